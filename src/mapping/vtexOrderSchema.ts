@@ -1,0 +1,151 @@
+/**
+ * The part of a VTEX order document (Orders API "Get order", see contracts/vtex) that the mapper
+ * reads. Lenient about everything else: unknown fields are ignored and dropped.
+ *
+ * Error texts are fixed phrases ("is required", "must be a positive integer"...): they never quote
+ * the input, so an error cannot leak a customer's name, e-mail or document into logs.
+ */
+import { z } from 'zod';
+
+/** Schema-level error: "is required" when the field is absent, `text` when it has a wrong value. */
+function expect(text: string) {
+  return { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : text) };
+}
+
+const text = z.string(expect('must be a string'));
+const requiredText = text.trim().min(1, 'must not be empty');
+/** Text the ERP may store as null: absent, null or blank (blank becomes null in the mapper). */
+const optionalText = text.nullish();
+
+const CENTS = 'must be an integer amount of cents';
+const cents = z.number(expect(CENTS)).int(CENTS);
+const nonNegativeCents = cents.min(0, 'must not be negative');
+
+const POSITIVE_INT = 'must be a positive integer';
+const positiveInt = z.number(expect(POSITIVE_INT)).int(POSITIVE_INT).min(1, POSITIVE_INT);
+
+/** "2024-02-04T20:09:43.899958+00:00": date, time and an explicit offset (VTEX always sends one). */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const dateTime = requiredText.refine(
+  (value) => ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)),
+  'must be an ISO 8601 date-time with a time zone offset',
+);
+
+const object = expect('must be an object');
+const array = expect('must be an array');
+
+const addressSchema = z.object(
+  {
+    street: optionalText,
+    number: optionalText,
+    complement: optionalText,
+    neighborhood: optionalText,
+    city: optionalText,
+    state: optionalText,
+    postalCode: optionalText,
+    country: optionalText,
+  },
+  object,
+);
+
+const clientProfileSchema = z.object(
+  {
+    isCorporate: z.boolean(expect('must be a boolean')).nullish(),
+    firstName: optionalText,
+    lastName: optionalText,
+    email: optionalText,
+    phone: optionalText,
+    document: optionalText,
+    corporateName: optionalText,
+    corporateDocument: optionalText,
+    corporatePhone: optionalText,
+    stateInscription: optionalText,
+  },
+  object,
+);
+
+const logisticsInfoSchema = z.object(
+  { deliveryCompany: optionalText, selectedSla: optionalText },
+  object,
+);
+
+const itemSchema = z.object(
+  {
+    id: requiredText,
+    name: requiredText,
+    ean: optionalText,
+    refId: optionalText,
+    quantity: positiveInt,
+    price: nonNegativeCents,
+    sellingPrice: nonNegativeCents.nullish(),
+    listPrice: nonNegativeCents,
+  },
+  object,
+);
+
+const paymentSchema = z.object(
+  {
+    id: optionalText,
+    // VTEX sends the payment system id as text ("2"); a number is accepted and becomes text.
+    paymentSystem: z.union([requiredText, z.number().int()], expect('must be a non-empty string')),
+    paymentSystemName: requiredText,
+    group: optionalText,
+    installments: positiveInt.nullish(),
+    value: nonNegativeCents,
+  },
+  object,
+);
+
+const transactionSchema = z.object(
+  {
+    isActive: z.boolean(expect('must be a boolean')).nullish(),
+    payments: z.array(paymentSchema, array),
+  },
+  object,
+);
+
+const totalSchema = z.object({ id: requiredText, value: cents }, object);
+
+export const vtexOrderSchema = z.object(
+  {
+    orderId: requiredText,
+    origin: optionalText,
+    status: requiredText,
+    creationDate: dateTime,
+    authorizedDate: dateTime.nullish(),
+    value: cents,
+    totals: z.array(totalSchema, array),
+    clientProfileData: clientProfileSchema,
+    shippingData: z
+      .object(
+        {
+          address: addressSchema.nullish(),
+          logisticsInfo: z.array(logisticsInfoSchema, array).nullish(),
+        },
+        object,
+      )
+      .nullish(),
+    items: z.array(itemSchema, array).min(1, 'must have at least one item'),
+    paymentData: z.object({ transactions: z.array(transactionSchema, array) }, object),
+  },
+  object,
+);
+
+export type VtexOrder = z.infer<typeof vtexOrderSchema>;
+export type VtexClientProfile = VtexOrder['clientProfileData'];
+export type VtexAddress = z.infer<typeof addressSchema>;
+
+/** Fallback error text for issues without a schema-level message (unions, unexpected codes). */
+export function describeIssue(issue: { code: string; input?: unknown }): string {
+  if (issue.input === undefined) return 'is required';
+  return issue.code === 'invalid_type' ? 'has the wrong type' : 'is invalid';
+}
+
+/** `["items", 1, "quantity"]` → `items[1].quantity`; the root is "order". */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const key of path) {
+    out += typeof key === 'number' ? `[${key}]` : `${out ? '.' : ''}${String(key)}`;
+  }
+  return out || 'order';
+}

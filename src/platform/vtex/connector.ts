@@ -1,0 +1,188 @@
+/**
+ * VTEX Orders API client (contract: contracts/vtex/orders-api.openapi.json): the feed (the
+ * vitrine's integration queue), Get order and Start handling.
+ *
+ * Errors are PlatformError. Network errors, timeouts, HTTP 408, 429 and 5xx are retryable; other
+ * HTTP errors and malformed response bodies are not. Messages name the operation, the order id and
+ * the HTTP status (plus VTEX's short error code when it sends one), never the credentials, a feed
+ * handle (it embeds the app key) or anything from a response body that could be customer data.
+ */
+import { z } from 'zod';
+import { PlatformAccount, PlatformConnector, PlatformError, QueueItem } from '../types';
+
+export interface VtexConnectorOptions {
+  /** Per request, reading the response body included. Default 15000. */
+  timeoutMs?: number;
+  /** For tests; default the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** `maxlot` of GET /api/orders/feed: "Maximum accepted value is 10" (contract). */
+export const FEED_MAX_LOT = 10;
+/** Handles per commit. The contract documents no limit; 100 keeps request bodies small. */
+export const COMMIT_CHUNK_SIZE = 100;
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** Feed items as the contract describes them (schema Getfeedorderstatus); extra fields ignored. */
+const feedSchema = z.array(
+  z.object({
+    handle: z.string().min(1),
+    orderId: z.string().min(1),
+    state: z.string().nullish(),
+  }),
+);
+
+type Method = 'GET' | 'POST';
+
+export class VtexConnector implements PlatformConnector {
+  private readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(
+    private readonly account: PlatformAccount,
+    options: VtexConnectorOptions = {},
+  ) {
+    this.baseUrl = account.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.fetchFn = options.fetch ?? fetch;
+  }
+
+  async fetchQueue(maxItems: number): Promise<QueueItem[]> {
+    if (!Number.isInteger(maxItems) || maxItems < 0) {
+      throw new RangeError(`fetchQueue: maxItems must be a non-negative integer, got ${maxItems}`);
+    }
+    const items: QueueItem[] = [];
+    while (items.length < maxItems) {
+      const lot = Math.min(FEED_MAX_LOT, maxItems - items.length);
+      const body = await this.json('fetchQueue', 'GET', `/api/orders/feed?maxlot=${lot}`);
+      const page = parseFeed(body);
+      // A server that returns more than asked: the extra items are simply not taken; they become
+      // visible again after the feed's visibility timeout.
+      items.push(...page.slice(0, lot));
+      if (page.length < lot) break;
+    }
+    return items;
+  }
+
+  async commitQueue(handles: string[]): Promise<void> {
+    const chunks = Math.ceil(handles.length / COMMIT_CHUNK_SIZE);
+    for (let i = 0; i < chunks; i++) {
+      const chunk = handles.slice(i * COMMIT_CHUNK_SIZE, (i + 1) * COMMIT_CHUNK_SIZE);
+      const operation = chunks > 1 ? `commitQueue (chunk ${i + 1} of ${chunks})` : 'commitQueue';
+      await this.send(operation, 'POST', '/api/orders/feed', { handles: chunk });
+    }
+  }
+
+  async getOrder(orderId: string): Promise<unknown> {
+    return this.json(`getOrder ${orderId}`, 'GET', `/api/oms/pvt/orders/${encodeURIComponent(orderId)}`);
+  }
+
+  async startHandling(orderId: string): Promise<void> {
+    await this.send(
+      `startHandling ${orderId}`,
+      'POST',
+      `/api/oms/pvt/orders/${encodeURIComponent(orderId)}/start-handling`,
+    );
+  }
+
+  /** A call whose response body is JSON: returns it parsed. */
+  private async json(operation: string, method: Method, path: string): Promise<unknown> {
+    const text = await this.send(operation, method, path);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw this.error(`VTEX ${operation}: malformed response, the body is not JSON`, false);
+    }
+  }
+
+  /** One HTTP call; returns the body text of a 2xx response, throws PlatformError otherwise. */
+  private async send(operation: string, method: Method, path: string, body?: unknown): Promise<string> {
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'Content-Type': 'application/json',
+    };
+    if (this.account.appKey) headers['X-VTEX-API-AppKey'] = this.account.appKey;
+    if (this.account.appToken) headers['X-VTEX-API-AppToken'] = this.account.appToken;
+
+    // One signal for the whole exchange, so a body that trickles in also times out.
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.fetchFn(this.baseUrl + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+      text = await response.text();
+    } catch (err) {
+      throw this.networkError(operation, err);
+    }
+    if (response.ok) return text;
+
+    const status = response.status;
+    const code = vtexErrorCode(text);
+    const message = `VTEX ${operation}: HTTP ${status}${code && code !== String(status) ? ` (${code})` : ''}`;
+    const retryable = status === 429 || status === 408 || status >= 500;
+    const retryAfter = status === 429 ? retryAfterSeconds(response.headers.get('retry-after')) : undefined;
+    throw this.error(message, retryable, status, retryAfter);
+  }
+
+  private networkError(operation: string, err: unknown): PlatformError {
+    const name = err instanceof Error ? err.name : '';
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      return this.error(`VTEX ${operation}: no response within ${this.timeoutMs} ms`, true);
+    }
+    // undici's "fetch failed" keeps the reason in `cause` (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET...).
+    const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
+    const code = typeof cause?.code === 'string' ? cause.code : name || 'unknown';
+    return this.error(`VTEX ${operation}: network error (${code})`, true);
+  }
+
+  /** Builds the error; as a last guard, credentials never survive into a message. */
+  private error(message: string, retryable: boolean, status?: number, retryAfter?: number): PlatformError {
+    let safe = message;
+    for (const secret of [this.account.appToken, this.account.appKey]) {
+      if (secret && secret.length >= 4) safe = safe.split(secret).join('***');
+    }
+    return new PlatformError(safe, retryable, status, retryAfter);
+  }
+}
+
+function parseFeed(body: unknown): QueueItem[] {
+  const parsed = feedSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new PlatformError(`VTEX fetchQueue: malformed feed response: ${describeFeedIssue(parsed.error.issues[0])}`, false);
+  }
+  return parsed.data.map((item) => ({ handle: item.handle, orderId: item.orderId, state: item.state ?? '' }));
+}
+
+/** Names what is wrong without quoting it (a handle embeds the app key). */
+function describeFeedIssue(issue: z.core.$ZodIssue): string {
+  const [index, field] = issue.path;
+  if (index === undefined) return 'the body is not an array';
+  if (field === undefined) return `item [${String(index)}] is not an object`;
+  const problem = issue.code === 'too_small' ? 'is empty' : 'is missing or not a string';
+  return `item [${String(index)}] ${String(field)} ${problem}`;
+}
+
+/** VTEX error bodies look like {"error":{"code":"OMS003","message":...}}: only the short code is kept. */
+function vtexErrorCode(text: string): string | null {
+  try {
+    const code = (JSON.parse(text) as { error?: { code?: unknown } } | null)?.error?.code;
+    return typeof code === 'string' && /^[A-Za-z0-9_.-]{1,20}$/.test(code) ? code : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Retry-After is either delay-seconds or an HTTP date; anything else is ignored. */
+export function retryAfterSeconds(header: string | null, now: number = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}

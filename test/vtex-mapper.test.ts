@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ErpOrder, OrderMappingError } from '../src/mapping/erpOrder';
+import { carrierCodeOf, mapVtexOrder, orderNumberOf } from '../src/mapping/vtexOrderMapper';
+
+const spec = JSON.parse(readFileSync(join(__dirname, '..', 'contracts', 'vtex', 'orders-api.openapi.json'), 'utf8'));
+const getOrderExample = spec.paths['/api/oms/pvt/orders/{orderId}'].get.responses['200'].content['application/json'].example;
+
+/** A fresh copy of VTEX's own "Get order" 200 example from the contract. */
+function specExample(): any {
+  return structuredClone(getOrderExample);
+}
+
+/** The example with `change` applied to a copy. */
+function exampleWith(change: (order: any) => void): any {
+  const order = specExample();
+  change(order);
+  return order;
+}
+
+function mappingError(raw: unknown): OrderMappingError {
+  try {
+    mapVtexOrder(raw);
+  } catch (err) {
+    assert.ok(err instanceof OrderMappingError, `expected OrderMappingError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected mapVtexOrder to throw');
+}
+
+describe('mapVtexOrder', () => {
+  it("maps the contract's Get order example field by field", () => {
+    // The example is VTEX's documentation data and is not self-consistent: `totals` Items is 99
+    // while the only item sells for 990, the Visa payment is 3990 and `value` is 1160, Shipping is
+    // 300 while logisticsInfo says 3000. The mapper copies what VTEX says; it does not fix data.
+    const expected: ErpOrder = {
+      externalOrderId: '1172452900788-01',
+      platformOrderNumber: '1172452900788',
+      origin: 'Marketplace',
+      platformState: 'handling',
+      placedAt: '2024-02-04T20:09:43.899958+00:00',
+      approvedAt: '2024-02-04T20:46:11.7010747+00:00',
+      customer: {
+        document: '84513427019',
+        documentType: 'cpf',
+        name: 'Rodrigo Smith',
+        email: 'rodrigo.smith@email.com',
+        phone: '+5561992227222',
+        isCorporate: false,
+        stateRegistration: null,
+        street: 'Avenida Lúcio Costa',
+        number: '126',
+        complement: '10',
+        neighborhood: 'Barra da Tijuca',
+        city: 'Rio de Janeiro',
+        state: 'RJ',
+        postalCode: '22630-011',
+        country: 'BRA',
+      },
+      carrier: { code: 'ALL-CEPS', name: 'All CEPs' },
+      items: [
+        {
+          lineNumber: 1,
+          sku: '18',
+          name: 'Bay Max L',
+          ean: '3256873',
+          refId: 'BIGBML',
+          quantity: 1,
+          unitPriceCents: 990,
+          listPriceCents: 1990,
+          totalCents: 990,
+        },
+      ],
+      payments: [
+        {
+          lineNumber: 1,
+          platformPaymentId: 'A536832D9B95439DB73A11558B6F2C2C',
+          paymentSystem: '2',
+          paymentSystemName: 'Visa',
+          paymentGroup: 'creditCard',
+          installments: 1,
+          valueCents: 3990,
+        },
+      ],
+      itemsTotalCents: 99,
+      shippingTotalCents: 300,
+      discountTotalCents: 0,
+      totalCents: 1160,
+    };
+    assert.deepStrictEqual(mapVtexOrder(specExample()), expected);
+  });
+
+  it('does not change its input', () => {
+    const raw = specExample();
+    const copy = structuredClone(raw);
+    mapVtexOrder(raw);
+    assert.deepStrictEqual(raw, copy);
+  });
+
+  it('maps a corporate customer from the corporate fields', () => {
+    const order = mapVtexOrder(
+      exampleWith((o) => {
+        Object.assign(o.clientProfileData, {
+          isCorporate: true,
+          corporateName: 'Lux Comércio de Rações Ltda',
+          tradeName: 'Lux Pets',
+          corporateDocument: '11.222.333/0001-81',
+          stateInscription: '110.042.490.114',
+          corporatePhone: '+551130000000',
+        });
+      }),
+    );
+    assert.deepStrictEqual(
+      {
+        document: order.customer.document,
+        documentType: order.customer.documentType,
+        name: order.customer.name,
+        isCorporate: order.customer.isCorporate,
+        stateRegistration: order.customer.stateRegistration,
+        phone: order.customer.phone,
+        email: order.customer.email,
+      },
+      {
+        document: '11222333000181',
+        documentType: 'cnpj',
+        name: 'Lux Comércio de Rações Ltda',
+        isCorporate: true,
+        stateRegistration: '110.042.490.114',
+        phone: '+551130000000',
+        email: 'rodrigo.smith@email.com',
+      },
+    );
+  });
+
+  it('applies the documented defaults and fallbacks', () => {
+    const order = mapVtexOrder(
+      exampleWith((o) => {
+        delete o.origin;
+        o.authorizedDate = null;
+        o.clientProfileData.email = 'a1b2c3d4e5f6@ct.vtex.com.br'; // VTEX's masked e-mail: kept as given
+        o.clientProfileData.phone = '';
+        o.items[0].sellingPrice = null;
+        o.items[0].quantity = 3;
+        o.items[0].ean = null;
+        o.shippingData.logisticsInfo[0].deliveryCompany = null;
+        o.shippingData.logisticsInfo[0].selectedSla = 'Sedex Rápido';
+        const visa = o.paymentData.transactions[0].payments[0];
+        delete visa.installments;
+        o.paymentData.transactions.unshift({ isActive: false, payments: [{ ...visa, id: 'OLD' }] });
+        o.paymentData.transactions.push({ payments: [{ ...visa, id: 'P2', paymentSystem: 6, group: 'bankInvoice', installments: 3, value: 500 }] });
+        o.totals.find((t: any) => t.id === 'Discounts').value = -250;
+      }),
+    );
+    assert.equal(order.origin, 'VTEX');
+    assert.equal(order.approvedAt, null);
+    assert.equal(order.customer.email, 'a1b2c3d4e5f6@ct.vtex.com.br');
+    assert.equal(order.customer.phone, null);
+    assert.deepStrictEqual(
+      [order.items[0].unitPriceCents, order.items[0].totalCents, order.items[0].ean],
+      [990, 2970, null],
+    );
+    assert.deepStrictEqual(order.carrier, { code: 'SEDEX-RAPIDO', name: 'Sedex Rápido' });
+    assert.deepStrictEqual(
+      order.payments.map((p) => [p.lineNumber, p.platformPaymentId, p.paymentSystem, p.paymentGroup, p.installments, p.valueCents]),
+      [
+        [1, 'A536832D9B95439DB73A11558B6F2C2C', '2', 'creditCard', 1, 3990],
+        [2, 'P2', '6', 'bankInvoice', 3, 500],
+      ],
+    );
+    assert.equal(order.discountTotalCents, -250);
+  });
+
+  it('has no carrier without logistics info', () => {
+    assert.equal(mapVtexOrder(exampleWith((o) => (o.shippingData.logisticsInfo = []))).carrier, null);
+    assert.equal(mapVtexOrder(exampleWith((o) => delete o.shippingData)).carrier, null);
+  });
+
+  it('derives order numbers and carrier codes', () => {
+    assert.equal(orderNumberOf('1172452900788-01'), '1172452900788');
+    assert.equal(orderNumberOf('v502556llux-02'), 'v502556llux');
+    assert.equal(orderNumberOf('1172452900788'), '1172452900788');
+    assert.equal(carrierCodeOf('All CEPs'), 'ALL-CEPS');
+    assert.equal(carrierCodeOf('Correios PAC'), 'CORREIOS-PAC');
+    assert.equal(carrierCodeOf('  Transportadora São João / Expresso  '), 'TRANSPORTADORA-SAO-JOAO-EXPRESSO');
+  });
+
+  const badInputs: Array<[string, unknown, string]> = [
+    ['not an object', 'order 1172452900788-01', 'invalid platform order: order must be an object'],
+    ['null', null, 'invalid platform order: order must be an object'],
+    ['missing items', exampleWith((o) => delete o.items), 'invalid platform order: items is required'],
+    ['items not an array', exampleWith((o) => (o.items = { 0: o.items[0] })), 'invalid platform order: items must be an array'],
+    ['no items', exampleWith((o) => (o.items = [])), 'invalid platform order: items must have at least one item'],
+    [
+      'quantity 0',
+      exampleWith((o) => o.items.push({ ...o.items[0], quantity: 0 })),
+      'invalid platform order: items[1].quantity must be a positive integer',
+    ],
+    ['float money', exampleWith((o) => (o.items[0].sellingPrice = 9.9)), 'invalid platform order: items[0].sellingPrice must be an integer amount of cents'],
+    ['money as text', exampleWith((o) => (o.value = '1160')), 'invalid platform order: value must be an integer amount of cents'],
+    ['float total', exampleWith((o) => (o.totals[2].value = 300.5)), 'invalid platform order: totals[2].value must be an integer amount of cents'],
+    ['missing clientProfileData', exampleWith((o) => delete o.clientProfileData), 'invalid platform order: clientProfileData is required'],
+    [
+      'invalid document',
+      exampleWith((o) => (o.clientProfileData.document = '845.134.270-18')),
+      'invalid platform order: invalid customer document: clientProfileData.document must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits',
+    ],
+    [
+      'corporate without a CNPJ',
+      exampleWith((o) => Object.assign(o.clientProfileData, { isCorporate: true, corporateName: 'Lux Ltda', corporateDocument: o.clientProfileData.document })),
+      'invalid platform order: invalid customer document: clientProfileData.corporateDocument must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits',
+    ],
+    ['no customer name', exampleWith((o) => Object.assign(o.clientProfileData, { firstName: ' ', lastName: null })), 'invalid platform order: clientProfileData.firstName and lastName must not be empty'],
+    ['no payments', exampleWith((o) => (o.paymentData.transactions[0].payments = [])), 'invalid platform order: paymentData.transactions has no payment'],
+    ['only inactive payments', exampleWith((o) => (o.paymentData.transactions[0].isActive = false)), 'invalid platform order: paymentData.transactions has no payment'],
+    ['installments 0', exampleWith((o) => (o.paymentData.transactions[0].payments[0].installments = 0)), 'invalid platform order: paymentData.transactions[0].payments[0].installments must be a positive integer'],
+    ['no Items total', exampleWith((o) => (o.totals = o.totals.filter((t: any) => t.id !== 'Items'))), 'invalid platform order: totals has no "Items" entry'],
+    ['bad creation date', exampleWith((o) => (o.creationDate = '04/02/2024')), 'invalid platform order: creationDate must be an ISO 8601 date-time with a time zone offset'],
+    ['missing order id', exampleWith((o) => delete o.orderId), 'invalid platform order: orderId is required'],
+  ];
+
+  for (const [name, raw, reason] of badInputs) {
+    it(`refuses ${name}`, () => {
+      assert.equal(mappingError(raw).message, reason);
+    });
+  }
+
+  it('never puts customer data in an error message', () => {
+    const customerValues = ['rodrigo.smith@email.com', '845.134.270-19', '84513427019', '845134270', 'Rodrigo', 'Smith', '+5561992227222', 'Lúcio'];
+    const cases = [
+      ...badInputs.map(([, raw]) => raw),
+      exampleWith((o) => (o.clientProfileData.document = 'rodrigo.smith@email.com')),
+      exampleWith((o) => (o.clientProfileData.email = { value: 'rodrigo.smith@email.com' })),
+      exampleWith((o) => (o.clientProfileData.firstName = ['Rodrigo'])),
+      exampleWith((o) => (o.clientProfileData.isCorporate = 'Rodrigo Smith')),
+      exampleWith((o) => (o.shippingData.address.street = 84513427019)),
+      exampleWith((o) => Object.assign(o.clientProfileData, { isCorporate: true, corporateName: 'Rodrigo Smith', corporateDocument: '84513427019' })),
+    ];
+    for (const raw of cases) {
+      const { message } = mappingError(raw);
+      for (const value of customerValues) assert.ok(!message.includes(value), `"${message}" contains customer data`);
+    }
+  });
+});
