@@ -2,6 +2,8 @@
  * Names shared by the worker, the CLI, the workflows and the tests, kept in one place so that a
  * schedule id or task queue is never spelled twice.
  */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
 export const TASK_QUEUE = 'vitrine-orders';
 
 /** Id of the Temporal Schedule that imports one vitrine's orders. */
@@ -14,13 +16,13 @@ export function workflowIdPrefixFor(vitrineCode: string): string {
   return `vitrine-orders-${vitrineCode}`;
 }
 
-/** Search attributes the project registers on the Temporal server (see scripts/temporal.sh). */
+/** Search attributes the project registers on the Temporal server (see scripts/). */
 export const SEARCH_ATTRIBUTES = {
-  vitrineCode: 'VitrineCode',
-  importedOrders: 'ImportedOrders',
-  updatedOrders: 'UpdatedOrders',
-  blockedOrders: 'BlockedOrders',
-} as const;
+  vitrineCode: defineSearchAttributeKey('VitrineCode', SearchAttributeType.KEYWORD),
+  importedOrders: defineSearchAttributeKey('ImportedOrders', SearchAttributeType.INT),
+  updatedOrders: defineSearchAttributeKey('UpdatedOrders', SearchAttributeType.INT),
+  blockedOrders: defineSearchAttributeKey('BlockedOrders', SearchAttributeType.INT),
+};
 
 /** Vitrine codes end up in schedule ids, workflow ids and URLs: keep them plain. */
 export const VITRINE_CODE_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;

@@ -1,0 +1,36 @@
+import type { Knex } from 'knex';
+import type { ImportRunRow } from '../tables';
+
+export interface RunCounts {
+  fetched: number;
+  imported: number;
+  updated: number;
+  unchanged: number;
+  blocked: number;
+  committed: number;
+}
+
+/** Opens (or, for a retried activity or a continued run, finds) the import_runs row of a workflow. */
+export async function openImportRun(db: Knex, vitrineId: number, workflowId: string): Promise<number> {
+  const [row] = await db('import_runs')
+    .insert({ vitrine_id: vitrineId, workflow_id: workflowId, status: 'running' })
+    .onConflict('workflow_id')
+    .merge({ status: 'running' })
+    .returning('id');
+  return row.id;
+}
+
+/** Writes the counts of a run so far; `finished` closes it. */
+export async function saveImportRun(db: Knex, importRunId: number, counts: RunCounts, finished: boolean): Promise<void> {
+  await db('import_runs')
+    .where({ id: importRunId })
+    .update({
+      ...counts,
+      status: finished ? 'completed' : 'running',
+      finished_at: finished ? db.fn.now() : null,
+    });
+}
+
+export async function lastImportRuns(db: Knex, vitrineId: number, limit = 5): Promise<ImportRunRow[]> {
+  return db<ImportRunRow>('import_runs').where({ vitrine_id: vitrineId }).orderBy('started_at', 'desc').limit(limit);
+}

@@ -1,0 +1,117 @@
+import type { Knex } from 'knex';
+
+export interface OrderSummary {
+  orderCode: string;
+  vitrineCode: string;
+  externalOrderId: string;
+  customerName: string;
+  status: string;
+  totalCents: number;
+  placedAt: Date;
+  importedAt: Date;
+}
+
+export async function listOrders(db: Knex, filter: { vitrineId?: number; limit?: number } = {}): Promise<OrderSummary[]> {
+  const query = db('sales_orders as o')
+    .join('vitrines as v', 'v.id', 'o.vitrine_id')
+    .join('customers as c', 'c.id', 'o.customer_id')
+    .orderBy([{ column: 'o.placed_at', order: 'desc' }, { column: 'o.id', order: 'desc' }])
+    .limit(filter.limit ?? 100)
+    .select({
+      orderCode: 'o.order_code',
+      vitrineCode: 'v.code',
+      externalOrderId: 'o.external_order_id',
+      customerName: 'c.name',
+      status: 'o.status',
+      totalCents: 'o.total_cents',
+      placedAt: 'o.placed_at',
+      importedAt: 'o.imported_at',
+    });
+  if (filter.vitrineId !== undefined) query.where('o.vitrine_id', filter.vitrineId);
+  return query;
+}
+
+export interface OrderDetail {
+  orderCode: string;
+  externalOrderId: string;
+  vitrineCode: string;
+  origin: string;
+  status: string;
+  platformState: string;
+  paymentCondition: string;
+  itemsTotalCents: number;
+  shippingTotalCents: number;
+  discountTotalCents: number;
+  totalCents: number;
+  placedAt: Date;
+  approvedAt: Date | null;
+  importedAt: Date;
+  customer: Record<string, unknown>;
+  carrier: { code: string; name: string } | null;
+  items: Array<{ lineNumber: number; sku: string; name: string; quantity: number; unitPriceCents: number; listPriceCents: number; totalCents: number }>;
+  payments: Array<{ lineNumber: number; paymentType: string; paymentTypeName: string; condition: string; paymentSystemName: string; installments: number; valueCents: number }>;
+  statusHistory: Array<{ status: string; platformState: string; source: string; changedAt: Date }>;
+}
+
+/** Everything `vitrine orders show` prints about one order, or undefined when the code is unknown. */
+export async function getOrderDetail(db: Knex, orderCode: string): Promise<OrderDetail | undefined> {
+  const order = await db('sales_orders as o')
+    .join('vitrines as v', 'v.id', 'o.vitrine_id')
+    .where('o.order_code', orderCode)
+    .first('o.*', { vitrine_code: 'v.code' });
+  if (!order) return undefined;
+  const [customer, carrier, items, payments, history] = await Promise.all([
+    db('customers').where({ id: order.customer_id }).first(),
+    order.carrier_id ? db('carriers').where({ id: order.carrier_id }).first('code', 'name') : null,
+    db('sales_order_items').where({ sales_order_id: order.id }).orderBy('line_number').select({
+      lineNumber: 'line_number',
+      sku: 'sku',
+      name: 'name',
+      quantity: 'quantity',
+      unitPriceCents: 'unit_price_cents',
+      listPriceCents: 'list_price_cents',
+      totalCents: 'total_cents',
+    }),
+    db('sales_order_payments as p')
+      .join('payment_types as t', 't.id', 'p.payment_type_id')
+      .where('p.sales_order_id', order.id)
+      .orderBy('p.line_number')
+      .select({
+        lineNumber: 'p.line_number',
+        paymentType: 't.code',
+        paymentTypeName: 't.name',
+        condition: 'p.payment_condition',
+        paymentSystemName: 'p.payment_system_name',
+        installments: 'p.installments',
+        valueCents: 'p.value_cents',
+      }),
+    db('sales_order_status_history').where({ sales_order_id: order.id }).orderBy('id').select({
+      status: 'status',
+      platformState: 'platform_state',
+      source: 'source',
+      changedAt: 'changed_at',
+    }),
+  ]);
+  const { id: _id, created_at: _created, updated_at: _updated, ...customerFields } = customer;
+  return {
+    orderCode: order.order_code,
+    externalOrderId: order.external_order_id,
+    vitrineCode: order.vitrine_code,
+    origin: order.origin,
+    status: order.status,
+    platformState: order.platform_state,
+    paymentCondition: order.payment_condition,
+    itemsTotalCents: order.items_total_cents,
+    shippingTotalCents: order.shipping_total_cents,
+    discountTotalCents: order.discount_total_cents,
+    totalCents: order.total_cents,
+    placedAt: order.placed_at,
+    approvedAt: order.approved_at,
+    importedAt: order.imported_at,
+    customer: customerFields,
+    carrier: carrier ?? null,
+    items,
+    payments,
+    statusHistory: history,
+  };
+}

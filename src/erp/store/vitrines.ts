@@ -1,0 +1,69 @@
+import type { Knex } from 'knex';
+import { VTEX_DEFAULT_PAYMENT_MAPPINGS } from '../paymentMappings';
+import type { VitrineRow } from '../tables';
+
+export interface NewVitrine {
+  code: string;
+  name: string;
+  platform: 'vtex';
+  baseUrl: string;
+  appKey: string;
+  appToken: string;
+  orderCodePrefix: string;
+  importIntervalMinutes: number;
+}
+
+/** Creates a vitrine, switched off, with the platform's usual payment DE-PARA. */
+export async function addVitrine(db: Knex, input: NewVitrine): Promise<VitrineRow> {
+  return db.transaction(async (trx) => {
+    const [vitrine] = await trx<VitrineRow>('vitrines')
+      .insert({
+        code: input.code,
+        name: input.name,
+        platform: input.platform,
+        base_url: input.baseUrl,
+        app_key: input.appKey,
+        app_token: input.appToken,
+        order_code_prefix: input.orderCodePrefix,
+        import_interval_minutes: input.importIntervalMinutes,
+      })
+      .returning('*');
+    const types = await trx('payment_types').select('id', 'code');
+    const typeId = new Map(types.map((row: { id: number; code: string }) => [row.code, row.id]));
+    await trx('payment_type_mappings').insert(
+      VTEX_DEFAULT_PAYMENT_MAPPINGS.map((mapping) => ({
+        vitrine_id: vitrine.id,
+        platform_payment: mapping.platformPayment,
+        payment_type_id: typeId.get(mapping.paymentType),
+        payment_condition: mapping.condition,
+      })),
+    );
+    return vitrine;
+  });
+}
+
+export async function findVitrineByCode(db: Knex | Knex.Transaction, code: string): Promise<VitrineRow | undefined> {
+  return db<VitrineRow>('vitrines').where({ code }).first();
+}
+
+export async function getVitrineById(db: Knex | Knex.Transaction, id: number): Promise<VitrineRow> {
+  const vitrine = await db<VitrineRow>('vitrines').where({ id }).first();
+  if (!vitrine) throw new Error(`vitrine ${id} does not exist`);
+  return vitrine;
+}
+
+export async function listVitrines(db: Knex): Promise<VitrineRow[]> {
+  return db<VitrineRow>('vitrines').orderBy('code');
+}
+
+export async function updateVitrineSettings(
+  db: Knex | Knex.Transaction,
+  id: number,
+  patch: Partial<Pick<VitrineRow, 'import_orders' | 'import_interval_minutes'>>,
+): Promise<VitrineRow> {
+  const [vitrine] = await db<VitrineRow>('vitrines')
+    .where({ id })
+    .update({ ...patch, updated_at: db.fn.now() })
+    .returning('*');
+  return vitrine;
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { PLATFORMS } from '../platform/connectors';
+import { VITRINE_CODE_PATTERN } from '../shared/ids';
+
+/** The rules a vitrine's settings must follow, wherever they are entered (CLI, backoffice). */
+export const vitrineCodeSchema = z
+  .string()
+  .regex(VITRINE_CODE_PATTERN, 'must be 1-40 lowercase letters, digits or dashes, starting with a letter or digit');
+
+export const intervalMinutesSchema = z.coerce
+  .number({ error: 'must be a whole number of minutes' })
+  .int('must be a whole number of minutes')
+  .min(1, 'must be at least 1 minute')
+  .max(1440, 'must be at most 1440 minutes (one day)');
+
+export const newVitrineSchema = z.object({
+  code: vitrineCodeSchema,
+  name: z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters'),
+  platform: z.enum(PLATFORMS, { error: `must be one of: ${PLATFORMS.join(', ')}` }),
+  baseUrl: z
+    .string()
+    .max(500, 'must be at most 500 characters')
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
+      } catch {
+        return false;
+      }
+    }, 'must be an http(s) URL without credentials'),
+  appKey: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  appToken: z.string().min(1, 'must not be empty').max(500, 'must be at most 500 characters'),
+  orderCodePrefix: z.string().regex(/^[A-Z0-9]{1,10}$/, 'must be 1-10 uppercase letters or digits'),
+  importIntervalMinutes: intervalMinutesSchema,
+});
+
+/** Parses with a schema; the first problem becomes one line naming the setting. */
+export function parseSetting<T>(schema: z.ZodType<T>, value: unknown, label: string, names: Record<string, string> = {}): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const key = issue.path.length ? String(issue.path[0]) : undefined;
+  const field = key === undefined ? label : (names[key] ?? `${label} ${key}`);
+  throw new InvalidSettingError(`invalid ${field}: ${issue.message}`);
+}
+
+export class InvalidSettingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidSettingError';
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Inputs and results of the import workflow and its activities. They travel through Temporal
+ * history, so they carry ids, handles and counts only: never customer data or credentials.
+ */
+import type { QueueItem } from '../platform/types';
+
+export type { QueueItem };
+
+export interface ImportVitrineOrdersInput {
+  vitrineCode: string;
+  /** Set when the run continues as new: the run already opened and its counts so far. */
+  continued?: { vitrineId: number; importRunId: number; counts: ImportCounts; continuations: number };
+}
+
+export interface ImportCounts {
+  /** Queue items read from the platform. */
+  fetched: number;
+  /** Orders new to the ERP, imported (Importar Pedido). */
+  imported: number;
+  /** Orders already in the ERP whose status changed (Processar Pedido Aprovado). */
+  updated: number;
+  /** Orders already in the ERP with nothing to change. */
+  unchanged: number;
+  /** Orders kept in blocked_orders. */
+  blocked: number;
+  /** Queue items acknowledged to the platform. */
+  committed: number;
+}
+
+export interface ImportRunSummary extends ImportCounts {
+  vitrineCode: string;
+  importRunId: number;
+  /** How many times the run continued as new to keep its history small. */
+  continuations: number;
+}
+
+export interface OpenedRun {
+  vitrineId: number;
+  importRunId: number;
+}
+
+export interface ImportOrdersResult {
+  /** Orders imported now. */
+  imported: string[];
+  /** Orders that were already in the ERP: they go to Processar Pedido Aprovado. */
+  existing: string[];
+  /** Orders kept in blocked_orders. */
+  blocked: string[];
+}
+
+export interface StatusUpdateResult {
+  updated: number;
+  unchanged: number;
+  blocked: number;
+}
+
+export function zeroCounts(): ImportCounts {
+  return { fetched: 0, imported: 0, updated: 0, unchanged: 0, blocked: 0, committed: 0 };
+}
