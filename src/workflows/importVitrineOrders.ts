@@ -1,0 +1,84 @@
+import {
+  continueAsNew,
+  defineQuery,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ImportActivities } from '../activities';
+import { SEARCH_ATTRIBUTES } from '../shared/ids';
+import {
+  zeroCounts,
+  type ImportCounts,
+  type ImportRunSummary,
+  type ImportVitrineOrdersInput,
+} from '../shared/importTypes';
+
+/** Queue items handled per page: one fetch, one import batch, one commit. */
+export const PAGE_SIZE = 100;
+/** Pages per workflow execution before it continues as new, to keep its history small. */
+export const PAGES_PER_EXECUTION = 40;
+
+// Queue and ERP calls are short; order batches heartbeat per order so a dead worker is noticed fast.
+const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun } = proxyActivities<ImportActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const { importOrders, processApprovedOrders, applyCustomerDefaults } = proxyActivities<ImportActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export const progressQuery = defineQuery<ImportCounts>('progress');
+
+/**
+ * One import run of one vitrine: drains its platform queue page by page. For each page the ERP
+ * commits first (Importar Pedido, Processar Pedido Aprovado, customer defaults) and the queue
+ * items are acknowledged after, so a crash anywhere replays a page instead of losing it.
+ */
+export async function importVitrineOrders(input: ImportVitrineOrdersInput): Promise<ImportRunSummary> {
+  const { vitrineId, importRunId } =
+    input.continued ?? (await openImportRun({ vitrineCode: input.vitrineCode, workflowId: workflowInfo().workflowId }));
+  const counts: ImportCounts = input.continued ? { ...input.continued.counts } : zeroCounts();
+  const continuations = input.continued?.continuations ?? 0;
+  setHandler(progressQuery, () => counts);
+
+  for (let page = 0; page < PAGES_PER_EXECUTION; page++) {
+    const items = await fetchQueuePage({ vitrineId, maxItems: PAGE_SIZE });
+    if (items.length === 0) {
+      await saveImportRun({ importRunId, counts, finished: true });
+      // Lets operators search finished runs by what they did in the Temporal UI.
+      upsertSearchAttributes([
+        { key: SEARCH_ATTRIBUTES.importedOrders, value: counts.imported },
+        { key: SEARCH_ATTRIBUTES.updatedOrders, value: counts.updated },
+        { key: SEARCH_ATTRIBUTES.blockedOrders, value: counts.blocked },
+      ]);
+      return { vitrineCode: input.vitrineCode, importRunId, continuations, ...counts };
+    }
+    counts.fetched += items.length;
+    const orderIds = [...new Set(items.map((item) => item.orderId))];
+
+    const imported = await importOrders({ vitrineId, orderIds });
+    counts.imported += imported.imported.length;
+    counts.blocked += imported.blocked.length;
+    if (imported.existing.length > 0) {
+      const statuses = await processApprovedOrders({ vitrineId, orderIds: imported.existing });
+      counts.updated += statuses.updated;
+      counts.unchanged += statuses.unchanged;
+      counts.blocked += statuses.blocked;
+    }
+    if (imported.imported.length > 0) {
+      await applyCustomerDefaults({ vitrineId, orderIds: imported.imported });
+    }
+    const { committed } = await commitQueueItems({ vitrineId, handles: items.map((item) => item.handle) });
+    counts.committed += committed;
+  }
+
+  await saveImportRun({ importRunId, counts, finished: false });
+  return continueAsNew<typeof importVitrineOrders>({
+    vitrineCode: input.vitrineCode,
+    continued: { vitrineId, importRunId, counts, continuations: continuations + 1 },
+  });
+}

@@ -1,0 +1,1 @@
+export { importVitrineOrders, progressQuery } from './importVitrineOrders';
