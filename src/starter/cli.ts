@@ -1,0 +1,55 @@
+/**
+ * `vitrine`: the admin and developer command line. Settings from env: DATABASE_URL,
+ * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE (see README).
+ */
+import { Command, CommanderError } from 'commander';
+import { InvalidSettingError } from '../erp/vitrineSettings';
+import { registerOrderCommands } from './commands/orders';
+import { registerVitrineCommands, type Register } from './commands/vitrines';
+import { CliContext } from './context';
+import { UsageError } from './output';
+
+const program = new Command('vitrine')
+  .description('Imports e-commerce orders from the vitrines into the ERP, on Temporal')
+  .showSuggestionAfterError()
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text.trimEnd().split('\n')[0] + '\n') });
+
+const ctx = new CliContext();
+
+/** Adds --json and turns every failure into one line on stderr and a non-zero exit. */
+const register: Register = (command, action) =>
+  command
+    .option('--json', 'print JSON')
+    .exitOverride()
+    .action(async (...args: unknown[]) => {
+      await action(ctx, ...args.slice(0, -1));
+    });
+
+registerVitrineCommands(program, register);
+registerOrderCommands(program, register);
+
+function describeError(error: unknown): string {
+  if (error instanceof UsageError || error instanceof InvalidSettingError) return error.message;
+  const err = error as { code?: string; message?: string };
+  if (err.code === 'ECONNREFUSED' || err.code === '3D000' || err.code === '28P01') {
+    return `cannot reach the ERP database (DATABASE_URL): ${err.message}`;
+  }
+  if (err.code === '42P01') return 'the ERP database has no schema yet: run `npm run migrate`';
+  return `unexpected error: ${err.message ?? String(error)}`;
+}
+
+async function main(): Promise<number> {
+  try {
+    await program.parseAsync(process.argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    process.stderr.write(`vitrine: ${describeError(error).split('\n')[0]}\n`);
+    return error instanceof UsageError || error instanceof InvalidSettingError ? 2 : 1;
+  } finally {
+    await ctx.close().catch(() => undefined);
+  }
+}
+
+main().then((code) => process.exit(code));

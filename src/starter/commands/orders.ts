@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { getOrderDetail, listOrders } from '../../erp/store/orderQueries';
+import { parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
+import { formatCents, printFields, printJson, printTable, UsageError } from '../output';
+import type { Register } from './vitrines';
+import { z } from 'zod';
+
+const limitSchema = z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'must be at most 10000');
+
+export function registerOrderCommands(program: Command, register: Register): void {
+  const orders = program.command('orders').description('Sales orders imported from the vitrines');
+
+  register(
+    orders
+      .command('list')
+      .description('List imported orders, newest first')
+      .option('--vitrine <code>', 'only this vitrine')
+      .option('--limit <n>', 'at most this many', '100'),
+    async (ctx, options) => {
+      const vitrineId = options.vitrine ? (await ctx.vitrine(parseSetting(vitrineCodeSchema, options.vitrine, '--vitrine'))).id : undefined;
+      const rows = await listOrders(ctx.db, { vitrineId, limit: parseSetting(limitSchema, options.limit, '--limit') });
+      if (options.json) return printJson(rows);
+      printTable(
+        rows.map((row) => ({
+          order: row.orderCode,
+          vitrine: row.vitrineCode,
+          customer: row.customerName,
+          status: row.status,
+          total: formatCents(row.totalCents),
+          placed: row.placedAt,
+        })),
+        'no orders',
+      );
+    },
+  );
+
+  register(orders.command('show <orderCode>').description('Show one order: lines, customer, carrier, payments, status'), async (ctx, orderCode: string, options) => {
+    const order = await getOrderDetail(ctx.db, orderCode);
+    if (!order) throw new UsageError(`order ${JSON.stringify(orderCode)} does not exist (see: vitrine orders list)`);
+    if (options.json) return printJson(order);
+    const c = order.customer as Record<string, string | boolean | null>;
+    printFields({
+      order: order.orderCode,
+      vitrine: order.vitrineCode,
+      'platform order': order.externalOrderId,
+      origin: order.origin,
+      status: `${order.status} (platform: ${order.platformState})`,
+      'payment condition': order.paymentCondition,
+      customer: `${c.name} (${String(c.document_type).toUpperCase()} ${c.document})`,
+      'produtor rural': c.produtor_rural ? 'sim' : 'não',
+      email: c.email,
+      address: [c.street, c.number, c.complement, c.neighborhood, c.city, c.state, c.postal_code].filter(Boolean).join(', '),
+      carrier: order.carrier ? `${order.carrier.name} (${order.carrier.code})` : null,
+      items: formatCents(order.itemsTotalCents),
+      shipping: formatCents(order.shippingTotalCents),
+      discounts: formatCents(order.discountTotalCents),
+      total: formatCents(order.totalCents),
+      placed: order.placedAt,
+      approved: order.approvedAt,
+    });
+    console.log('\nproduct lines');
+    printTable(order.items.map((i) => ({ line: i.lineNumber, sku: i.sku, name: i.name, qty: i.quantity, unit: formatCents(i.unitPriceCents), total: formatCents(i.totalCents) })));
+    console.log('\npayments');
+    printTable(order.payments.map((p) => ({ line: p.lineNumber, type: p.paymentTypeName, platform: p.paymentSystemName, condition: p.condition, installments: p.installments, value: formatCents(p.valueCents) })));
+    console.log('\nstatus history');
+    printTable(order.statusHistory.map((h) => ({ status: h.status, platform: h.platformState, source: h.source, at: h.changedAt })));
+  });
+}

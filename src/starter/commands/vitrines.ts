@@ -1,0 +1,176 @@
+import type { Command } from 'commander';
+import { lastImportRuns } from '../../erp/store/importRuns';
+import { addVitrine, findVitrineByCode, listVitrines, updateVitrineSettings } from '../../erp/store/vitrines';
+import type { VitrineRow } from '../../erp/tables';
+import { intervalMinutesSchema, newVitrineSchema, parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
+import { describeVitrineSchedule, upsertVitrineSchedule } from '../../scheduling/vitrineSchedules';
+import type { CliContext } from '../context';
+import { maskSecret, printFields, printJson, printTable, UsageError } from '../output';
+import { runVitrine } from './run';
+
+type Action = (ctx: CliContext, ...args: any[]) => Promise<void>;
+export type Register = (command: Command, action: Action) => Command;
+
+/** What the CLI shows of a vitrine: never its token. */
+export function publicVitrine(vitrine: VitrineRow) {
+  return {
+    code: vitrine.code,
+    name: vitrine.name,
+    platform: vitrine.platform,
+    baseUrl: vitrine.base_url,
+    appKey: vitrine.app_key,
+    appToken: maskSecret(vitrine.app_token),
+    importOrders: vitrine.import_orders,
+    intervalMinutes: vitrine.import_interval_minutes,
+    orderCodePrefix: vitrine.order_code_prefix,
+  };
+}
+
+const ADD_FLAGS = {
+  code: '--code',
+  name: '--name',
+  platform: '--platform',
+  baseUrl: '--base-url',
+  appKey: '--app-key',
+  appToken: '--app-token',
+  orderCodePrefix: '--prefix',
+  importIntervalMinutes: '--interval',
+};
+
+/** Changes the vitrine and its schedule together: the database change commits only if Temporal took it. */
+async function changeVitrine(
+  ctx: CliContext,
+  code: string,
+  patch: Partial<Pick<VitrineRow, 'import_orders' | 'import_interval_minutes'>>,
+): Promise<VitrineRow> {
+  const vitrine = await ctx.vitrine(code);
+  const client = await ctx.client();
+  return ctx.db.transaction(async (trx) => {
+    const updated = await updateVitrineSettings(trx, vitrine.id, patch);
+    await upsertVitrineSchedule(client, ctx.config.taskQueue, scheduleSettings(updated));
+    return updated;
+  });
+}
+
+function scheduleSettings(vitrine: VitrineRow) {
+  return { code: vitrine.code, importOrders: vitrine.import_orders, intervalMinutes: vitrine.import_interval_minutes };
+}
+
+export function registerVitrineCommands(program: Command, register: Register): void {
+  register(
+    program
+      .command('add')
+      .description('Add a vitrine (switched off; see: vitrine enable)')
+      .requiredOption('--code <code>', 'short code, e.g. loja-agro')
+      .requiredOption('--name <name>', 'display name')
+      .requiredOption('--platform <platform>', 'e-commerce platform: vtex')
+      .requiredOption('--base-url <url>', 'platform account API root')
+      .requiredOption('--app-key <key>', 'platform app key')
+      .requiredOption('--app-token <token>', 'platform app token (stored, never printed)')
+      .option('--prefix <prefix>', 'order code prefix', 'VT')
+      .option('--interval <minutes>', 'import interval in minutes', '15'),
+    async (ctx, options) => {
+      const input = parseSetting(
+        newVitrineSchema,
+        {
+          code: options.code,
+          name: options.name,
+          platform: options.platform,
+          baseUrl: options.baseUrl,
+          appKey: options.appKey,
+          appToken: options.appToken,
+          orderCodePrefix: options.prefix,
+          importIntervalMinutes: options.interval,
+        },
+        'vitrine',
+        ADD_FLAGS,
+      );
+      if (await findVitrineByCode(ctx.db, input.code)) throw new UsageError(`vitrine ${input.code} already exists`);
+      const client = await ctx.client();
+      const vitrine = await ctx.db.transaction(async (trx) => {
+        const created = await addVitrine(trx, input);
+        await upsertVitrineSchedule(client, ctx.config.taskQueue, scheduleSettings(created));
+        return created;
+      });
+      if (options.json) printJson(publicVitrine(vitrine));
+      else console.log(`vitrine ${vitrine.code} added; Importar Pedidos is off (vitrine enable ${vitrine.code} to start)`);
+    },
+  );
+
+  register(program.command('list').description('List the vitrines'), async (ctx, options) => {
+    const vitrines = (await listVitrines(ctx.db)).map(publicVitrine);
+    if (options.json) printJson(vitrines);
+    else printTable(vitrines.map(({ appKey: _k, appToken: _t, ...row }) => row), 'no vitrines yet (see: vitrine add)');
+  });
+
+  for (const [name, on] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    register(
+      program.command(`${name} <code>`).description(`Switch "Importar Pedidos" ${on ? 'on (resumes' : 'off (pauses'} the schedule)`),
+      async (ctx, code: string, options) => {
+        const vitrine = await changeVitrine(ctx, parseSetting(vitrineCodeSchema, code, 'vitrine code'), { import_orders: on });
+        if (options.json) printJson(publicVitrine(vitrine));
+        else console.log(`vitrine ${vitrine.code}: Importar Pedidos ${on ? 'on' : 'off'}, every ${vitrine.import_interval_minutes} min`);
+      },
+    );
+  }
+
+  register(
+    program.command('interval <code> <minutes>').description('Change how often the vitrine imports (reschedules it)'),
+    async (ctx, code: string, minutes: string, options) => {
+      const interval = parseSetting(intervalMinutesSchema, minutes, 'interval');
+      const vitrine = await changeVitrine(ctx, parseSetting(vitrineCodeSchema, code, 'vitrine code'), { import_interval_minutes: interval });
+      if (options.json) printJson(publicVitrine(vitrine));
+      else console.log(`vitrine ${vitrine.code}: imports every ${interval} min`);
+    },
+  );
+
+  register(
+    program
+      .command('run <code>')
+      .description('Start an import run of the vitrine now')
+      .option('--wait', 'wait for the run to finish and print its summary'),
+    async (ctx, code: string, options) => runVitrine(ctx, parseSetting(vitrineCodeSchema, code, 'vitrine code'), options),
+  );
+
+  register(program.command('status <code>').description('Switch, schedule and last runs of a vitrine'), async (ctx, code: string, options) => {
+    const vitrine = await ctx.vitrine(parseSetting(vitrineCodeSchema, code, 'vitrine code'));
+    const schedule = await describeVitrineSchedule(await ctx.client(), vitrine.code);
+    const runs = (await lastImportRuns(ctx.db, vitrine.id)).map((run) => ({
+      workflowId: run.workflow_id,
+      status: run.status,
+      startedAt: run.started_at,
+      finishedAt: run.finished_at,
+      fetched: run.fetched,
+      imported: run.imported,
+      updated: run.updated,
+      blocked: run.blocked,
+      committed: run.committed,
+    }));
+    const status = {
+      code: vitrine.code,
+      importOrders: vitrine.import_orders,
+      intervalMinutes: vitrine.import_interval_minutes,
+      schedule: schedule.exists ? (schedule.paused ? 'paused' : 'active') : 'missing',
+      nextRunAt: schedule.paused ? null : schedule.nextRunAt,
+      running: schedule.runningWorkflowIds,
+    };
+    if (options.json) return printJson({ ...status, lastRuns: runs });
+    printFields({ ...status, importOrders: vitrine.import_orders ? 'on' : 'off', running: status.running.join(', ') || null });
+    console.log('');
+    printTable(runs, 'no runs yet');
+  });
+
+  register(
+    program.command('sync-schedules').description('Re-create or fix every vitrine schedule from the database'),
+    async (ctx, options) => {
+      const client = await ctx.client();
+      const vitrines = await listVitrines(ctx.db);
+      for (const vitrine of vitrines) await upsertVitrineSchedule(client, ctx.config.taskQueue, scheduleSettings(vitrine));
+      if (options.json) printJson({ synced: vitrines.map((v) => v.code) });
+      else console.log(`${vitrines.length} schedule(s) in line with the vitrines`);
+    },
+  );
+}

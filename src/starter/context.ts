@@ -1,0 +1,42 @@
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { createDatabase } from '../erp/db';
+import { findVitrineByCode } from '../erp/store/vitrines';
+import type { VitrineRow } from '../erp/tables';
+import { readConfig, type ServiceConfig } from '../shared/config';
+import { connectClient } from '../shared/temporal';
+import { UsageError } from './output';
+
+/** Connections of one CLI invocation, opened on first use and closed at the end. */
+export class CliContext {
+  readonly config: ServiceConfig = readConfig();
+  private database?: Knex;
+  private temporal?: Client;
+
+  get db(): Knex {
+    this.database ??= createDatabase(this.config.databaseUrl, { max: 4 });
+    return this.database;
+  }
+
+  async client(): Promise<Client> {
+    if (!this.temporal) {
+      try {
+        this.temporal = await connectClient(this.config);
+      } catch (error) {
+        throw new UsageError(`cannot reach Temporal at ${this.config.temporalAddress}: ${(error as Error).message}`);
+      }
+    }
+    return this.temporal;
+  }
+
+  async vitrine(code: string): Promise<VitrineRow> {
+    const vitrine = await findVitrineByCode(this.db, code);
+    if (!vitrine) throw new UsageError(`vitrine ${JSON.stringify(code)} does not exist (see: vitrine list)`);
+    return vitrine;
+  }
+
+  async close(): Promise<void> {
+    await this.temporal?.connection.close();
+    await this.database?.destroy();
+  }
+}
