@@ -1,0 +1,103 @@
+/**
+ * One test file's world: a fresh ERP database, the simulator, an in-process worker on a task queue
+ * of its own, and helpers that drive the product through its CLI.
+ */
+import assert from 'node:assert/strict';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createImportWorker } from '../../src/worker/createWorker';
+import { scheduleIdFor } from '../../src/shared/ids';
+import { startSimulator } from '../../src/simulator/server';
+import { cliJson } from './cli';
+import { createTemporalEnv, createTestDatabase, uniqueSuffix, workflowBundle, type TestDatabase } from './services';
+
+export interface Harness {
+  temporal: TestWorkflowEnvironment;
+  database: TestDatabase;
+  simulatorUrl: string;
+  taskQueue: string;
+  cliEnv: Record<string, string>;
+  /** Adds a vitrine on its own simulator account; returns its code (also the account name). */
+  addVitrine(options?: { prefix?: string; enable?: boolean }): Promise<string>;
+  /** Calls the simulator's control API. */
+  sim<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  /** The order document as the platform serves it to the connector. */
+  platformOrder(account: string, orderId: string): Promise<any>;
+  /** `vitrine run <code> --wait --json`. */
+  runImport(code: string): Promise<any>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { withWorker?: boolean } = {}): Promise<Harness> {
+  const temporal = await createTemporalEnv();
+  const database = await createTestDatabase();
+  const simulator = await startSimulator({ port: 0, host: '127.0.0.1' });
+  const taskQueue = `test-${uniqueSuffix()}`;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  if (options.withWorker ?? true) {
+    worker = await createImportWorker({
+      connection: temporal.nativeConnection,
+      namespace: temporal.namespace ?? 'default',
+      taskQueue,
+      db: database.db,
+      workflowBundle: await workflowBundle(),
+    });
+    running = worker.run();
+  }
+  const cliEnv = {
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace ?? 'default',
+    TASK_QUEUE: taskQueue,
+  };
+  const codes: string[] = [];
+
+  async function sim<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${simulator.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`simulator ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+
+  return {
+    temporal,
+    database,
+    simulatorUrl: simulator.url,
+    taskQueue,
+    cliEnv,
+    sim,
+    async addVitrine({ prefix = 'VT', enable = false } = {}) {
+      const code = `v-${uniqueSuffix()}`;
+      codes.push(code);
+      await cliJson(
+        ['add', '--code', code, '--name', `Loja ${code}`, '--platform', 'vtex', '--base-url', `${simulator.url}/${code}`,
+          '--app-key', `key-${code}`, '--app-token', `token-${code}-secret`, '--prefix', prefix],
+        cliEnv,
+      );
+      if (enable) await cliJson(['enable', code], cliEnv);
+      return code;
+    },
+    async platformOrder(account, orderId) {
+      const response = await fetch(`${simulator.url}/${account}/api/oms/pvt/orders/${encodeURIComponent(orderId)}`, {
+        headers: { 'X-VTEX-API-AppKey': 'test', 'X-VTEX-API-AppToken': 'test' },
+      });
+      assert.equal(response.status, 200);
+      return response.json();
+    },
+    runImport: (code) => cliJson(['run', code, '--wait'], cliEnv),
+    async close() {
+      for (const code of codes) {
+        await temporal.client.schedule.getHandle(scheduleIdFor(code)).delete().catch(() => undefined);
+      }
+      worker?.shutdown();
+      await running;
+      await simulator.close();
+      await database.drop();
+      await temporal.teardown();
+    },
+  };
+}
