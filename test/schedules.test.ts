@@ -1,0 +1,90 @@
+/**
+ * The "Importar Pedidos" switch and the interval drive one Temporal Schedule per vitrine.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { scheduleIdFor } from '../src/shared/ids';
+import { cliJson } from './support/cli';
+import { startHarness, type Harness } from './support/importHarness';
+
+describe('vitrine schedules', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  const describeSchedule = (code: string) => h.temporal.client.schedule.getHandle(scheduleIdFor(code)).describe();
+
+  test('add creates a paused schedule; enable resumes it; disable pauses it; the database follows', async () => {
+    const code = await h.addVitrine();
+    let schedule = await describeSchedule(code);
+    assert.equal(schedule.state.paused, true);
+    assert.equal(schedule.policies.overlap, ScheduleOverlapPolicy.SKIP);
+    assert.equal(schedule.action.type, 'startWorkflow');
+    assert.equal(schedule.action.type === 'startWorkflow' && schedule.action.taskQueue, h.taskQueue);
+    assert.deepEqual(schedule.spec.intervals?.map((i) => i.every), [15 * 60_000]);
+
+    const enabled = await cliJson(['enable', code], h.cliEnv);
+    assert.equal(enabled.importOrders, true);
+    schedule = await describeSchedule(code);
+    assert.equal(schedule.state.paused, false);
+    assert.ok(schedule.info.nextActionTimes.length > 0);
+    const status = await cliJson(['status', code], h.cliEnv);
+    assert.equal(status.schedule, 'active');
+    assert.ok(status.nextRunAt);
+
+    await cliJson(['disable', code], h.cliEnv);
+    schedule = await describeSchedule(code);
+    assert.equal(schedule.state.paused, true);
+    const row = await h.database.db('vitrines').where({ code }).first();
+    assert.equal(row.import_orders, false);
+    assert.equal((await cliJson(['status', code], h.cliEnv)).schedule, 'paused');
+  });
+
+  test('interval reschedules, and enable/disable keep the interval', async () => {
+    const code = await h.addVitrine({ enable: true });
+    await cliJson(['interval', code, '5'], h.cliEnv);
+    let schedule = await describeSchedule(code);
+    assert.deepEqual(schedule.spec.intervals?.map((i) => i.every), [5 * 60_000]);
+    assert.equal(schedule.state.paused, false);
+    await cliJson(['disable', code], h.cliEnv);
+    await cliJson(['enable', code], h.cliEnv);
+    schedule = await describeSchedule(code);
+    assert.deepEqual(schedule.spec.intervals?.map((i) => i.every), [5 * 60_000]);
+    assert.equal((await h.database.db('vitrines').where({ code }).first()).import_interval_minutes, 5);
+  });
+
+  test('a deleted schedule is re-created by sync-schedules with the vitrine settings', async () => {
+    const code = await h.addVitrine({ enable: true });
+    await h.temporal.client.schedule.getHandle(scheduleIdFor(code)).delete();
+    const synced = await cliJson(['sync-schedules'], h.cliEnv);
+    assert.ok(synced.synced.includes(code));
+    const schedule = await describeSchedule(code);
+    assert.equal(schedule.state.paused, false);
+  });
+
+  test('a scheduled run imports; an ad-hoc run during it joins it instead of running twice', async () => {
+    const code = await h.addVitrine({ enable: true });
+    await h.sim('POST', `/_sim/${code}/orders`, { generate: 30, seed: 8 });
+    // Slow platform: the first run is still going when the second trigger comes.
+    await h.sim('POST', `/_sim/${code}/faults`, { latencyMs: 100 });
+    const first = await cliJson(['run', code], h.cliEnv);
+    assert.equal(first.alreadyRunning, false);
+    const second = await cliJson(['run', code], h.cliEnv);
+    assert.equal(second.alreadyRunning, true);
+    assert.equal(second.workflowId, first.workflowId);
+    assert.match(first.workflowId, new RegExp(`^vitrine-orders-${code}-`));
+    const summary = await h.temporal.client.workflow.getHandle(first.workflowId).result();
+    assert.equal(summary.imported, 30);
+    const orders = await h.database.db('sales_orders').join('vitrines', 'vitrines.id', 'sales_orders.vitrine_id').where('vitrines.code', code).count({ n: '*' });
+    assert.equal(Number(orders[0].n), 30);
+    const runs = await h.database.db('import_runs').join('vitrines', 'vitrines.id', 'import_runs.vitrine_id').where('vitrines.code', code);
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0].status, 'completed');
+    assert.equal(runs[0].imported, 30);
+  });
+});
