@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { importVitrineOrders } from '../src/workflows';
 import { cliJson } from './support/cli';
 import { startHarness, type Harness } from './support/importHarness';
 import { REPO } from './support/services';
@@ -46,9 +47,10 @@ describe('order import', () => {
     const buyers = new Map<string, number>();
     for (const raw of raws) buyers.set(documentOf(raw), (buyers.get(documentOf(raw)) ?? 0) + 1);
     let contactsChecked = 0;
+    const shows = await Promise.all(orderIds.map((orderId) => cliJson(['orders', 'show', `VT-${orderNumber(orderId)}`], h.cliEnv)));
     for (const [index, orderId] of orderIds.entries()) {
       const raw = raws[index];
-      const show = await cliJson(['orders', 'show', `VT-${orderNumber(orderId)}`], h.cliEnv);
+      const show = shows[index];
       const profile = raw.clientProfileData;
       const address = raw.shippingData.address;
       assert.equal(show.orderCode, `VT-${orderNumber(orderId)}`);
@@ -235,6 +237,26 @@ describe('order import', () => {
       .whereIn('o.external_order_id', orderIds)
       .pluck('c.produtor_rural');
     assert.deepEqual(flags, [true, true]);
+  });
+
+  test('a backlog larger than one execution continues as new and drains completely', async () => {
+    const code = await h.addVitrine();
+    await h.sim('POST', `/_sim/${code}/orders`, { generate: 250, seed: 13 });
+    const handle = await h.temporal.client.workflow.start(importVitrineOrders, {
+      workflowId: `vitrine-orders-${code}-backlog`,
+      taskQueue: h.taskQueue,
+      args: [{ vitrineCode: code, pagesPerExecution: 1 }],
+    });
+    const summary = await handle.result();
+    assert.equal(summary.imported, 250);
+    assert.equal(summary.committed, 250);
+    assert.ok(summary.continuations >= 2, `continued ${summary.continuations} times`);
+    const runs = await h.database.db('import_runs').where({ workflow_id: `vitrine-orders-${code}-backlog` });
+    assert.equal(runs.length, 1, 'one import_runs row for the whole run');
+    assert.equal(runs[0].imported, 250);
+    assert.equal(runs[0].status, 'completed');
+    const stats = await h.sim('GET', `/_sim/${code}/stats`);
+    assert.deepEqual([stats.feedPending, stats.feedInFlight, stats.committed], [0, 0, 250]);
   });
 
   test('the history of a finished run holds no customer data and no token', async () => {

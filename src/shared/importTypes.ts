@@ -8,6 +8,8 @@ export type { QueueItem };
 
 export interface ImportVitrineOrdersInput {
   vitrineCode: string;
+  /** Pages per workflow execution before it continues as new (default PAGES_PER_EXECUTION). */
+  pagesPerExecution?: number;
   /** Set when the run continues as new: the run already opened and its counts so far. */
   continued?: { vitrineId: number; importRunId: number; counts: ImportCounts; continuations: number };
 }

@@ -45,7 +45,8 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
   const continuations = input.continued?.continuations ?? 0;
   setHandler(progressQuery, () => counts);
 
-  for (let page = 0; page < PAGES_PER_EXECUTION; page++) {
+  const pages = input.pagesPerExecution ?? PAGES_PER_EXECUTION;
+  for (let page = 0; page < pages; page++) {
     const items = await fetchQueuePage({ vitrineId, maxItems: PAGE_SIZE });
     if (items.length === 0) {
       await saveImportRun({ importRunId, counts, finished: true });
@@ -78,7 +79,7 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
 
   await saveImportRun({ importRunId, counts, finished: false });
   return continueAsNew<typeof importVitrineOrders>({
-    vitrineCode: input.vitrineCode,
+    ...input,
     continued: { vitrineId, importRunId, counts, continuations: continuations + 1 },
   });
 }
