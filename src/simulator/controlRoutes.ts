@@ -1,0 +1,127 @@
+/**
+ * Control API under /_sim (no auth, no faults): seeds orders, moves states, reads stats and sets
+ * faults and queue settings, for tests, demos and benchmarks.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseFaults } from './faults';
+import { MAX_GENERATED_INDEX } from './generate';
+import { ACCOUNT_PATTERN, vtexError } from './http';
+import { Rng } from './random';
+import { isOrderState, ORDER_STATES } from './states';
+import type { Account, SimulatorStore } from './store';
+
+export const MAX_GENERATE = 200_000;
+const MAX_VISIBILITY_TIMEOUT_MS = 24 * 3_600_000;
+
+type Params = { account: string; orderId?: string };
+type Handler = (req: FastifyRequest, reply: FastifyReply, account: Account) => unknown;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isOrderDocument(value: unknown): value is Record<string, unknown> {
+  return isObject(value) && typeof value.orderId === 'string' && value.orderId.length > 0;
+}
+
+function badRequest(reply: FastifyReply, message: string): FastifyReply {
+  return reply.code(400).send(vtexError('400', message));
+}
+
+export function registerControlRoutes(app: FastifyInstance, store: SimulatorStore): void {
+  // async, so a handler may either return the answer or send it and return the reply.
+  const withAccount = (handler: Handler) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const { account } = req.params as Params;
+    if (!ACCOUNT_PATTERN.test(account)) return badRequest(reply, 'account must match [a-z0-9-]+');
+    return handler(req, reply, store.account(account));
+  };
+
+  app.get('/_sim/health', async () => ({ ok: true }));
+
+  app.post(
+    '/_sim/:account/orders',
+    withAccount((req, reply, account) => {
+      const body = req.body;
+      if (Array.isArray(body)) {
+        if (!body.every(isOrderDocument)) return badRequest(reply, 'every order must be an object with a string orderId');
+        return { orderIds: body.map((doc) => account.putDocument(doc)) };
+      }
+      if (isObject(body) && 'generate' in body) {
+        const { generate, seed = 1, state = 'ready-for-handling', offset = 0 } = body;
+        if (!Number.isInteger(generate) || (generate as number) < 0 || (generate as number) > MAX_GENERATE) {
+          return badRequest(reply, `generate must be an integer from 0 to ${MAX_GENERATE}`);
+        }
+        if (typeof seed !== 'string' && !(typeof seed === 'number' && Number.isFinite(seed))) {
+          return badRequest(reply, 'seed must be a number or a string');
+        }
+        if (!isOrderState(state)) return badRequest(reply, `state must be one of ${ORDER_STATES.join(', ')}`);
+        if (!Number.isInteger(offset) || (offset as number) < 0 || (offset as number) + (generate as number) > MAX_GENERATED_INDEX) {
+          return badRequest(reply, `offset must be an integer and offset + generate at most ${MAX_GENERATED_INDEX}`);
+        }
+        return { orderIds: account.generate(generate as number, seed, state, offset as number) };
+      }
+      if (isOrderDocument(body)) return { orderIds: [account.putDocument(body)] };
+      return badRequest(reply, 'body must be an order (object with a string orderId), an array of orders, or { "generate": N }');
+    }),
+  );
+
+  app.get(
+    '/_sim/:account/orders/:orderId',
+    withAccount((req, reply, account) => {
+      const doc = account.document((req.params as Params).orderId ?? '');
+      return doc ?? reply.code(404).send(vtexError('404', 'Order not found'));
+    }),
+  );
+
+  app.post(
+    '/_sim/:account/orders/:orderId/state',
+    withAccount((req, reply, account) => {
+      const orderId = (req.params as Params).orderId ?? '';
+      const body = req.body;
+      const state = isObject(body) ? body.state : undefined;
+      if (!isOrderState(state)) return badRequest(reply, `state must be one of ${ORDER_STATES.join(', ')}`);
+      const reason = isObject(body) && typeof body.reason === 'string' ? body.reason : undefined;
+      if (!account.setState(orderId, state, reason)) return reply.code(404).send(vtexError('404', 'Order not found'));
+      return { orderId, state };
+    }),
+  );
+
+  app.get('/_sim/:account/stats', withAccount((_req, _reply, account) => account.stats()));
+
+  app.get('/_sim/:account/faults', withAccount((_req, _reply, account) => account.faults));
+
+  app.post(
+    '/_sim/:account/faults',
+    withAccount((req, reply, account) => {
+      const parsed = parseFaults(req.body);
+      if (typeof parsed === 'string') return badRequest(reply, parsed);
+      account.faults = parsed;
+      // Same settings, same sequence of injected faults: runs can be replayed.
+      account.faultRng = new Rng(0x5eed);
+      return parsed;
+    }),
+  );
+
+  app.get('/_sim/:account/settings', withAccount((_req, _reply, account) => ({ visibilityTimeoutMs: account.visibilityTimeoutMs })));
+
+  app.post(
+    '/_sim/:account/settings',
+    withAccount((req, reply, account) => {
+      const body = req.body;
+      const value = isObject(body) ? body.visibilityTimeoutMs : undefined;
+      if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > MAX_VISIBILITY_TIMEOUT_MS) {
+        return badRequest(reply, `visibilityTimeoutMs must be an integer from 0 to ${MAX_VISIBILITY_TIMEOUT_MS}`);
+      }
+      account.visibilityTimeoutMs = value as number;
+      return { visibilityTimeoutMs: account.visibilityTimeoutMs };
+    }),
+  );
+
+  app.post(
+    '/_sim/:account/reset',
+    withAccount((_req, _reply, account) => {
+      store.reset(account.name);
+      return { ok: true };
+    }),
+  );
+}

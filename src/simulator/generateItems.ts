@@ -1,0 +1,166 @@
+/**
+ * Item and shipping parts of generated orders (items, itemMetadata, shippingData.logisticsInfo),
+ * field for field like the contract's Get order example.
+ */
+import { Carrier, Product, PRODUCTS } from './data';
+import { DAY, ean13, hash32, Rng, slug, vtexDate } from './random';
+
+export interface GeneratedItem {
+  /** Index in PRODUCTS: the catalogue is fixed, so a product has one SKU, EAN and refId everywhere. */
+  pi: number;
+  product: Product;
+  quantity: number;
+  price: number;
+  listPrice: number;
+  sellingPrice: number;
+}
+
+const skuOf = (pi: number) => String(1000 + pi * 7);
+const refIdOf = (pi: number) => `${slug(PRODUCTS[pi].brand, '').slice(0, 3).toUpperCase()}-${2000 + pi}`;
+const eanOf = (pi: number) => ean13(`7891000${String(10_000 + pi * 37).padStart(5, '0')}`);
+const urlOf = (pi: number) => slug(PRODUCTS[pi].name);
+const imageUrl = (account: string, pi: number) =>
+  `https://${account}.vteximg.com.br/arquivos/ids/${155_000 + pi}-55-55/${urlOf(pi)}.jpg`;
+
+export function itemMetadata(items: GeneratedItem[], account: string): Record<string, unknown> {
+  return {
+    Items: items.map(({ pi, product }) => ({
+      Id: skuOf(pi),
+      Seller: '1',
+      Name: product.name,
+      SkuName: product.name,
+      ProductId: String(100 + pi),
+      RefId: refIdOf(pi),
+      Ean: eanOf(pi),
+      ImageUrl: imageUrl(account, pi),
+      DetailUrl: `/${urlOf(pi)}/p`,
+      AssemblyOptions: [],
+    })),
+  };
+}
+
+interface ItemContext {
+  rng: Rng;
+  account: string;
+  orderGroup: string;
+  createdMs: number;
+}
+
+export function itemDocuments(items: GeneratedItem[], ctx: ItemContext): Array<Record<string, unknown>> {
+  return items.map(({ pi, product, quantity, price, listPrice, sellingPrice }) => ({
+    uniqueId: ctx.rng.hex(32),
+    id: skuOf(pi),
+    productId: String(100 + pi),
+    ean: eanOf(pi),
+    lockId: `00-${ctx.orderGroup}-01`,
+    itemAttachment: { content: {}, name: null },
+    attachments: [],
+    quantity,
+    seller: '1',
+    name: product.name,
+    refId: refIdOf(pi),
+    price,
+    listPrice,
+    manualPrice: null,
+    priceTags: [],
+    imageUrl: imageUrl(ctx.account, pi),
+    detailUrl: `/${urlOf(pi)}/p`,
+    components: [],
+    bundleItems: [],
+    params: [],
+    offerings: [],
+    attachmentOfferings: [],
+    sellerSku: skuOf(pi),
+    priceValidUntil: vtexDate(ctx.createdMs + 365 * DAY),
+    commission: 0,
+    tax: 0,
+    preSaleDate: null,
+    additionalInfo: {
+      brandName: product.brand,
+      brandId: String(2_000_000 + (hash32(product.brand) % 1000)),
+      categoriesIds: `/${10 + (hash32(product.category) % 90)}/`,
+      categories: [{ id: 10 + (hash32(product.category) % 90), name: product.category }],
+      productClusterId: '',
+      commercialConditionId: '1',
+      dimension: { cubicweight: 0.5, height: 10, length: 20, weight: 500, width: 15 },
+      offeringInfo: null,
+      offeringType: null,
+      offeringTypeId: null,
+    },
+    measurementUnit: 'un',
+    unitMultiplier: 1,
+    sellingPrice,
+    isGift: false,
+    shippingPrice: null,
+    rewardValue: 0,
+    freightCommission: 0,
+    priceDefinition: {
+      sellingPrices: [{ value: sellingPrice, quantity }],
+      calculatedSellingPrice: sellingPrice,
+      total: sellingPrice * quantity,
+      reason: null,
+    },
+    taxCode: null,
+    parentItemIndex: null,
+    parentAssemblyBinding: null,
+    callCenterOperator: null,
+    serialNumbers: null,
+    assemblies: [],
+    costPrice: Math.round(price * 0.55),
+  }));
+}
+
+interface ShippingContext {
+  /** The order's freight in cents, split over the items. */
+  shipping: number;
+  carrier: Carrier;
+  days: number;
+  createdMs: number;
+  addressId: string;
+  account: string;
+}
+
+/** One logisticsInfo per item, same carrier; the first item takes the rounding rest of the freight. */
+export function logisticsInfos(items: GeneratedItem[], ctx: ShippingContext): Array<Record<string, unknown>> {
+  const { shipping, carrier, days } = ctx;
+  const sla = carrier.sla;
+  return items.map(({ quantity }, itemIndex) => {
+    const price = Math.floor(shipping / items.length) + (itemIndex === 0 ? shipping % items.length : 0);
+    const pickupStoreInfo = { additionalInfo: null, address: null, dockId: null, friendlyName: null, isPickupStore: false };
+    return {
+      itemIndex,
+      selectedSla: sla,
+      lockTTL: '10d',
+      price,
+      listPrice: price,
+      sellingPrice: price,
+      deliveryWindow: null,
+      deliveryCompany: carrier.name,
+      shippingEstimate: `${days}bd`,
+      shippingEstimateDate: vtexDate(ctx.createdMs + Math.ceil(days * 1.4) * DAY),
+      slas: [
+        {
+          id: sla, name: sla, shippingEstimate: `${days}bd`, deliveryWindow: null, price, deliveryChannel: 'delivery',
+          pickupStoreInfo: { ...pickupStoreInfo }, polygonName: '', lockTTL: '10d', pickupPointId: '',
+          transitTime: `${days}d`, pickupDistance: 0,
+        },
+      ],
+      shipsTo: ['BRA'],
+      deliveryIds: [
+        {
+          courierId: slug(carrier.name), courierName: carrier.name, dockId: '1', quantity, warehouseId: '1_1',
+          accountCarrierName: ctx.account, kitItemDetails: [],
+        },
+      ],
+      deliveryChannels: [{ id: 'delivery', stockBalance: 0 }],
+      deliveryChannel: 'delivery',
+      pickupStoreInfo,
+      addressId: ctx.addressId,
+      versionId: null,
+      entityId: null,
+      polygonName: '',
+      pickupPointId: null,
+      transitTime: `${days}d`,
+    };
+  });
+}
