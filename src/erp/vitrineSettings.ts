@@ -20,14 +20,21 @@ export const newVitrineSchema = z.object({
   baseUrl: z
     .string()
     .max(500, 'must be at most 500 characters')
-    .refine((value) => {
+    .superRefine((value, ctx) => {
+      // One issue naming what is wrong; the CLI shows the first issue only.
+      let url: URL;
       try {
-        const url = new URL(value);
-        return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
+        url = new URL(value);
       } catch {
-        return false;
+        ctx.addIssue({ code: 'custom', message: 'is not a URL (expected e.g. https://account.example.com)' });
+        return;
       }
-    }, 'must be an http(s) URL without credentials'),
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        ctx.addIssue({ code: 'custom', message: `must be an http or https URL, not ${url.protocol.slice(0, -1)}` });
+      } else if (url.username || url.password) {
+        ctx.addIssue({ code: 'custom', message: 'must not contain credentials (user:password@); the app key and token are separate settings' });
+      }
+    }),
   appKey: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   appToken: z.string().min(1, 'must not be empty').max(500, 'must be at most 500 characters'),
   orderCodePrefix: z.string().regex(/^[A-Z0-9]{1,10}$/, 'must be 1-10 uppercase letters or digits'),

@@ -13,7 +13,8 @@ const program = new Command('vitrine')
   .description('Imports e-commerce orders from the vitrines into the ERP, on Temporal')
   .showSuggestionAfterError()
   .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(text.trimEnd().split('\n')[0] + '\n') });
+  // One line: commander puts its "(Did you mean ...?)" suggestion on a line of its own.
+  .configureOutput({ outputError: (text, write) => write(text.trim().split(/\s*\n\s*/).join(' ') + '\n') });
 
 const ctx = new CliContext();
 
@@ -32,7 +33,7 @@ registerOrderCommands(program, register);
 function describeError(error: unknown): string {
   if (error instanceof UsageError || error instanceof InvalidSettingError) return error.message;
   const err = error as { code?: string; message?: string };
-  if (err.code === 'ECONNREFUSED' || err.code === '3D000' || err.code === '28P01') {
+  if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', '3D000', '28P01', '28000'].includes(err.code ?? '')) {
     return `cannot reach the ERP database (DATABASE_URL): ${err.message}`;
   }
   if (err.code === '42P01') return 'the ERP database has no schema yet: run `npm run migrate`';

@@ -14,7 +14,15 @@ export class CliContext {
   private temporal?: Client;
 
   get db(): Knex {
-    this.database ??= createDatabase(this.config.databaseUrl, { max: 4 });
+    if (!this.database) {
+      this.database = createDatabase(this.config.databaseUrl, { max: 4 });
+      // knex logs a failed connection with its stack trace on stdout; the CLI reports it as one line.
+      const logger = this.database.client.logger as Knex.Logger;
+      const warn = logger.warn?.bind(logger);
+      logger.warn = (message) => {
+        if (!String(message).startsWith('Acquire connection error')) (warn ?? console.warn)(message);
+      };
+    }
     return this.database;
   }
 

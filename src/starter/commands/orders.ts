@@ -5,7 +5,7 @@ import { formatCents, printFields, printJson, printTable, UsageError } from '../
 import type { Register } from './vitrines';
 import { z } from 'zod';
 
-const limitSchema = z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'must be at most 10000');
+const limitSchema = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'must be at most 10000');
 
 export function registerOrderCommands(program: Command, register: Register): void {
   const orders = program.command('orders').description('Sales orders imported from the vitrines');

@@ -1,0 +1,272 @@
+/**
+ * The ERP schema migrations on a fresh database: latest creates every table with its keys and named
+ * constraints, money is bigint (no float column anywhere), the import's idempotency key is enforced,
+ * rollback leaves nothing behind and latest works again.
+ */
+import assert from 'node:assert/strict';
+import type { Knex } from 'knex';
+import { after, before, describe, test } from 'node:test';
+import { createDatabase, migrationConfig } from '../src/erp/db';
+import { uniqueSuffix } from './support/services';
+
+const TABLES = [
+  'vitrines',
+  'customers',
+  'products',
+  'carriers',
+  'payment_types',
+  'payment_type_mappings',
+  'field_defaults',
+  'sales_orders',
+  'sales_order_items',
+  'sales_order_payments',
+  'sales_order_status_history',
+  'blocked_orders',
+  'import_runs',
+];
+
+/** Key columns of each table, with their Postgres data type. */
+const COLUMNS: Record<string, Record<string, string>> = {
+  vitrines: {
+    id: 'bigint',
+    code: 'text',
+    platform: 'text',
+    base_url: 'text',
+    app_key: 'text',
+    app_token: 'text',
+    import_orders: 'boolean',
+    import_interval_minutes: 'integer',
+    order_code_prefix: 'text',
+  },
+  customers: { id: 'bigint', document: 'text', document_type: 'text', name: 'text', produtor_rural: 'boolean' },
+  products: { id: 'bigint', sku: 'text', name: 'text' },
+  carriers: { id: 'bigint', code: 'text', name: 'text' },
+  payment_types: { id: 'bigint', code: 'text', name: 'text' },
+  payment_type_mappings: { id: 'bigint', vitrine_id: 'bigint', platform_payment: 'text', payment_type_id: 'bigint', payment_condition: 'text' },
+  field_defaults: { id: 'bigint', vitrine_id: 'bigint', target: 'text', field: 'text', expression: 'text' },
+  sales_orders: {
+    id: 'bigint',
+    vitrine_id: 'bigint',
+    external_order_id: 'text',
+    order_code: 'text',
+    customer_id: 'bigint',
+    carrier_id: 'bigint',
+    status: 'text',
+    platform_state: 'text',
+    items_total_cents: 'bigint',
+    shipping_total_cents: 'bigint',
+    discount_total_cents: 'bigint',
+    total_cents: 'bigint',
+    placed_at: 'timestamp with time zone',
+  },
+  sales_order_items: {
+    id: 'bigint',
+    sales_order_id: 'bigint',
+    line_number: 'integer',
+    product_id: 'bigint',
+    quantity: 'integer',
+    unit_price_cents: 'bigint',
+    list_price_cents: 'bigint',
+    total_cents: 'bigint',
+  },
+  sales_order_payments: {
+    id: 'bigint',
+    sales_order_id: 'bigint',
+    line_number: 'integer',
+    payment_type_id: 'bigint',
+    installments: 'integer',
+    value_cents: 'bigint',
+  },
+  sales_order_status_history: { id: 'bigint', sales_order_id: 'bigint', status: 'text', platform_state: 'text', source: 'text' },
+  blocked_orders: { id: 'bigint', vitrine_id: 'bigint', external_order_id: 'text', reason: 'text', payload: 'jsonb', attempts: 'integer' },
+  import_runs: { id: 'bigint', vitrine_id: 'bigint', workflow_id: 'text', status: 'text', fetched: 'integer', committed: 'integer' },
+};
+
+/** Named constraints: [table, type (u unique, c check), columns (unique) or undefined (check)]. */
+const NAMED_CONSTRAINTS: Record<string, { table: string; type: 'u' | 'c'; columns?: string[] }> = {
+  vitrines_code_unique: { table: 'vitrines', type: 'u', columns: ['code'] },
+  vitrines_platform_known: { table: 'vitrines', type: 'c' },
+  vitrines_interval_range: { table: 'vitrines', type: 'c' },
+  customers_document_unique: { table: 'customers', type: 'u', columns: ['document'] },
+  customers_document_type_known: { table: 'customers', type: 'c' },
+  products_sku_unique: { table: 'products', type: 'u', columns: ['sku'] },
+  carriers_code_unique: { table: 'carriers', type: 'u', columns: ['code'] },
+  payment_types_code_unique: { table: 'payment_types', type: 'u', columns: ['code'] },
+  payment_type_mappings_vitrine_payment_unique: { table: 'payment_type_mappings', type: 'u', columns: ['vitrine_id', 'platform_payment'] },
+  field_defaults_vitrine_target_field_unique: { table: 'field_defaults', type: 'u', columns: ['vitrine_id', 'target', 'field'] },
+  field_defaults_target_known: { table: 'field_defaults', type: 'c' },
+  sales_orders_vitrine_external_unique: { table: 'sales_orders', type: 'u', columns: ['vitrine_id', 'external_order_id'] },
+  sales_orders_order_code_unique: { table: 'sales_orders', type: 'u', columns: ['order_code'] },
+  sales_order_items_line_unique: { table: 'sales_order_items', type: 'u', columns: ['sales_order_id', 'line_number'] },
+  sales_order_payments_line_unique: { table: 'sales_order_payments', type: 'u', columns: ['sales_order_id', 'line_number'] },
+  blocked_orders_vitrine_external_unique: { table: 'blocked_orders', type: 'u', columns: ['vitrine_id', 'external_order_id'] },
+  import_runs_workflow_id_unique: { table: 'import_runs', type: 'u', columns: ['workflow_id'] },
+};
+
+/** Foreign keys that must exist: table.column -> referenced table. */
+const FOREIGN_KEYS: Array<[string, string, string]> = [
+  ['payment_type_mappings', 'vitrine_id', 'vitrines'],
+  ['payment_type_mappings', 'payment_type_id', 'payment_types'],
+  ['field_defaults', 'vitrine_id', 'vitrines'],
+  ['sales_orders', 'vitrine_id', 'vitrines'],
+  ['sales_orders', 'customer_id', 'customers'],
+  ['sales_orders', 'carrier_id', 'carriers'],
+  ['sales_order_items', 'sales_order_id', 'sales_orders'],
+  ['sales_order_items', 'product_id', 'products'],
+  ['sales_order_payments', 'sales_order_id', 'sales_orders'],
+  ['sales_order_payments', 'payment_type_id', 'payment_types'],
+  ['sales_order_status_history', 'sales_order_id', 'sales_orders'],
+  ['blocked_orders', 'vitrine_id', 'vitrines'],
+  ['import_runs', 'vitrine_id', 'vitrines'],
+];
+
+async function publicTables(db: Knex): Promise<string[]> {
+  const rows = await db('information_schema.tables').where({ table_schema: 'public', table_type: 'BASE TABLE' }).select('table_name');
+  return rows.map((row: { table_name: string }) => row.table_name).sort();
+}
+
+describe('ERP schema migrations', () => {
+  const name = `vitrine_test_migrations_${uniqueSuffix()}`;
+  let admin: Knex;
+  let db: Knex;
+
+  before(async () => {
+    const serverUrl = process.env.DATABASE_URL;
+    if (!serverUrl) throw new Error('DATABASE_URL is not set: run the tests with npm test');
+    admin = createDatabase(serverUrl, { max: 1 });
+    await admin.raw(`create database ${name}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    db = createDatabase(url.toString(), { max: 2 });
+  });
+
+  after(async () => {
+    await db?.destroy();
+    await admin?.raw(`drop database if exists ${name} with (force)`);
+    await admin?.destroy();
+  });
+
+  test('the database starts empty', async () => {
+    assert.deepEqual(await publicTables(db), []);
+  });
+
+  test('latest creates every table with its key columns', async () => {
+    const [, applied] = await db.migrate.latest(migrationConfig);
+    assert.ok(applied.length >= 1, 'at least one migration applied');
+    const [done, pending] = await db.migrate.list(migrationConfig);
+    assert.equal(pending.length, 0);
+    assert.equal(done.length, applied.length);
+
+    const tables = await publicTables(db);
+    for (const table of TABLES) assert.ok(tables.includes(table), `table ${table} exists`);
+
+    const columns = await db('information_schema.columns').where({ table_schema: 'public' }).select('table_name', 'column_name', 'data_type', 'is_nullable');
+    const typeOf = new Map(columns.map((c: any) => [`${c.table_name}.${c.column_name}`, c.data_type]));
+    for (const [table, expected] of Object.entries(COLUMNS)) {
+      for (const [column, type] of Object.entries(expected)) {
+        assert.equal(typeOf.get(`${table}.${column}`), type, `${table}.${column} is ${type}`);
+      }
+    }
+    const primaryKeys = await db.raw(`
+      select c.conrelid::regclass::text as table_name, array_agg(a.attname::text) as columns
+      from pg_constraint c join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any (c.conkey)
+      where c.contype = 'p' and c.connamespace = 'public'::regnamespace
+      group by c.conrelid`);
+    const pkOf = new Map(primaryKeys.rows.map((row: any) => [row.table_name, row.columns]));
+    for (const table of TABLES) assert.deepEqual(pkOf.get(table), ['id'], `${table} has primary key id`);
+  });
+
+  test('named unique and check constraints and foreign keys exist', async () => {
+    const { rows } = await db.raw(`
+      select c.conname, c.contype, c.conrelid::regclass::text as table_name,
+             array(select a.attname::text from unnest(c.conkey) with ordinality k(attnum, ord)
+                   join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum order by k.ord) as columns,
+             c.confrelid::regclass::text as referenced
+      from pg_constraint c
+      where c.connamespace = 'public'::regnamespace`);
+    const byName = new Map(rows.map((row: any) => [row.conname, row]));
+    for (const [constraint, expected] of Object.entries(NAMED_CONSTRAINTS)) {
+      const found: any = byName.get(constraint);
+      assert.ok(found, `constraint ${constraint} exists`);
+      assert.equal(found.contype, expected.type, `${constraint} type`);
+      assert.equal(found.table_name, expected.table, `${constraint} table`);
+      if (expected.columns) assert.deepEqual(found.columns, expected.columns, `${constraint} columns`);
+    }
+    for (const [table, column, referenced] of FOREIGN_KEYS) {
+      assert.ok(
+        rows.some((row: any) => row.contype === 'f' && row.table_name === table && row.columns.length === 1 && row.columns[0] === column && row.referenced === referenced),
+        `${table}.${column} references ${referenced}`,
+      );
+    }
+  });
+
+  test('money is bigint cents: no float or numeric column anywhere in the schema', async () => {
+    const floats = await db('information_schema.columns')
+      .where({ table_schema: 'public' })
+      .whereIn('data_type', ['real', 'double precision', 'numeric', 'money'])
+      .select('table_name', 'column_name', 'data_type');
+    assert.deepEqual(floats, [], 'no real, double precision, numeric or money column');
+
+    const money = await db('information_schema.columns')
+      .where({ table_schema: 'public' })
+      .where('column_name', 'like', '%\\_cents')
+      .select('table_name', 'column_name', 'data_type');
+    assert.ok(money.length >= 8, 'the money columns are found');
+    for (const column of money) assert.equal(column.data_type, 'bigint', `${column.table_name}.${column.column_name} is bigint`);
+  });
+
+  test('UNIQUE (vitrine_id, external_order_id) is enforced on sales_orders', async () => {
+    const [vitrine] = await db('vitrines')
+      .insert({ code: 'loja', name: 'Loja', platform: 'vtex', base_url: 'https://loja.example.com', app_key: 'k', app_token: 't' })
+      .returning('id');
+    const [customer] = await db('customers').insert({ document: '12345678909', document_type: 'cpf', name: 'Maria' }).returning('id');
+    const order = (orderCode: string) => ({
+      vitrine_id: vitrine.id,
+      external_order_id: '1000001-01',
+      order_code: orderCode,
+      origin: 'Marketplace',
+      customer_id: customer.id,
+      payment_condition: 'A VISTA',
+      status: 'Pagamento confirmado',
+      platform_state: 'ready-for-handling',
+      items_total_cents: 9_007_199_254_740_000,
+      shipping_total_cents: 0,
+      discount_total_cents: 0,
+      total_cents: 9_007_199_254_740_000,
+      placed_at: new Date(),
+    });
+    await db('sales_orders').insert(order('VT-1000001'));
+    await assert.rejects(db('sales_orders').insert(order('VT-1000001-again')), (error: any) => {
+      assert.equal(error.code, '23505');
+      assert.equal(error.constraint, 'sales_orders_vitrine_external_unique');
+      return true;
+    });
+    const [stored] = await db('sales_orders').where({ vitrine_id: vitrine.id }).select('total_cents');
+    assert.equal(stored.total_cents, 9_007_199_254_740_000, 'cents above 2^32 survive exactly');
+    assert.equal((await db('sales_orders').count({ n: '*' }))[0].n, 1);
+
+    // The same platform order id on another vitrine is another order.
+    const [other] = await db('vitrines')
+      .insert({ code: 'outra', name: 'Outra', platform: 'vtex', base_url: 'https://outra.example.com', app_key: 'k', app_token: 't' })
+      .returning('id');
+    await db('sales_orders').insert({ ...order('OU-1000001'), vitrine_id: other.id });
+  });
+
+  test('rollback all leaves no project table behind', async () => {
+    await db.migrate.rollback(migrationConfig, true);
+    const left = await publicTables(db);
+    for (const table of TABLES) assert.ok(!left.includes(table), `table ${table} was dropped`);
+    assert.deepEqual(left.filter((table) => !table.startsWith('knex_migrations')), [], 'only knex bookkeeping is left');
+    const [done] = await db.migrate.list(migrationConfig);
+    assert.equal(done.length, 0, 'no migration recorded as applied');
+  });
+
+  test('latest works again after a rollback', async () => {
+    const [, applied] = await db.migrate.latest(migrationConfig);
+    assert.ok(applied.length >= 1);
+    const tables = await publicTables(db);
+    for (const table of TABLES) assert.ok(tables.includes(table), `table ${table} exists again`);
+    assert.equal((await db('sales_orders').count({ n: '*' }))[0].n, 0, 'the tables are new and empty');
+    assert.equal((await db('payment_types').count({ n: '*' }))[0].n, 6, 'the ERP payment types are seeded again');
+  });
+});
