@@ -59,6 +59,7 @@ describe('mapVtexOrder', () => {
         postalCode: '22630-011',
         country: 'BRA',
       },
+      platformCustomer: { ...getOrderExample.clientProfileData, address: getOrderExample.shippingData.address },
       carrier: { code: 'ALL-CEPS', name: 'All CEPs' },
       items: [
         {

@@ -1,24 +1,14 @@
-import { ApplicationFailure, heartbeat, log } from '@temporalio/activity';
-import type { Knex } from 'knex';
-import { applyCustomerDefaults } from '../erp/fieldDefaults';
-import { recordBlockedOrder } from '../erp/store/blockedOrders';
+import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { openImportRun, saveImportRun, type RunCounts } from '../erp/store/importRuns';
-import { findExistingOrderIds, importOrder, loadPaymentMappings, OrderRejectedError } from '../erp/store/orderImport';
-import { applyPlatformState } from '../erp/store/orderStatus';
+import { writeLog } from '../erp/store/integrationLog';
 import { findVitrineByCode, getVitrineById } from '../erp/store/vitrines';
 import type { VitrineRow } from '../erp/tables';
-import { mapPlatformOrder, OrderMappingError } from '../mapping';
+import { createOrderImporter, type ImporterDependencies } from '../importing/orderImporter';
 import { connectorFor as defaultConnectorFor } from '../platform/connectors';
 import { PlatformError, type PlatformConnector } from '../platform/types';
 import type { ImportOrdersResult, OpenedRun, QueueItem, StatusUpdateResult } from '../shared/importTypes';
-import { mapWithConcurrency } from './concurrency';
 
-export interface ActivityDependencies {
-  db: Knex;
-  connectorFor?: (vitrine: VitrineRow) => PlatformConnector;
-  /** Orders fetched from the platform at once, per vitrine. */
-  orderFetchConcurrency?: number;
-}
+export type ActivityDependencies = ImporterDependencies;
 
 /** Error types the workflow and operators see in the Temporal UI. */
 export const FAILURE_TYPES = {
@@ -28,13 +18,14 @@ export const FAILURE_TYPES = {
 } as const;
 
 /**
- * The import's activities: thin wrappers around the platform connector and the ERP store. Each
- * one is idempotent, so Temporal may retry it after a crash anywhere.
+ * The import's activities: thin wrappers around the platform connector, the order importer and
+ * the ERP store. Each one is idempotent, so Temporal may retry it after a crash anywhere.
  */
 export function createActivities(deps: ActivityDependencies) {
   const { db } = deps;
   const connectorFor = deps.connectorFor ?? defaultConnectorFor;
-  const concurrency = deps.orderFetchConcurrency ?? 8;
+  const importer = createOrderImporter(deps);
+  const run = () => ({ workflowId: Context.current().info.workflowExecution?.workflowId, onProgress: (done: number) => heartbeat(done) });
 
   async function platformCall<T>(vitrine: VitrineRow, what: string, call: (connector: PlatformConnector) => Promise<T>): Promise<T> {
     try {
@@ -65,60 +56,20 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** Importar Pedido for the orders new to the ERP; reports the ones already there. */
     async importOrders(input: { vitrineId: number; orderIds: string[] }): Promise<ImportOrdersResult> {
-      const vitrine = await getVitrineById(db, input.vitrineId);
-      const existing = await findExistingOrderIds(db, vitrine.id, input.orderIds);
-      const result: ImportOrdersResult = { imported: [], existing: [...existing], blocked: [] };
-      const mappings = await loadPaymentMappings(db, vitrine.id);
-      const connector = connectorFor(vitrine);
-      let done = 0;
-      await mapWithConcurrency(
-        input.orderIds.filter((id) => !existing.has(id)),
-        concurrency,
-        async (orderId) => {
-          const outcome = await importOne(vitrine, connector, orderId, async (raw) => {
-            const order = mapPlatformOrder(vitrine.platform, raw);
-            return (await importOrder(db, vitrine, order, mappings)).outcome;
-          });
-          if (outcome === 'imported') result.imported.push(orderId);
-          else if (outcome === 'existing') result.existing.push(orderId);
-          else result.blocked.push(orderId);
-          heartbeat({ done: ++done });
-        },
-      );
-      return result;
+      return withPlatformFailures(() => importer.importOrders(input.vitrineId, input.orderIds, run()), `order import of vitrine ${input.vitrineId}`);
     },
 
     /** Processar Pedido Aprovado: applies the platform's current state to orders in the ERP. */
     async processApprovedOrders(input: { vitrineId: number; orderIds: string[] }): Promise<StatusUpdateResult> {
-      const vitrine = await getVitrineById(db, input.vitrineId);
-      const connector = connectorFor(vitrine);
-      const result: StatusUpdateResult = { updated: 0, unchanged: 0, blocked: 0 };
-      await mapWithConcurrency(input.orderIds, concurrency, async (orderId) => {
-        const outcome = await importOne(vitrine, connector, orderId, async (raw) => {
-          const order = mapPlatformOrder(vitrine.platform, raw);
-          const applied = await applyPlatformState(db, {
-            vitrineId: vitrine.id,
-            externalOrderId: orderId,
-            platformState: order.platformState,
-            approvedAt: order.approvedAt,
-          });
-          if (!applied) throw new OrderRejectedError(`unmapped platform state ${order.platformState}`);
-          return applied;
-        });
-        result[outcome === 'updated' ? 'updated' : outcome === 'blocked' ? 'blocked' : 'unchanged'] += 1;
-        heartbeat();
-      });
-      return result;
+      return withPlatformFailures(
+        () => importer.processApprovedOrders(input.vitrineId, input.orderIds, run()),
+        `approved-order processing of vitrine ${input.vitrineId}`,
+      );
     },
 
-    async applyCustomerDefaults(input: { vitrineId: number; orderIds: string[] }): Promise<{ customersUpdated: number; failed: number }> {
-      const vitrine = await getVitrineById(db, input.vitrineId);
-      const outcome = await applyCustomerDefaults(db, vitrine, input.orderIds);
-      for (const failure of outcome.failures) {
-        await recordBlockedOrder(db, { vitrineId: vitrine.id, externalOrderId: failure.externalOrderId, reason: failure.reason, payload: undefined });
-        log.warn('customer default failed', { vitrine: vitrine.code, orderId: failure.externalOrderId, reason: failure.reason });
-      }
-      return { customersUpdated: outcome.customersUpdated, failed: outcome.failures.length };
+    /** ERP to platform: start-handling for orders that entered Em preparação in the ERP. */
+    async sendPlatformNotifications(input: { vitrineId: number }): Promise<{ sent: number; failed: number }> {
+      return withPlatformFailures(() => importer.sendPlatformNotifications(input.vitrineId, run()), `notifications of vitrine ${input.vitrineId}`);
     },
 
     /** Acknowledges queue items; called only after the ERP committed what they announced. */
@@ -130,35 +81,27 @@ export function createActivities(deps: ActivityDependencies) {
 
     async saveImportRun(input: { importRunId: number; counts: RunCounts; finished: boolean }): Promise<void> {
       await saveImportRun(db, input.importRunId, input.counts, input.finished);
+      if (input.finished) {
+        const row = await db('import_runs').where({ id: input.importRunId }).first('vitrine_id', 'workflow_id');
+        const vitrine = await getVitrineById(db, row.vitrine_id);
+        const c = input.counts;
+        await writeLog(db, vitrine, [
+          {
+            level: 'info',
+            workflowId: row.workflow_id,
+            message: `run finished: fetched ${c.fetched}, imported ${c.imported}, updated ${c.updated}, unchanged ${c.unchanged}, blocked ${c.blocked}, committed ${c.committed}`,
+          },
+        ]);
+      }
     },
   };
+}
 
-  /**
-   * Fetches one order and hands it to `write`. Orders the ERP cannot take (malformed data, missing
-   * DE-PARA row, gone from the platform) are kept in blocked_orders and reported as 'blocked';
-   * temporary platform and database errors propagate, so Temporal retries the activity.
-   */
-  async function importOne<T extends string>(
-    vitrine: VitrineRow,
-    connector: PlatformConnector,
-    orderId: string,
-    write: (raw: unknown) => Promise<T>,
-  ): Promise<T | 'blocked'> {
-    let raw: unknown;
-    try {
-      raw = await connector.getOrder(orderId);
-      return await write(raw);
-    } catch (error) {
-      const permanent =
-        error instanceof OrderMappingError ||
-        error instanceof OrderRejectedError ||
-        (error instanceof PlatformError && !error.retryable);
-      if (!permanent) throw asFailure(error, `order ${orderId} of vitrine ${vitrine.code}`);
-      const reason = (error as Error).message;
-      await recordBlockedOrder(db, { vitrineId: vitrine.id, externalOrderId: orderId, reason, payload: raw });
-      log.warn('order blocked', { vitrine: vitrine.code, orderId, reason });
-      return 'blocked';
-    }
+async function withPlatformFailures<T>(work: () => Promise<T>, context: string): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw asFailure(error, context);
   }
 }
 

@@ -1,82 +1,176 @@
-import jsonata from 'jsonata';
 import type { Knex } from 'knex';
-import type { CustomerRow, FieldDefaultRow, SalesOrderRow, VitrineRow } from './tables';
+import type { ErpOrder } from '../mapping/erpOrder';
+import { compileExpression, evaluateExpression, ExpressionError } from './expressions';
+import type { FieldDefaultRow, VitrineRow } from './tables';
 
 /**
- * Campos Padrões de Cliente: per-vitrine JSONata expressions evaluated against
- * `{ order, customer, vitrine }` whose results fill customer columns.
+ * Campos Padrões de Cliente / de Pedido: per-vitrine rules `{ field, expression }` whose JSONata
+ * expression, evaluated against `{ order, customer, vitrine }`, gives the value of a column of
+ * `customers` or `sales_orders` for every order the vitrine imports.
  */
+export type DefaultTarget = 'customer' | 'order';
 
-// Identity and bookkeeping columns are never written by a rule.
-const PROTECTED_CUSTOMER_COLUMNS = new Set(['id', 'document', 'document_type', 'created_at', 'updated_at']);
+const TABLE: Record<DefaultTarget, string> = { customer: 'customers', order: 'sales_orders' };
 
-export interface ExpressionContext {
-  order: Record<string, unknown>;
-  customer: Record<string, unknown>;
-  vitrine: Record<string, unknown>;
+// Identity, bookkeeping and import-owned columns are never written by a rule.
+const PROTECTED: Record<DefaultTarget, Set<string>> = {
+  customer: new Set(['id', 'document', 'document_type', 'created_at', 'updated_at']),
+  order: new Set([
+    'id', 'vitrine_id', 'external_order_id', 'order_code', 'customer_id', 'status', 'platform_state',
+    'items_total_cents', 'shipping_total_cents', 'discount_total_cents', 'total_cents',
+    'placed_at', 'approved_at', 'imported_at', 'updated_at',
+  ]),
+};
+
+/** Order fields that name a record by its code: `carrier_code` sets carrier_id from carriers.code. */
+const CODE_FIELDS: Record<string, { column: string; table: string }> = {
+  carrier_code: { column: 'carrier_id', table: 'carriers' },
+};
+
+export class FieldDefaultError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FieldDefaultError';
+  }
 }
 
-function camelCase(row: object): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(row).map(([key, value]) => [key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), value]),
-  );
+export type ColumnTypes = Map<string, { dataType: string; nullable: boolean }>;
+
+/** The live columns of a target's table, as Postgres describes them. */
+export async function columnTypes(db: Knex, target: DefaultTarget): Promise<ColumnTypes> {
+  const rows: Array<{ column_name: string; data_type: string; is_nullable: string }> = await db('information_schema.columns')
+    .where({ table_schema: db.raw('current_schema()'), table_name: TABLE[target] })
+    .select('column_name', 'data_type', 'is_nullable');
+  return new Map(rows.map((row) => [row.column_name, { dataType: row.data_type, nullable: row.is_nullable === 'YES' }]));
 }
 
-/** The data an expression sees. The vitrine's credentials are left out. */
-export function expressionContext(order: SalesOrderRow, customer: CustomerRow, vitrine: VitrineRow): ExpressionContext {
-  const { app_key: _key, app_token: _token, base_url: _url, ...publicVitrine } = vitrine;
-  return { order: camelCase(order), customer: camelCase(customer), vitrine: camelCase(publicVitrine) };
+/** Why `field` cannot be a default of `target`, or undefined when it can. */
+export function refusedField(target: DefaultTarget, field: string, types: ColumnTypes): string | undefined {
+  if (target === 'order' && field in CODE_FIELDS) return undefined;
+  const known = types.has(field);
+  if (!known) return `${JSON.stringify(field)} is not a column of ${TABLE[target]}`;
+  if (PROTECTED[target].has(field)) return `${field} of ${TABLE[target]} cannot be set by a default rule`;
+  return undefined;
 }
 
-export async function evaluateRules(rules: FieldDefaultRow[], context: ExpressionContext): Promise<Record<string, unknown>> {
+/** Checks that a value fits the column (or code field) it is meant for; returns the value to write. */
+export function fitValue(target: DefaultTarget, field: string, value: unknown, types: ColumnTypes): unknown {
+  const type = field in CODE_FIELDS ? { dataType: 'text', nullable: true } : types.get(field);
+  if (!type) throw new FieldDefaultError(`${JSON.stringify(field)} is not a column of ${TABLE[target]}`);
+  const mismatch = (what: string) =>
+    new FieldDefaultError(`${field} expects ${what}, the expression gave ${JSON.stringify(value)?.slice(0, 60) ?? 'nothing'}`);
+  if (value === null) {
+    if (!type.nullable) throw mismatch(`a ${type.dataType} value (not null)`);
+    return null;
+  }
+  switch (type.dataType) {
+    case 'boolean':
+      if (typeof value !== 'boolean') throw mismatch('true or false');
+      return value;
+    case 'text':
+    case 'character varying':
+      if (typeof value !== 'string') throw mismatch('text');
+      if (value.length > 1000) throw mismatch('text of at most 1000 characters');
+      return value;
+    case 'integer':
+    case 'bigint':
+    case 'smallint': {
+      const limit = type.dataType === 'integer' ? 2 ** 31 - 1 : type.dataType === 'smallint' ? 32767 : Number.MAX_SAFE_INTEGER;
+      if (typeof value !== 'number' || !Number.isInteger(value) || Math.abs(value) > limit) throw mismatch('a whole number');
+      return value;
+    }
+    case 'numeric':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw mismatch('a number');
+      return String(value);
+    case 'timestamp with time zone':
+    case 'date':
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw mismatch('a date');
+      return value;
+    default:
+      throw new FieldDefaultError(`${field} has a column type (${type.dataType}) that default rules cannot write`);
+  }
+}
+
+/** The data an expression sees. The vitrine's credentials and address are left out. */
+export function expressionContext(order: ErpOrder, extra: { orderCode: string; status: string }, vitrine: VitrineRow) {
+  const { platformCustomer, ...normalized } = order;
+  return {
+    order: { ...normalized, ...extra },
+    customer: platformCustomer,
+    vitrine: {
+      code: vitrine.code,
+      name: vitrine.name,
+      platform: vitrine.platform,
+      orderCodePrefix: vitrine.order_code_prefix,
+      importIntervalMinutes: vitrine.import_interval_minutes,
+    },
+  };
+}
+
+export interface EvaluatedDefaults {
+  /** Column values to write (code fields already turned into ids). */
+  values: Record<string, unknown>;
+}
+
+/** Evaluates a target's rules for one order; any failure names the field and why. */
+export async function evaluateDefaults(
+  db: Knex | Knex.Transaction,
+  target: DefaultTarget,
+  rules: FieldDefaultRow[],
+  context: unknown,
+  types: ColumnTypes,
+): Promise<Record<string, unknown>> {
   const values: Record<string, unknown> = {};
   for (const rule of rules) {
+    const label = `${target} default ${rule.field}`;
+    const refused = refusedField(target, rule.field, types);
+    if (refused) throw new FieldDefaultError(`${label}: ${refused}`);
     let value: unknown;
     try {
-      value = await jsonata(rule.expression).evaluate(context);
+      value = await evaluateExpression(compileExpression(rule.expression), context);
     } catch (error) {
-      throw new Error(`default for ${rule.field} failed: ${(error as { message?: string }).message ?? String(error)}`);
+      throw new FieldDefaultError(`${label}: ${(error as Error).message}`);
     }
-    // An expression that yields nothing leaves the field as it is.
-    if (value !== undefined) values[rule.field] = value;
+    // An expression that yields nothing leaves the field as the import set it.
+    if (value === undefined) continue;
+    try {
+      const fitted = fitValue(target, rule.field, value, types);
+      const codeField = CODE_FIELDS[rule.field];
+      if (codeField && fitted !== null) {
+        const row = await db(codeField.table).where({ code: fitted }).first('id');
+        if (!row) throw new FieldDefaultError(`${rule.field}: there is no ${codeField.table} row with code ${JSON.stringify(fitted)}`);
+        values[codeField.column] = row.id;
+      } else {
+        values[codeField?.column ?? rule.field] = fitted;
+      }
+    } catch (error) {
+      throw new FieldDefaultError(`${label}: ${(error as Error).message}`);
+    }
   }
   return values;
 }
 
-export interface DefaultsOutcome {
-  customersUpdated: number;
-  failures: Array<{ externalOrderId: string; reason: string }>;
-}
-
-/** Applies the vitrine's customer rules to the customers of the given orders, one transaction each. */
-export async function applyCustomerDefaults(db: Knex, vitrine: VitrineRow, externalOrderIds: string[]): Promise<DefaultsOutcome> {
-  const outcome: DefaultsOutcome = { customersUpdated: 0, failures: [] };
-  const rules = await db<FieldDefaultRow>('field_defaults').where({ vitrine_id: vitrine.id, target: 'customer' }).orderBy('id');
-  if (rules.length === 0 || externalOrderIds.length === 0) return outcome;
-  const columns = Object.keys(await db('customers').columnInfo());
-  const writable = rules.filter((rule) => columns.includes(rule.field) && !PROTECTED_CUSTOMER_COLUMNS.has(rule.field));
-  for (const rule of rules) {
-    if (!writable.includes(rule)) {
-      for (const externalOrderId of externalOrderIds) {
-        outcome.failures.push({ externalOrderId, reason: `customer default field ${JSON.stringify(rule.field)} is not a writable customer column` });
-      }
-      return outcome;
-    }
+/**
+ * Checks a rule before it is saved: the field is a writable column, the expression parses, and
+ * on the sample order it gives a value that fits the column. Throws FieldDefaultError with one line.
+ */
+export async function validateFieldDefault(
+  db: Knex,
+  target: DefaultTarget,
+  field: string,
+  expression: string,
+  sampleContext: unknown,
+): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(field)) {
+    throw new FieldDefaultError(`invalid field ${JSON.stringify(field.slice(0, 80))}: a field is a column name (lowercase letters, digits, _)`);
   }
-  const orders = await db<SalesOrderRow>('sales_orders').where({ vitrine_id: vitrine.id }).whereIn('external_order_id', externalOrderIds);
-  for (const order of orders) {
-    try {
-      await db.transaction(async (trx) => {
-        const customer = await trx<CustomerRow>('customers').where({ id: order.customer_id }).forUpdate().first();
-        if (!customer) return;
-        const values = await evaluateRules(writable, expressionContext(order, customer, vitrine));
-        if (Object.keys(values).length === 0) return;
-        await trx('customers').where({ id: customer.id }).update({ ...values, updated_at: trx.fn.now() });
-        outcome.customersUpdated += 1;
-      });
-    } catch (error) {
-      outcome.failures.push({ externalOrderId: order.external_order_id, reason: (error as Error).message });
-    }
+  const types = await columnTypes(db, target);
+  const refused = refusedField(target, field, types);
+  if (refused) throw new FieldDefaultError(`invalid field: ${refused}`);
+  try {
+    compileExpression(expression);
+  } catch (error) {
+    throw new FieldDefaultError((error as ExpressionError).message);
   }
-  return outcome;
+  await evaluateDefaults(db, target, [{ id: 0, vitrine_id: 0, target, field, expression }], sampleContext, types);
 }

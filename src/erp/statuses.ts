@@ -13,7 +13,8 @@ export const ERP_STATUSES = [
 ] as const;
 export type ErpStatus = (typeof ERP_STATUSES)[number];
 
-const VTEX_STATES: Record<string, ErpStatus> = {
+/** The status DE-PARA a new VTEX vitrine starts with: VTEX state -> ERP status. */
+export const VTEX_DEFAULT_STATUS_MAPPINGS: Record<string, ErpStatus> = {
   'order-created': 'Aguardando pagamento',
   'order-completed': 'Aguardando pagamento',
   'on-order-completed': 'Aguardando pagamento',
@@ -33,9 +34,21 @@ const VTEX_STATES: Record<string, ErpStatus> = {
   canceled: 'Cancelado',
 };
 
-/** The ERP status of a platform state, or undefined for a state the ERP does not know. */
-export function erpStatusForPlatformState(state: string): ErpStatus | undefined {
-  return VTEX_STATES[state];
+/** The ERP status of a platform state in a vitrine's DE-PARA, or undefined for a state it lacks. */
+export function erpStatusFor(statusMappings: Map<string, ErpStatus>, platformState: string): ErpStatus | undefined {
+  return statusMappings.get(platformState);
+}
+
+export function isErpStatus(value: string): value is ErpStatus {
+  return (ERP_STATUSES as readonly string[]).includes(value);
+}
+
+/**
+ * ERP to platform: the call that tells the platform an order entered `status` in the ERP, if any.
+ * Em preparação (the platform state "handling") is VTEX's start-handling.
+ */
+export function platformActionFor(statusMappings: Map<string, ErpStatus>, status: ErpStatus): 'start-handling' | undefined {
+  return statusMappings.get('handling') === status ? 'start-handling' : undefined;
 }
 
 // Platform updates only move an order forward: a late or repeated event never takes an order back.

@@ -10,6 +10,8 @@ export interface VitrineRow {
   import_orders: boolean;
   import_interval_minutes: number;
   order_code_prefix: string;
+  keep_customer_identity: boolean;
+  log_level: 'errors' | 'all';
   created_at: Date;
   updated_at: Date;
 }
@@ -32,6 +34,8 @@ export interface CustomerRow {
   postal_code: string | null;
   country: string | null;
   produtor_rural: boolean;
+  rg: string | null;
+  tipo_pessoa: string | null;
 }
 
 export interface SalesOrderRow {

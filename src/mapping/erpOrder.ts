@@ -63,6 +63,8 @@ export interface ErpOrder {
   placedAt: string;
   approvedAt: string | null;
   customer: ErpCustomer;
+  /** The customer exactly as the platform sent it; only default-field expressions read it. */
+  platformCustomer: Record<string, unknown>;
   carrier: ErpCarrier | null;
   items: ErpOrderItem[];
   payments: ErpOrderPayment[];

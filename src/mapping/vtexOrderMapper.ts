@@ -56,6 +56,7 @@ export function mapVtexOrder(raw: unknown): ErpOrder {
     placedAt: order.creationDate,
     approvedAt: order.authorizedDate ?? null,
     customer: mapCustomer(order.clientProfileData, order.shippingData?.address ?? null),
+    platformCustomer: platformCustomerOf(raw as VtexDocument),
     carrier: mapCarrier(order),
     items: order.items.map(mapItem),
     payments: mapPayments(order),
@@ -210,4 +211,11 @@ function invalidDocument(field: string): OrderMappingError {
 
 function invalid(reason: string): OrderMappingError {
   return new OrderMappingError(`invalid platform order: ${reason}`);
+}
+
+type VtexDocument = { clientProfileData?: object; shippingData?: { address?: object } };
+
+/** The customer as VTEX sent it (profile plus shipping address), for admins' default-field expressions. */
+function platformCustomerOf(raw: VtexDocument): Record<string, unknown> {
+  return { ...raw.clientProfileData, address: raw.shippingData?.address ?? null };
 }

@@ -21,11 +21,11 @@ export const PAGE_SIZE = 100;
 export const PAGES_PER_EXECUTION = 40;
 
 // Queue and ERP calls are short; order batches heartbeat per order so a dead worker is noticed fast.
-const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun } = proxyActivities<ImportActivities>({
+const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun, sendPlatformNotifications } = proxyActivities<ImportActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-const { importOrders, processApprovedOrders, applyCustomerDefaults } = proxyActivities<ImportActivities>({
+const { importOrders, processApprovedOrders } = proxyActivities<ImportActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -35,8 +35,10 @@ export const progressQuery = defineQuery<ImportCounts>('progress');
 
 /**
  * One import run of one vitrine: drains its platform queue page by page. For each page the ERP
- * commits first (Importar Pedido, Processar Pedido Aprovado, customer defaults) and the queue
- * items are acknowledged after, so a crash anywhere replays a page instead of losing it.
+ * commits first (Importar Pedido with the vitrine's default fields applied in the order's own
+ * transaction, then Processar Pedido Aprovado) and the queue items are acknowledged after, so a
+ * crash anywhere replays a page instead of losing it. At the end the platform is told of orders
+ * that entered Em preparação in the ERP.
  */
 export async function importVitrineOrders(input: ImportVitrineOrdersInput): Promise<ImportRunSummary> {
   const { vitrineId, importRunId } =
@@ -49,6 +51,7 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
   for (let page = 0; page < pages; page++) {
     const items = await fetchQueuePage({ vitrineId, maxItems: PAGE_SIZE });
     if (items.length === 0) {
+      await sendPlatformNotifications({ vitrineId });
       await saveImportRun({ importRunId, counts, finished: true });
       // Lets operators search finished runs by what they did in the Temporal UI.
       upsertSearchAttributes([
@@ -69,9 +72,6 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
       counts.updated += statuses.updated;
       counts.unchanged += statuses.unchanged;
       counts.blocked += statuses.blocked;
-    }
-    if (imported.imported.length > 0) {
-      await applyCustomerDefaults({ vitrineId, orderIds: imported.imported });
     }
     const { committed } = await commitQueueItems({ vitrineId, handles: items.map((item) => item.handle) });
     counts.committed += committed;

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import type { ErpOrder } from '../../mapping/erpOrder';
+import { evaluateDefaults, expressionContext } from '../fieldDefaults';
 import { resolvePayment, type ResolvedPayment } from '../paymentMappings';
-import { erpStatusForPlatformState, isPaymentApproved } from '../statuses';
-import type { PaymentTypeMappingRow, VitrineRow } from '../tables';
+import { erpStatusFor, isPaymentApproved } from '../statuses';
+import type { ImportSettings } from './importSettings';
 
 /**
  * An order the ERP refuses for a reason an admin can fix (a missing DE-PARA row, a clashing order
@@ -27,25 +28,18 @@ export async function findExistingOrderIds(db: Knex, vitrineId: number, external
   return new Set(rows.map((row) => row.external_order_id));
 }
 
-export async function loadPaymentMappings(db: Knex, vitrineId: number): Promise<PaymentTypeMappingRow[]> {
-  return db<PaymentTypeMappingRow>('payment_type_mappings').where({ vitrine_id: vitrineId });
-}
-
 /**
  * Importar Pedido: writes customer, carrier, products, order, items, payments and the first status
- * in one transaction. Idempotent on (vitrine, external order id): an order that is already there
- * is left as it is.
+ * in one transaction, with the vitrine's default fields applied. Idempotent on (vitrine, external
+ * order id): an order that is already there is left as it is. Throws OrderRejectedError (or
+ * FieldDefaultError) for an order the vitrine's settings cannot take; nothing is written then.
  */
-export async function importOrder(
-  db: Knex,
-  vitrine: VitrineRow,
-  order: ErpOrder,
-  mappings: PaymentTypeMappingRow[],
-): Promise<ImportOutcome> {
-  const status = erpStatusForPlatformState(order.platformState);
+export async function importOrder(db: Knex, settings: ImportSettings, order: ErpOrder): Promise<ImportOutcome> {
+  const { vitrine } = settings;
+  const status = erpStatusFor(settings.statusMappings, order.platformState);
   if (!status) throw new OrderRejectedError(`unmapped platform state ${order.platformState}`);
   const payments = order.payments.map((payment) => {
-    const resolved = resolvePayment(payment, mappings);
+    const resolved = resolvePayment(payment, settings.paymentMappings);
     if (!resolved) throw new OrderRejectedError(`unmapped payment type ${payment.paymentSystemName}`);
     return { payment, resolved };
   });
@@ -60,7 +54,14 @@ export async function importOrder(
       .first('id');
     if (existing) return { outcome: 'existing', salesOrderId: existing.id };
 
-    const customerId = await upsertCustomer(trx, order);
+    const context = expressionContext(order, { orderCode, status }, vitrine);
+    const customerDefaults = await evaluateDefaults(trx, 'customer', settings.customerRules, context, settings.customerColumns);
+    const orderDefaults = await evaluateDefaults(trx, 'order', settings.orderRules, context, settings.orderColumns);
+
+    const customerId = await upsertCustomer(trx, order, vitrine.keep_customer_identity);
+    if (Object.keys(customerDefaults).length > 0) {
+      await trx('customers').where({ id: customerId }).update({ ...customerDefaults, updated_at: trx.fn.now() });
+    }
     const carrierId = order.carrier ? await upsertCarrier(trx, order.carrier) : null;
     const productIds = await upsertProducts(trx, order);
 
@@ -84,9 +85,9 @@ export async function importOrder(
         total_cents: order.totalCents,
         placed_at: order.placedAt,
         approved_at: isPaymentApproved(status) ? (order.approvedAt ?? trx.fn.now()) : null,
+        ...orderDefaults,
       })
       .returning('id');
-
     await trx('sales_order_items').insert(
       order.items.map((item) => ({
         sales_order_id: salesOrderId,
@@ -129,7 +130,10 @@ function orderPaymentCondition(resolved: ResolvedPayment[]): string {
   return [...new Set(resolved.map((r) => r.condition))].join(' + ');
 }
 
-async function upsertCustomer(trx: Knex.Transaction, order: ErpOrder): Promise<number> {
+// Identity data that "Não atualiza dados do cliente" keeps as the ERP has it.
+const IDENTITY_COLUMNS = new Set(['name', 'state_registration', 'rg']);
+
+async function upsertCustomer(trx: Knex.Transaction, order: ErpOrder, keepIdentity: boolean): Promise<number> {
   const c = order.customer;
   const values = {
     document: c.document,
@@ -149,10 +153,11 @@ async function upsertCustomer(trx: Knex.Transaction, order: ErpOrder): Promise<n
     country: c.country,
   };
   const { document: _document, ...changes } = values;
+  const updates = Object.fromEntries(Object.entries(changes).filter(([column]) => !(keepIdentity && IDENTITY_COLUMNS.has(column))));
   const [{ id }] = await trx('customers')
     .insert(values)
     .onConflict('document')
-    .merge({ ...changes, updated_at: trx.fn.now() })
+    .merge({ ...updates, updated_at: trx.fn.now() })
     .returning('id');
   return id;
 }

@@ -1,18 +1,20 @@
 import type { Knex } from 'knex';
-import { erpStatusForPlatformState, isForwardTransition, isPaymentApproved } from '../statuses';
+import { erpStatusFor, isForwardTransition, isPaymentApproved, platformActionFor, type ErpStatus } from '../statuses';
 
 export type StatusOutcome = 'updated' | 'unchanged';
 
 /**
  * Processar Pedido Aprovado: brings an order already in the ERP up to the platform's current state
- * (payment approved, cancelled...). Only forward moves are applied, so a repeated or late event
- * changes nothing. Returns undefined when the platform state is not mapped.
+ * (payment approved, cancelled...) through the vitrine's status DE-PARA. Only forward moves are
+ * applied, so a repeated or late event changes nothing. Returns undefined when the platform state
+ * has no DE-PARA row.
  */
 export async function applyPlatformState(
   db: Knex,
+  statusMappings: Map<string, ErpStatus>,
   update: { vitrineId: number; externalOrderId: string; platformState: string; approvedAt: string | null },
 ): Promise<StatusOutcome | undefined> {
-  const status = erpStatusForPlatformState(update.platformState);
+  const status = erpStatusFor(statusMappings, update.platformState);
   if (!status) return undefined;
   return db.transaction(async (trx) => {
     const order = await trx('sales_orders')
@@ -36,4 +38,61 @@ export async function applyPlatformState(
     });
     return 'updated';
   });
+}
+
+/**
+ * An ERP user moves an order to `status`. When the status DE-PARA says the platform must hear of
+ * it (Em preparação: VTEX start-handling), a notification is queued, once per order and action;
+ * the next import run of the vitrine sends it.
+ */
+export async function setOrderStatusInErp(
+  db: Knex,
+  statusMappings: Map<string, ErpStatus>,
+  salesOrderId: number,
+  status: ErpStatus,
+): Promise<{ changed: boolean; notification?: string }> {
+  return db.transaction(async (trx) => {
+    const order = await trx('sales_orders').where({ id: salesOrderId }).forUpdate().first('id', 'status', 'platform_state');
+    if (!order || order.status === status) return { changed: false };
+    await trx('sales_orders').where({ id: order.id }).update({ status, updated_at: trx.fn.now() });
+    await trx('sales_order_status_history').insert({
+      sales_order_id: order.id,
+      status,
+      platform_state: order.platform_state,
+      source: 'erp',
+    });
+    const action = platformActionFor(statusMappings, status);
+    if (action) {
+      await trx('platform_notifications').insert({ sales_order_id: order.id, action }).onConflict(['sales_order_id', 'action']).ignore();
+    }
+    return { changed: true, notification: action };
+  });
+}
+
+export interface PendingNotification {
+  id: number;
+  action: string;
+  externalOrderId: string;
+}
+
+export async function pendingNotifications(db: Knex, vitrineId: number, limit = 100): Promise<PendingNotification[]> {
+  return db('platform_notifications as n')
+    .join('sales_orders as o', 'o.id', 'n.sales_order_id')
+    .where('o.vitrine_id', vitrineId)
+    .whereNull('n.sent_at')
+    // A notification the platform keeps refusing stops being sent; it stays visible with its error.
+    .where('n.attempts', '<', 10)
+    .orderBy('n.id')
+    .limit(limit)
+    .select({ id: 'n.id', action: 'n.action', externalOrderId: 'o.external_order_id' });
+}
+
+export async function markNotification(db: Knex, id: number, outcome: { sent: true } | { error: string }): Promise<void> {
+  await db('platform_notifications')
+    .where({ id })
+    .update({
+      attempts: db.raw('attempts + 1'),
+      sent_at: 'sent' in outcome ? db.fn.now() : null,
+      last_error: 'error' in outcome ? outcome.error : null,
+    });
 }

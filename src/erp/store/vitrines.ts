@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { VTEX_DEFAULT_PAYMENT_MAPPINGS } from '../paymentMappings';
+import { VTEX_DEFAULT_STATUS_MAPPINGS } from '../statuses';
 import type { VitrineRow } from '../tables';
 
 export interface NewVitrine {
@@ -13,7 +14,7 @@ export interface NewVitrine {
   importIntervalMinutes: number;
 }
 
-/** Creates a vitrine, switched off, with the platform's usual payment DE-PARA. */
+/** Creates a vitrine, switched off, with the platform's usual payment and status DE-PARA. */
 export async function addVitrine(db: Knex, input: NewVitrine): Promise<VitrineRow> {
   return db.transaction(async (trx) => {
     const [vitrine] = await trx<VitrineRow>('vitrines')
@@ -36,6 +37,13 @@ export async function addVitrine(db: Knex, input: NewVitrine): Promise<VitrineRo
         platform_payment: mapping.platformPayment,
         payment_type_id: typeId.get(mapping.paymentType),
         payment_condition: mapping.condition,
+      })),
+    );
+    await trx('status_mappings').insert(
+      Object.entries(VTEX_DEFAULT_STATUS_MAPPINGS).map(([platformState, erpStatus]) => ({
+        vitrine_id: vitrine.id,
+        platform_state: platformState,
+        erp_status: erpStatus,
       })),
     );
     return vitrine;

@@ -1,0 +1,37 @@
+import type { Knex } from 'knex';
+import { columnTypes, type ColumnTypes } from '../fieldDefaults';
+import type { ErpStatus } from '../statuses';
+import type { FieldDefaultRow, PaymentTypeMappingRow, VitrineRow } from '../tables';
+import { getVitrineById } from './vitrines';
+
+/** Everything the import of one vitrine's orders reads from its settings, loaded once per batch. */
+export interface ImportSettings {
+  vitrine: VitrineRow;
+  paymentMappings: PaymentTypeMappingRow[];
+  /** Status DE-PARA: platform state -> ERP status. */
+  statusMappings: Map<string, ErpStatus>;
+  customerRules: FieldDefaultRow[];
+  orderRules: FieldDefaultRow[];
+  customerColumns: ColumnTypes;
+  orderColumns: ColumnTypes;
+}
+
+export async function loadImportSettings(db: Knex, vitrineId: number): Promise<ImportSettings> {
+  const [vitrine, paymentMappings, statusRows, rules, customerColumns, orderColumns] = await Promise.all([
+    getVitrineById(db, vitrineId),
+    db<PaymentTypeMappingRow>('payment_type_mappings').where({ vitrine_id: vitrineId }),
+    db('status_mappings').where({ vitrine_id: vitrineId }).select('platform_state', 'erp_status'),
+    db<FieldDefaultRow>('field_defaults').where({ vitrine_id: vitrineId }).orderBy('id'),
+    columnTypes(db, 'customer'),
+    columnTypes(db, 'order'),
+  ]);
+  return {
+    vitrine,
+    paymentMappings,
+    statusMappings: new Map(statusRows.map((row: { platform_state: string; erp_status: ErpStatus }) => [row.platform_state, row.erp_status])),
+    customerRules: rules.filter((rule) => rule.target === 'customer'),
+    orderRules: rules.filter((rule) => rule.target === 'order'),
+    customerColumns,
+    orderColumns,
+  };
+}

@@ -1,0 +1,161 @@
+import type { Knex } from 'knex';
+import { FieldDefaultError } from '../erp/fieldDefaults';
+import { recordBlockedOrder } from '../erp/store/blockedOrders';
+import { loadImportSettings, type ImportSettings } from '../erp/store/importSettings';
+import { writeLog, type LogEntry } from '../erp/store/integrationLog';
+import { findExistingOrderIds, importOrder, OrderRejectedError } from '../erp/store/orderImport';
+import { applyPlatformState, markNotification, pendingNotifications } from '../erp/store/orderStatus';
+import type { VitrineRow } from '../erp/tables';
+import { mapPlatformOrder, OrderMappingError } from '../mapping';
+import { connectorFor as defaultConnectorFor } from '../platform/connectors';
+import { PlatformError, type PlatformConnector } from '../platform/types';
+import type { ImportOrdersResult, StatusUpdateResult } from '../shared/importTypes';
+import { mapWithConcurrency } from './concurrency';
+
+export interface ImporterDependencies {
+  db: Knex;
+  connectorFor?: (vitrine: VitrineRow) => PlatformConnector;
+  /** Orders fetched from the platform at once, per vitrine. */
+  orderFetchConcurrency?: number;
+}
+
+export interface RunContext {
+  /** The import run, named in the integration log. */
+  workflowId?: string;
+  /** Called after each order (activities heartbeat with it). */
+  onProgress?: (done: number) => void;
+}
+
+/** Errors that no retry can fix: the order goes to blocked_orders with the message as its reason. */
+export function isPermanentOrderError(error: unknown): boolean {
+  return (
+    error instanceof OrderMappingError ||
+    error instanceof OrderRejectedError ||
+    error instanceof FieldDefaultError ||
+    (error instanceof PlatformError && !error.retryable)
+  );
+}
+
+/**
+ * Importar Pedido and Processar Pedido Aprovado for a batch of one vitrine's orders: connector,
+ * mapper and ERP store put together. Temporary errors propagate (the caller retries the batch);
+ * orders the ERP cannot take are kept in blocked_orders and the batch goes on.
+ */
+export function createOrderImporter(deps: ImporterDependencies) {
+  const { db } = deps;
+  const connectorFor = deps.connectorFor ?? defaultConnectorFor;
+  const concurrency = deps.orderFetchConcurrency ?? 8;
+
+  async function fetchAndWrite<T extends string>(
+    settings: ImportSettings,
+    connector: PlatformConnector,
+    orderId: string,
+    log: LogEntry[],
+    write: (raw: unknown) => Promise<T>,
+  ): Promise<T | 'blocked'> {
+    let raw: unknown;
+    try {
+      raw = await connector.getOrder(orderId);
+      return await write(raw);
+    } catch (error) {
+      if (!isPermanentOrderError(error)) throw error;
+      const reason = (error as Error).message;
+      await recordBlockedOrder(db, { vitrineId: settings.vitrine.id, externalOrderId: orderId, reason, payload: raw });
+      log.push({ level: 'error', externalOrderId: orderId, message: `order blocked: ${reason}` });
+      return 'blocked';
+    }
+  }
+
+  async function flushLog(vitrine: VitrineRow, log: LogEntry[], run: RunContext): Promise<void> {
+    await writeLog(db, vitrine, log.map((entry) => ({ ...entry, workflowId: run.workflowId })));
+  }
+
+  return {
+    /** Importar Pedido for the orders new to the ERP; reports the ones already there. */
+    async importOrders(vitrineId: number, orderIds: string[], run: RunContext = {}): Promise<ImportOrdersResult> {
+      const settings = await loadImportSettings(db, vitrineId);
+      const existing = await findExistingOrderIds(db, vitrineId, orderIds);
+      const result: ImportOrdersResult = { imported: [], existing: [...existing], blocked: [] };
+      const connector = connectorFor(settings.vitrine);
+      const log: LogEntry[] = [];
+      let done = 0;
+      try {
+        await mapWithConcurrency(
+          orderIds.filter((id) => !existing.has(id)),
+          concurrency,
+          async (orderId) => {
+            const outcome = await fetchAndWrite(settings, connector, orderId, log, async (raw) => {
+              const order = mapPlatformOrder(settings.vitrine.platform, raw);
+              return (await importOrder(db, settings, order)).outcome;
+            });
+            result[outcome === 'imported' ? 'imported' : outcome === 'existing' ? 'existing' : 'blocked'].push(orderId);
+            if (outcome === 'imported') log.push({ level: 'info', externalOrderId: orderId, message: 'order imported' });
+            run.onProgress?.(++done);
+          },
+        );
+      } finally {
+        await flushLog(settings.vitrine, log, run);
+      }
+      return result;
+    },
+
+    /** Processar Pedido Aprovado: applies the platform's current state to orders in the ERP. */
+    async processApprovedOrders(vitrineId: number, orderIds: string[], run: RunContext = {}): Promise<StatusUpdateResult> {
+      const settings = await loadImportSettings(db, vitrineId);
+      const connector = connectorFor(settings.vitrine);
+      const result: StatusUpdateResult = { updated: 0, unchanged: 0, blocked: 0 };
+      const log: LogEntry[] = [];
+      let done = 0;
+      try {
+        await mapWithConcurrency(orderIds, concurrency, async (orderId) => {
+          const outcome = await fetchAndWrite(settings, connector, orderId, log, async (raw) => {
+            const order = mapPlatformOrder(settings.vitrine.platform, raw);
+            const applied = await applyPlatformState(db, settings.statusMappings, {
+              vitrineId,
+              externalOrderId: orderId,
+              platformState: order.platformState,
+              approvedAt: order.approvedAt,
+            });
+            if (!applied) throw new OrderRejectedError(`unmapped platform state ${order.platformState}`);
+            if (applied === 'updated') log.push({ level: 'info', externalOrderId: orderId, message: `status updated from platform state ${order.platformState}` });
+            return applied;
+          });
+          result[outcome] += 1;
+          run.onProgress?.(++done);
+        });
+      } finally {
+        await flushLog(settings.vitrine, log, run);
+      }
+      return result;
+    },
+
+    /** ERP to platform: sends the notifications owed (VTEX start-handling), each once. */
+    async sendPlatformNotifications(vitrineId: number, run: RunContext = {}): Promise<{ sent: number; failed: number }> {
+      const settings = await loadImportSettings(db, vitrineId);
+      const connector = connectorFor(settings.vitrine);
+      const log: LogEntry[] = [];
+      const outcome = { sent: 0, failed: 0 };
+      try {
+        for (const notification of await pendingNotifications(db, vitrineId)) {
+          try {
+            if (notification.action === 'start-handling') await connector.startHandling(notification.externalOrderId);
+            await markNotification(db, notification.id, { sent: true });
+            log.push({ level: 'info', externalOrderId: notification.externalOrderId, message: `platform told: ${notification.action}` });
+            outcome.sent += 1;
+          } catch (error) {
+            if (!(error instanceof PlatformError) || error.retryable) throw error;
+            // The platform refuses (e.g. the order is not ready for handling): kept with the reason, retried next run.
+            await markNotification(db, notification.id, { error: error.message });
+            log.push({ level: 'error', externalOrderId: notification.externalOrderId, message: `${notification.action} refused: ${error.message}` });
+            outcome.failed += 1;
+          }
+        }
+      } finally {
+        await flushLog(settings.vitrine, log, run);
+      }
+      return outcome;
+    },
+  };
+}
+
+export type OrderImporter = ReturnType<typeof createOrderImporter>;
