@@ -4,7 +4,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { InvalidSettingError } from '../erp/vitrineSettings';
+import { registerBlockedCommands } from './commands/blocked';
+import { registerDeParaCommands } from './commands/depara';
 import { registerOrderCommands } from './commands/orders';
+import { registerSettingsCommands } from './commands/settings';
 import { registerVitrineCommands, type Register } from './commands/vitrines';
 import { CliContext } from './context';
 import { UsageError } from './output';
@@ -29,6 +32,9 @@ const register: Register = (command, action) =>
 
 registerVitrineCommands(program, register);
 registerOrderCommands(program, register);
+registerSettingsCommands(program, register);
+registerDeParaCommands(program, register);
+registerBlockedCommands(program, register);
 
 function describeError(error: unknown): string {
   if (error instanceof UsageError || error instanceof InvalidSettingError) return error.message;
