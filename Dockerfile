@@ -1,0 +1,19 @@
+# Image of the import worker (and of the one-shot ERP migrations and the `vitrine` CLI).
+# TypeScript runs through tsx, as in development: there is no separate build step.
+FROM node:20-slim
+
+WORKDIR /app
+ENV NODE_ENV=production
+
+# Dependencies first, so that a source change does not reinstall them. tsx is a runtime
+# dependency; the dev ones (typescript, types, ajv) are not needed here.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+COPY tsconfig.json ./
+COPY bin ./bin
+COPY src ./src
+
+USER node
+# Settings: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE.
+CMD ["node_modules/.bin/tsx", "src/worker/main.ts"]

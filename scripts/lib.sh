@@ -1,0 +1,136 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the paths below are for the scripts that source this file
+# Shared helpers for the service scripts. Source it; do not run it.
+# Everything the scripts leave behind lives under .data/ (git-ignored):
+#   .data/run/   pid files and small state files     .data/logs/  one log per service
+#   .data/pg/    the project-local Postgres cluster   .data/stack.env  the stack's env (KEY=value)
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SCRIPTS=$REPO/scripts
+DATA_DIR=$REPO/.data
+RUN_DIR=$DATA_DIR/run
+LOG_DIR=$DATA_DIR/logs
+STACK_ENV=$DATA_DIR/stack.env
+TSX=$REPO/node_modules/.bin/tsx
+
+log() { printf '%s\n' "$*" >&2; }
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+ensure_dirs() { mkdir -p "$RUN_DIR" "$LOG_DIR"; }
+
+# A fresh clone has no node_modules: install them (progress on stderr).
+ensure_node_modules() {
+  [[ -x $TSX ]] && return 0
+  log "installing the npm packages (npm ci)"
+  (cd "$REPO" && npm ci --no-audit --no-fund >&2) || die "npm ci failed"
+}
+
+# Last lines of a log, indented, for error messages.
+log_tail() {
+  if [[ -f $1 ]]; then tail -n "${2:-20}" "$1" | sed 's/^/    /' >&2; fi
+}
+
+# Small Node helpers: node is always there (the project runs on it), and it can bind a
+# socket, which is the only honest "is this port free" test.
+port_free() {
+  node -e '
+    const s = require("net").createServer();
+    s.once("error", () => process.exit(1));
+    s.listen(Number(process.argv[1]), "127.0.0.1", () => s.close(() => process.exit(0)));
+  ' "$1" 2>/dev/null
+}
+
+# pick_port PREFERRED... : the first preferred port that is free, else one the OS hands out.
+pick_port() {
+  local p
+  for p in "$@"; do
+    [[ -n $p ]] && port_free "$p" && { echo "$p"; return 0; }
+  done
+  node -e '
+    const s = require("net").createServer();
+    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => console.log(p)); });
+  '
+}
+
+# Command line of a live process ("" if gone), used to make sure a pid file still names our process.
+proc_args() {
+  if [[ -r /proc/$1/cmdline ]]; then
+    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || true
+  else
+    ps -p "$1" -o args= 2>/dev/null || true
+  fi
+}
+
+# running NAME MARKER : true when .data/run/NAME.pid names a live process whose command line has MARKER.
+running() {
+  local pidfile=$RUN_DIR/$1.pid pid
+  [[ -f $pidfile ]] || return 1
+  pid=$(<"$pidfile")
+  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ $(proc_args "$pid") == *"$2"* ]]
+}
+
+# start_bg NAME LOGFILE CMD... : start CMD detached in its own session (so Ctrl-C in the
+# terminal that ran `up` does not kill it and `stop_bg` can end its whole process group).
+start_bg() {
+  local name=$1 logfile=$2
+  shift 2
+  ensure_dirs
+  printf '\n=== %s: %s\n' "$(date '+%F %T')" "$*" >>"$logfile"
+  if command -v setsid >/dev/null; then
+    setsid "$@" </dev/null >>"$logfile" 2>&1 &
+  else
+    "$@" </dev/null >>"$logfile" 2>&1 &
+  fi
+  echo $! >"$RUN_DIR/$name.pid"
+}
+
+# stop_bg NAME MARKER : TERM the process group, then KILL after a grace period.
+stop_bg() {
+  local name=$1 marker=$2 pid i
+  if ! running "$name" "$marker"; then
+    rm -f "$RUN_DIR/$name.pid"
+    return 0
+  fi
+  pid=$(<"$RUN_DIR/$name.pid")
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 60; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name did not stop in 15 s; killing it"
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$RUN_DIR/$name.pid"
+  log "stopped $name"
+}
+
+# wait_until SECONDS CMD... : poll CMD every half second until it succeeds.
+wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.5
+  done
+}
+
+# HTTP GET answered 2xx (node's fetch, so curl is not required).
+http_ok() {
+  node -e '
+    fetch(process.argv[1], { signal: AbortSignal.timeout(3000) })
+      .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));
+  ' "$1" 2>/dev/null
+}
+
+# Read KEY=value lines (from a state file or a script's output) into the current shell.
+load_env_lines() {
+  local k v
+  while IFS='=' read -r k v; do
+    [[ $k =~ ^[A-Z_][A-Z0-9_]*$ ]] && printf -v "$k" '%s' "$v" && export "${k?}"
+  done
+}

@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# The whole local stack: Postgres, Temporal dev server, VTEX platform simulator and a worker.
+#
+#   scripts/stack.sh up [--no-worker]   start what is not running yet (reuses what is), run the
+#                                       ERP migrations, write .data/stack.env
+#   scripts/stack.sh down               stop what `up` started (a DATABASE_URL server is left alone)
+#   scripts/stack.sh status [--quiet]   exit 0 when Postgres, Temporal and the simulator all run
+#
+# Use the services from a shell with:  set -a; . .data/stack.env; set +a
+# Logs are in .data/logs/, pid files in .data/run/.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO" # tsx resolves the entry points from here
+
+SIM_MAIN=src/simulator/main.ts
+WORKER_MAIN=src/worker/main.ts
+MIGRATE_MAIN=src/erp/migrate.ts
+PREFERRED_SIM_PORT=${SIMULATOR_PORT:-8787} # the simulator's own default
+
+# The worker's task queue: $TASK_QUEUE as the worker reads it, else the one in src/shared/ids.ts.
+task_queue() {
+  local q
+  q=$(sed -n "s/^export const TASK_QUEUE = '\(.*\)';.*/\1/p" "$REPO/src/shared/ids.ts" 2>/dev/null || true)
+  echo "${TASK_QUEUE:-${q:-vitrine-orders}}"
+}
+
+need_tsx() {
+  [[ -x $TSX ]] || die "node_modules is missing (no $TSX); run npm ci first"
+}
+
+# Start NAME (with MARKER in its command line) unless it already runs with the same settings.
+# The settings are remembered next to its pid, so a service started against an older
+# Postgres or Temporal address is restarted instead of reused.
+reuse_or_stop() {
+  local name=$1 marker=$2 settings=$3
+  if running "$name" "$marker" && [[ $(cat "$RUN_DIR/$name.settings" 2>/dev/null) == "$settings" ]]; then
+    return 0
+  fi
+  stop_bg "$name" "$marker" 2>/dev/null
+  return 1
+}
+
+# wait_started NAME MARKER TIMEOUT LOGFILE CHECK... : wait until CHECK succeeds while the
+# process still lives; on failure show the end of its log.
+wait_started() {
+  local name=$1 marker=$2 timeout=$3 logfile=$4 deadline
+  shift 4
+  local pid
+  pid=$(<"$RUN_DIR/$name.pid")
+  deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log_tail "$logfile"
+      rm -f "$RUN_DIR/$name.pid"
+      die "$name exited during startup (log: $logfile)"
+    fi
+    if ((SECONDS >= deadline)); then
+      log_tail "$logfile"
+      stop_bg "$name" "$marker" 2>/dev/null || true
+      die "$name did not become ready in ${timeout}s (log: $logfile)"
+    fi
+    sleep 0.5
+  done
+}
+
+start_postgres() {
+  DATABASE_URL=$(bash "$SCRIPTS/postgres.sh" start)
+  export DATABASE_URL
+}
+
+start_temporal() {
+  local out
+  out=$(bash "$SCRIPTS/temporal.sh" start)
+  load_env_lines <<<"$out"
+  [[ -n ${TEMPORAL_ADDRESS:-} ]] || die "scripts/temporal.sh start printed no TEMPORAL_ADDRESS"
+}
+
+run_migrations() {
+  if [[ ! -f $REPO/$MIGRATE_MAIN ]]; then
+    log "stack: $MIGRATE_MAIN does not exist yet; skipping migrations"
+    return 0
+  fi
+  log "stack: migrating the ERP database"
+  if ! "$TSX" "$MIGRATE_MAIN" latest >"$LOG_DIR/migrate.log" 2>&1; then
+    log_tail "$LOG_DIR/migrate.log"
+    die "migrations failed (log: $LOG_DIR/migrate.log)"
+  fi
+}
+
+start_simulator() {
+  if [[ ! -f $REPO/$SIM_MAIN ]]; then
+    log "stack: $SIM_MAIN does not exist yet; no simulator"
+    SIMULATOR_URL=
+    return 0
+  fi
+  if running simulator "$SIM_MAIN" && [[ -f $RUN_DIR/simulator.env ]]; then
+    load_env_lines <"$RUN_DIR/simulator.env"
+    http_ok "$SIMULATOR_URL/_sim/health" && return 0
+  fi
+  stop_bg simulator "$SIM_MAIN" 2>/dev/null
+  local port
+  # A stable port keeps vitrines registered against the simulator (the demo's) valid.
+  port=$(pick_port "$(sed -n 's/^SIMULATOR_PORT=//p' "$RUN_DIR/simulator.last" 2>/dev/null || true)" "$PREFERRED_SIM_PORT")
+  SIMULATOR_URL=http://127.0.0.1:$port
+  log "stack: starting the platform simulator on $SIMULATOR_URL"
+  start_bg simulator "$LOG_DIR/simulator.log" "$TSX" "$SIM_MAIN" --port "$port" --host 127.0.0.1
+  wait_started simulator "$SIM_MAIN" 60 "$LOG_DIR/simulator.log" http_ok "$SIMULATOR_URL/_sim/health"
+  echo "SIMULATOR_URL=$SIMULATOR_URL" >"$RUN_DIR/simulator.env"
+  echo "SIMULATOR_PORT=$port" >"$RUN_DIR/simulator.last"
+}
+
+# A worker polls the task queue once Temporal lists it among the queue's pollers.
+worker_polling() {
+  "$TEMPORAL_BIN" task-queue describe --address "$TEMPORAL_ADDRESS" --namespace "$TEMPORAL_NAMESPACE" \
+    --task-queue "$(task_queue)" --command-timeout 5s -o json 2>/dev/null |
+    node -e '
+      let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+        const j = JSON.parse(s);
+        const pollers = [j.pollers, ...(j.stats ?? []).map((x) => x.pollers)].flat().filter(Boolean);
+        process.exit(pollers.length > 0 ? 0 : 1);
+      });'
+}
+
+start_worker() {
+  if [[ ! -f $REPO/$WORKER_MAIN ]]; then
+    log "stack: $WORKER_MAIN does not exist yet; no worker"
+    return 0
+  fi
+  local settings="$DATABASE_URL $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE $SIMULATOR_URL"
+  reuse_or_stop worker "$WORKER_MAIN" "$settings" && return 0
+  log "stack: starting a worker on task queue $(task_queue)"
+  start_bg worker "$LOG_DIR/worker.log" "$TSX" "$WORKER_MAIN"
+  echo "$settings" >"$RUN_DIR/worker.settings"
+  TEMPORAL_BIN=$(bash "$SCRIPTS/temporal-cli.sh")
+  wait_started worker "$WORKER_MAIN" 90 "$LOG_DIR/worker.log" worker_polling
+}
+
+# KEY=value lines that `set -a; . .data/stack.env` and dotenv readers both accept;
+# a value with shell-special characters (e.g. a password in DATABASE_URL) is single-quoted.
+write_env() {
+  local k v tmp=$STACK_ENV.tmp
+  : >"$tmp"
+  for k in DATABASE_URL TEMPORAL_ADDRESS TEMPORAL_NAMESPACE TEMPORAL_UI_URL SIMULATOR_URL; do
+    v=${!k-}
+    if [[ $v =~ ^[A-Za-z0-9_@%+=:,./-]*$ ]]; then
+      printf '%s=%s\n' "$k" "$v" >>"$tmp"
+    else
+      printf "%s='%s'\n" "$k" "${v//\'/\'\\\'\'}" >>"$tmp"
+    fi
+  done
+  mv -f "$tmp" "$STACK_ENV"
+}
+
+cmd_up() {
+  local with_worker=1 arg
+  for arg in "$@"; do
+    case $arg in
+      --no-worker) with_worker=0 ;;
+      *) die "unknown option $arg (usage: scripts/stack.sh up [--no-worker])" ;;
+    esac
+  done
+  need_tsx
+  ensure_dirs
+  export TEMPORAL_NAMESPACE=${TEMPORAL_NAMESPACE:-default}
+  start_postgres
+  start_temporal
+  run_migrations
+  start_simulator
+  export SIMULATOR_URL
+  if ((with_worker)); then start_worker; fi
+  write_env
+  log "stack: up. Environment in .data/stack.env (use: set -a; . .data/stack.env; set +a)"
+  cat "$STACK_ENV"
+}
+
+cmd_down() {
+  [[ -d $RUN_DIR ]] || return 0
+  stop_bg worker "$WORKER_MAIN"
+  stop_bg simulator "$SIM_MAIN"
+  rm -f "$RUN_DIR/simulator.env" "$RUN_DIR/worker.settings"
+  bash "$SCRIPTS/temporal.sh" stop
+  if [[ $(cat "$RUN_DIR/postgres.mode" 2>/dev/null) == local ]]; then
+    bash "$SCRIPTS/postgres.sh" stop
+  fi
+  rm -f "$RUN_DIR/postgres.mode" "$STACK_ENV"
+}
+
+cmd_status() {
+  local ok=0 mode
+  # fd 3 is where the report goes: nowhere with --quiet.
+  if [[ ${1:-} == --quiet ]]; then exec 3>/dev/null; else exec 3>&1; fi
+  mode=$(cat "$RUN_DIR/postgres.mode" 2>/dev/null || true)
+  if [[ $mode == external && -f $STACK_ENV ]]; then
+    echo "postgres  external  $(sed -n 's/^DATABASE_URL=//p' "$STACK_ENV")" >&3
+  elif [[ $mode == local ]]; then
+    bash "$SCRIPTS/postgres.sh" status >&3 2>/dev/null || ok=1
+  else
+    echo "postgres  not started by the stack" >&3
+    ok=1
+  fi
+  bash "$SCRIPTS/temporal.sh" status >&3 2>/dev/null || ok=1
+  if running simulator "$SIM_MAIN" && [[ -f $RUN_DIR/simulator.env ]]; then
+    echo "simulator running  $(sed -n 's/^SIMULATOR_URL=//p' "$RUN_DIR/simulator.env")  (pid $(<"$RUN_DIR/simulator.pid"))" >&3
+  elif [[ -f $REPO/$SIM_MAIN ]]; then
+    echo "simulator stopped" >&3
+    ok=1
+  fi
+  if running worker "$WORKER_MAIN"; then
+    echo "worker    running  (pid $(<"$RUN_DIR/worker.pid"))" >&3
+  else
+    echo "worker    stopped" >&3
+  fi
+  [[ -f $STACK_ENV ]] || ok=1
+  return "$ok"
+}
+
+case ${1:-} in
+  up) shift && cmd_up "$@" ;;
+  down) cmd_down ;;
+  status) shift && cmd_status "$@" ;;
+  *) die "usage: scripts/stack.sh up [--no-worker] | down | status [--quiet]" ;;
+esac
