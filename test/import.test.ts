@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { importVitrineOrders } from '../src/workflows';
 import { cliJson } from './support/cli';
 import { startHarness, type Harness } from './support/importHarness';
@@ -257,6 +258,30 @@ describe('order import', () => {
     assert.equal(runs[0].status, 'completed');
     const stats = await h.sim('GET', `/_sim/${code}/stats`);
     assert.deepEqual([stats.feedPending, stats.feedInFlight, stats.committed], [0, 0, 250]);
+  });
+
+  test('a platform that refuses the queue fails the run visibly: failure type, failed import run, error in the log', async () => {
+    const code = await h.addVitrine({ baseUrl: `${h.simulatorUrl}/no/such/account` });
+    const handle = await h.temporal.client.workflow.start(importVitrineOrders, {
+      workflowId: `vitrine-orders-${code}-refused`,
+      taskQueue: h.taskQueue,
+      args: [{ vitrineCode: code }],
+    });
+    const failure = await handle.result().then(
+      () => assert.fail('the run should fail'),
+      (error) => error,
+    );
+    assert.ok(failure instanceof WorkflowFailedError);
+    assert.ok(failure.cause instanceof ActivityFailure, String(failure.cause));
+    assert.ok(failure.cause.cause instanceof ApplicationFailure);
+    assert.equal(failure.cause.cause.type, 'PlatformRejected');
+    assert.equal(failure.cause.cause.nonRetryable, true);
+    const run = await h.database.db('import_runs').where({ workflow_id: `vitrine-orders-${code}-refused` }).first();
+    assert.equal(run.status, 'failed');
+    assert.ok(run.finished_at);
+    const log = await h.database.db('integration_log').where({ workflow_id: `vitrine-orders-${code}-refused`, level: 'error' });
+    assert.equal(log.length, 1);
+    assert.match(log[0].message, /^run failed/);
   });
 
   test('the history of a finished run holds no customer data and no token', async () => {

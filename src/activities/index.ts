@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
-import { openImportRun, saveImportRun, type RunCounts } from '../erp/store/importRuns';
+import { openImportRun, saveImportRun, type RunCounts, type RunStatus } from '../erp/store/importRuns';
 import { writeLog } from '../erp/store/integrationLog';
 import { findVitrineByCode, getVitrineById } from '../erp/store/vitrines';
 import type { VitrineRow } from '../erp/tables';
@@ -79,17 +79,17 @@ export function createActivities(deps: ActivityDependencies) {
       return { committed: input.handles.length };
     },
 
-    async saveImportRun(input: { importRunId: number; counts: RunCounts; finished: boolean }): Promise<void> {
-      await saveImportRun(db, input.importRunId, input.counts, input.finished);
-      if (input.finished) {
+    async saveImportRun(input: { importRunId: number; counts: RunCounts; status: RunStatus }): Promise<void> {
+      await saveImportRun(db, input.importRunId, input.counts, input.status);
+      if (input.status !== 'running') {
         const row = await db('import_runs').where({ id: input.importRunId }).first('vitrine_id', 'workflow_id');
         const vitrine = await getVitrineById(db, row.vitrine_id);
         const c = input.counts;
         await writeLog(db, vitrine, [
           {
-            level: 'info',
+            level: input.status === 'failed' ? 'error' : 'info',
             workflowId: row.workflow_id,
-            message: `run finished: fetched ${c.fetched}, imported ${c.imported}, updated ${c.updated}, unchanged ${c.unchanged}, blocked ${c.blocked}, committed ${c.committed}`,
+            message: `run ${input.status}: fetched ${c.fetched}, imported ${c.imported}, updated ${c.updated}, unchanged ${c.unchanged}, blocked ${c.blocked}, committed ${c.committed}`,
           },
         ]);
       }

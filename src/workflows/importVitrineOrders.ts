@@ -47,20 +47,38 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
   const continuations = input.continued?.continuations ?? 0;
   setHandler(progressQuery, () => counts);
 
-  const pages = input.pagesPerExecution ?? PAGES_PER_EXECUTION;
+  let drained: boolean;
+  try {
+    drained = await drainQueue(vitrineId, counts, input.pagesPerExecution ?? PAGES_PER_EXECUTION);
+    if (drained) await sendPlatformNotifications({ vitrineId });
+  } catch (error) {
+    // The run is marked failed in the ERP too; Temporal keeps the whole failure chain.
+    await saveImportRun({ importRunId, counts, status: 'failed' });
+    throw error;
+  }
+  if (drained) {
+    await saveImportRun({ importRunId, counts, status: 'completed' });
+    // Lets operators search finished runs by what they did in the Temporal UI.
+    upsertSearchAttributes([
+      { key: SEARCH_ATTRIBUTES.importedOrders, value: counts.imported },
+      { key: SEARCH_ATTRIBUTES.updatedOrders, value: counts.updated },
+      { key: SEARCH_ATTRIBUTES.blockedOrders, value: counts.blocked },
+    ]);
+    return { vitrineCode: input.vitrineCode, importRunId, continuations, ...counts };
+  }
+
+  await saveImportRun({ importRunId, counts, status: 'running' });
+  return continueAsNew<typeof importVitrineOrders>({
+    ...input,
+    continued: { vitrineId, importRunId, counts, continuations: continuations + 1 },
+  });
+}
+
+/** Handles up to `pages` pages of the queue; true when the queue was found empty. */
+async function drainQueue(vitrineId: number, counts: ImportCounts, pages: number): Promise<boolean> {
   for (let page = 0; page < pages; page++) {
     const items = await fetchQueuePage({ vitrineId, maxItems: PAGE_SIZE });
-    if (items.length === 0) {
-      await sendPlatformNotifications({ vitrineId });
-      await saveImportRun({ importRunId, counts, finished: true });
-      // Lets operators search finished runs by what they did in the Temporal UI.
-      upsertSearchAttributes([
-        { key: SEARCH_ATTRIBUTES.importedOrders, value: counts.imported },
-        { key: SEARCH_ATTRIBUTES.updatedOrders, value: counts.updated },
-        { key: SEARCH_ATTRIBUTES.blockedOrders, value: counts.blocked },
-      ]);
-      return { vitrineCode: input.vitrineCode, importRunId, continuations, ...counts };
-    }
+    if (items.length === 0) return true;
     counts.fetched += items.length;
     const orderIds = [...new Set(items.map((item) => item.orderId))];
 
@@ -76,10 +94,5 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
     const { committed } = await commitQueueItems({ vitrineId, handles: items.map((item) => item.handle) });
     counts.committed += committed;
   }
-
-  await saveImportRun({ importRunId, counts, finished: false });
-  return continueAsNew<typeof importVitrineOrders>({
-    ...input,
-    continued: { vitrineId, importRunId, counts, continuations: continuations + 1 },
-  });
+  return false;
 }

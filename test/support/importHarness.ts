@@ -18,7 +18,7 @@ export interface Harness {
   taskQueue: string;
   cliEnv: Record<string, string>;
   /** Adds a vitrine on its own simulator account; returns its code (also the account name). */
-  addVitrine(options?: { prefix?: string; enable?: boolean }): Promise<string>;
+  addVitrine(options?: { prefix?: string; enable?: boolean; baseUrl?: string }): Promise<string>;
   /** Calls the simulator's control API. */
   sim<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
   /** The order document as the platform serves it to the connector. */
@@ -70,11 +70,11 @@ export async function startHarness(options: { withWorker?: boolean } = {}): Prom
     taskQueue,
     cliEnv,
     sim,
-    async addVitrine({ prefix = 'VT', enable = false } = {}) {
+    async addVitrine({ prefix = 'VT', enable = false, baseUrl }: { prefix?: string; enable?: boolean; baseUrl?: string } = {}) {
       const code = `v-${uniqueSuffix()}`;
       codes.push(code);
       await cliJson(
-        ['add', '--code', code, '--name', `Loja ${code}`, '--platform', 'vtex', '--base-url', `${simulator.url}/${code}`,
+        ['add', '--code', code, '--name', `Loja ${code}`, '--platform', 'vtex', '--base-url', baseUrl ?? `${simulator.url}/${code}`,
           '--app-key', `key-${code}`, '--app-token', `token-${code}-secret`, '--prefix', prefix],
         cliEnv,
       );

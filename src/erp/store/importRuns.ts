@@ -20,15 +20,13 @@ export async function openImportRun(db: Knex, vitrineId: number, workflowId: str
   return row.id;
 }
 
-/** Writes the counts of a run so far; `finished` closes it. */
-export async function saveImportRun(db: Knex, importRunId: number, counts: RunCounts, finished: boolean): Promise<void> {
+export type RunStatus = 'running' | 'completed' | 'failed';
+
+/** Writes the counts of a run so far; a completed or failed status closes it. */
+export async function saveImportRun(db: Knex, importRunId: number, counts: RunCounts, status: RunStatus): Promise<void> {
   await db('import_runs')
     .where({ id: importRunId })
-    .update({
-      ...counts,
-      status: finished ? 'completed' : 'running',
-      finished_at: finished ? db.fn.now() : null,
-    });
+    .update({ ...counts, status, finished_at: status === 'running' ? null : db.fn.now() });
 }
 
 export async function lastImportRuns(db: Knex, vitrineId: number, limit = 5): Promise<ImportRunRow[]> {
