@@ -50,6 +50,11 @@ export function refusedField(target: DefaultTarget, field: string, types: Column
   const known = types.has(field);
   if (!known) return `${JSON.stringify(field)} is not a column of ${TABLE[target]}`;
   if (PROTECTED[target].has(field)) return `${field} of ${TABLE[target]} cannot be set by a default rule`;
+  // An id column is set through its code field, so that a rule can only name a record that exists.
+  if (target === 'order') {
+    const code = Object.entries(CODE_FIELDS).find(([, codeField]) => codeField.column === field)?.[0];
+    if (code) return `${field} of ${TABLE[target]} is set by its code: use ${code}`;
+  }
   return undefined;
 }
 
@@ -107,20 +112,28 @@ export function expressionContext(order: ErpOrder, extra: { orderCode: string; s
   };
 }
 
-export interface EvaluatedDefaults {
-  /** Column values to write (code fields already turned into ids). */
-  values: Record<string, unknown>;
+/** One rule's outcome: the value for its field, and the column and value the import writes. */
+export interface EvaluatedRule {
+  field: string;
+  /** The expression's value, checked against the field's type (a carrier code for carrier_code). */
+  value: unknown;
+  column: string;
+  /** What is written to the column (for a code field, the id of the record with that code). */
+  columnValue: unknown;
 }
 
-/** Evaluates a target's rules for one order; any failure names the field and why. */
-export async function evaluateDefaults(
+/**
+ * Evaluates a target's rules for one order, rule by rule; any failure names the field and why.
+ * A rule whose expression yields nothing is left out (the import keeps its own value).
+ */
+export async function evaluateRules(
   db: Knex | Knex.Transaction,
   target: DefaultTarget,
   rules: FieldDefaultRow[],
   context: unknown,
   types: ColumnTypes,
-): Promise<Record<string, unknown>> {
-  const values: Record<string, unknown> = {};
+): Promise<EvaluatedRule[]> {
+  const evaluated: EvaluatedRule[] = [];
   for (const rule of rules) {
     const label = `${target} default ${rule.field}`;
     const refused = refusedField(target, rule.field, types);
@@ -138,15 +151,28 @@ export async function evaluateDefaults(
       const codeField = CODE_FIELDS[rule.field];
       if (codeField && fitted !== null) {
         const row = await db(codeField.table).where({ code: fitted }).first('id');
-        if (!row) throw new FieldDefaultError(`${rule.field}: there is no ${codeField.table} row with code ${JSON.stringify(fitted)}`);
-        values[codeField.column] = row.id;
+        if (!row) throw new FieldDefaultError(`there is no ${codeField.table} row with code ${JSON.stringify(fitted)}`);
+        evaluated.push({ field: rule.field, value: fitted, column: codeField.column, columnValue: row.id });
       } else {
-        values[codeField?.column ?? rule.field] = fitted;
+        evaluated.push({ field: rule.field, value: fitted, column: codeField?.column ?? rule.field, columnValue: fitted });
       }
     } catch (error) {
       throw new FieldDefaultError(`${label}: ${(error as Error).message}`);
     }
   }
+  return evaluated;
+}
+
+/** Evaluates a target's rules for one order: the column values to write (code fields turned into ids). */
+export async function evaluateDefaults(
+  db: Knex | Knex.Transaction,
+  target: DefaultTarget,
+  rules: FieldDefaultRow[],
+  context: unknown,
+  types: ColumnTypes,
+): Promise<Record<string, unknown>> {
+  const values: Record<string, unknown> = {};
+  for (const rule of await evaluateRules(db, target, rules, context, types)) values[rule.column] = rule.columnValue;
   return values;
 }
 

@@ -74,3 +74,14 @@ export function isForwardTransition(current: string, next: ErpStatus): boolean {
 export function isPaymentApproved(status: ErpStatus): boolean {
   return status !== 'Aguardando pagamento' && status !== 'Cancelado';
 }
+
+const fold = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').trim().replace(/\s+/g, ' ').toLowerCase();
+
+/**
+ * The ERP status a person typed, matched regardless of case, accents and extra spaces
+ * ("em preparacao" is "Em preparação"), or undefined when it names none.
+ */
+export function matchErpStatus(text: string): ErpStatus | undefined {
+  const wanted = fold(text);
+  return ERP_STATUSES.find((status) => fold(status) === wanted);
+}

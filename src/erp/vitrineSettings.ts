@@ -13,6 +13,15 @@ export const intervalMinutesSchema = z.coerce
   .min(1, 'must be at least 1 minute')
   .max(1440, 'must be at most 1440 minutes (one day)');
 
+/** Order code prefix: order codes are `<prefix>-<platform order number>`. */
+export const orderCodePrefixSchema = z.string().regex(/^[A-Z0-9]{1,10}$/, 'must be 1-10 uppercase letters or digits');
+
+/** A switch given on the command line. */
+export const onOffSchema = z.enum(['on', 'off'], { error: 'must be on or off' }).transform((value) => value === 'on');
+
+/** Integration log level: errors only (the default) or everything a run did. */
+export const logLevelSchema = z.enum(['errors', 'all'], { error: 'must be errors or all' });
+
 export const newVitrineSchema = z.object({
   code: vitrineCodeSchema,
   name: z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters'),
@@ -37,7 +46,7 @@ export const newVitrineSchema = z.object({
     }),
   appKey: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   appToken: z.string().min(1, 'must not be empty').max(500, 'must be at most 500 characters'),
-  orderCodePrefix: z.string().regex(/^[A-Z0-9]{1,10}$/, 'must be 1-10 uppercase letters or digits'),
+  orderCodePrefix: orderCodePrefixSchema,
   importIntervalMinutes: intervalMinutesSchema,
 });
 

@@ -3,6 +3,7 @@
  * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE (see README).
  */
 import { Command, CommanderError } from 'commander';
+import { FieldDefaultError } from '../erp/fieldDefaults';
 import { InvalidSettingError } from '../erp/vitrineSettings';
 import { registerBlockedCommands } from './commands/blocked';
 import { registerDeParaCommands } from './commands/depara';
@@ -36,8 +37,13 @@ registerSettingsCommands(program, register);
 registerDeParaCommands(program, register);
 registerBlockedCommands(program, register);
 
+/** Input the user can fix: one line, exit code 2. */
+function isUsageProblem(error: unknown): boolean {
+  return error instanceof UsageError || error instanceof InvalidSettingError || error instanceof FieldDefaultError;
+}
+
 function describeError(error: unknown): string {
-  if (error instanceof UsageError || error instanceof InvalidSettingError) return error.message;
+  if (isUsageProblem(error)) return (error as Error).message;
   const err = error as { code?: string; message?: string };
   if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', '3D000', '28P01', '28000'].includes(err.code ?? '')) {
     return `cannot reach the ERP database (DATABASE_URL): ${err.message}`;
@@ -53,7 +59,7 @@ async function main(): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     process.stderr.write(`vitrine: ${describeError(error).split('\n')[0]}\n`);
-    return error instanceof UsageError || error instanceof InvalidSettingError ? 2 : 1;
+    return isUsageProblem(error) ? 2 : 1;
   } finally {
     await ctx.close().catch(() => undefined);
   }

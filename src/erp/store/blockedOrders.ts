@@ -41,3 +41,46 @@ export async function listBlockedOrders(db: Knex, filter: { vitrineId?: number }
   if (filter.vitrineId !== undefined) query.where({ vitrine_id: filter.vitrineId });
   return query;
 }
+
+export interface BlockedOrderSummary {
+  id: number;
+  vitrineCode: string;
+  externalOrderId: string;
+  reason: string;
+  attempts: number;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
+const SUMMARY_COLUMNS = {
+  id: 'b.id',
+  vitrineCode: 'v.code',
+  externalOrderId: 'b.external_order_id',
+  reason: 'b.reason',
+  attempts: 'b.attempts',
+  firstSeenAt: 'b.first_seen_at',
+  lastSeenAt: 'b.last_seen_at',
+};
+
+/** Blocked orders with their vitrine's code, most recently seen first. */
+export async function listBlockedOrderSummaries(db: Knex, filter: { vitrineId?: number; limit?: number } = {}): Promise<BlockedOrderSummary[]> {
+  const query = db('blocked_orders as b')
+    .join('vitrines as v', 'v.id', 'b.vitrine_id')
+    .orderBy([{ column: 'b.last_seen_at', order: 'desc' }, { column: 'b.id', order: 'desc' }])
+    .select(SUMMARY_COLUMNS);
+  if (filter.vitrineId !== undefined) query.where('b.vitrine_id', filter.vitrineId);
+  if (filter.limit !== undefined) query.limit(filter.limit);
+  return query;
+}
+
+/** One blocked order with its payload (card data already removed), or undefined. */
+export async function getBlockedOrder(db: Knex, id: number): Promise<(BlockedOrderSummary & { vitrineId: number; payload: unknown }) | undefined> {
+  return db('blocked_orders as b')
+    .join('vitrines as v', 'v.id', 'b.vitrine_id')
+    .where('b.id', id)
+    .first({ ...SUMMARY_COLUMNS, vitrineId: 'b.vitrine_id', payload: 'b.payload' });
+}
+
+export async function deleteBlockedOrder(db: Knex, id: number): Promise<void> {
+  await db('blocked_orders').where({ id }).delete();
+}

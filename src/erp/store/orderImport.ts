@@ -58,9 +58,13 @@ export async function importOrder(db: Knex, settings: ImportSettings, order: Erp
     const customerDefaults = await evaluateDefaults(trx, 'customer', settings.customerRules, context, settings.customerColumns);
     const orderDefaults = await evaluateDefaults(trx, 'order', settings.orderRules, context, settings.orderColumns);
 
-    const customerId = await upsertCustomer(trx, order, vitrine.keep_customer_identity);
-    if (Object.keys(customerDefaults).length > 0) {
-      await trx('customers').where({ id: customerId }).update({ ...customerDefaults, updated_at: trx.fn.now() });
+    const { id: customerId, inserted } = await upsertCustomer(trx, order, vitrine.keep_customer_identity);
+    // "Não atualiza dados do cliente" also holds against default rules: an existing customer's
+    // identity stays as the ERP has it.
+    const keep = vitrine.keep_customer_identity && !inserted;
+    const customerValues = Object.fromEntries(Object.entries(customerDefaults).filter(([column]) => !(keep && IDENTITY_COLUMNS.has(column))));
+    if (Object.keys(customerValues).length > 0) {
+      await trx('customers').where({ id: customerId }).update({ ...customerValues, updated_at: trx.fn.now() });
     }
     const carrierId = order.carrier ? await upsertCarrier(trx, order.carrier) : null;
     const productIds = await upsertProducts(trx, order);
@@ -133,7 +137,7 @@ function orderPaymentCondition(resolved: ResolvedPayment[]): string {
 // Identity data that "Não atualiza dados do cliente" keeps as the ERP has it.
 const IDENTITY_COLUMNS = new Set(['name', 'state_registration', 'rg']);
 
-async function upsertCustomer(trx: Knex.Transaction, order: ErpOrder, keepIdentity: boolean): Promise<number> {
+async function upsertCustomer(trx: Knex.Transaction, order: ErpOrder, keepIdentity: boolean): Promise<{ id: number; inserted: boolean }> {
   const c = order.customer;
   const values = {
     document: c.document,
@@ -154,12 +158,13 @@ async function upsertCustomer(trx: Knex.Transaction, order: ErpOrder, keepIdenti
   };
   const { document: _document, ...changes } = values;
   const updates = Object.fromEntries(Object.entries(changes).filter(([column]) => !(keepIdentity && IDENTITY_COLUMNS.has(column))));
-  const [{ id }] = await trx('customers')
+  // xmax is 0 on a row this statement inserted, and set on one it updated.
+  const [row] = await trx('customers')
     .insert(values)
     .onConflict('document')
     .merge({ ...updates, updated_at: trx.fn.now() })
-    .returning('id');
-  return id;
+    .returning(['id', trx.raw('(xmax = 0) as inserted')]);
+  return { id: row.id, inserted: row.inserted };
 }
 
 async function upsertCarrier(trx: Knex.Transaction, carrier: { code: string; name: string }): Promise<number> {

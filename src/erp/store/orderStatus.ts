@@ -50,10 +50,10 @@ export async function setOrderStatusInErp(
   statusMappings: Map<string, ErpStatus>,
   salesOrderId: number,
   status: ErpStatus,
-): Promise<{ changed: boolean; notification?: string }> {
+): Promise<{ changed: boolean; previous?: string; notification?: string; notificationQueued: boolean }> {
   return db.transaction(async (trx) => {
     const order = await trx('sales_orders').where({ id: salesOrderId }).forUpdate().first('id', 'status', 'platform_state');
-    if (!order || order.status === status) return { changed: false };
+    if (!order || order.status === status) return { changed: false, previous: order?.status, notificationQueued: false };
     await trx('sales_orders').where({ id: order.id }).update({ status, updated_at: trx.fn.now() });
     await trx('sales_order_status_history').insert({
       sales_order_id: order.id,
@@ -62,10 +62,11 @@ export async function setOrderStatusInErp(
       source: 'erp',
     });
     const action = platformActionFor(statusMappings, status);
-    if (action) {
-      await trx('platform_notifications').insert({ sales_order_id: order.id, action }).onConflict(['sales_order_id', 'action']).ignore();
-    }
-    return { changed: true, notification: action };
+    // Once per order and action: an order that enters Em preparação again is not announced again.
+    const queued = action
+      ? await trx('platform_notifications').insert({ sales_order_id: order.id, action }).onConflict(['sales_order_id', 'action']).ignore().returning('id')
+      : [];
+    return { changed: true, previous: order.status, notification: action, notificationQueued: queued.length > 0 };
   });
 }
 

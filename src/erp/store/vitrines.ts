@@ -67,7 +67,7 @@ export async function listVitrines(db: Knex): Promise<VitrineRow[]> {
 export async function updateVitrineSettings(
   db: Knex | Knex.Transaction,
   id: number,
-  patch: Partial<Pick<VitrineRow, 'import_orders' | 'import_interval_minutes'>>,
+  patch: Partial<Pick<VitrineRow, 'import_orders' | 'import_interval_minutes' | 'order_code_prefix' | 'keep_customer_identity' | 'log_level'>>,
 ): Promise<VitrineRow> {
   const [vitrine] = await db<VitrineRow>('vitrines')
     .where({ id })

@@ -1,5 +1,165 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
+import { getBlockedOrder, listBlockedOrderSummaries } from '../../erp/store/blockedOrders';
+import { parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
+import { retryBlockedOrders, type RetriedOrder, type RetryOutcome } from '../../importing/blockedRetry';
+import type { CliContext } from '../context';
+import { formatCents, printFields, printJson, printTable, UsageError } from '../output';
 import type { Register } from './vitrines';
 
+const blockedIdSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,14}$/, 'must be a positive whole number (see: vitrine blocked list)')
+  .transform(Number);
+const limitSchema = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'must be at most 10000');
+
+const OUTCOME_TEXT: Record<RetryOutcome, string> = {
+  imported: 'imported',
+  blocked: 'still blocked',
+  existing: 'already in ERP',
+  failed: 'not retried',
+};
+
+/** Reasons are one line in a table. */
+const oneLine = (text: string) => text.replace(/\s+/g, ' ');
+
+async function vitrineIdOf(ctx: CliContext, code: string | undefined): Promise<number | undefined> {
+  return code === undefined ? undefined : (await ctx.vitrine(parseSetting(vitrineCodeSchema, code, '--vitrine'))).id;
+}
+
+/**
+ * A few facts of the blocked payload, enough to recognise the order: no customer data (the
+ * payload is the platform's order as received, and may be malformed: nothing is assumed of it).
+ */
+export function payloadExcerpt(payload: unknown): Record<string, string | number | null> | null {
+  if (payload === null || payload === undefined) return null;
+  if (typeof payload !== 'object' || Array.isArray(payload)) return { payload: `not an order (${Array.isArray(payload) ? 'a list' : typeof payload})` };
+  const doc = payload as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 80) : null);
+  const items = doc.items;
+  const transactions = (doc.paymentData as { transactions?: unknown } | null | undefined)?.transactions;
+  const payments = Array.isArray(transactions)
+    ? transactions.flatMap((t) => (t && typeof t === 'object' && Array.isArray((t as { payments?: unknown }).payments) ? (t as { payments: unknown[] }).payments : []))
+    : [];
+  const paymentNames = payments
+    .map((p) => (p && typeof p === 'object' ? text((p as Record<string, unknown>).paymentSystemName) ?? text(String((p as Record<string, unknown>).paymentSystem ?? '')) : null))
+    .filter((name): name is string => Boolean(name));
+  return {
+    orderId: text(doc.orderId),
+    status: text(doc.status),
+    created: text(doc.creationDate),
+    value: typeof doc.value === 'number' ? doc.value : null,
+    items: Array.isArray(items) ? items.length : items === undefined ? null : `not a list (${items === null ? 'null' : typeof items})`,
+    payments: paymentNames.length ? paymentNames.join(' + ') : null,
+  } as Record<string, string | number | null>;
+}
+
+function printRetried(results: RetriedOrder[]): void {
+  printTable(
+    results.map((r) => ({
+      id: r.id,
+      vitrine: r.vitrineCode,
+      order: r.externalOrderId,
+      outcome: OUTCOME_TEXT[r.outcome],
+      'erp order': r.orderCode,
+      reason: r.reason === undefined ? undefined : oneLine(r.reason),
+    })),
+  );
+}
+
 /** Blocked orders: list, show, retry. */
-export function registerBlockedCommands(_program: Command, _register: Register): void {}
+export function registerBlockedCommands(program: Command, register: Register): void {
+  const blocked = program.command('blocked').description('Orders that could not be imported, kept with the reason for a retry');
+
+  register(
+    blocked
+      .command('list')
+      .description('List blocked orders, most recently seen first')
+      .option('--vitrine <code>', 'only this vitrine')
+      .option('--limit <n>', 'at most this many', '100'),
+    async (ctx, options) => {
+      const limit = parseSetting(limitSchema, options.limit, '--limit');
+      const rows = await listBlockedOrderSummaries(ctx.db, { vitrineId: await vitrineIdOf(ctx, options.vitrine), limit });
+      if (options.json) return printJson(rows);
+      printTable(
+        rows.map((row) => ({
+          id: row.id,
+          vitrine: row.vitrineCode,
+          order: row.externalOrderId,
+          attempts: row.attempts,
+          'last seen': row.lastSeenAt,
+          reason: oneLine(row.reason),
+        })),
+        'no blocked orders',
+      );
+    },
+  );
+
+  register(blocked.command('show <id>').description('Show one blocked order: reason, attempts, when it was seen, what it was'), async (ctx, id: string, options) => {
+    const blockedId = parseSetting(blockedIdSchema, id, 'blocked order id');
+    const row = await getBlockedOrder(ctx.db, blockedId);
+    if (!row) throw new UsageError(`blocked order ${blockedId} does not exist (see: vitrine blocked list)`);
+    const { vitrineId: _vitrineId, payload, ...summary } = row;
+    const excerpt = payloadExcerpt(payload);
+    if (options.json) return printJson({ ...summary, excerpt, payload });
+    printFields({
+      id: summary.id,
+      vitrine: summary.vitrineCode,
+      'platform order': summary.externalOrderId,
+      reason: oneLine(summary.reason),
+      attempts: summary.attempts,
+      'first seen': summary.firstSeenAt,
+      'last seen': summary.lastSeenAt,
+    });
+    console.log('\nas received from the platform');
+    if (!excerpt) console.log('(no order document: the platform sent none)');
+    else printFields({ ...excerpt, value: typeof excerpt.value === 'number' ? formatCents(excerpt.value) : excerpt.value });
+    console.log(`\nretry it, once its reason is fixed, with: vitrine blocked retry ${summary.id}`);
+  });
+
+  register(
+    blocked
+      .command('retry [id]')
+      .description('Import blocked orders again, after what blocked them was fixed: one by id, or --all')
+      .option('--all', 'every blocked order (of --vitrine, if given)')
+      .option('--vitrine <code>', 'with --all: only this vitrine'),
+    async (ctx, id: string | undefined, options) => {
+      if (id === undefined && !options.all) throw new UsageError('blocked retry needs a blocked order id or --all (see: vitrine blocked list)');
+      if (id !== undefined && options.all) throw new UsageError('blocked retry takes a blocked order id or --all, not both');
+      if (id !== undefined && options.vitrine !== undefined) throw new UsageError('--vitrine goes with --all, not with a blocked order id');
+
+      let results: RetriedOrder[];
+      if (id !== undefined) {
+        const blockedId = parseSetting(blockedIdSchema, id, 'blocked order id');
+        if (!(await getBlockedOrder(ctx.db, blockedId))) throw new UsageError(`blocked order ${blockedId} does not exist (see: vitrine blocked list)`);
+        results = await retryBlockedOrders({ db: ctx.db }, { id: blockedId });
+      } else {
+        results = await retryBlockedOrders({ db: ctx.db }, { all: true, vitrineId: await vitrineIdOf(ctx, options.vitrine) });
+      }
+
+      const count = (outcome: RetryOutcome) => results.filter((r) => r.outcome === outcome).length;
+      const failed = results.filter((r) => r.outcome === 'failed');
+      if (options.json) {
+        printJson({
+          retried: results.length,
+          imported: count('imported'),
+          blocked: count('blocked'),
+          existing: count('existing'),
+          failed: failed.length,
+          orders: results,
+        });
+      } else if (results.length === 0) {
+        console.log('no blocked orders');
+      } else {
+        printRetried(results);
+        console.log(
+          `\nretried ${results.length}: imported ${count('imported')}, still blocked ${count('blocked')}, already in ERP ${count('existing')}, not retried ${failed.length}`,
+        );
+      }
+      // A platform that could not be reached is not the order's fault: they stay blocked, as they were.
+      if (failed.length > 0) {
+        throw new UsageError(`${failed.length} blocked order(s) not retried, the platform could not be reached: ${oneLine(failed[0].reason ?? '')}`);
+      }
+    },
+  );
+}

@@ -1,5 +1,178 @@
 import type { Command } from 'commander';
+import {
+  erpStatusSchema,
+  findPaymentType,
+  listPaymentMappings,
+  listPaymentTypes,
+  listStatusMappings,
+  paymentConditionSchema,
+  platformPaymentSchema,
+  platformStateSchema,
+  removePaymentMapping,
+  setPaymentMapping,
+  setStatusMapping,
+} from '../../erp/store/deparaTables';
+import { DEFAULT_PAYMENT_KEY } from '../../erp/paymentMappings';
+import { ERP_STATUSES, platformActionFor } from '../../erp/statuses';
+import { parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
+import type { CliContext } from '../context';
+import { printJson, printTable, UsageError } from '../output';
 import type { Register } from './vitrines';
 
+const PAYMENTS_USAGE = {
+  list: 'payments <code> list',
+  set: 'payments <code> set <platform payment> <erp type> <condition>',
+  remove: 'payments <code> remove <platform payment>',
+} as const;
+
+const STATUSES_USAGE = {
+  list: 'statuses <code> list',
+  set: 'statuses <code> set <erp status> <platform state>',
+} as const;
+
+/** The action's arguments, exactly as many as its usage names; otherwise a one-line usage error. */
+function actionArgs<U extends Record<string, string>>(command: string, usage: U, action: string, args: string[]): keyof U {
+  if (!Object.hasOwn(usage, action)) {
+    const actions = Object.keys(usage);
+    throw new UsageError(`unknown ${command} action ${JSON.stringify(action.slice(0, 40))} (expected ${actions.slice(0, -1).join(', ')} or ${actions.at(-1)})`);
+  }
+  const expected = (usage[action].match(/<[^>]+>/g) ?? []).length - 1;
+  if (args.length !== expected) {
+    const hint = args.length > expected && expected > 0 ? ' (quote values that have spaces)' : '';
+    throw new UsageError(`usage: vitrine ${usage[action]}${hint}`);
+  }
+  return action;
+}
+
+async function paymentTypeFor(ctx: CliContext, code: string) {
+  const type = await findPaymentType(ctx.db, code);
+  if (type) return type;
+  const known = (await listPaymentTypes(ctx.db)).map((t) => t.code).join(', ');
+  throw new UsageError(`unknown ERP payment type ${JSON.stringify(code.slice(0, 60))} (expected one of: ${known}; see: vitrine payment-types list)`);
+}
+
 /** DE-PARA tables: payment types and statuses. */
-export function registerDeParaCommands(_program: Command, _register: Register): void {}
+export function registerDeParaCommands(program: Command, register: Register): void {
+  const paymentTypes = program.command('payment-types').description("The ERP's payment types, targets of the payment DE-PARA");
+  register(paymentTypes.command('list').description("List the ERP's payment types"), async (ctx, options) => {
+    const types = (await listPaymentTypes(ctx.db)).map(({ code, name }) => ({ code, name }));
+    if (options.json) return printJson(types);
+    printTable(types, 'no payment types');
+  });
+
+  register(
+    program
+      .command('payments <code> <action> [args...]')
+      .description(
+        'DE-PARA de tipos de pagamento of a vitrine: list | set <platform payment> <erp type> <condition> | remove <platform payment>',
+      )
+      .addHelpText(
+        'after',
+        `
+<platform payment> is the payment system id or name the platform sends (VTEX "2" or "Visa"),
+matched without regard to case, or "*" for the vitrine's default row (used for any payment with
+no row of its own). <erp type> is an ERP payment type code (see: vitrine payment-types list).
+In <condition>, {n} stands for the installments, e.g. "Cartão {n}x".
+
+  vitrine payments loja-agro list
+  vitrine payments loja-agro set "Crediário Loja" OUTROS "Crediário {n}x"
+  vitrine payments loja-agro set "*" OUTROS "A combinar"
+  vitrine payments loja-agro remove "*"`,
+      ),
+    async (ctx, code: string, action: string, args: string[], options) => {
+      const vitrineCode = parseSetting(vitrineCodeSchema, code, 'vitrine code');
+      const which = actionArgs('payments', PAYMENTS_USAGE, action, args);
+
+      if (which === 'list') {
+        const vitrine = await ctx.vitrine(vitrineCode);
+        const rows = await listPaymentMappings(ctx.db, vitrine.id);
+        if (options.json) return printJson(rows);
+        printTable(
+          rows.map((row) => ({
+            'platform payment': row.platformPayment === DEFAULT_PAYMENT_KEY ? '* (default)' : row.platformPayment,
+            'erp type': row.paymentType,
+            'type name': row.paymentTypeName,
+            condition: row.condition,
+          })),
+          `vitrine ${vitrine.code} has no payment DE-PARA rows: every order will be blocked (see: vitrine payments ${vitrine.code} set)`,
+        );
+        return;
+      }
+
+      const platformPayment = parseSetting(platformPaymentSchema, args[0], 'platform payment');
+      if (which === 'remove') {
+        const vitrine = await ctx.vitrine(vitrineCode);
+        const removed = await removePaymentMapping(ctx.db, vitrine.id, platformPayment);
+        if (removed === undefined) {
+          throw new UsageError(`vitrine ${vitrine.code} has no payment DE-PARA row for ${JSON.stringify(platformPayment)} (see: vitrine payments ${vitrine.code} list)`);
+        }
+        if (options.json) return printJson({ vitrine: vitrine.code, removed });
+        console.log(
+          removed === DEFAULT_PAYMENT_KEY
+            ? `vitrine ${vitrine.code}: default payment row removed; orders with an unmapped payment will be blocked`
+            : `vitrine ${vitrine.code}: payment ${JSON.stringify(removed)} removed from the DE-PARA`,
+        );
+        return;
+      }
+
+      const typeCode = args[1];
+      const condition = parseSetting(paymentConditionSchema, args[2], 'condition');
+      const vitrine = await ctx.vitrine(vitrineCode);
+      const type = await paymentTypeFor(ctx, typeCode);
+      const { created, previous } = await setPaymentMapping(ctx.db, vitrine.id, { platformPayment, paymentTypeId: type.id, condition });
+      const mapping = { platformPayment, paymentType: type.code, paymentTypeName: type.name, condition };
+      if (options.json) return printJson({ vitrine: vitrine.code, ...mapping, created, previous: previous ?? null });
+      const was = previous ? ` (was ${previous.paymentType} "${previous.condition}")` : '';
+      console.log(`vitrine ${vitrine.code}: payment ${JSON.stringify(platformPayment)} -> ${type.code} "${condition}"${was}`);
+      const [{ count }] = await ctx.db('blocked_orders').where({ vitrine_id: vitrine.id }).count({ count: '*' });
+      if (Number(count) > 0) console.log(`${count} blocked order(s) of ${vitrine.code}; retry them with: vitrine blocked retry --all --vitrine ${vitrine.code}`);
+    },
+  );
+
+  register(
+    program
+      .command('statuses <code> <action> [args...]')
+      .description('DE-PARA de status of a vitrine: list | set <erp status> <platform state>')
+      .addHelpText(
+        'after',
+        `
+<erp status> is one of: ${ERP_STATUSES.join(', ')} (case and accents optional).
+<platform state> is a platform order state, e.g. ready-for-handling. An order in that state is
+imported, or updated, with that ERP status. The ERP status of platform state "handling" is the one
+that, set in the ERP (vitrine orders set-status), tells the platform (VTEX start-handling).
+
+  vitrine statuses loja-agro list
+  vitrine statuses loja-agro set Problemas ready-for-handling`,
+      ),
+    async (ctx, code: string, action: string, args: string[], options) => {
+      const vitrineCode = parseSetting(vitrineCodeSchema, code, 'vitrine code');
+      const which = actionArgs('statuses', STATUSES_USAGE, action, args);
+
+      if (which === 'list') {
+        const vitrine = await ctx.vitrine(vitrineCode);
+        const rows = await listStatusMappings(ctx.db, vitrine.id);
+        if (options.json) return printJson(rows);
+        printTable(
+          rows.map((row) => ({ 'platform state': row.platformState, 'erp status': row.erpStatus })),
+          `vitrine ${vitrine.code} has no status DE-PARA rows: every order will be blocked`,
+        );
+        const mappings = new Map(rows.map((row) => [row.platformState, row.erpStatus]));
+        const announced = ERP_STATUSES.find((status) => platformActionFor(mappings, status));
+        console.log(
+          announced
+            ? `\nERP to platform: an order set to "${announced}" in the ERP is announced to the platform (start-handling), once`
+            : '\nERP to platform: nothing is announced (no ERP status is mapped from platform state handling)',
+        );
+        return;
+      }
+
+      const status = parseSetting(erpStatusSchema, args[0], 'ERP status');
+      const platformState = parseSetting(platformStateSchema, args[1], 'platform state');
+      const vitrine = await ctx.vitrine(vitrineCode);
+      const { previous } = await setStatusMapping(ctx.db, vitrine.id, platformState, status);
+      if (options.json) return printJson({ vitrine: vitrine.code, platformState, erpStatus: status, previous: previous ?? null });
+      const was = previous === undefined ? ' (new row)' : previous === status ? ' (unchanged)' : ` (was ${previous})`;
+      console.log(`vitrine ${vitrine.code}: platform state ${platformState} -> ${status}${was}`);
+    },
+  );
+}

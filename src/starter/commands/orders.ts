@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { erpStatusSchema, statusMappingsOf } from '../../erp/store/deparaTables';
 import { getOrderDetail, listOrders } from '../../erp/store/orderQueries';
+import { setOrderStatusInErp } from '../../erp/store/orderStatus';
 import { parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
 import { formatCents, printFields, printJson, printTable, UsageError } from '../output';
 import type { Register } from './vitrines';
@@ -65,4 +67,41 @@ export function registerOrderCommands(program: Command, register: Register): voi
     console.log('\nstatus history');
     printTable(order.statusHistory.map((h) => ({ status: h.status, platform: h.platformState, source: h.source, at: h.changedAt })));
   });
+
+  register(
+    orders
+      .command('set-status <orderCode> <status>')
+      .description('Move an order to an ERP status, as an ERP user does; the platform hears of it when the status DE-PARA says so (Em preparação: start-handling, on the next run, once)'),
+    async (ctx, orderCode: string, statusText: string, options) => {
+      const status = parseSetting(erpStatusSchema, statusText, 'ERP status');
+      const order = await ctx.db('sales_orders as o')
+        .join('vitrines as v', 'v.id', 'o.vitrine_id')
+        .where('o.order_code', orderCode)
+        .first({ id: 'o.id', vitrineId: 'o.vitrine_id', vitrineCode: 'v.code', status: 'o.status' });
+      if (!order) throw new UsageError(`order ${JSON.stringify(orderCode.slice(0, 60))} does not exist (see: vitrine orders list)`);
+      const result = await setOrderStatusInErp(ctx.db, await statusMappingsOf(ctx.db, order.vitrineId), order.id, status);
+      const previous = result.previous ?? order.status;
+      if (options.json) {
+        return printJson({
+          orderCode,
+          vitrineCode: order.vitrineCode,
+          previousStatus: previous,
+          status,
+          changed: result.changed,
+          notification: result.notification ?? null,
+          notificationQueued: result.notificationQueued,
+        });
+      }
+      if (!result.changed) {
+        console.log(`order ${orderCode} is already ${status}: nothing changed, no platform notification queued`);
+        return;
+      }
+      const told = !result.notification
+        ? 'no platform notification for this status'
+        : result.notificationQueued
+          ? `platform notification queued: ${result.notification} (sent by the next run of ${order.vitrineCode})`
+          : `no platform notification queued: ${result.notification} was already queued or sent for this order`;
+      console.log(`order ${orderCode}: ${previous} -> ${status}; ${told}`);
+    },
+  );
 }
