@@ -4,7 +4,6 @@ import { createDatabase } from '../erp/db';
 import { findVitrineByCode } from '../erp/store/vitrines';
 import type { VitrineRow } from '../erp/tables';
 import { readConfig, type ServiceConfig } from '../shared/config';
-import { connectClient } from '../shared/temporal';
 import { UsageError } from './output';
 
 /** Connections of one CLI invocation, opened on first use and closed at the end. */
@@ -29,6 +28,8 @@ export class CliContext {
   async client(): Promise<Client> {
     if (!this.temporal) {
       try {
+        // Loaded on first use: most commands never need the Temporal client.
+        const { connectClient } = require('../shared/temporal') as typeof import('../shared/temporal');
         this.temporal = await connectClient(this.config);
       } catch (error) {
         throw new UsageError(`cannot reach Temporal at ${this.config.temporalAddress}: ${(error as Error).message}`);

@@ -3,10 +3,11 @@ import { lastImportRuns } from '../../erp/store/importRuns';
 import { addVitrine, findVitrineByCode, listVitrines, updateVitrineSettings } from '../../erp/store/vitrines';
 import type { VitrineRow } from '../../erp/tables';
 import { intervalMinutesSchema, newVitrineSchema, parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
-import { describeVitrineSchedule, upsertVitrineSchedule } from '../../scheduling/vitrineSchedules';
 import type { CliContext } from '../context';
 import { maskSecret, printFields, printJson, printTable, UsageError } from '../output';
-import { runVitrine } from './run';
+
+// The Temporal client takes a good part of a second to load: only commands that use it load it.
+const schedules = async () => require('../../scheduling/vitrineSchedules') as typeof import('../../scheduling/vitrineSchedules');
 
 type Action = (ctx: CliContext, ...args: any[]) => Promise<void>;
 export type Register = (command: Command, action: Action) => Command;
@@ -47,7 +48,7 @@ async function changeVitrine(
   const client = await ctx.client();
   return ctx.db.transaction(async (trx) => {
     const updated = await updateVitrineSettings(trx, vitrine.id, patch);
-    await upsertVitrineSchedule(client, ctx.config.taskQueue, scheduleSettings(updated));
+    await (await schedules()).upsertVitrineSchedule(client, ctx.config.taskQueue, scheduleSettings(updated));
     return updated;
   });
 }
@@ -89,7 +90,7 @@ export function registerVitrineCommands(program: Command, register: Register): v
       const client = await ctx.client();
       const vitrine = await ctx.db.transaction(async (trx) => {
         const created = await addVitrine(trx, input);
-        await upsertVitrineSchedule(client, ctx.config.taskQueue, scheduleSettings(created));
+        await (await schedules()).upsertVitrineSchedule(client, ctx.config.taskQueue, scheduleSettings(created));
         return created;
       });
       if (options.json) printJson(publicVitrine(vitrine));
@@ -132,12 +133,12 @@ export function registerVitrineCommands(program: Command, register: Register): v
       .command('run <code>')
       .description('Start an import run of the vitrine now')
       .option('--wait', 'wait for the run to finish and print its summary'),
-    async (ctx, code: string, options) => runVitrine(ctx, parseSetting(vitrineCodeSchema, code, 'vitrine code'), options),
+    async (ctx, code: string, options) => (require('./run') as typeof import('./run')).runVitrine(ctx, parseSetting(vitrineCodeSchema, code, 'vitrine code'), options),
   );
 
   register(program.command('status <code>').description('Switch, schedule and last runs of a vitrine'), async (ctx, code: string, options) => {
     const vitrine = await ctx.vitrine(parseSetting(vitrineCodeSchema, code, 'vitrine code'));
-    const schedule = await describeVitrineSchedule(await ctx.client(), vitrine.code);
+    const schedule = await (await schedules()).describeVitrineSchedule(await ctx.client(), vitrine.code);
     const runs = (await lastImportRuns(ctx.db, vitrine.id)).map((run) => ({
       workflowId: run.workflow_id,
       status: run.status,
@@ -168,7 +169,7 @@ export function registerVitrineCommands(program: Command, register: Register): v
     async (ctx, options) => {
       const client = await ctx.client();
       const vitrines = await listVitrines(ctx.db);
-      for (const vitrine of vitrines) await upsertVitrineSchedule(client, ctx.config.taskQueue, scheduleSettings(vitrine));
+      for (const vitrine of vitrines) await (await schedules()).upsertVitrineSchedule(client, ctx.config.taskQueue, scheduleSettings(vitrine));
       if (options.json) printJson({ synced: vitrines.map((v) => v.code) });
       else console.log(`${vitrines.length} schedule(s) in line with the vitrines`);
     },
