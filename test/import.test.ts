@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../src/shared/ids';
 import { importVitrineOrders } from '../src/workflows';
 import { cliJson } from './support/cli';
 import { startHarness, type Harness } from './support/importHarness';
@@ -288,6 +289,12 @@ describe('order import', () => {
     const code = await h.addVitrine();
     await h.sim('POST', `/_sim/${code}/orders`, { generate: 4, seed: 99 });
     const summary = await cliJson(['run', code, '--wait'], h.cliEnv);
+    // What operators see in the Temporal UI: the vitrine and the counts as search attributes, the summary in the memo.
+    const description = await h.temporal.client.workflow.getHandle(summary.workflowId).describe();
+    assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.vitrineCode), code);
+    assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.importedOrders), 4);
+    assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.blockedOrders), 0);
+    assert.equal((description.memo?.summary as any)?.imported, 4);
     const history = await h.temporal.client.workflow.getHandle(summary.workflowId).fetchHistory();
     const text = JSON.stringify(history);
     // Payloads are base64 in history: decode every one of them too.

@@ -3,6 +3,7 @@ import {
   defineQuery,
   proxyActivities,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -58,7 +59,8 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
   }
   if (drained) {
     await saveImportRun({ importRunId, counts, status: 'completed' });
-    // Lets operators search finished runs by what they did in the Temporal UI.
+    // Lets operators see and search finished runs by what they did in the Temporal UI.
+    upsertMemo({ summary: { ...counts, continuations } });
     upsertSearchAttributes([
       { key: SEARCH_ATTRIBUTES.importedOrders, value: counts.imported },
       { key: SEARCH_ATTRIBUTES.updatedOrders, value: counts.updated },

@@ -21,10 +21,17 @@ export async function runVitrine(ctx: CliContext, code: string, options: { wait?
   }
   if (!options.json) console.log(alreadyRunning ? `waiting for the run already going: ${workflowId}` : `started ${workflowId}`);
   const handle = client.workflow.getHandle(workflowId);
-  const live = options.json || !process.stdout.isTTY ? undefined : setInterval(() => void showProgress(), 1000);
+  // Live progress from the run's `progress` query: one updating line on a terminal, a line per
+  // change elsewhere (logs, CI).
+  const tty = process.stdout.isTTY;
+  let last = '';
+  const live = options.json ? undefined : setInterval(() => void showProgress(), tty ? 1000 : 5000);
   async function showProgress(): Promise<void> {
     try {
-      process.stdout.write(`\r${countsLine(await handle.query(progressQuery))}`);
+      const line = countsLine(await handle.query(progressQuery));
+      if (line === last) return;
+      last = line;
+      process.stdout.write(tty ? `\r${line}` : `progress: ${line}\n`);
     } catch {
       // The run may be between executions (continue-as-new) or already closed: skip this tick.
     }
@@ -38,7 +45,7 @@ export async function runVitrine(ctx: CliContext, code: string, options: { wait?
   } finally {
     if (live) {
       clearInterval(live);
-      process.stdout.write('\n');
+      if (tty && last) process.stdout.write('\n');
     }
   }
   if (options.json) return printJson({ workflowId, ...summary });
