@@ -1,14 +1,9 @@
 import type { Knex } from 'knex';
+import type { ImportCounts } from '../../shared/importTypes';
 import type { ImportRunRow } from '../tables';
 
-export interface RunCounts {
-  fetched: number;
-  imported: number;
-  updated: number;
-  unchanged: number;
-  blocked: number;
-  committed: number;
-}
+/** The counts kept per run: the same the workflow reports. */
+export type RunCounts = ImportCounts;
 
 /** Opens (or, for a retried activity or a continued run, finds) the import_runs row of a workflow. */
 export async function openImportRun(db: Knex, vitrineId: number, workflowId: string): Promise<number> {
