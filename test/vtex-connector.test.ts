@@ -146,12 +146,32 @@ describe('VtexConnector (fake fetch)', () => {
     const date = new Date(Date.now() + 30_000).toUTCString();
     for (const [header, expected] of [['7', 7], [date, 30], ['soon', undefined]] as const) {
       const { fetchFn } = fakeFetch(() => new Response('', { status: 429, headers: { 'retry-after': header } }));
-      const err = await platformError(() => new VtexConnector(fakeAccount(), { fetch: fetchFn }).getOrder('1-01'));
+      const err = await platformError(() => new VtexConnector(fakeAccount(), { fetch: fetchFn, attempts: 1 }).getOrder('1-01'));
       assert.equal(err.retryable, true);
       assert.equal(err.status, 429);
       if (expected === 30) assert.ok(err.retryAfterSeconds! >= 29 && err.retryAfterSeconds! <= 30, String(err.retryAfterSeconds));
       else assert.equal(err.retryAfterSeconds, expected);
     }
+  });
+
+  it('retries a 5xx or 429 in place before giving up, and never a 4xx', async () => {
+    let n = 0;
+    const flaky = fakeFetch(() =>
+      ++n <= 2 ? new Response('', { status: 503 }) : new Response(JSON.stringify({ orderId: '1-01' }), { status: 200 }),
+    );
+    assert.deepEqual(await new VtexConnector(fakeAccount(), { fetch: flaky.fetchFn }).getOrder('1-01'), { orderId: '1-01' });
+    assert.equal(flaky.calls.length, 3);
+
+    const limited = fakeFetch(() => new Response('', { status: 429, headers: { 'retry-after': '1' } }));
+    const started = Date.now();
+    const err = await platformError(() => new VtexConnector(fakeAccount(), { fetch: limited.fetchFn, attempts: 2 }).getOrder('1-01'));
+    assert.equal(err.status, 429);
+    assert.equal(limited.calls.length, 2);
+    assert.ok(Date.now() - started >= 950, 'waited for Retry-After');
+
+    const refused = fakeFetch(() => new Response('', { status: 404 }));
+    assert.equal((await platformError(() => new VtexConnector(fakeAccount(), { fetch: refused.fetchFn }).getOrder('1-01'))).status, 404);
+    assert.equal(refused.calls.length, 1);
   });
 
   it('makes network errors retryable', async () => {

@@ -15,6 +15,8 @@ export interface VtexConnectorOptions {
   timeoutMs?: number;
   /** For tests; default the global fetch. */
   fetch?: typeof fetch;
+  /** Tries per request when the platform answers 429, 5xx or times out. Default 4. */
+  attempts?: number;
 }
 
 /** `maxlot` of GET /api/orders/feed: "Maximum accepted value is 10" (contract). */
@@ -22,6 +24,9 @@ export const FEED_MAX_LOT = 10;
 /** Handles per commit. The contract documents no limit; 100 keeps request bodies small. */
 export const COMMIT_CHUNK_SIZE = 100;
 export const DEFAULT_TIMEOUT_MS = 15_000;
+export const DEFAULT_ATTEMPTS = 4;
+/** A Retry-After longer than this is left to the activity's own retry. */
+const MAX_RETRY_AFTER_MS = 5_000;
 
 /** Feed items as the contract describes them (schema Getfeedorderstatus); extra fields ignored. */
 const feedSchema = z.array(
@@ -37,6 +42,7 @@ type Method = 'GET' | 'POST';
 export class VtexConnector implements PlatformConnector {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
+  private readonly attempts: number;
   private readonly fetchFn: typeof fetch;
 
   constructor(
@@ -45,6 +51,7 @@ export class VtexConnector implements PlatformConnector {
   ) {
     this.baseUrl = account.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
     this.fetchFn = options.fetch ?? fetch;
   }
 
@@ -97,7 +104,25 @@ export class VtexConnector implements PlatformConnector {
   }
 
   /** One HTTP call; returns the body text of a 2xx response, throws PlatformError otherwise. */
+  /**
+   * One platform call, retried in place a few times when the platform says "later" (429 with its
+   * Retry-After, 5xx, timeouts): a batch of a hundred orders must not fail, and start over, for
+   * one flaky request. What is still failing after that is the activity's to retry.
+   */
   private async send(operation: string, method: Method, path: string, body?: unknown): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.sendOnce(operation, method, path, body);
+      } catch (error) {
+        if (!(error instanceof PlatformError) || !error.retryable || attempt >= this.attempts) throw error;
+        const delayMs =
+          error.retryAfterSeconds !== undefined ? Math.min(error.retryAfterSeconds * 1000, MAX_RETRY_AFTER_MS) : 200 * 2 ** (attempt - 1);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
+  private async sendOnce(operation: string, method: Method, path: string, body?: unknown): Promise<string> {
     const headers: Record<string, string> = {
       Accept: 'application/json',
       'Content-Type': 'application/json',
