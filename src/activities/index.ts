@@ -6,7 +6,7 @@ import type { VitrineRow } from '../erp/tables';
 import { createOrderImporter, type ImporterDependencies } from '../importing/orderImporter';
 import { connectorFor as defaultConnectorFor } from '../platform/connectors';
 import { PlatformError, type PlatformConnector } from '../platform/types';
-import type { ImportOrdersResult, OpenedRun, QueueItem, StatusUpdateResult } from '../shared/importTypes';
+import type { ImportOrdersResult, OpenedRun, OrderEvent, QueueItem, StatusUpdateResult } from '../shared/importTypes';
 
 export type ActivityDependencies = ImporterDependencies;
 
@@ -60,9 +60,9 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     /** Processar Pedido Aprovado: applies the platform's current state to orders in the ERP. */
-    async processApprovedOrders(input: { vitrineId: number; orderIds: string[] }): Promise<StatusUpdateResult> {
+    async processApprovedOrders(input: { vitrineId: number; events: OrderEvent[] }): Promise<StatusUpdateResult> {
       return withPlatformFailures(
-        () => importer.processApprovedOrders(input.vitrineId, input.orderIds, run()),
+        () => importer.processApprovedOrders(input.vitrineId, input.events, run()),
         `approved-order processing of vitrine ${input.vitrineId}`,
       );
     },

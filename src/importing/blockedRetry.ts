@@ -92,7 +92,8 @@ type Outcome = Pick<RetriedOrder, 'outcome' | 'orderCode' | 'reason' | 'attempts
 /** An order the ERP has: blocked on a status update, so the platform's state is applied again. */
 async function retryExisting(db: Knex, importer: ReturnType<typeof createOrderImporter>, vitrineId: number, row: Blocked): Promise<Outcome> {
   try {
-    const status = await importer.processApprovedOrders(vitrineId, [row.external_order_id]);
+    // No queue event here: an empty state makes the importer ask the platform for the current one.
+    const status = await importer.processApprovedOrders(vitrineId, [{ orderId: row.external_order_id, state: '' }]);
     if (status.blocked > 0) return stillBlocked(db, row);
   } catch (error) {
     if (!(error instanceof PlatformError)) throw error;

@@ -3,13 +3,14 @@ import { FieldDefaultError } from '../erp/fieldDefaults';
 import { recordBlockedOrder } from '../erp/store/blockedOrders';
 import { loadImportSettings, type ImportSettings } from '../erp/store/importSettings';
 import { writeLog, type LogEntry } from '../erp/store/integrationLog';
-import { findExistingOrderIds, importOrder, OrderRejectedError } from '../erp/store/orderImport';
+import { currentStatuses, findExistingOrderIds, importOrder, OrderRejectedError } from '../erp/store/orderImport';
 import { applyPlatformState, markNotification, pendingNotifications } from '../erp/store/orderStatus';
 import type { VitrineRow } from '../erp/tables';
 import { mapPlatformOrder, OrderMappingError } from '../mapping';
 import { connectorFor as defaultConnectorFor } from '../platform/connectors';
 import { PlatformError, type PlatformConnector } from '../platform/types';
-import type { ImportOrdersResult, StatusUpdateResult } from '../shared/importTypes';
+import type { ImportOrdersResult, OrderEvent, StatusUpdateResult } from '../shared/importTypes';
+import { erpStatusFor, isForwardTransition } from '../erp/statuses';
 import { mapWithConcurrency } from './concurrency';
 
 export interface ImporterDependencies {
@@ -99,11 +100,23 @@ export function createOrderImporter(deps: ImporterDependencies) {
       return result;
     },
 
-    /** Processar Pedido Aprovado: applies the platform's current state to orders in the ERP. */
-    async processApprovedOrders(vitrineId: number, orderIds: string[], run: RunContext = {}): Promise<StatusUpdateResult> {
+    /**
+     * Processar Pedido Aprovado: applies the platform's current state to orders in the ERP. An
+     * event whose state would not move the order forward (a repeat, a late event, an order this
+     * run imported a moment ago) is settled without asking the platform again.
+     */
+    async processApprovedOrders(vitrineId: number, events: OrderEvent[], run: RunContext = {}): Promise<StatusUpdateResult> {
       const settings = await loadImportSettings(db, vitrineId);
       const connector = connectorFor(settings.vitrine);
       const result: StatusUpdateResult = { updated: 0, unchanged: 0, blocked: 0 };
+      const current = await currentStatuses(db, vitrineId, events.map((event) => event.orderId));
+      const moving = events.filter((event) => {
+        const announced = erpStatusFor(settings.statusMappings, event.state);
+        const status = current.get(event.orderId);
+        return !announced || status === undefined || isForwardTransition(status, announced);
+      });
+      result.unchanged += events.length - moving.length;
+      const orderIds = moving.map((event) => event.orderId);
       const log: LogEntry[] = [];
       let done = 0;
       try {

@@ -50,6 +50,12 @@ export interface ImportOrdersResult {
   blocked: string[];
 }
 
+/** An order's latest queue event: its id and the state it announced. */
+export interface OrderEvent {
+  orderId: string;
+  state: string;
+}
+
 export interface StatusUpdateResult {
   updated: number;
   unchanged: number;

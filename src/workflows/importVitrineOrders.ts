@@ -88,7 +88,10 @@ async function drainQueue(vitrineId: number, counts: ImportCounts, pages: number
     counts.imported += imported.imported.length;
     counts.blocked += imported.blocked.length;
     if (imported.existing.length > 0) {
-      const statuses = await processApprovedOrders({ vitrineId, orderIds: imported.existing });
+      // The latest event of each order says which state it reached on the platform.
+      const stateOf = new Map(items.map((item) => [item.orderId, item.state]));
+      const events = imported.existing.map((orderId) => ({ orderId, state: stateOf.get(orderId) ?? '' }));
+      const statuses = await processApprovedOrders({ vitrineId, events });
       counts.updated += statuses.updated;
       counts.unchanged += statuses.unchanged;
       counts.blocked += statuses.blocked;

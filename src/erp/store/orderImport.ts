@@ -28,6 +28,16 @@ export async function findExistingOrderIds(db: Knex, vitrineId: number, external
   return new Set(rows.map((row) => row.external_order_id));
 }
 
+/** The ERP status of each of the given orders of a vitrine that the ERP has. */
+export async function currentStatuses(db: Knex, vitrineId: number, externalIds: string[]): Promise<Map<string, string>> {
+  if (externalIds.length === 0) return new Map();
+  const rows: Array<{ external_order_id: string; status: string }> = await db('sales_orders')
+    .where({ vitrine_id: vitrineId })
+    .whereIn('external_order_id', externalIds)
+    .select('external_order_id', 'status');
+  return new Map(rows.map((row) => [row.external_order_id, row.status]));
+}
+
 /**
  * Importar Pedido: writes customer, carrier, products, order, items, payments and the first status
  * in one transaction, with the vitrine's default fields applied. Idempotent on (vitrine, external
