@@ -86,6 +86,24 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
     }),
   );
 
+  app.post(
+    '/_sim/:account/events',
+    withAccount((req, reply, account) => {
+      const body = req.body;
+      if (!isObject(body) || typeof body.orderId !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(body.orderId)) {
+        return badRequest(reply, 'orderId must be a string of 1 to 64 letters, digits, dots, dashes or underscores');
+      }
+      if (typeof body.state !== 'string' || !/^[a-z-]{1,40}$/.test(body.state)) return badRequest(reply, 'state must be a VTEX state name');
+      if (body.lastState !== undefined && (typeof body.lastState !== 'string' || !/^[a-z-]{1,40}$/.test(body.lastState))) {
+        return badRequest(reply, 'lastState must be a VTEX state name');
+      }
+      const count = body.count ?? 1;
+      if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 1000) return badRequest(reply, 'count must be an integer from 1 to 1000');
+      for (let i = 0; i < (count as number); i++) account.injectEvent(body.orderId, body.state, body.lastState as string | undefined);
+      return { orderId: body.orderId, state: body.state, events: count, known: account.document(body.orderId) !== undefined };
+    }),
+  );
+
   app.get('/_sim/:account/stats', withAccount((_req, _reply, account) => account.stats()));
 
   app.get('/_sim/:account/faults', withAccount((_req, _reply, account) => account.faults));

@@ -25,6 +25,7 @@ function guarded(ctx: PlatformContext, handler: Handler) {
     const { account: name } = req.params as Params;
     if (!ACCOUNT_PATTERN.test(name)) return reply.code(404).send(vtexError('404', 'Account not found'));
     const account = ctx.store.account(name);
+    account.counters.platformRequests++;
     const f = account.faults;
     if (f.latencyMs > 0) await ctx.waits.sleep(f.latencyMs);
     // Draw only for active faults, so the PRNG sequence depends on the settings alone.

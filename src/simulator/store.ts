@@ -70,6 +70,8 @@ export class Account {
     commitCalls: 0,
     getOrderCalls: 0,
     eventsEmitted: 0,
+    eventsInjected: 0,
+    platformRequests: 0,
     faultErrors: 0,
     faultTimeouts: 0,
     faultRateLimited: 0,
@@ -185,6 +187,17 @@ export class Account {
     if (authorizedDate !== undefined) doc.authorizedDate = authorizedDate;
     if (r.state === 'canceled' && r.cancelReason !== null) doc.cancelReason = r.cancelReason;
     return doc;
+  }
+
+  /**
+   * Emits a feed event without touching any order: a repeated event, a late (out-of-order) one, or
+   * one for an order the account does not have (its Get order answers 404). For the control API.
+   */
+  injectEvent(orderId: string, state: string, lastState?: string): void {
+    const now = this.store.now();
+    const record = this.orders.get(orderId);
+    this.emit(orderId, state, lastState ?? previousStateOf(state), record ? record.lastEventAt : now, now);
+    this.counters.eventsInjected++;
   }
 
   private emit(orderId: string, state: string, lastState: string, lastChangeAt: number, currentChangeAt: number): void {
