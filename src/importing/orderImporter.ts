@@ -3,10 +3,11 @@ import { FieldDefaultError } from '../erp/fieldDefaults';
 import { recordBlockedOrder } from '../erp/store/blockedOrders';
 import { loadImportSettings, type ImportSettings } from '../erp/store/importSettings';
 import { writeLog, type LogEntry } from '../erp/store/integrationLog';
-import { currentStatuses, findExistingOrderIds, importOrder, OrderRejectedError } from '../erp/store/orderImport';
+import { currentStatuses, findExistingOrderIds, importOrderBatch, OrderRejectedError } from '../erp/store/orderImport';
 import { applyPlatformState, markNotification, pendingNotifications } from '../erp/store/orderStatus';
 import type { VitrineRow } from '../erp/tables';
 import { mapPlatformOrder, OrderMappingError } from '../mapping';
+import type { ErpOrder } from '../mapping/erpOrder';
 import { connectorFor as defaultConnectorFor } from '../platform/connectors';
 import { PlatformError, type PlatformConnector } from '../platform/types';
 import type { ImportOrdersResult, OrderEvent, StatusUpdateResult } from '../shared/importTypes';
@@ -72,28 +73,45 @@ export function createOrderImporter(deps: ImporterDependencies) {
   }
 
   return {
-    /** Importar Pedido for the orders new to the ERP; reports the ones already there. */
+    /**
+     * Importar Pedido for the orders new to the ERP; reports the ones already there. The new
+     * orders are fetched from the platform a few at a time, then written in one batch.
+     */
     async importOrders(vitrineId: number, orderIds: string[], run: RunContext = {}): Promise<ImportOrdersResult> {
       const settings = await loadImportSettings(db, vitrineId);
       const existing = await findExistingOrderIds(db, vitrineId, orderIds);
       const result: ImportOrdersResult = { imported: [], existing: [...existing], blocked: [] };
       const connector = connectorFor(settings.vitrine);
       const log: LogEntry[] = [];
+      const block = async (orderId: string, error: Error, raw: unknown) => {
+        await recordBlockedOrder(db, { vitrineId, externalOrderId: orderId, reason: error.message, payload: raw });
+        log.push({ level: 'error', externalOrderId: orderId, message: `order blocked: ${error.message}` });
+        result.blocked.push(orderId);
+      };
       let done = 0;
       try {
-        await mapWithConcurrency(
-          orderIds.filter((id) => !existing.has(id)),
-          concurrency,
-          async (orderId) => {
-            const outcome = await fetchAndWrite(settings, connector, orderId, log, async (raw) => {
-              const order = mapPlatformOrder(settings.vitrine.platform, raw);
-              return (await importOrder(db, settings, order)).outcome;
-            });
-            result[outcome === 'imported' ? 'imported' : outcome === 'existing' ? 'existing' : 'blocked'].push(orderId);
-            if (outcome === 'imported') log.push({ level: 'info', externalOrderId: orderId, message: 'order imported' });
-            run.onProgress?.(++done);
-          },
-        );
+        const fetched = new Map<string, { raw: unknown; order: ErpOrder }>();
+        await mapWithConcurrency([...new Set(orderIds.filter((id) => !existing.has(id)))], concurrency, async (orderId) => {
+          let raw: unknown;
+          try {
+            raw = await connector.getOrder(orderId);
+            fetched.set(orderId, { raw, order: mapPlatformOrder(settings.vitrine.platform, raw) });
+          } catch (error) {
+            if (!isPermanentOrderError(error)) throw error;
+            await block(orderId, error as Error, raw);
+          }
+          run.onProgress?.(++done);
+        });
+        const outcomes = await importOrderBatch(db, settings, [...fetched.values()].map((f) => f.order));
+        for (const [orderId, outcome] of outcomes) {
+          if (outcome.outcome === 'rejected') {
+            await block(orderId, outcome.error, fetched.get(orderId)?.raw);
+          } else {
+            result[outcome.outcome].push(orderId);
+            if (outcome.outcome === 'imported') log.push({ level: 'info', externalOrderId: orderId, message: 'order imported' });
+          }
+        }
+        run.onProgress?.(done);
       } finally {
         await flushLog(settings.vitrine, log, run);
       }
