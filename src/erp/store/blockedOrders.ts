@@ -84,3 +84,9 @@ export async function getBlockedOrder(db: Knex, id: number): Promise<(BlockedOrd
 export async function deleteBlockedOrder(db: Knex, id: number): Promise<void> {
   await db('blocked_orders').where({ id }).delete();
 }
+
+/** How many orders of the vitrine are blocked. */
+export async function countBlockedOrders(db: Knex, vitrineId: number): Promise<number> {
+  const [{ count }] = await db('blocked_orders').where({ vitrine_id: vitrineId }).count({ count: '*' });
+  return Number(count);
+}

@@ -11,7 +11,8 @@ export interface OrderSummary {
   importedAt: Date;
 }
 
-export async function listOrders(db: Knex, filter: { vitrineId?: number; limit?: number } = {}): Promise<OrderSummary[]> {
+/** Orders, newest first; optionally of one vitrine and in one ERP status. */
+export async function listOrders(db: Knex, filter: { vitrineId?: number; status?: string; limit?: number } = {}): Promise<OrderSummary[]> {
   const query = db('sales_orders as o')
     .join('vitrines as v', 'v.id', 'o.vitrine_id')
     .join('customers as c', 'c.id', 'o.customer_id')
@@ -28,6 +29,7 @@ export async function listOrders(db: Knex, filter: { vitrineId?: number; limit?:
       importedAt: 'o.imported_at',
     });
   if (filter.vitrineId !== undefined) query.where('o.vitrine_id', filter.vitrineId);
+  if (filter.status !== undefined) query.where('o.status', filter.status);
   return query;
 }
 

@@ -1,17 +1,12 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import { payloadExcerpt } from '../../admin/blockedOrders';
+import { blockedOrderIdSchema, listLimitSchema } from '../../admin/inputs';
 import { getBlockedOrder, listBlockedOrderSummaries } from '../../erp/store/blockedOrders';
 import { parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
 import { retryBlockedOrders, type RetriedOrder, type RetryOutcome } from '../../importing/blockedRetry';
 import type { CliContext } from '../context';
 import { formatCents, printFields, printJson, printTable, UsageError } from '../output';
 import type { Register } from './vitrines';
-
-const blockedIdSchema = z
-  .string()
-  .regex(/^[1-9][0-9]{0,14}$/, 'must be a positive whole number (see: vitrine blocked list)')
-  .transform(Number);
-const limitSchema = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'must be at most 10000');
 
 const OUTCOME_TEXT: Record<RetryOutcome, string> = {
   imported: 'imported',
@@ -25,33 +20,6 @@ const oneLine = (text: string) => text.replace(/\s+/g, ' ');
 
 async function vitrineIdOf(ctx: CliContext, code: string | undefined): Promise<number | undefined> {
   return code === undefined ? undefined : (await ctx.vitrine(parseSetting(vitrineCodeSchema, code, '--vitrine'))).id;
-}
-
-/**
- * A few facts of the blocked payload, enough to recognise the order: no customer data (the
- * payload is the platform's order as received, and may be malformed: nothing is assumed of it).
- */
-export function payloadExcerpt(payload: unknown): Record<string, string | number | null> | null {
-  if (payload === null || payload === undefined) return null;
-  if (typeof payload !== 'object' || Array.isArray(payload)) return { payload: `not an order (${Array.isArray(payload) ? 'a list' : typeof payload})` };
-  const doc = payload as Record<string, unknown>;
-  const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 80) : null);
-  const items = doc.items;
-  const transactions = (doc.paymentData as { transactions?: unknown } | null | undefined)?.transactions;
-  const payments = Array.isArray(transactions)
-    ? transactions.flatMap((t) => (t && typeof t === 'object' && Array.isArray((t as { payments?: unknown }).payments) ? (t as { payments: unknown[] }).payments : []))
-    : [];
-  const paymentNames = payments
-    .map((p) => (p && typeof p === 'object' ? text((p as Record<string, unknown>).paymentSystemName) ?? text(String((p as Record<string, unknown>).paymentSystem ?? '')) : null))
-    .filter((name): name is string => Boolean(name));
-  return {
-    orderId: text(doc.orderId),
-    status: text(doc.status),
-    created: text(doc.creationDate),
-    value: typeof doc.value === 'number' ? doc.value : null,
-    items: Array.isArray(items) ? items.length : items === undefined ? null : `not a list (${items === null ? 'null' : typeof items})`,
-    payments: paymentNames.length ? paymentNames.join(' + ') : null,
-  } as Record<string, string | number | null>;
 }
 
 function printRetried(results: RetriedOrder[]): void {
@@ -78,7 +46,7 @@ export function registerBlockedCommands(program: Command, register: Register): v
       .option('--vitrine <code>', 'only this vitrine')
       .option('--limit <n>', 'at most this many', '100'),
     async (ctx, options) => {
-      const limit = parseSetting(limitSchema, options.limit, '--limit');
+      const limit = parseSetting(listLimitSchema, options.limit, '--limit');
       const rows = await listBlockedOrderSummaries(ctx.db, { vitrineId: await vitrineIdOf(ctx, options.vitrine), limit });
       if (options.json) return printJson(rows);
       printTable(
@@ -96,7 +64,7 @@ export function registerBlockedCommands(program: Command, register: Register): v
   );
 
   register(blocked.command('show <id>').description('Show one blocked order: reason, attempts, when it was seen, what it was'), async (ctx, id: string, options) => {
-    const blockedId = parseSetting(blockedIdSchema, id, 'blocked order id');
+    const blockedId = parseSetting(blockedOrderIdSchema, id, 'blocked order id');
     const row = await getBlockedOrder(ctx.db, blockedId);
     if (!row) throw new UsageError(`blocked order ${blockedId} does not exist (see: vitrine blocked list)`);
     const { vitrineId: _vitrineId, payload, ...summary } = row;
@@ -130,7 +98,7 @@ export function registerBlockedCommands(program: Command, register: Register): v
 
       let results: RetriedOrder[];
       if (id !== undefined) {
-        const blockedId = parseSetting(blockedIdSchema, id, 'blocked order id');
+        const blockedId = parseSetting(blockedOrderIdSchema, id, 'blocked order id');
         if (!(await getBlockedOrder(ctx.db, blockedId))) throw new UsageError(`blocked order ${blockedId} does not exist (see: vitrine blocked list)`);
         results = await retryBlockedOrders({ db: ctx.db }, { id: blockedId });
       } else {

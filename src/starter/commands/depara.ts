@@ -12,6 +12,7 @@ import {
   setPaymentMapping,
   setStatusMapping,
 } from '../../erp/store/deparaTables';
+import { countBlockedOrders } from '../../erp/store/blockedOrders';
 import { DEFAULT_PAYMENT_KEY } from '../../erp/paymentMappings';
 import { ERP_STATUSES, platformActionFor } from '../../erp/statuses';
 import { parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
@@ -124,8 +125,8 @@ In <condition>, {n} stands for the installments, e.g. "Cartão {n}x".
       if (options.json) return printJson({ vitrine: vitrine.code, ...mapping, created, previous: previous ?? null });
       const was = previous ? ` (was ${previous.paymentType} "${previous.condition}")` : '';
       console.log(`vitrine ${vitrine.code}: payment ${JSON.stringify(platformPayment)} -> ${type.code} "${condition}"${was}`);
-      const [{ count }] = await ctx.db('blocked_orders').where({ vitrine_id: vitrine.id }).count({ count: '*' });
-      if (Number(count) > 0) console.log(`${count} blocked order(s) of ${vitrine.code}; retry them with: vitrine blocked retry --all --vitrine ${vitrine.code}`);
+      const count = await countBlockedOrders(ctx.db, vitrine.id);
+      if (count > 0) console.log(`${count} blocked order(s) of ${vitrine.code}; retry them with: vitrine blocked retry --all --vitrine ${vitrine.code}`);
     },
   );
 

@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
+import { listLimitSchema } from '../../admin/inputs';
 import { erpStatusSchema, statusMappingsOf } from '../../erp/store/deparaTables';
 import { getOrderDetail, listOrders } from '../../erp/store/orderQueries';
 import { setOrderStatusInErp } from '../../erp/store/orderStatus';
 import { parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
 import { formatCents, printFields, printJson, printTable, UsageError } from '../output';
 import type { Register } from './vitrines';
-import { z } from 'zod';
 
-const limitSchema = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'must be at most 10000');
 
 export function registerOrderCommands(program: Command, register: Register): void {
   const orders = program.command('orders').description('Sales orders imported from the vitrines');
@@ -20,7 +19,7 @@ export function registerOrderCommands(program: Command, register: Register): voi
       .option('--limit <n>', 'at most this many', '100'),
     async (ctx, options) => {
       const vitrineId = options.vitrine ? (await ctx.vitrine(parseSetting(vitrineCodeSchema, options.vitrine, '--vitrine'))).id : undefined;
-      const rows = await listOrders(ctx.db, { vitrineId, limit: parseSetting(limitSchema, options.limit, '--limit') });
+      const rows = await listOrders(ctx.db, { vitrineId, limit: parseSetting(listLimitSchema, options.limit, '--limit') });
       if (options.json) return printJson(rows);
       printTable(
         rows.map((row) => ({

@@ -1,21 +1,13 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { validateFieldDefault, type DefaultTarget } from '../../erp/fieldDefaults';
-import {
-  addCarrier,
-  listCarriers,
-  listFieldDefaultRules,
-  removeFieldDefaultRule,
-  setFieldDefaultRule,
-} from '../../erp/store/fieldDefaultRules';
+import { previewFieldDefaults, saveFieldDefault } from '../../admin/fieldDefaults';
+import { platformOrderIdSchema } from '../../admin/inputs';
+import type { DefaultTarget } from '../../erp/fieldDefaults';
+import { addCarrier, listCarriers, listFieldDefaultRules, removeFieldDefaultRule } from '../../erp/store/fieldDefaultRules';
 import { readLog } from '../../erp/store/integrationLog';
-import { OrderRejectedError } from '../../erp/store/orderImport';
 import { updateVitrineSettings } from '../../erp/store/vitrines';
 import type { FieldDefaultRow, VitrineRow } from '../../erp/tables';
 import { logLevelSchema, onOffSchema, orderCodePrefixSchema, parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
-import { previewDefaults, sampleExpressionContext } from '../../importing/defaultsPreview';
-import { OrderMappingError } from '../../mapping';
-import { PlatformError } from '../../platform/types';
 import type { CliContext } from '../context';
 import { printFields, printJson, printTable, UsageError } from '../output';
 import type { Register } from './vitrines';
@@ -25,10 +17,6 @@ const TARGETS: Record<DefaultTarget, { command: string; label: string; title: st
   customer: { command: 'customer-defaults', label: 'customer default', title: 'Campos Padrões de Cliente (columns of customers)' },
   order: { command: 'order-defaults', label: 'order default', title: 'Campos Padrões de Pedido (columns of sales_orders; carrier_code names a carrier)' },
 };
-
-const orderIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be a platform order id (letters, digits, dots, dashes or underscores; e.g. 1172452900788-01)');
 
 const carrierCodeSchema = z
   .string()
@@ -105,8 +93,7 @@ function registerDefaultsCommand(program: Command, register: Register, target: D
           const vitrine = await vitrineOf(ctx, code);
           // Refuses (FieldDefaultError, one line) a field that is not a writable column, bad
           // syntax, and a value that does not fit the column on the sample order.
-          await validateFieldDefault(ctx.db, target, field, expression, sampleExpressionContext(vitrine));
-          const saved = await setFieldDefaultRule(ctx.db, { vitrineId: vitrine.id, target, field, expression });
+          const saved = await saveFieldDefault(ctx.db, vitrine, { target, field, expression });
           if (options.json) return printJson({ field: saved.field, expression: saved.expression });
           return console.log(`vitrine ${vitrine.code}: ${label} ${saved.field} = ${saved.expression}`);
         }
@@ -123,9 +110,9 @@ function registerDefaultsCommand(program: Command, register: Register, target: D
         case 'preview': {
           arity(0, 'no arguments but --order <platform order id>');
           if (options.order === undefined) throw new UsageError(`preview needs --order <platform order id>; ${usage}`);
-          const orderId = parseSetting(orderIdSchema, options.order, '--order');
+          const orderId = parseSetting(platformOrderIdSchema, options.order, '--order');
           const vitrine = await vitrineOf(ctx, code);
-          const evaluated = await previewOrder(ctx, vitrine, target, orderId);
+          const evaluated = await previewFieldDefaults({ db: ctx.db }, vitrine, target, orderId);
           const values = Object.fromEntries(evaluated.map((rule) => [rule.field, rule.value]));
           if (options.json) return printJson(values);
           if (evaluated.length === 0) return console.log(`order ${orderId}: vitrine ${vitrine.code}'s ${label}s write nothing`);
@@ -136,22 +123,6 @@ function registerDefaultsCommand(program: Command, register: Register, target: D
       }
     },
   );
-}
-
-/** The preview, with the reasons an order cannot be read or would be blocked as one line each. */
-async function previewOrder(ctx: CliContext, vitrine: VitrineRow, target: DefaultTarget, orderId: string) {
-  try {
-    return await previewDefaults({ db: ctx.db }, vitrine.id, target, orderId);
-  } catch (error) {
-    if (error instanceof PlatformError) {
-      const missing = error.status === 404 ? ` (no order ${orderId} on the platform)` : '';
-      throw new UsageError(`cannot read order ${orderId} of vitrine ${vitrine.code}: ${error.message}${missing}`);
-    }
-    if (error instanceof OrderMappingError || error instanceof OrderRejectedError) {
-      throw new UsageError(`order ${orderId} would be blocked: ${error.message}`);
-    }
-    throw error;
-  }
 }
 
 /** Vitrine order settings: default fields, order code prefix, customer identity, integration log. */

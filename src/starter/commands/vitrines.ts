@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import type { ImportSwitchPatch } from '../../admin/vitrineImport';
 import { lastImportRuns } from '../../erp/store/importRuns';
-import { addVitrine, findVitrineByCode, listVitrines, updateVitrineSettings } from '../../erp/store/vitrines';
+import { addVitrine, findVitrineByCode, listVitrines } from '../../erp/store/vitrines';
 import type { VitrineRow } from '../../erp/tables';
 import { intervalMinutesSchema, newVitrineSchema, parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
 import type { CliContext } from '../context';
@@ -8,6 +9,7 @@ import { maskSecret, printFields, printJson, printTable, UsageError } from '../o
 
 // The Temporal client takes a good part of a second to load: only commands that use it load it.
 const schedules = async () => require('../../scheduling/vitrineSchedules') as typeof import('../../scheduling/vitrineSchedules');
+const vitrineImport = async () => require('../../admin/vitrineImport') as typeof import('../../admin/vitrineImport');
 
 type Action = (ctx: CliContext, ...args: any[]) => Promise<void>;
 export type Register = (command: Command, action: Action) => Command;
@@ -38,23 +40,19 @@ const ADD_FLAGS = {
   importIntervalMinutes: '--interval',
 };
 
-/** Changes the vitrine and its schedule together: the database change commits only if Temporal took it. */
+/** Changes the vitrine and its schedule together (as the backoffice does): the database change commits only if Temporal took it. */
 async function changeVitrine(
   ctx: CliContext,
   code: string,
-  patch: Partial<Pick<VitrineRow, 'import_orders' | 'import_interval_minutes'>>,
+  patch: ImportSwitchPatch,
 ): Promise<VitrineRow> {
   const vitrine = await ctx.vitrine(code);
   const client = await ctx.client();
-  return ctx.db.transaction(async (trx) => {
-    const updated = await updateVitrineSettings(trx, vitrine.id, patch);
-    await (await schedules()).upsertVitrineSchedule(client, ctx.config.taskQueue, scheduleSettings(updated));
-    return updated;
-  });
+  return (await vitrineImport()).changeVitrineImport({ db: ctx.db, client, taskQueue: ctx.config.taskQueue }, vitrine.id, patch);
 }
 
-function scheduleSettings(vitrine: VitrineRow) {
-  return { code: vitrine.code, importOrders: vitrine.import_orders, intervalMinutes: vitrine.import_interval_minutes };
+async function scheduleSettings(vitrine: VitrineRow) {
+  return (await vitrineImport()).scheduleSettingsOf(vitrine);
 }
 
 export function registerVitrineCommands(program: Command, register: Register): void {
@@ -90,7 +88,7 @@ export function registerVitrineCommands(program: Command, register: Register): v
       const client = await ctx.client();
       const vitrine = await ctx.db.transaction(async (trx) => {
         const created = await addVitrine(trx, input);
-        await (await schedules()).upsertVitrineSchedule(client, ctx.config.taskQueue, scheduleSettings(created));
+        await (await schedules()).upsertVitrineSchedule(client, ctx.config.taskQueue, await scheduleSettings(created));
         return created;
       });
       if (options.json) printJson(publicVitrine(vitrine));
@@ -169,7 +167,7 @@ export function registerVitrineCommands(program: Command, register: Register): v
     async (ctx, options) => {
       const client = await ctx.client();
       const vitrines = await listVitrines(ctx.db);
-      for (const vitrine of vitrines) await (await schedules()).upsertVitrineSchedule(client, ctx.config.taskQueue, scheduleSettings(vitrine));
+      for (const vitrine of vitrines) await (await schedules()).upsertVitrineSchedule(client, ctx.config.taskQueue, await scheduleSettings(vitrine));
       if (options.json) printJson({ synced: vitrines.map((v) => v.code) });
       else console.log(`${vitrines.length} schedule(s) in line with the vitrines`);
     },

@@ -1,0 +1,35 @@
+/**
+ * The "Importar Pedidos" switch and the import interval of a vitrine, as the CLI (`vitrine enable |
+ * disable | interval`) and the backoffice change them: the vitrine row and its Temporal Schedule
+ * together. Loads the Temporal client: import it lazily where start-up time matters (the CLI).
+ */
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { updateVitrineSettings } from '../erp/store/vitrines';
+import type { VitrineRow } from '../erp/tables';
+import { upsertVitrineSchedule, type VitrineScheduleSettings } from '../scheduling/vitrineSchedules';
+
+export type ImportSwitchPatch = Partial<Pick<VitrineRow, 'import_orders' | 'import_interval_minutes'>>;
+
+export interface ScheduleDependencies {
+  db: Knex;
+  client: Client;
+  taskQueue: string;
+}
+
+/** What the vitrine's schedule follows. */
+export function scheduleSettingsOf(vitrine: VitrineRow): VitrineScheduleSettings {
+  return { code: vitrine.code, importOrders: vitrine.import_orders, intervalMinutes: vitrine.import_interval_minutes };
+}
+
+/**
+ * Changes the vitrine and its schedule together (started or resumed, paused, rescheduled): the
+ * database change commits only if Temporal took it.
+ */
+export async function changeVitrineImport(deps: ScheduleDependencies, vitrineId: number, patch: ImportSwitchPatch): Promise<VitrineRow> {
+  return deps.db.transaction(async (trx) => {
+    const updated = await updateVitrineSettings(trx, vitrineId, patch);
+    await upsertVitrineSchedule(deps.client, deps.taskQueue, scheduleSettingsOf(updated));
+    return updated;
+  });
+}

@@ -1,0 +1,164 @@
+/**
+ * The DE-PARA tables of a vitrine, as `vitrine payments` and `vitrine statuses` edit them: payment
+ * systems to ERP payment types and conditions, platform states to ERP statuses.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AdminInputError } from '../admin/errors';
+import { countBlockedOrders } from '../erp/store/blockedOrders';
+import {
+  erpStatusSchema,
+  findPaymentType,
+  listPaymentMappings,
+  listPaymentTypes,
+  listStatusMappings,
+  paymentConditionSchema,
+  platformPaymentSchema,
+  platformStateSchema,
+  removePaymentMapping,
+  setPaymentMapping,
+  setStatusMapping,
+} from '../erp/store/deparaTables';
+import { DEFAULT_PAYMENT_KEY } from '../erp/paymentMappings';
+import { ERP_STATUSES, platformActionFor } from '../erp/statuses';
+import type { VitrineRow } from '../erp/tables';
+import { parseSetting } from '../erp/vitrineSettings';
+import { enc, html } from './html';
+import { fieldsOf, redirectWith, sendPage, takeFlash, userMistake, vitrineFromPath, type BackofficeDeps, type Fields } from './http';
+import { options, page, vitrineTabs, type Flash } from './layout';
+
+interface PageState {
+  flash?: Flash;
+  /** A refused "add" form, as typed. */
+  typedPayment?: Fields;
+  typedStatus?: Fields;
+}
+
+async function renderDePara(deps: BackofficeDeps, reply: FastifyReply, vitrine: VitrineRow, state: PageState, status = 200) {
+  const [payments, types, statuses] = await Promise.all([
+    listPaymentMappings(deps.db, vitrine.id),
+    listPaymentTypes(deps.db),
+    listStatusMappings(deps.db, vitrine.id),
+  ]);
+  const base = `/vitrines/${enc(vitrine.code)}`;
+  const typeOptions = types.map((t) => ({ value: t.code, label: `${t.code} · ${t.name}` }));
+  const mappings = new Map(statuses.map((row) => [row.platformState, row.erpStatus]));
+  const announced = ERP_STATUSES.find((s) => platformActionFor(mappings, s));
+  const tp = state.typedPayment ?? {};
+  const ts = state.typedStatus ?? {};
+
+  const body = html`<h1>Vitrine ${vitrine.code}: DE-PARA</h1>
+${vitrineTabs(vitrine.code, 'depara')}
+<section id="payments">
+<h2>DE-PARA de tipos de pagamento</h2>
+<p class="muted">A payment is matched by its payment system id, then its name (case does not matter), then the default row <code>*</code>.
+In the condition, <code>{n}</code> stands for the installments. A payment that matches no row blocks its order.</p>
+${
+  payments.length === 0
+    ? html`<p class="flash warning">No payment rows: every order of ${vitrine.code} will be blocked.</p>`
+    : html`<table><thead><tr><th>Platform payment</th><th>ERP payment type</th><th>Condition</th><th></th></tr></thead><tbody>
+${payments.map((row, i) => {
+  const form = `payment-${i}`;
+  return html`<tr data-payment="${row.platformPayment}">
+<td>${row.platformPayment === DEFAULT_PAYMENT_KEY ? html`<code>*</code> (default)` : row.platformPayment}</td>
+<td><select name="paymentType" form="${form}" aria-label="ERP payment type of ${row.platformPayment}">${options(typeOptions, row.paymentType)}</select></td>
+<td><input name="condition" form="${form}" value="${row.condition}" aria-label="Condition of ${row.platformPayment}"></td>
+<td><form method="post" action="${base}/payments" id="${form}" class="inline"><input type="hidden" name="platformPayment" value="${row.platformPayment}"><button>Save</button></form>
+<form method="post" action="${base}/payments/remove" class="inline"><input type="hidden" name="platformPayment" value="${row.platformPayment}"><button class="secondary">Remove</button></form></td>
+</tr>`;
+})}
+</tbody></table>`
+}
+<form method="post" action="${base}/payments" class="stack" aria-label="Add a payment row">
+<label>Platform payment (id, name or *)<input name="platformPayment" value="${tp.platformPayment ?? ''}" placeholder="Crediário Loja" required></label>
+<label>ERP payment type<select name="paymentType">${options(typeOptions, tp.paymentType)}</select></label>
+<label>Condition<input name="condition" value="${tp.condition ?? ''}" placeholder="Crediário {n}x" required></label>
+<button>Add</button>
+</form>
+</section>
+<section id="statuses">
+<h2>DE-PARA de status</h2>
+<p class="muted">An order in a platform state is imported, or updated, with its ERP status; a state with no row blocks the order.
+ERP to platform: ${announced ? html`an order set to <strong>${announced}</strong> in the ERP is announced to the platform (start-handling), once` : 'nothing is announced (no ERP status is mapped from platform state handling)'}.</p>
+<table><thead><tr><th>Platform state</th><th>ERP status</th><th></th></tr></thead><tbody>
+${statuses.map((row, i) => {
+  const form = `status-${i}`;
+  return html`<tr data-state="${row.platformState}"><td><code>${row.platformState}</code></td>
+<td><select name="erpStatus" form="${form}" aria-label="ERP status of ${row.platformState}">${options(ERP_STATUSES, row.erpStatus)}</select></td>
+<td><form method="post" action="${base}/statuses" id="${form}" class="inline"><input type="hidden" name="platformState" value="${row.platformState}"><button>Save</button></form></td></tr>`;
+})}
+</tbody></table>
+<form method="post" action="${base}/statuses" class="stack" aria-label="Add a status row">
+<label>Platform state<input name="platformState" value="${ts.platformState ?? ''}" placeholder="ready-for-handling" required></label>
+<label>ERP status<select name="erpStatus">${options(ERP_STATUSES, ts.erpStatus)}</select></label>
+<button>Add</button>
+</form>
+</section>`;
+  return sendPage(reply, page({ title: `DE-PARA · ${vitrine.code}`, section: 'vitrines', flash: state.flash }, body), status);
+}
+
+type Req = FastifyRequest<{ Params: { code: string } }>;
+
+/** A change: the same checks as the CLI; a refused one re-renders the page with why (400). */
+function deParaChange(deps: BackofficeDeps, section: 'payments' | 'statuses', apply: (vitrine: VitrineRow, fields: Fields) => Promise<string>) {
+  return async (request: Req, reply: FastifyReply) => {
+    const vitrine = await vitrineFromPath(deps.db, request.params.code);
+    const fields = fieldsOf(request);
+    try {
+      const message = await apply(vitrine, fields);
+      return redirectWith(reply, `/vitrines/${enc(vitrine.code)}/depara#${section}`, { kind: 'ok', message });
+    } catch (error) {
+      const message = userMistake(error);
+      if (message === undefined) throw error;
+      const typed = section === 'payments' ? { typedPayment: fields } : { typedStatus: fields };
+      return renderDePara(deps, reply, vitrine, { flash: { kind: 'error', message: `nothing saved: ${message}` }, ...typed }, 400);
+    }
+  };
+}
+
+export function registerDeParaRoutes(app: FastifyInstance, deps: BackofficeDeps): void {
+  app.get('/vitrines/:code/depara', async (request: Req, reply) =>
+    renderDePara(deps, reply, await vitrineFromPath(deps.db, request.params.code), { flash: takeFlash(request, reply) }),
+  );
+
+  app.post(
+    '/vitrines/:code/payments',
+    deParaChange(deps, 'payments', async (vitrine, fields) => {
+      const platformPayment = parseSetting(platformPaymentSchema, fields.platformPayment, 'platform payment');
+      const condition = parseSetting(paymentConditionSchema, fields.condition, 'condition');
+      const typeCode = fields.paymentType ?? '';
+      const type = await findPaymentType(deps.db, typeCode);
+      if (!type) {
+        const known = (await listPaymentTypes(deps.db)).map((t) => t.code).join(', ');
+        throw new AdminInputError(`unknown ERP payment type ${JSON.stringify(typeCode.slice(0, 60))} (expected one of: ${known})`);
+      }
+      const { previous } = await setPaymentMapping(deps.db, vitrine.id, { platformPayment, paymentTypeId: type.id, condition });
+      const was = previous ? ` (was ${previous.paymentType} "${previous.condition}")` : ' (new row)';
+      const blocked = await countBlockedOrders(deps.db, vitrine.id);
+      const retry = blocked > 0 ? `; ${blocked} blocked order(s) of ${vitrine.code} can be retried on Pedidos bloqueados` : '';
+      return `vitrine ${vitrine.code}: payment ${JSON.stringify(platformPayment)} -> ${type.code} "${condition}"${was}${retry}`;
+    }),
+  );
+
+  app.post(
+    '/vitrines/:code/payments/remove',
+    deParaChange(deps, 'payments', async (vitrine, fields) => {
+      const platformPayment = parseSetting(platformPaymentSchema, fields.platformPayment, 'platform payment');
+      const removed = await removePaymentMapping(deps.db, vitrine.id, platformPayment);
+      if (removed === undefined) throw new AdminInputError(`vitrine ${vitrine.code} has no payment DE-PARA row for ${JSON.stringify(platformPayment)}`);
+      return removed === DEFAULT_PAYMENT_KEY
+        ? `vitrine ${vitrine.code}: default payment row removed; orders with an unmapped payment will be blocked`
+        : `vitrine ${vitrine.code}: payment ${JSON.stringify(removed)} removed from the DE-PARA`;
+    }),
+  );
+
+  app.post(
+    '/vitrines/:code/statuses',
+    deParaChange(deps, 'statuses', async (vitrine, fields) => {
+      const status = parseSetting(erpStatusSchema, fields.erpStatus, 'ERP status');
+      const platformState = parseSetting(platformStateSchema, fields.platformState, 'platform state');
+      const { previous } = await setStatusMapping(deps.db, vitrine.id, platformState, status);
+      const was = previous === undefined ? ' (new row)' : previous === status ? ' (unchanged)' : ` (was ${previous})`;
+      return `vitrine ${vitrine.code}: platform state ${platformState} -> ${status}${was}`;
+    }),
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * What every page area shares: the dependencies, form fields, the flash message carried over a
+ * redirect (a short-lived cookie), and which errors are the user's to fix.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Knex } from 'knex';
+import { AdminInputError } from '../admin/errors';
+import { FieldDefaultError } from '../erp/fieldDefaults';
+import { findVitrineByCode } from '../erp/store/vitrines';
+import type { VitrineRow } from '../erp/tables';
+import { InvalidSettingError, vitrineCodeSchema } from '../erp/vitrineSettings';
+import type { PlatformConnector } from '../platform/types';
+import type { Html } from './html';
+import type { Flash } from './layout';
+import type { TemporalAccess } from './temporal';
+
+export interface BackofficeDeps {
+  db: Knex;
+  /** Task queue of the schedules (TASK_QUEUE). */
+  taskQueue: string;
+  temporal: TemporalAccess;
+  /** Platform connectors for the preview and the retry of blocked orders; the real ones by default. */
+  connectorFor?: (vitrine: VitrineRow) => PlatformConnector;
+}
+
+/** A page or record that does not exist: answered with 404. */
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** The message of an error the user can fix by changing the input (answered with 400), else undefined. */
+export function userMistake(error: unknown): string | undefined {
+  if (error instanceof InvalidSettingError || error instanceof FieldDefaultError || error instanceof AdminInputError) return error.message;
+  return undefined;
+}
+
+/** Form fields (application/x-www-form-urlencoded, parsed in server.ts) or query values. */
+export type Fields = Record<string, string | undefined>;
+
+export function fieldsOf(request: FastifyRequest): Fields {
+  const body = request.body;
+  return body && typeof body === 'object' ? (body as Fields) : {};
+}
+
+export function queryOf(request: FastifyRequest): Fields {
+  return (request.query ?? {}) as Fields;
+}
+
+/** The vitrine named in a URL, or NotFoundError. */
+export async function vitrineFromPath(db: Knex, code: string): Promise<VitrineRow> {
+  const vitrine = vitrineCodeSchema.safeParse(code).success ? await findVitrineByCode(db, code) : undefined;
+  if (!vitrine) throw new NotFoundError(`vitrine ${JSON.stringify(code.slice(0, 60))} does not exist`);
+  return vitrine;
+}
+
+const FLASH_COOKIE = 'backoffice_flash';
+
+/** After a change: POST, then redirect (303) to a page that shows `flash` once. */
+export function redirectWith(reply: FastifyReply, location: string, flash: Flash): FastifyReply {
+  const value = encodeURIComponent(JSON.stringify({ kind: flash.kind, message: flash.message.slice(0, 1000) }));
+  reply.header('set-cookie', `${FLASH_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60`);
+  return reply.redirect(location, 303);
+}
+
+/** The flash message a redirect left, consumed by this request. */
+export function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash | undefined {
+  const cookie = request.headers.cookie ?? '';
+  const match = new RegExp(`(?:^|;\\s*)${FLASH_COOKIE}=([^;]*)`).exec(cookie);
+  if (!match) return undefined;
+  reply.header('set-cookie', `${FLASH_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+  try {
+    const parsed = JSON.parse(decodeURIComponent(match[1])) as Flash;
+    if ((parsed.kind === 'ok' || parsed.kind === 'error') && typeof parsed.message === 'string') return parsed;
+  } catch {
+    // A cookie we did not write: ignored.
+  }
+  return undefined;
+}
+
+export function sendPage(reply: FastifyReply, body: Html, status = 200): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(body.text);
+}
