@@ -15,5 +15,9 @@ COPY bin ./bin
 COPY src ./src
 
 USER node
-# Settings: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE.
-CMD ["node_modules/.bin/tsx", "src/worker/main.ts"]
+# Settings (docs/DEPLOYMENT.md): DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE,
+# TEMPORAL_API_KEY or TEMPORAL_TLS* for a Temporal cluster or Temporal Cloud, WORKER_METRICS_ADDRESS,
+# LOG_LEVEL. One process, node itself (no tsx wrapper process), so that SIGTERM reaches the worker.
+ENV WORKER_METRICS_ADDRESS=0.0.0.0:9464
+EXPOSE 9464
+CMD ["node", "--import", "tsx", "src/worker/main.ts"]

@@ -4,6 +4,7 @@ import { writeLog } from '../erp/store/integrationLog';
 import { findVitrineByCode, getVitrineById } from '../erp/store/vitrines';
 import type { VitrineRow } from '../erp/tables';
 import { createOrderImporter, type ImporterDependencies } from '../importing/orderImporter';
+import { reportOrders, reportRunClosed, reportRunOpened } from '../observability/importEvents';
 import { connectorFor as defaultConnectorFor } from '../platform/connectors';
 import { PlatformError, type PlatformConnector } from '../platform/types';
 import type { ImportOrdersResult, OpenedRun, OrderEvent, QueueItem, StatusUpdateResult } from '../shared/importTypes';
@@ -26,6 +27,12 @@ export function createActivities(deps: ActivityDependencies) {
   const connectorFor = deps.connectorFor ?? defaultConnectorFor;
   const importer = createOrderImporter(deps);
   const run = () => ({ workflowId: Context.current().info.workflowExecution?.workflowId, onProgress: (done: number) => heartbeat(done) });
+  // Vitrine codes label the metrics; a vitrine's code never changes, so one read per worker.
+  const codes = new Map<number, string>();
+  const vitrineCode = async (vitrineId: number): Promise<string> => {
+    if (!codes.has(vitrineId)) codes.set(vitrineId, (await getVitrineById(db, vitrineId)).code);
+    return codes.get(vitrineId)!;
+  };
 
   async function platformCall<T>(vitrine: VitrineRow, what: string, call: (connector: PlatformConnector) => Promise<T>): Promise<T> {
     try {
@@ -45,7 +52,9 @@ export function createActivities(deps: ActivityDependencies) {
           nonRetryable: true,
         });
       }
-      return { vitrineId: vitrine.id, importRunId: await openImportRun(db, vitrine.id, input.workflowId) };
+      const importRunId = await openImportRun(db, vitrine.id, input.workflowId);
+      reportRunOpened(vitrine.code, importRunId);
+      return { vitrineId: vitrine.id, importRunId };
     },
 
     async fetchQueuePage(input: { vitrineId: number; maxItems: number }): Promise<QueueItem[]> {
@@ -56,15 +65,19 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** Importar Pedido for the orders new to the ERP; reports the ones already there. */
     async importOrders(input: { vitrineId: number; orderIds: string[] }): Promise<ImportOrdersResult> {
-      return withPlatformFailures(() => importer.importOrders(input.vitrineId, input.orderIds, run()), `order import of vitrine ${input.vitrineId}`);
+      const result = await withPlatformFailures(() => importer.importOrders(input.vitrineId, input.orderIds, run()), `order import of vitrine ${input.vitrineId}`);
+      reportOrders(await vitrineCode(input.vitrineId), { imported: result.imported.length, blocked: result.blocked.length, blockedOrderIds: result.blocked });
+      return result;
     },
 
     /** Processar Pedido Aprovado: applies the platform's current state to orders in the ERP. */
     async processApprovedOrders(input: { vitrineId: number; events: OrderEvent[] }): Promise<StatusUpdateResult> {
-      return withPlatformFailures(
+      const result = await withPlatformFailures(
         () => importer.processApprovedOrders(input.vitrineId, input.events, run()),
         `approved-order processing of vitrine ${input.vitrineId}`,
       );
+      reportOrders(await vitrineCode(input.vitrineId), { updated: result.updated, blocked: result.blocked });
+      return result;
     },
 
     /** ERP to platform: start-handling for orders that entered Em preparação in the ERP. */
@@ -82,7 +95,7 @@ export function createActivities(deps: ActivityDependencies) {
     async saveImportRun(input: { importRunId: number; counts: RunCounts; status: RunStatus }): Promise<void> {
       await saveImportRun(db, input.importRunId, input.counts, input.status);
       if (input.status !== 'running') {
-        const row = await db('import_runs').where({ id: input.importRunId }).first('vitrine_id', 'workflow_id');
+        const row = await db('import_runs').where({ id: input.importRunId }).first('vitrine_id', 'workflow_id', 'started_at', 'finished_at');
         const vitrine = await getVitrineById(db, row.vitrine_id);
         const c = input.counts;
         await writeLog(db, vitrine, [
@@ -92,6 +105,8 @@ export function createActivities(deps: ActivityDependencies) {
             message: `run ${input.status}: fetched ${c.fetched}, imported ${c.imported}, updated ${c.updated}, unchanged ${c.unchanged}, blocked ${c.blocked}, committed ${c.committed}`,
           },
         ]);
+        const durationSeconds = (row.finished_at.getTime() - row.started_at.getTime()) / 1000;
+        reportRunClosed({ vitrineCode: vitrine.code, importRunId: input.importRunId, status: input.status, counts: c, durationSeconds });
       }
     },
   };

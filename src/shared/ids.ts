@@ -16,6 +16,16 @@ export function workflowIdPrefixFor(vitrineCode: string): string {
   return `vitrine-orders-${vitrineCode}`;
 }
 
+/**
+ * The vitrine code in a run's workflow id: `vitrine-orders-<code>` followed, for runs started by
+ * the schedule, by the start time the schedule appends (`-2026-11-28T10:15:00Z`). Undefined for
+ * other workflow ids (logs use it as a hint, never for anything that must be exact).
+ */
+export function vitrineCodeFromWorkflowId(workflowId: string): string | undefined {
+  const match = /^vitrine-orders-([a-z0-9][a-z0-9-]{0,39}?)(?:-\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))?$/.exec(workflowId);
+  return match?.[1];
+}
+
 /** Search attributes the project registers on the Temporal server (see scripts/). */
 export const SEARCH_ATTRIBUTES = {
   vitrineCode: defineSearchAttributeKey('VitrineCode', SearchAttributeType.KEYWORD),

@@ -3,8 +3,10 @@
  * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE (see README).
  */
 import { Command, CommanderError } from 'commander';
+import { AdminInputError } from '../admin/errors';
 import { FieldDefaultError } from '../erp/fieldDefaults';
 import { InvalidSettingError } from '../erp/vitrineSettings';
+import { ConfigError } from '../shared/config';
 import { registerBlockedCommands } from './commands/blocked';
 import { registerDeParaCommands } from './commands/depara';
 import { registerOrderCommands } from './commands/orders';
@@ -39,7 +41,7 @@ registerBlockedCommands(program, register);
 
 /** Input the user can fix: one line, exit code 2. */
 function isUsageProblem(error: unknown): boolean {
-  return error instanceof UsageError || error instanceof InvalidSettingError || error instanceof FieldDefaultError;
+  return error instanceof UsageError || error instanceof InvalidSettingError || error instanceof FieldDefaultError || error instanceof AdminInputError || error instanceof ConfigError;
 }
 
 function describeError(error: unknown): string {

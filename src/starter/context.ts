@@ -8,9 +8,15 @@ import { UsageError } from './output';
 
 /** Connections of one CLI invocation, opened on first use and closed at the end. */
 export class CliContext {
-  readonly config: ServiceConfig = readConfig();
+  private settings?: ServiceConfig;
   private database?: Knex;
   private temporal?: Client;
+
+  /** Read on first use, so that a bad setting is reported like any other error (one line). */
+  get config(): ServiceConfig {
+    this.settings ??= readConfig();
+    return this.settings;
+  }
 
   get db(): Knex {
     if (!this.database) {

@@ -1,29 +1,56 @@
 /**
- * The import worker process: `tsx src/worker/main.ts`. Settings from env (see README):
- * DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE.
+ * The import worker process: `tsx src/worker/main.ts`. Settings from env (see README and
+ * docs/DEPLOYMENT.md): DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE, the TLS and
+ * API key settings of src/shared/config.ts, WORKER_METRICS_ADDRESS and LOG_LEVEL.
+ *
+ * Logs are JSON lines on stdout; a setting or startup error is one plain line on stderr and exit 1.
  */
 import { NativeConnection } from '@temporalio/worker';
 import { applyDatabaseMigrations, createDatabase } from '../erp/db';
-import { readConfig } from '../shared/config';
+import { createLogger, redactText } from '../observability/logger';
+import { installWorkerRuntime } from '../observability/runtime';
+import { readWorkerConfig } from '../shared/config';
+import { temporalConnectionOptions } from '../shared/temporal';
 import { createImportWorker } from './createWorker';
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  const config = readWorkerConfig();
+  const logger = createLogger({ level: config.logLevel });
+  const { logLevel, metricsAddressRequired } = config;
+  const metricsAddress = installWorkerRuntime({ logger, logLevel, metricsAddress: config.metricsAddress, metricsAddressRequired });
   const db = createDatabase(config.databaseUrl);
-  await applyDatabaseMigrations(db);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
   try {
-    const worker = await createImportWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db });
-    // The SDK shuts the worker down gracefully on SIGINT and SIGTERM.
-    console.log(`worker polling task queue ${config.taskQueue} on ${config.temporalAddress}`);
-    await worker.run();
+    await applyDatabaseMigrations(db);
+    const connection = await NativeConnection.connect(temporalConnectionOptions(config)).catch((error: Error) => {
+      const how = config.temporalTls ? ' with TLS' : '';
+      throw new Error(`cannot connect to Temporal at ${config.temporalAddress}${how} (namespace ${config.temporalNamespace}): ${error.message}`);
+    });
+    try {
+      const worker = await createImportWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db });
+      // The SDK shuts the worker down gracefully on SIGINT and SIGTERM.
+      logger.info(
+        {
+          taskQueue: config.taskQueue,
+          temporalAddress: config.temporalAddress,
+          namespace: config.temporalNamespace,
+          tls: config.temporalTls !== undefined,
+          auth: config.temporalApiKey ? 'api key' : config.temporalTls?.clientCertPair ? 'mTLS' : 'none',
+          metrics: metricsAddress ? `http://${metricsAddress}/metrics` : 'off',
+        },
+        'worker polling task queue',
+      );
+      await worker.run();
+      logger.info({ taskQueue: config.taskQueue }, 'worker stopped');
+    } finally {
+      await connection.close();
+    }
   } finally {
-    await connection.close();
     await db.destroy();
   }
 }
 
 main().catch((error: unknown) => {
-  console.error(`worker: ${error instanceof Error ? error.message : String(error)}`);
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`worker: ${redactText(message.split('\n')[0])}\n`);
   process.exit(1);
 });
