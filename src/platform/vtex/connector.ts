@@ -8,13 +8,14 @@
  * handle (it embeds the app key) or anything from a response body that could be customer data.
  */
 import { z } from 'zod';
+import { httpFetch, type HttpFetch, type HttpResponse } from '../http';
 import { PlatformAccount, PlatformConnector, PlatformError, QueueItem } from '../types';
 
 export interface VtexConnectorOptions {
   /** Per request, reading the response body included. Default 15000. */
   timeoutMs?: number;
-  /** For tests; default the global fetch. */
-  fetch?: typeof fetch;
+  /** For tests; default the connectors' keep-alive client (src/platform/http.ts). */
+  fetch?: HttpFetch;
   /** Tries per request when the platform answers 429, 5xx or times out. Default 4. */
   attempts?: number;
 }
@@ -43,7 +44,7 @@ export class VtexConnector implements PlatformConnector {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly attempts: number;
-  private readonly fetchFn: typeof fetch;
+  private readonly fetchFn: HttpFetch;
 
   constructor(
     private readonly account: PlatformAccount,
@@ -52,7 +53,7 @@ export class VtexConnector implements PlatformConnector {
     this.baseUrl = account.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
-    this.fetchFn = options.fetch ?? fetch;
+    this.fetchFn = options.fetch ?? httpFetch;
   }
 
   async fetchQueue(maxItems: number): Promise<QueueItem[]> {
@@ -132,7 +133,7 @@ export class VtexConnector implements PlatformConnector {
 
     // One signal for the whole exchange, so a body that trickles in also times out.
     const signal = AbortSignal.timeout(this.timeoutMs);
-    let response: Response;
+    let response: HttpResponse;
     let text: string;
     try {
       response = await this.fetchFn(this.baseUrl + path, {
@@ -160,9 +161,11 @@ export class VtexConnector implements PlatformConnector {
     if (name === 'TimeoutError' || name === 'AbortError') {
       return this.error(`VTEX ${operation}: no response within ${this.timeoutMs} ms`, true);
     }
-    // undici's "fetch failed" keeps the reason in `cause` (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET...).
+    // node:http errors carry the reason in `code` (ECONNREFUSED, ENOTFOUND, ECONNRESET...); the
+    // global fetch's "fetch failed" keeps it in `cause`.
+    const own = (err as { code?: unknown } | null)?.code;
     const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
-    const code = typeof cause?.code === 'string' ? cause.code : name || 'unknown';
+    const code = typeof own === 'string' ? own : typeof cause?.code === 'string' ? cause.code : name || 'unknown';
     return this.error(`VTEX ${operation}: network error (${code})`, true);
   }
 
