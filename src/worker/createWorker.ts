@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities, type ActivityDependencies } from '../activities';
+import { workflowBundlePath } from './workflowBundle';
 
 export interface ImportWorkerOptions {
   connection: NativeConnection;
@@ -8,9 +9,17 @@ export interface ImportWorkerOptions {
   taskQueue: string;
   db: Knex;
   connectorFor?: ActivityDependencies['connectorFor'];
-  /** A prebuilt workflow bundle (tests build it once); otherwise the workflows are bundled here. */
+  /** A prebuilt workflow bundle (tests build it once); otherwise the cached bundle of src/workflowBundle.ts. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Activities run at once (default DEFAULT_MAX_CONCURRENT_ACTIVITIES). */
+  maxConcurrentActivities?: number;
 }
+
+/**
+ * Activities one worker runs at once. A page import holds a page of orders in memory, so this
+ * bounds the worker's memory (docs/BENCHMARKS.md); more throughput comes from more workers.
+ */
+export const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 20;
 
 /** The import worker: the workflows plus activities wired to the ERP database. */
 export async function createImportWorker(options: ImportWorkerOptions): Promise<Worker> {
@@ -18,9 +27,8 @@ export async function createImportWorker(options: ImportWorkerOptions): Promise<
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+    workflowBundle: options.workflowBundle ?? { codePath: workflowBundlePath() },
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     activities: createActivities({ db: options.db, connectorFor: options.connectorFor }),
   });
 }
