@@ -247,7 +247,7 @@ describe('order import', () => {
     const handle = await h.temporal.client.workflow.start(importVitrineOrders, {
       workflowId: `vitrine-orders-${code}-backlog`,
       taskQueue: h.taskQueue,
-      args: [{ vitrineCode: code, pagesPerExecution: 1 }],
+      args: [{ vitrineCode: code, pagesPerExecution: 1, pageSize: 100 }],
     });
     const summary = await handle.result();
     assert.equal(summary.imported, 250);

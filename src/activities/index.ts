@@ -26,7 +26,20 @@ export function createActivities(deps: ActivityDependencies) {
   const { db } = deps;
   const connectorFor = deps.connectorFor ?? defaultConnectorFor;
   const importer = createOrderImporter(deps);
-  const run = () => ({ workflowId: Context.current().info.workflowExecution?.workflowId, onProgress: (done: number) => heartbeat(done) });
+  // Heartbeats at most once a second: each one crosses into the SDK's core, and a page reports
+  // progress per order. The heartbeat timeout (20 s) is far above that.
+  const run = () => {
+    let last = 0;
+    return {
+      workflowId: Context.current().info.workflowExecution?.workflowId,
+      onProgress: (done: number) => {
+        const now = Date.now();
+        if (now - last < 1000) return;
+        last = now;
+        heartbeat(done);
+      },
+    };
+  };
   // Vitrine codes label the metrics; a vitrine's code never changes, so one read per worker.
   const codes = new Map<number, string>();
   const vitrineCode = async (vitrineId: number): Promise<string> => {

@@ -3,11 +3,10 @@ import { FieldDefaultError } from '../erp/fieldDefaults';
 import { recordBlockedOrder } from '../erp/store/blockedOrders';
 import { loadImportSettings, type ImportSettings } from '../erp/store/importSettings';
 import { writeLog, type LogEntry } from '../erp/store/integrationLog';
-import { currentStatuses, findExistingOrderIds, importOrderBatch, OrderRejectedError } from '../erp/store/orderImport';
+import { currentStatuses, findExistingOrderIds, importOrderBatch, OrderRejectedError, prepareOrder, type PreparedOrder } from '../erp/store/orderImport';
 import { applyPlatformState, markNotification, pendingNotifications } from '../erp/store/orderStatus';
 import type { VitrineRow } from '../erp/tables';
 import { mapPlatformOrder, OrderMappingError } from '../mapping';
-import type { ErpOrder } from '../mapping/erpOrder';
 import { connectorFor as defaultConnectorFor } from '../platform/connectors';
 import { PlatformError, type PlatformConnector } from '../platform/types';
 import type { ImportOrdersResult, OrderEvent, StatusUpdateResult } from '../shared/importTypes';
@@ -90,22 +89,28 @@ export function createOrderImporter(deps: ImporterDependencies) {
       };
       let done = 0;
       try {
-        const fetched = new Map<string, { raw: unknown; order: ErpOrder }>();
+        // Only the mapped orders are kept until the batch is written: a platform order's raw JSON
+        // is several times its size, and a worker runs a page of several vitrines at once.
+        const fetched = new Map<string, PreparedOrder>();
         await mapWithConcurrency([...new Set(orderIds.filter((id) => !existing.has(id)))], concurrency, async (orderId) => {
           let raw: unknown;
           try {
             raw = await connector.getOrder(orderId);
-            fetched.set(orderId, { raw, order: mapPlatformOrder(settings.vitrine.platform, raw) });
+            // Mapped and checked against the DE-PARA tables and default fields here, while the
+            // platform's order is at hand for a blocked order's payload.
+            fetched.set(orderId, await prepareOrder(db, settings, mapPlatformOrder(settings.vitrine.platform, raw)));
           } catch (error) {
             if (!isPermanentOrderError(error)) throw error;
             await block(orderId, error as Error, raw);
           }
           run.onProgress?.(++done);
         });
-        const outcomes = await importOrderBatch(db, settings, [...fetched.values()].map((f) => f.order));
+        const outcomes = await importOrderBatch(db, settings, [...fetched.values()]);
+        fetched.clear();
         for (const [orderId, outcome] of outcomes) {
           if (outcome.outcome === 'rejected') {
-            await block(orderId, outcome.error, fetched.get(orderId)?.raw);
+            // An order code another order holds (rare): the platform's order is kept with the reason.
+            await block(orderId, outcome.error, await connector.getOrder(orderId).catch(() => undefined));
           } else {
             result[outcome.outcome].push(orderId);
             if (outcome.outcome === 'imported') log.push({ level: 'info', externalOrderId: orderId, message: 'order imported' });

@@ -10,6 +10,8 @@ export interface ImportVitrineOrdersInput {
   vitrineCode: string;
   /** Pages per workflow execution before it continues as new (default PAGES_PER_EXECUTION). */
   pagesPerExecution?: number;
+  /** Queue items per page (default PAGE_SIZE). */
+  pageSize?: number;
   /** Set when the run continues as new: the run already opened and its counts so far. */
   continued?: { vitrineId: number; importRunId: number; counts: ImportCounts; continuations: number };
 }

@@ -16,10 +16,14 @@ import {
   type ImportVitrineOrdersInput,
 } from '../shared/importTypes';
 
-/** Queue items handled per page: one fetch, one import batch, one commit. */
-export const PAGE_SIZE = 100;
-/** Pages per workflow execution before it continues as new, to keep its history small. */
-export const PAGES_PER_EXECUTION = 40;
+/**
+ * Queue items handled per page: one fetch, one import batch (one ERP transaction), one commit.
+ * Larger pages cost fewer activities and transactions per order; 250 keeps a page's activity
+ * payloads near 50 KB and its retry cheap (see docs/BENCHMARKS.md).
+ */
+export const PAGE_SIZE = 250;
+/** Pages per workflow execution before it continues as new, to keep its history small (~5,000 queue items). */
+export const PAGES_PER_EXECUTION = 20;
 
 // Queue and ERP calls are short; order batches heartbeat per order so a dead worker is noticed fast.
 const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun, sendPlatformNotifications } = proxyActivities<ImportActivities>({
@@ -50,7 +54,7 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
 
   let drained: boolean;
   try {
-    drained = await drainQueue(vitrineId, counts, input.pagesPerExecution ?? PAGES_PER_EXECUTION);
+    drained = await drainQueue(vitrineId, counts, input.pagesPerExecution ?? PAGES_PER_EXECUTION, input.pageSize ?? PAGE_SIZE);
     if (drained) await sendPlatformNotifications({ vitrineId });
   } catch (error) {
     // The run is marked failed in the ERP too; Temporal keeps the whole failure chain.
@@ -77,9 +81,9 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
 }
 
 /** Handles up to `pages` pages of the queue; true when the queue was found empty. */
-async function drainQueue(vitrineId: number, counts: ImportCounts, pages: number): Promise<boolean> {
+async function drainQueue(vitrineId: number, counts: ImportCounts, pages: number, pageSize: number): Promise<boolean> {
   for (let page = 0; page < pages; page++) {
-    const items = await fetchQueuePage({ vitrineId, maxItems: PAGE_SIZE });
+    const items = await fetchQueuePage({ vitrineId, maxItems: pageSize });
     if (items.length === 0) return true;
     counts.fetched += items.length;
     const orderIds = [...new Set(items.map((item) => item.orderId))];

@@ -39,7 +39,7 @@ export async function currentStatuses(db: Knex, vitrineId: number, externalIds: 
 }
 
 /** An order checked against the vitrine's settings: what its import writes besides the order itself. */
-interface PreparedOrder {
+export interface PreparedOrder {
   order: ErpOrder;
   status: ErpStatus;
   orderCode: string;
@@ -52,7 +52,7 @@ interface PreparedOrder {
  * Checks an order against the vitrine's DE-PARA tables and evaluates its default fields. Throws
  * OrderRejectedError or FieldDefaultError for an order the vitrine's settings cannot take.
  */
-async function prepareOrder(db: Knex, settings: ImportSettings, order: ErpOrder): Promise<PreparedOrder> {
+export async function prepareOrder(db: Knex, settings: ImportSettings, order: ErpOrder): Promise<PreparedOrder> {
   const { vitrine } = settings;
   const status = erpStatusFor(settings.statusMappings, order.platformState);
   if (!status) throw new OrderRejectedError(`unmapped platform state ${order.platformState}`);
@@ -105,32 +105,24 @@ function isDataError(error: unknown): boolean {
 }
 
 /**
- * Importar Pedido for a page of one vitrine's orders: every new order of the page in one
+ * Importar Pedido for a page of one vitrine's orders, checked by prepareOrder: every new order of the page in one
  * transaction with multi-row inserts (customers, carriers and products upserted with ON CONFLICT,
  * orders inserted with ON CONFLICT DO NOTHING), so a page costs a dozen statements, not a dozen
- * per order. Orders the settings refuse come back as rejected and nothing of theirs is written;
+ * per order. An order whose code another order holds comes back as rejected and nothing of it is written;
  * orders already in the ERP (a retried page, a second worker) come back as existing. When
  * Postgres refuses a value of one order, the page falls back to one transaction per order so that
  * only that order fails.
  */
-export async function importOrderBatch(db: Knex, settings: ImportSettings, orders: ErpOrder[]): Promise<Map<string, BatchOutcome>> {
+export async function importOrderBatch(db: Knex, settings: ImportSettings, orders: PreparedOrder[]): Promise<Map<string, BatchOutcome>> {
   const outcomes = new Map<string, BatchOutcome>();
   const { vitrine } = settings;
   // One order per external id (the feed can name an order twice in a page).
-  const unique = [...new Map(orders.map((order) => [order.externalOrderId, order])).values()];
-  const already = await findExistingOrderIds(db, vitrine.id, unique.map((order) => order.externalOrderId));
+  const unique = [...new Map(orders.map((p) => [p.order.externalOrderId, p])).values()];
+  const already = await findExistingOrderIds(db, vitrine.id, unique.map((p) => p.order.externalOrderId));
   const prepared: PreparedOrder[] = [];
-  for (const order of unique) {
-    if (already.has(order.externalOrderId)) {
-      outcomes.set(order.externalOrderId, { outcome: 'existing' });
-      continue;
-    }
-    try {
-      prepared.push(await prepareOrder(db, settings, order));
-    } catch (error) {
-      if (!(error instanceof OrderRejectedError || error instanceof FieldDefaultError)) throw error;
-      outcomes.set(order.externalOrderId, { outcome: 'rejected', error });
-    }
+  for (const p of unique) {
+    if (already.has(p.order.externalOrderId)) outcomes.set(p.order.externalOrderId, { outcome: 'existing' });
+    else prepared.push(p);
   }
   if (prepared.length === 0) return outcomes;
 
