@@ -1,0 +1,463 @@
+/**
+ * The measured paths. Each one gets a fresh ERP database and its own simulator accounts, seeded
+ * with the same seeds (vitrine i of every path gets seed SEED_BASE + i, so the same orders), and
+ * drains them:
+ *
+ *   baseline   the product's activity and importer code called in a plain loop in this process,
+ *              the vitrines concurrently: no Temporal at all;
+ *   temporal   the product's workflow `importVitrineOrders`, one per vitrine, all started at once,
+ *              on W worker processes (`src/worker/main.ts`);
+ *   per-order  bench/workflows.ts `benchImportPerOrder`: one child workflow per order, on
+ *              bench/worker.ts.
+ *
+ * Latency of an order = its sales_orders.imported_at (Postgres now() in the order's import
+ * transaction) minus the moment its feed event existed on the platform. The backlog is seeded at
+ * once right before the drain starts, so for every order that moment is t0 (the end of seeding,
+ * same machine clock): the figure is "time from the backlog appearing to the order's ERP row".
+ */
+import { performance } from 'node:perf_hooks';
+import type { Client, WorkflowHandleWithFirstExecutionRunId as StartedWorkflow } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { createActivities } from '../src/activities';
+import { addVitrine } from '../src/erp/store/vitrines';
+import type { VitrineRow } from '../src/erp/tables';
+import { createOrderImporter } from '../src/importing/orderImporter';
+import { zeroCounts, type ImportCounts } from '../src/shared/importTypes';
+import { PAGE_SIZE } from '../src/workflows/importVitrineOrders';
+import { PlatformError } from '../src/platform/types';
+import { CpuMeter, mb, RssSampler } from './procstat';
+import { createBenchDatabase, onInterrupt, type Simulator } from './services';
+import { startWorkers, type WorkerProcess } from './workers';
+
+/** Vitrine i of every path is seeded with SEED_BASE + i: every path drains the same orders. */
+export const SEED_BASE = 7001;
+export const PRODUCT_WORKER = 'src/worker/main.ts';
+export const BENCH_WORKER = 'bench/worker.ts';
+
+export interface BenchContext {
+  runId: string;
+  databaseServerUrl: string;
+  temporalAddress: string;
+  namespace: string;
+  client: Client;
+  sim: Simulator;
+  /** CPU seconds readers of the services (Temporal server, Postgres, simulator) by name. */
+  serviceCpu: Map<string, () => number>;
+  keepDatabases: boolean;
+  timeoutMs: number;
+  log(line: string): void;
+}
+
+export type PathKind = 'baseline' | 'temporal' | 'per-order';
+
+export interface PathSpec {
+  /** Short tag used in vitrine codes, databases and task queues. */
+  tag: string;
+  kind: PathKind;
+  label: string;
+  orders: number;
+  vitrines: number;
+  /** Worker processes (Temporal paths). */
+  workers: number;
+}
+
+export interface WorkerFigures {
+  pid: number;
+  /** When the drain started (started, workflow bundle built, idle). */
+  idleRssMb: number;
+  drainPeakRssMb: number;
+  lifePeakRssMb: number;
+  cpuSeconds: number;
+}
+
+export interface PathCheck {
+  rows: number;
+  distinctRows: number;
+  blocked: number;
+  importRuns: Record<string, number>;
+  simCommitted: number;
+  simPending: number;
+  simInFlight: number;
+  ok: boolean;
+  problems: string[];
+}
+
+export interface PathResult extends PathSpec {
+  seedSeconds: number;
+  wallSeconds: number;
+  ordersPerSecond: number;
+  latencyMs: { min: number; p50: number; p95: number; max: number };
+  /** Temporal paths: the highest drain peak of the workers; baseline: this process's peak. */
+  peakRssMb: number;
+  workerFigures: WorkerFigures[];
+  /** Baseline: this process's RSS before the drain and its peak during it. */
+  processRss?: { beforeMb: number; peakMb: number; deltaMb: number };
+  cpuSeconds: Record<string, number>;
+  check: PathCheck;
+  /** Two or more workers: activity and workflow tasks each worker ran, from the histories. */
+  tasksByWorker?: Array<{ pid: number; activityTasks: number; workflowTasks: number }>;
+  /**
+   * Steps that failed and were tried again, by reason: Temporal's activity retries (from the
+   * histories: attempt numbers and last failures) or the baseline's own retries, which follow the
+   * workflow's retry policy. Not counted for the per-order variant (its activities run in child
+   * workflows whose histories are not read).
+   */
+  retries?: { count: number; reasons: Record<string, number> };
+  counts: ImportCounts;
+}
+
+function splitOrders(orders: number, vitrines: number): number[] {
+  return Array.from({ length: vitrines }, (_, i) => Math.floor(orders / vitrines) + (i < orders % vitrines ? 1 : 0));
+}
+
+export function vitrineCode(ctx: BenchContext, tag: string, i: number): string {
+  return `b${ctx.runId}-${tag}-${i}`;
+}
+
+/** Adds the vitrines (switched off, no schedule) pointing at simulator accounts of their own. */
+export async function addBenchVitrines(ctx: BenchContext, db: Knex, tag: string, count: number, concurrency = 16): Promise<VitrineRow[]> {
+  const rows: VitrineRow[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        const code = vitrineCode(ctx, tag, i);
+        rows[i] = await addVitrine(db, {
+          code,
+          name: `Bench ${code}`,
+          platform: 'vtex',
+          baseUrl: `${ctx.sim.url}/${code}`,
+          appKey: `key-${code}`,
+          appToken: `token-${code}`,
+          orderCodePrefix: `B${i}`,
+          importIntervalMinutes: 15,
+        });
+        // No injected latency or errors: the platform answers as fast as it can.
+        await ctx.sim.call('POST', `/_sim/${code}/faults`, { errorRate: 0, timeoutRate: 0, latencyMs: 0, malformedRate: 0, rateLimitRate: 0 });
+      }
+    }),
+  );
+  return rows;
+}
+
+/** Seeds every vitrine's account with its share of the orders; returns the seconds it took. */
+export async function seedOrders(ctx: BenchContext, vitrines: VitrineRow[], orders: number): Promise<number> {
+  const started = performance.now();
+  const shares = splitOrders(orders, vitrines.length);
+  await Promise.all(
+    vitrines.map((v, i) =>
+      shares[i] > 0 ? ctx.sim.call('POST', `/_sim/${v.code}/orders`, { generate: shares[i], seed: SEED_BASE + i, state: 'ready-for-handling' }) : undefined,
+    ),
+  );
+  return (performance.now() - started) / 1000;
+}
+
+export async function resetAccounts(ctx: BenchContext, codes: string[]): Promise<void> {
+  for (let i = 0; i < codes.length; i += 25) {
+    await Promise.all(codes.slice(i, i + 25).map((code) => ctx.sim.call('POST', `/_sim/${code}/reset`).catch(() => undefined)));
+  }
+}
+
+async function checkPath(ctx: BenchContext, db: Knex, vitrines: VitrineRow[], expected: number): Promise<PathCheck> {
+  const [{ rows, distinct_rows: distinctRows }] = await db('sales_orders').select(
+    db.raw('count(*)::int as rows'),
+    db.raw('count(distinct (vitrine_id, external_order_id))::int as distinct_rows'),
+  );
+  const [{ blocked }] = await db('blocked_orders').select(db.raw('count(*)::int as blocked'));
+  const runs: Array<{ status: string; n: number }> = await db('import_runs').select('status', db.raw('count(*)::int as n')).groupBy('status');
+  let simCommitted = 0;
+  let simPending = 0;
+  let simInFlight = 0;
+  for (const v of vitrines) {
+    const stats = await ctx.sim.call<{ committed: number; feedPending: number; feedInFlight: number }>('GET', `/_sim/${v.code}/stats`);
+    simCommitted += stats.committed;
+    simPending += stats.feedPending;
+    simInFlight += stats.feedInFlight;
+  }
+  const problems: string[] = [];
+  if (rows !== expected) problems.push(`${rows} sales_orders rows, expected ${expected}`);
+  if (distinctRows !== rows) problems.push(`${rows - distinctRows} duplicate (vitrine, external order id) rows`);
+  if (blocked !== 0) problems.push(`${blocked} blocked orders`);
+  if (simCommitted !== expected) problems.push(`simulator committed ${simCommitted} queue items, expected ${expected}`);
+  if (simPending + simInFlight !== 0) problems.push(`${simPending + simInFlight} queue items left on the simulator`);
+  const importRuns = Object.fromEntries(runs.map((r) => [r.status, r.n]));
+  if ((importRuns.completed ?? 0) !== vitrines.length) problems.push(`import_runs: ${JSON.stringify(importRuns)}, expected ${vitrines.length} completed`);
+  return { rows, distinctRows, blocked, importRuns, simCommitted, simPending, simInFlight, ok: problems.length === 0, problems };
+}
+
+async function latencies(db: Knex, t0: number): Promise<PathResult['latencyMs']> {
+  const result = await db.raw(
+    `select min(e) as min, max(e) as max, percentile_cont(0.5) within group (order by e) as p50,
+            percentile_cont(0.95) within group (order by e) as p95
+       from (select extract(epoch from imported_at)::float8 * 1000 as e from sales_orders) t`,
+  );
+  const row = result.rows[0] as Record<string, number | string | null>;
+  const ms = (v: number | string | null) => (v === null ? NaN : Math.round(Number(v) - t0));
+  return { min: ms(row.min), p50: ms(row.p50), p95: ms(row.p95), max: ms(row.max) };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Terminates what is still running on a task queue (after a failure or a timeout). */
+export async function terminateTaskQueue(ctx: BenchContext, taskQueue: string): Promise<number> {
+  let terminated = 0;
+  try {
+    for await (const wf of ctx.client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) {
+      await ctx.client.workflow.getHandle(wf.workflowId, wf.runId).terminate('benchmark cleanup').catch(() => undefined);
+      terminated += 1;
+    }
+  } catch (error) {
+    ctx.log(`  cleanup: could not list the workflows of ${taskQueue}: ${(error as Error).message}`);
+  }
+  return terminated;
+}
+
+function cpuMeter(ctx: BenchContext, workers: WorkerProcess[]): CpuMeter {
+  const readers = new Map<string, () => number>();
+  if (workers.length > 0) readers.set('workers', () => workers.reduce((sum, w) => sum + w.cpuSeconds(), 0));
+  readers.set('bench process', () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  });
+  for (const [name, read] of ctx.serviceCpu) readers.set(name, read);
+  return new CpuMeter(readers);
+}
+
+/** Runs one path from an empty database to a drained backlog, checks it, and cleans up. */
+export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathResult> {
+  const database = await createBenchDatabase(ctx.databaseServerUrl, `vitrine_bench_${ctx.runId}_${spec.tag.replace(/-/g, '_')}`);
+  const codes = Array.from({ length: spec.vitrines }, (_, i) => vitrineCode(ctx, spec.tag, i));
+  const taskQueue = `bench-${ctx.runId}-${spec.tag}`;
+  let workers: WorkerProcess[] = [];
+  const unregister = onInterrupt(async () => {
+    if (spec.kind !== 'baseline') await terminateTaskQueue(ctx, taskQueue);
+    if (!ctx.keepDatabases) await database.dropNow();
+  });
+  try {
+    const vitrines = await addBenchVitrines(ctx, database.db, spec.tag, spec.vitrines);
+    if (spec.kind !== 'baseline') {
+      workers = await startWorkers(
+        ctx.client,
+        spec.workers,
+        spec.kind === 'per-order' ? BENCH_WORKER : PRODUCT_WORKER,
+        { DATABASE_URL: database.url, TEMPORAL_ADDRESS: ctx.temporalAddress, TEMPORAL_NAMESPACE: ctx.namespace, TASK_QUEUE: taskQueue },
+        `bench-${spec.tag}`,
+      );
+    }
+    const seedSeconds = await seedOrders(ctx, vitrines, spec.orders);
+    const t0 = Date.now();
+    const started = performance.now();
+    const cpu = cpuMeter(ctx, workers).start();
+    for (const w of workers) w.startMeasuring();
+    const processRss = RssSampler.ofThisProcess().start();
+    const rssBefore = process.memoryUsage.rss();
+
+    let counts: ImportCounts;
+    let handles: StartedWorkflow[] = [];
+    let retries: PathResult['retries'];
+    if (spec.kind === 'baseline') {
+      const stop = { stopped: false };
+      retries = { count: 0, reasons: {} };
+      counts = await withTimeout(drainWithoutTemporal(database.db, vitrines, ctx.runId, retries, stop), ctx.timeoutMs, spec.label).finally(() => {
+        stop.stopped = true;
+      });
+    } else {
+      const workflowType = spec.kind === 'per-order' ? 'benchImportPerOrder' : 'importVitrineOrders';
+      handles = await Promise.all(
+        vitrines.map((v) =>
+          ctx.client.workflow.start(workflowType, { taskQueue, workflowId: `bench-${ctx.runId}-${spec.tag}-${v.code}`, args: [{ vitrineCode: v.code }] }),
+        ),
+      );
+      const summaries = await withTimeout(Promise.all(handles.map((h) => h.result() as Promise<ImportCounts>)), ctx.timeoutMs, spec.label);
+      counts = summaries.reduce((sum, s) => {
+        for (const key of Object.keys(sum) as Array<keyof ImportCounts>) sum[key] += s[key];
+        return sum;
+      }, zeroCounts());
+    }
+    const wallSeconds = (performance.now() - started) / 1000;
+    const processPeak = processRss.stop();
+    const workerFigures: WorkerFigures[] = workers.map((w) => ({
+      pid: w.pid,
+      idleRssMb: mb(w.idleRssBytes),
+      drainPeakRssMb: mb(w.stopMeasuring()),
+      lifePeakRssMb: mb(Math.max(w.lifeRss.peakBytes, w.drainRss?.peakBytes ?? 0)),
+      cpuSeconds: Math.round(w.cpuSeconds() * 10) / 10,
+    }));
+    const cpuSeconds = cpu.stop();
+
+    const check = await checkPath(ctx, database.db, vitrines, spec.orders);
+    const history = spec.kind === 'temporal' ? await historyStats(ctx, handles, workers) : undefined;
+    if (history) retries = history.retries;
+    const tasksByWorker = workers.length > 1 ? history?.tasksByWorker : undefined;
+    return {
+      ...spec,
+      seedSeconds,
+      wallSeconds,
+      ordersPerSecond: spec.orders / wallSeconds,
+      latencyMs: await latencies(database.db, t0),
+      peakRssMb: spec.kind === 'baseline' ? mb(processPeak) : Math.max(...workerFigures.map((w) => w.drainPeakRssMb)),
+      workerFigures,
+      processRss: spec.kind === 'baseline' ? { beforeMb: mb(rssBefore), peakMb: mb(processPeak), deltaMb: mb(processPeak - rssBefore) } : undefined,
+      cpuSeconds: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, Math.round(v * 10) / 10])),
+      check,
+      tasksByWorker,
+      retries,
+      counts,
+    };
+  } finally {
+    unregister();
+    if (spec.kind !== 'baseline') {
+      const left = await terminateTaskQueue(ctx, taskQueue);
+      if (left > 0) ctx.log(`  cleanup: terminated ${left} workflow(s) still running on ${taskQueue}`);
+    }
+    await Promise.all(workers.map((w) => w.stop()));
+    await resetAccounts(ctx, codes);
+    if (ctx.keepDatabases) {
+      await database.db.destroy();
+      ctx.log(`  kept database ${database.name}`);
+    } else {
+      await database.drop();
+    }
+  }
+}
+
+/** The short reason of a failure: a Postgres error's own text ("deadlock detected"), else the message's start. */
+export function failureReason(message: string): string {
+  const pg = message.lastIndexOf(' - ');
+  return (pg >= 0 ? message.slice(pg + 3) : message).slice(0, 100);
+}
+
+/**
+ * Runs one step the way an activity runs under the workflow's retry policy (1 s, doubling, at most
+ * 1 min apart, no attempt limit): tried again on any error except a platform error that says it is
+ * final (the activities turn those into non-retryable failures).
+ */
+async function retried<T>(step: () => Promise<T>, retries: NonNullable<PathResult['retries']>, stop: { stopped: boolean }): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (stop.stopped || (error instanceof PlatformError && !error.retryable)) throw error;
+      const reason = failureReason(error instanceof Error ? error.message : String(error));
+      retries.count += 1;
+      retries.reasons[reason] = (retries.reasons[reason] ?? 0) + 1;
+      // A step that keeps failing is a bug to see, not a wait to sit through.
+      if (attempt >= 3) process.stderr.write(`  baseline: a step failed ${attempt} times: ${reason}\n`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** (attempt - 1), 60_000)));
+    }
+  }
+}
+
+/**
+ * The baseline: what one import run does per vitrine (open the run, page by page fetch the queue,
+ * Importar Pedido, Processar Pedido Aprovado for orders already there, commit the page, then the
+ * platform notifications and the run's summary), with the very functions the activities run,
+ * called in a plain loop, all vitrines concurrently, no Temporal. The activities that need no
+ * Temporal context are called as they are; the three that heartbeat are the importer's methods
+ * they wrap. Each step is retried as Temporal would retry its activity, so that a transient error
+ * (a deadlock between two vitrines' imports, say) costs the baseline what it costs the workflow.
+ * The loop mirrors drainQueue in src/workflows/importVitrineOrders.ts: keep them alike.
+ */
+async function drainWithoutTemporal(
+  db: Knex,
+  vitrines: VitrineRow[],
+  runId: string,
+  retries: NonNullable<PathResult['retries']>,
+  stop: { stopped: boolean },
+): Promise<ImportCounts> {
+  const activities = createActivities({ db });
+  const importer = createOrderImporter({ db });
+  const totals = zeroCounts();
+  const step = <T>(work: () => Promise<T>) => retried(work, retries, stop);
+  const outcomes = await Promise.allSettled(
+    vitrines.map(async (vitrine) => {
+      const workflowId = `bench-${runId}-baseline-${vitrine.code}`;
+      const run = { workflowId };
+      const { vitrineId, importRunId } = await step(() => activities.openImportRun({ vitrineCode: vitrine.code, workflowId }));
+      const counts = zeroCounts();
+      for (;;) {
+        const items = await step(() => activities.fetchQueuePage({ vitrineId, maxItems: PAGE_SIZE }));
+        if (items.length === 0) break;
+        counts.fetched += items.length;
+        const orderIds = [...new Set(items.map((item) => item.orderId))];
+        const imported = await step(() => importer.importOrders(vitrineId, orderIds, run));
+        counts.imported += imported.imported.length;
+        counts.blocked += imported.blocked.length;
+        if (imported.existing.length > 0) {
+          // The latest event of each order says which state it reached on the platform.
+          const stateOf = new Map(items.map((item) => [item.orderId, item.state]));
+          const events = imported.existing.map((orderId) => ({ orderId, state: stateOf.get(orderId) ?? '' }));
+          const statuses = await step(() => importer.processApprovedOrders(vitrineId, events, run));
+          counts.updated += statuses.updated;
+          counts.unchanged += statuses.unchanged;
+          counts.blocked += statuses.blocked;
+        }
+        counts.committed += (await step(() => activities.commitQueueItems({ vitrineId, handles: items.map((item) => item.handle) }))).committed;
+      }
+      await step(() => importer.sendPlatformNotifications(vitrineId, run));
+      await step(() => activities.saveImportRun({ importRunId, counts, status: 'completed' }));
+      for (const key of Object.keys(totals) as Array<keyof ImportCounts>) totals[key] += counts[key];
+    }),
+  );
+  // Every vitrine's loop has stopped before the database goes away.
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
+  return totals;
+}
+
+/**
+ * From every run's history (continue-as-new chains followed): activity and workflow tasks per
+ * worker process, and the activity retries (an activity's attempt number says how many tries
+ * failed before it; its last failure says why).
+ */
+async function historyStats(
+  ctx: BenchContext,
+  handles: StartedWorkflow[],
+  workers: WorkerProcess[],
+): Promise<{ tasksByWorker: Array<{ pid: number; activityTasks: number; workflowTasks: number }>; retries: NonNullable<PathResult['retries']> }> {
+  const byIdentity = new Map<string, { activityTasks: number; workflowTasks: number }>();
+  const retries: NonNullable<PathResult['retries']> = { count: 0, reasons: {} };
+  const bump = (identity: string | null | undefined, key: 'activityTasks' | 'workflowTasks') => {
+    if (!identity) return;
+    const entry = byIdentity.get(identity) ?? { activityTasks: 0, workflowTasks: 0 };
+    entry[key] += 1;
+    byIdentity.set(identity, entry);
+  };
+  for (const first of handles) {
+    let runId: string | undefined = first.firstExecutionRunId;
+    while (runId) {
+      const history: Awaited<ReturnType<StartedWorkflow['fetchHistory']>> = await ctx.client.workflow.getHandle(first.workflowId, runId).fetchHistory();
+      const events = history.events ?? [];
+      for (const event of events) {
+        const started = event.activityTaskStartedEventAttributes;
+        if (started) {
+          bump(started.identity, 'activityTasks');
+          const failedTries = (started.attempt ?? 1) - 1;
+          if (failedTries > 0) {
+            retries.count += failedTries;
+            const reason = failureReason(started.lastFailure?.message ?? 'unknown');
+            retries.reasons[reason] = (retries.reasons[reason] ?? 0) + failedTries;
+          }
+        }
+        bump(event.workflowTaskStartedEventAttributes?.identity, 'workflowTasks');
+      }
+      runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    }
+  }
+  const tasksByWorker = workers.map((w) => {
+    const mine = [...byIdentity].filter(([identity]) => identity.startsWith(`${w.pid}@`));
+    return {
+      pid: w.pid,
+      activityTasks: mine.reduce((sum, [, c]) => sum + c.activityTasks, 0),
+      workflowTasks: mine.reduce((sum, [, c]) => sum + c.workflowTasks, 0),
+    };
+  });
+  return { tasksByWorker, retries };
+}

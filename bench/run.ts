@@ -1,0 +1,303 @@
+/**
+ * `npm run bench` (scripts/bench.sh brings the stack up first): the import's throughput, latency
+ * and worker memory through the real stack, side by side with a baseline that runs the same code
+ * without Temporal; see docs/BENCHMARKS.md for what is measured and the last figures.
+ *
+ *   npm run bench -- [--orders 20000] [--vitrines 10] [--workers 1] [--variant batch|per-order|all|schedules]
+ *                    [--per-order-orders N] [--schedules 500] [--schedule-orders 2] [--schedule-ticks 2]
+ *                    [--backlog 0] [--out docs/BENCHMARKS.md] [--no-write] [--json FILE]
+ *                    [--keep-databases] [--timeout-minutes 60]
+ *
+ * Needs DATABASE_URL (a server where it may create databases), TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE and, optionally, SIMULATOR_URL (else it starts a simulator process).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { createDatabase } from '../src/erp/db';
+import { runPath, type BenchContext, type PathResult, type PathSpec } from './paths';
+import { listeningPid, treeCpuSeconds } from './procstat';
+import { machineInfo, markdown, textTable, type BenchReport } from './report';
+import { runSchedules } from './schedules';
+import { installInterruptHandlers, openSimulator, portOf, REPO, shortId } from './services';
+
+const USAGE = `usage: npm run bench -- [options]
+
+  --orders N            orders per measured path (default 20000)
+  --vitrines V          vitrines the orders are spread over (default 10)
+  --workers W           worker processes on the Temporal path (default 1)
+  --variant V           batch: baseline and the Temporal path (default)
+                        per-order: baseline and the one-workflow-per-order variant
+                        all: batch, two workers, per-order, and the live schedules
+                        schedules: only the live schedules
+                        baseline: only the baseline (for profiling the import code)
+  --per-order-orders N  N for the per-order variant (default: --orders, at most 2000)
+  --schedules S         vitrines with live schedules in --variant all (default 500; 0 skips)
+  --schedule-orders K   new orders per scheduled vitrine ~30 s before each watched tick (default 2)
+  --schedule-ticks T    whole schedule ticks (minutes) to watch (default 2)
+  --backlog B           also drain a backlog of B orders on one worker for its peak RSS (default 0: no)
+  --out FILE            the report to write (default docs/BENCHMARKS.md)
+  --no-write            print only, write no report
+  --json FILE           also write the results as JSON
+  --keep-databases      keep the benchmark databases (default: dropped)
+  --rounds R            measure baseline and Temporal R times, alternately, and keep each one's
+                        median round (default 1); for a busy machine
+  --timeout-minutes M   give up on a path after M minutes (default 60)
+  --from-json FILE      measure nothing: print and write the report of an earlier run's --json
+`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    console.error(`bench: ${name} must be an integer of at least ${min}, got "${raw}"\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+/** The round with the median throughput (the lower one of the middle two for an even count), relabelled. */
+function medianRound(results: PathResult[], label: string): PathResult | undefined {
+  if (results.length === 0) return undefined;
+  const sorted = [...results].sort((a, b) => a.ordersPerSecond - b.ordersPerSecond);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  return results.length > 1 ? { ...median, label: `${label} (median of ${results.length} rounds)` } : median;
+}
+
+/** The commit measured, and whether src/ had uncommitted changes (best effort: no git, no figure). */
+function codeVersion(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = git('rev-parse', '--short', 'HEAD');
+    const dirty = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).length;
+    return dirty > 0 ? `commit ${commit} plus uncommitted changes in ${dirty} file(s) under src/` : `commit ${commit}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      orders: { type: 'string' },
+      vitrines: { type: 'string' },
+      workers: { type: 'string' },
+      variant: { type: 'string' },
+      'per-order-orders': { type: 'string' },
+      schedules: { type: 'string' },
+      'schedule-orders': { type: 'string' },
+      'schedule-ticks': { type: 'string' },
+      backlog: { type: 'string' },
+      out: { type: 'string' },
+      'no-write': { type: 'boolean' },
+      json: { type: 'string' },
+      'keep-databases': { type: 'boolean' },
+      'timeout-minutes': { type: 'string' },
+      rounds: { type: 'string' },
+      'from-json': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values['from-json']) {
+    const earlier = JSON.parse(readFileSync(path.resolve(values['from-json']), 'utf8')) as BenchReport;
+    console.log(textTable(earlier));
+    if (!values['no-write']) {
+      const out = path.resolve(REPO, values.out ?? 'docs/BENCHMARKS.md');
+      writeFileSync(out, `${markdown(earlier)}\n`);
+      log(`bench: wrote ${path.relative(process.cwd(), out)}`);
+    }
+    return 0;
+  }
+  const orders = positiveInt('--orders', values.orders, 20_000);
+  const vitrines = positiveInt('--vitrines', values.vitrines, 10);
+  const workers = positiveInt('--workers', values.workers, 1);
+  const variant = values.variant ?? 'batch';
+  if (!['batch', 'per-order', 'all', 'schedules', 'baseline'].includes(variant)) {
+    console.error(`bench: --variant must be batch, per-order, all, schedules or baseline, got "${variant}"\n\n${USAGE}`);
+    return 2;
+  }
+  const perOrderOrders = positiveInt('--per-order-orders', values['per-order-orders'], Math.min(orders, 2000));
+  const schedules = positiveInt('--schedules', values.schedules, 500, 0);
+  const scheduleOrders = positiveInt('--schedule-orders', values['schedule-orders'], 2, 0);
+  const scheduleTicks = positiveInt('--schedule-ticks', values['schedule-ticks'], 2);
+  const backlog = positiveInt('--backlog', values.backlog, 0, 0);
+  const timeoutMs = positiveInt('--timeout-minutes', values['timeout-minutes'], 60) * 60_000;
+  const rounds = positiveInt('--rounds', values.rounds, 1);
+  const out = path.resolve(REPO, values.out ?? 'docs/BENCHMARKS.md');
+  if (vitrines > orders) {
+    console.error('bench: --vitrines must not exceed --orders');
+    return 2;
+  }
+
+  const databaseServerUrl = process.env.DATABASE_URL;
+  const temporalAddress = process.env.TEMPORAL_ADDRESS;
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  if (!databaseServerUrl || !temporalAddress) {
+    console.error('bench: DATABASE_URL and TEMPORAL_ADDRESS must be set (npm run bench sets them from the stack)');
+    return 2;
+  }
+
+  installInterruptHandlers(log);
+  const loadBefore = os.loadavg();
+  const date = new Date().toISOString();
+  const admin = createDatabase(databaseServerUrl, { max: 1 });
+  const postgres = String((await admin.raw('show server_version')).rows[0].server_version);
+  await admin.destroy();
+  const connection = await Connection.connect({ address: temporalAddress, connectTimeout: '5s' });
+  const client = new Client({ connection, namespace });
+  const systemInfo = await client.workflowService.getSystemInfo({});
+  const sim = await openSimulator();
+
+  // The services' processes, found by the port they listen on, for their CPU time.
+  const serviceCpu = new Map<string, () => number>();
+  const services: Array<[string, number | undefined]> = [
+    ['Temporal server', portOf(temporalAddress)],
+    ['Postgres', Number(new URL(databaseServerUrl).port || 5432)],
+    ['simulator', portOf(sim.url)],
+  ];
+  for (const [name, port] of services) {
+    const pid = port === undefined ? undefined : listeningPid(port);
+    if (pid !== undefined) serviceCpu.set(name, () => treeCpuSeconds(pid));
+  }
+
+  const runId = shortId();
+  const ctx: BenchContext = {
+    runId,
+    databaseServerUrl,
+    temporalAddress,
+    namespace,
+    client,
+    sim,
+    serviceCpu,
+    keepDatabases: values['keep-databases'] ?? false,
+    timeoutMs,
+    log,
+  };
+
+  const report: BenchReport = {
+    date,
+    finishedAt: '',
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
+    code: codeVersion(),
+    machine: machineInfo(`PostgreSQL ${postgres}`, `server ${systemInfo.serverVersion || 'unknown'}`),
+    loadAverage: { before: loadBefore, after: [] },
+    options: { orders, vitrines, workers, variant, rounds, perOrderOrders, schedules: variant === 'all' || variant === 'schedules' ? schedules : 0, backlog },
+    simulator: sim.startedHere ? `started by the benchmark as its own process (${sim.url})` : `of the stack, its own process (${sim.url})`,
+    ok: true,
+    problems: [],
+  };
+  log(`bench ${runId}: N=${orders} V=${vitrines} workers=${workers} variant=${variant}; simulator ${sim.url}; load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+
+  const measure = async (spec: PathSpec): Promise<PathResult | undefined> => {
+    log(`- ${spec.label}: ${spec.orders} orders over ${spec.vitrines} vitrines${spec.kind === 'baseline' ? '' : `, ${spec.workers} worker(s)`}`);
+    try {
+      const result = await runPath(ctx, spec);
+      log(
+        `  ${result.ordersPerSecond.toFixed(1)} orders/s (${result.wallSeconds.toFixed(1)} s), p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, ` +
+          `peak RSS ${result.peakRssMb} MB, checks ${result.check.ok ? 'ok' : `FAILED: ${result.check.problems.join('; ')}`}`,
+      );
+      if (!result.check.ok) report.problems.push(`${spec.label}: ${result.check.problems.join('; ')}`);
+      return result;
+    } catch (error) {
+      const message = `${spec.label}: ${error instanceof Error ? error.message : String(error)}`;
+      log(`  failed: ${message}`);
+      report.problems.push(message);
+      return undefined;
+    }
+  };
+
+  try {
+    // Baseline and Temporal alternately, `rounds` times: each one's median round is reported.
+    const baselineRounds: PathResult[] = [];
+    const temporalRounds: PathResult[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const suffix = rounds > 1 ? String(round) : '';
+      const of = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
+      if (variant !== 'schedules') {
+        const b = await measure({ tag: `bl${suffix}`, kind: 'baseline', label: `baseline (no Temporal)${of}`, orders, vitrines, workers: 0 });
+        if (b) baselineRounds.push(b);
+      }
+      if (variant === 'batch' || variant === 'all') {
+        const t = await measure({ tag: `t${suffix}`, kind: 'temporal', label: `Temporal, ${workers} worker${workers > 1 ? 's' : ''}${of}`, orders, vitrines, workers });
+        if (t) temporalRounds.push(t);
+      }
+    }
+    report.baseline = medianRound(baselineRounds, 'baseline (no Temporal)');
+    report.temporal = medianRound(temporalRounds, `Temporal, ${workers} worker${workers > 1 ? 's' : ''}`);
+    if (rounds > 1) {
+      report.rounds = {
+        baseline: baselineRounds.map((r) => r.ordersPerSecond),
+        temporal: temporalRounds.map((r) => r.ordersPerSecond),
+      };
+    }
+    if (variant === 'all') {
+      report.twoWorkers =
+        workers === 2
+          ? report.temporal
+          : await measure({ tag: 't2', kind: 'temporal', label: 'Temporal, 2 workers', orders, vitrines, workers: 2 });
+    }
+    if (variant === 'per-order' || variant === 'all') {
+      if (perOrderOrders !== orders) {
+        report.perOrderBaseline = await measure({ tag: 'bl2', kind: 'baseline', label: `baseline (no Temporal) at N = ${perOrderOrders}`, orders: perOrderOrders, vitrines, workers: 0 });
+      }
+      report.perOrder = await measure({ tag: 'po', kind: 'per-order', label: 'Temporal, one workflow per order', orders: perOrderOrders, vitrines, workers: 1 });
+    }
+    if ((variant === 'all' || variant === 'schedules') && schedules > 0) {
+      log(`- ${schedules} vitrines with live schedules on one worker`);
+      try {
+        report.schedules = await runSchedules(ctx, { vitrines: schedules, ordersPerVitrine: scheduleOrders, ticks: scheduleTicks });
+        // Runs that did not happen within their tick are a measurement (the target), not a failure
+        // of the benchmark; an order imported twice is.
+        if (report.schedules.duplicateRows > 0) report.problems.push(`schedules: ${report.schedules.duplicateRows} orders imported twice`);
+        log(`  ${report.schedules.ticks.map((t) => `${t.completed}/${schedules}`).join(', ')} runs completed per tick; worker peak RSS ${report.schedules.workerDrainPeakRssMb} MB`);
+      } catch (error) {
+        const message = `schedules: ${error instanceof Error ? error.message : String(error)}`;
+        log(`  failed: ${message}`);
+        report.problems.push(message);
+      }
+    }
+    if (backlog > 0) {
+      report.backlog = await measure({ tag: 'bk', kind: 'temporal', label: `Temporal, 1 worker, backlog of ${backlog}`, orders: backlog, vitrines, workers: 1 });
+    }
+  } finally {
+    await sim.close();
+    await connection.close();
+  }
+
+  const base = report.baseline;
+  if (base && report.temporal) report.ratio = report.temporal.ordersPerSecond / base.ordersPerSecond;
+  const perOrderBase = report.perOrderBaseline ?? base;
+  if (perOrderBase && report.perOrder) report.perOrderRatio = report.perOrder.ordersPerSecond / perOrderBase.ordersPerSecond;
+  report.loadAverage.after = os.loadavg();
+  report.finishedAt = new Date().toISOString();
+  report.ok = report.problems.length === 0;
+
+  console.log(textTable(report));
+  if (!values['no-write']) {
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, `${markdown(report)}\n`);
+    log(`bench: wrote ${path.relative(process.cwd(), out)}`);
+  }
+  if (values.json) writeFileSync(path.resolve(values.json), `${JSON.stringify(report, null, 2)}\n`);
+  return report.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

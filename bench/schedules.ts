@@ -1,0 +1,249 @@
+/**
+ * Many vitrines with live schedules on one worker: V vitrines switched on, each with its Temporal
+ * Schedule every minute (the product's own upsertVitrineSchedule), all pointing at the task queue
+ * of one worker process (src/worker/main.ts). Orders trickle in: about 30 s before each watched
+ * tick every vitrine gets K new orders. It reports, per tick, how many runs started and completed
+ * and how late, the latency from each order's feed event to its ERP row, and the worker's memory
+ * and CPU; then it deletes the schedules and terminates whatever they still run.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Knex } from 'knex';
+import { updateVitrineSettings } from '../src/erp/store/vitrines';
+import { deleteVitrineSchedule, upsertVitrineSchedule } from '../src/scheduling/vitrineSchedules';
+import { scheduleIdFor } from '../src/shared/ids';
+import type { VitrineRow } from '../src/erp/tables';
+import { addBenchVitrines, PRODUCT_WORKER, resetAccounts, SEED_BASE, terminateTaskQueue, vitrineCode, type BenchContext } from './paths';
+import { CpuMeter, mb } from './procstat';
+import { createBenchDatabase, onInterrupt } from './services';
+import { startWorkers, type WorkerProcess } from './workers';
+
+export interface ScheduleTick {
+  tick: string;
+  started: number;
+  completed: number;
+  failed: number;
+  running: number;
+  /** From the tick to the run's import_runs row (the run's first activity). */
+  startLagMs: { p50: number; p95: number; max: number };
+  /** From the tick to the run's completion. */
+  finishLagMs: { p50: number; p95: number; max: number };
+}
+
+export interface SchedulesResult {
+  vitrines: number;
+  /** New orders per vitrine before each watched tick. */
+  ordersPerVitrine: number;
+  intervalMinutes: number;
+  scheduleCreateSeconds: number;
+  /** Seconds from the last schedule created to the first watched tick. */
+  marginSeconds: number;
+  /** From each order's feed event (seeded ~30 s before a tick) to its ERP row. */
+  latencyMs: { p50: number; p95: number; max: number };
+  ticks: ScheduleTick[];
+  expectedRunsPerTick: number;
+  ordersImported: number;
+  ordersExpected: number;
+  /** Correctness: an order imported twice. Anything else here is a measurement. */
+  duplicateRows: number;
+  workerDrainPeakRssMb: number;
+  workerLifePeakRssMb: number;
+  cpuSeconds: Record<string, number>;
+  observedSeconds: number;
+  /**
+   * From the schedules' own descriptions at the end: actions Temporal dropped because it came to
+   * them later than the catch-up window (1 minute), or skipped because the previous run was still
+   * going (overlap policy skip). `describeFailures`: schedules that did not answer within 30 s.
+   */
+  scheduler: { missedCatchupWindow: number; skippedOverlap: number; describeFailures: number };
+  /** Every run of every watched tick completed and every trickled order was imported. */
+  ok: boolean;
+  /** Why `ok` is false: runs that did not start or finish, orders not imported (yet), duplicates. */
+  problems: string[];
+}
+
+async function mapLimit<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]);
+}
+
+/** K new orders on every vitrine (batch `batch`: generator indexes batch*K ..); returns order id -> time. */
+async function trickle(ctx: BenchContext, vitrines: VitrineRow[], perVitrine: number, batch: number, seededAt: Map<string, number>): Promise<void> {
+  await mapLimit(vitrines.map((v, i) => ({ v, i })), 25, async ({ v, i }) => {
+    const { orderIds } = await ctx.sim.call<{ orderIds: string[] }>('POST', `/_sim/${v.code}/orders`, {
+      generate: perVitrine,
+      seed: SEED_BASE + i,
+      state: 'ready-for-handling',
+      offset: batch * perVitrine,
+    });
+    const at = Date.now();
+    for (const id of orderIds) seededAt.set(`${v.id}/${id}`, at);
+  });
+}
+
+const TICK_OF_WORKFLOW = /-(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$/;
+
+async function tickFigures(db: Knex, ticks: number[]): Promise<ScheduleTick[]> {
+  const runs: Array<{ workflow_id: string; status: string; started_at: Date; finished_at: Date | null }> = await db('import_runs').select(
+    'workflow_id',
+    'status',
+    'started_at',
+    'finished_at',
+  );
+  const pct = percentile;
+  return ticks.map((tick) => {
+    const mine = runs.filter((r) => {
+      const at = TICK_OF_WORKFLOW.exec(r.workflow_id)?.[1];
+      return at !== undefined && Date.parse(at) === tick;
+    });
+    const startLags = mine.map((r) => r.started_at.getTime() - tick);
+    const finishLags = mine.filter((r) => r.finished_at).map((r) => r.finished_at!.getTime() - tick);
+    return {
+      tick: new Date(tick).toISOString(),
+      started: mine.length,
+      completed: mine.filter((r) => r.status === 'completed').length,
+      failed: mine.filter((r) => r.status === 'failed').length,
+      running: mine.filter((r) => r.status === 'running').length,
+      startLagMs: { p50: pct(startLags, 0.5), p95: pct(startLags, 0.95), max: pct(startLags, 1) },
+      finishLagMs: { p50: pct(finishLags, 0.5), p95: pct(finishLags, 0.95), max: pct(finishLags, 1) },
+    };
+  });
+}
+
+export async function runSchedules(
+  ctx: BenchContext,
+  options: { vitrines: number; ordersPerVitrine: number; ticks: number },
+): Promise<SchedulesResult> {
+  const tag = 'sc';
+  const intervalMinutes = 1;
+  const database = await createBenchDatabase(ctx.databaseServerUrl, `vitrine_bench_${ctx.runId}_${tag}`);
+  const codes = Array.from({ length: options.vitrines }, (_, i) => vitrineCode(ctx, tag, i));
+  const taskQueue = `bench-${ctx.runId}-${tag}`;
+  let worker: WorkerProcess | undefined;
+  const created: string[] = [];
+  const unregister = onInterrupt(async () => {
+    await mapLimit(created, 16, (code) => deleteVitrineSchedule(ctx.client, code).catch(() => undefined));
+    await terminateTaskQueue(ctx, taskQueue);
+    if (!ctx.keepDatabases) await database.dropNow();
+  });
+  try {
+    ctx.log(`  adding ${options.vitrines} vitrines`);
+    const vitrines = await addBenchVitrines(ctx, database.db, tag, options.vitrines);
+    for (const v of vitrines) await updateVitrineSettings(database.db, v.id, { import_orders: true, import_interval_minutes: intervalMinutes });
+    [worker] = await startWorkers(
+      ctx.client,
+      1,
+      PRODUCT_WORKER,
+      { DATABASE_URL: database.url, TEMPORAL_ADDRESS: ctx.temporalAddress, TEMPORAL_NAMESPACE: ctx.namespace, TASK_QUEUE: taskQueue },
+      `bench-${tag}`,
+    );
+    const w = worker;
+    const cpu = new CpuMeter(new Map([['worker', () => w.cpuSeconds()], ...ctx.serviceCpu])).start();
+    w.startMeasuring();
+    const observeStart = performance.now();
+
+    ctx.log(`  creating ${options.vitrines} schedules (every ${intervalMinutes} min, on) for task queue ${taskQueue}`);
+    const createStart = performance.now();
+    await mapLimit(vitrines, 16, async (v) => {
+      await upsertVitrineSchedule(ctx.client, taskQueue, { code: v.code, importOrders: true, intervalMinutes });
+      created.push(v.code);
+    });
+    const scheduleCreateSeconds = (performance.now() - createStart) / 1000;
+
+    // Interval schedules fire on whole minutes. A new schedule counts its ticks from when Temporal
+    // first runs its scheduler, not from the create call: watch whole ticks at least 20 s later.
+    const createdAt = Date.now();
+    const firstTick = Math.ceil((createdAt + 20_000) / 60_000) * 60_000;
+    const ticks = Array.from({ length: options.ticks }, (_, i) => firstTick + i * 60_000);
+    const lastTick = ticks[ticks.length - 1];
+    const expected = options.vitrines * options.ticks;
+    ctx.log(`  watching the ticks ${ticks.map((t) => new Date(t).toISOString().slice(11, 19)).join(', ')} (UTC), ${options.ordersPerVitrine} new orders per vitrine 30 s before each`);
+    const seededAt = new Map<string, number>();
+    for (const [batch, tick] of ticks.entries()) {
+      const wait = tick - 30_000 - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (options.ordersPerVitrine > 0) await trickle(ctx, vitrines, options.ordersPerVitrine, batch, seededAt);
+    }
+    // Until every run of the watched ticks finished, or the next tick is near.
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      if (Date.now() < lastTick + 1000) continue;
+      const figures = await tickFigures(database.db, ticks);
+      const finished = figures.reduce((sum, t) => sum + t.completed + t.failed, 0);
+      if (finished >= expected || Date.now() > lastTick + 55_000) break;
+    }
+    const observedSeconds = (performance.now() - observeStart) / 1000;
+    // A busy scheduler answers describe slowly: ask all at once, and give up after 30 s.
+    const scheduler = { missedCatchupWindow: 0, skippedOverlap: 0, describeFailures: 0 };
+    const giveUp = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 30_000).unref());
+    giveUp.catch(() => undefined);
+    await mapLimit(created, 100, async (code) => {
+      try {
+        const described = await Promise.race([ctx.client.schedule.getHandle(scheduleIdFor(code)).describe(), giveUp]);
+        scheduler.missedCatchupWindow += described.info.numActionsMissedCatchupWindow;
+        scheduler.skippedOverlap += described.info.numActionsSkippedOverlap;
+      } catch {
+        scheduler.describeFailures += 1;
+      }
+    });
+    const workerDrainPeak = w.stopMeasuring();
+    const cpuSeconds = cpu.stop();
+    const figures = await tickFigures(database.db, ticks);
+    const [{ rows, distinct_rows: distinctRows }] = await database.db('sales_orders').select(
+      database.db.raw('count(*)::int as rows'),
+      database.db.raw('count(distinct (vitrine_id, external_order_id))::int as distinct_rows'),
+    );
+    const imported: Array<{ vitrine_id: number; external_order_id: string; imported_at: Date }> = await database
+      .db('sales_orders')
+      .select('vitrine_id', 'external_order_id', 'imported_at');
+    const lags = imported
+      .map((r) => r.imported_at.getTime() - (seededAt.get(`${r.vitrine_id}/${r.external_order_id}`) ?? NaN))
+      .filter((lag) => !Number.isNaN(lag));
+    const ordersExpected = options.vitrines * options.ordersPerVitrine * options.ticks;
+    const problems: string[] = [];
+    for (const t of figures) {
+      if (t.completed !== options.vitrines) problems.push(`tick ${t.tick}: ${t.completed} of ${options.vitrines} runs completed (${t.started} started, ${t.failed} failed)`);
+    }
+    if (rows !== ordersExpected) problems.push(`${rows} orders imported, expected ${ordersExpected}`);
+    if (distinctRows !== rows) problems.push(`${rows - distinctRows} duplicate rows`);
+    return {
+      vitrines: options.vitrines,
+      ordersPerVitrine: options.ordersPerVitrine,
+      intervalMinutes,
+      scheduleCreateSeconds,
+      marginSeconds: Math.round((firstTick - createdAt) / 1000),
+      latencyMs: { p50: percentile(lags, 0.5), p95: percentile(lags, 0.95), max: percentile(lags, 1) },
+      ticks: figures,
+      expectedRunsPerTick: options.vitrines,
+      ordersImported: rows,
+      ordersExpected,
+      duplicateRows: rows - distinctRows,
+      workerDrainPeakRssMb: mb(workerDrainPeak),
+      workerLifePeakRssMb: mb(w.lifeRss.peakBytes),
+      cpuSeconds: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, Math.round(v * 10) / 10])),
+      observedSeconds,
+      scheduler,
+      ok: problems.length === 0,
+      problems,
+    };
+  } finally {
+    unregister();
+    ctx.log(`  deleting ${created.length} schedules`);
+    await mapLimit(created, 16, (code) => deleteVitrineSchedule(ctx.client, code).catch(() => undefined));
+    const left = await terminateTaskQueue(ctx, taskQueue);
+    if (left > 0) ctx.log(`  terminated ${left} run(s) still going`);
+    await worker?.stop();
+    await resetAccounts(ctx, codes);
+    if (ctx.keepDatabases) await database.db.destroy();
+    else await database.drop();
+  }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `npm run bench`: the import benchmark (bench/run.ts) against the local stack: Postgres, the
+# Temporal dev server and the simulator (no stack worker: the benchmark starts the workers it
+# measures). Writes docs/BENCHMARKS.md unless --no-write.
+#
+#   npm run bench                                   N = 20,000 orders over V = 10 vitrines, baseline and Temporal
+#   npm run bench -- --orders 2000 --vitrines 4     smaller
+#   npm run bench -- --variant all                  also two workers, one workflow per order, 500 live schedules
+#   npm run bench -- --help                         every option
+#
+# A stack that is already up (npm run stack:up) is used and left running; otherwise one is
+# started for the run and stopped afterwards, whatever the outcome (as npm test does).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO"
+
+for arg in "$@"; do
+  if [[ $arg == --help || $arg == -h ]]; then
+    exec node --import tsx bench/run.ts --help
+  fi
+done
+
+ensure_node_modules
+
+started_stack=0
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if ((started_stack)); then
+    bash "$SCRIPTS/stack.sh" down || log "bench: stopping the stack failed; run npm run stack:down"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if ! bash "$SCRIPTS/stack.sh" status --quiet; then
+  started_stack=1
+  log "bench: starting the stack (it will be stopped after the benchmark)"
+  bash "$SCRIPTS/stack.sh" up --no-worker >/dev/null
+else
+  log "bench: using the running stack"
+fi
+set -a
+# shellcheck disable=SC1090
+. "$STACK_ENV"
+set +a
+
+# Not exec: the EXIT trap must still stop a stack started here. bench/run.ts cleans up its own
+# workers, schedules and databases on INT/TERM.
+node --import tsx bench/run.ts "$@"

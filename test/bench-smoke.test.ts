@@ -1,0 +1,61 @@
+/**
+ * `npm run bench` works: a tiny run (200 orders over 2 vitrines) through the real stack, both the
+ * baseline and the Temporal path, nothing written to docs/. Not a timed test: it checks the
+ * script, its output and that the run imported every order exactly once, not how fast.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { BenchReport } from '../bench/report';
+
+const REPO = path.resolve(__dirname, '..');
+const ORDERS = 200;
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [path.join(REPO, 'scripts/bench.sh'), ...args], { cwd: REPO, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+test('npm run bench drains a small backlog on both paths and reports throughput, latency, memory and the ratio', { timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
+  try {
+    const json = path.join(dir, 'bench.json');
+    const result = await run(['--orders', String(ORDERS), '--vitrines', '2', '--variant', 'batch', '--no-write', '--json', json]);
+    assert.equal(result.code, 0, `bench exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+
+    // Both paths' rows with their orders/s, and the headline ratio, on stdout.
+    assert.match(result.stdout, /^baseline \(no Temporal\)\s+200\s+2\s+-\s+[\d.]+\s+[\d,.]+\s/m);
+    assert.match(result.stdout, /^Temporal, 1 worker\s+200\s+2\s+1\s+[\d.]+\s+[\d,.]+\s/m);
+    assert.match(result.stdout, /^ratio temporal\/baseline orders\/s: \d+\.\d\d$/m);
+
+    const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
+    assert.equal(report.ok, true, report.problems.join('; '));
+    for (const measured of [report.baseline, report.temporal]) {
+      assert.ok(measured, 'both paths were measured');
+      // Every order imported exactly once, every queue item acknowledged, nothing blocked.
+      assert.equal(measured.check.rows, ORDERS);
+      assert.equal(measured.check.distinctRows, ORDERS);
+      assert.equal(measured.check.blocked, 0);
+      assert.equal(measured.check.simCommitted, ORDERS);
+      assert.equal(measured.check.simPending + measured.check.simInFlight, 0);
+      assert.equal(measured.counts.imported, ORDERS);
+      assert.ok(measured.ordersPerSecond > 0);
+      assert.ok(measured.latencyMs.p50 >= 0 && measured.latencyMs.p95 >= measured.latencyMs.p50);
+      assert.ok(measured.peakRssMb > 0);
+    }
+    assert.ok(report.temporal!.workerFigures.length === 1 && report.temporal!.workerFigures[0].drainPeakRssMb > 0);
+    assert.ok(report.ratio! > 0 && Number.isFinite(report.ratio!));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
