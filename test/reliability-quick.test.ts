@@ -1,7 +1,7 @@
 /**
  * The quick part of the reliability suite (the full one: `npm run test:reliability`, figures in
  * docs/RELIABILITY.md). One worker process imports two vitrines at once:
- * - 1,200 orders (five pages) while the worker is killed with SIGKILL 3 times at random moments;
+ * - 2,000 orders (four pages) while the worker is killed with SIGKILL 3 times at random moments;
  * - 300 orders behind 10% HTTP 5xx, 5% timeouts, 2% HTTP 429 with Retry-After and 1% malformed
  *   documents, with repeated events, an event older than the one already imported, and an event
  *   for an order the platform answers 404 for.
@@ -29,7 +29,7 @@ describe('reliability (quick)', () => {
       databaseUrl,
       temporalAddress,
       temporalNamespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
-      crashOrders: 1200,
+      crashOrders: 2000,
       kills: 3,
       killUptimeMs: [2000, 5000],
       crashLatencyMs: 150,

@@ -40,7 +40,7 @@ describe('worker crash', () => {
 
   test('SIGKILL mid-run, restart: every order exactly once, items and payments complete, queue empty', async () => {
     const code = await h.addVitrine();
-    const total = 300;
+    const total = 700; // more than one page (PAGE_SIZE), so that the kill lands between pages
     const { orderIds } = await h.sim<{ orderIds: string[] }>('POST', `/_sim/${code}/orders`, { generate: total, seed: 42 });
     // A slow platform so that the kill lands mid-run; a short visibility timeout so that items
     // the dead worker had read come back quickly.

@@ -18,12 +18,12 @@ import {
 
 /**
  * Queue items handled per page: one fetch, one import batch (one ERP transaction), one commit.
- * Larger pages cost fewer activities and transactions per order; 250 keeps a page's activity
- * payloads near 50 KB and its retry cheap (see docs/BENCHMARKS.md).
+ * Larger pages cost fewer activities and transactions per order; 500 keeps a page's activity
+ * payloads near 100 KB (history limits are MBs) and a retried page a few seconds of work (docs/BENCHMARKS.md).
  */
-export const PAGE_SIZE = 250;
+export const PAGE_SIZE = 500;
 /** Pages per workflow execution before it continues as new, to keep its history small (~5,000 queue items). */
-export const PAGES_PER_EXECUTION = 20;
+export const PAGES_PER_EXECUTION = 10;
 
 // Queue and ERP calls are short; order batches heartbeat per order so a dead worker is noticed fast.
 const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun, sendPlatformNotifications } = proxyActivities<ImportActivities>({

@@ -27,7 +27,7 @@ export function renderReliabilityDoc(r: SuiteReport): string {
     '',
     '| command | what | time |',
     '| --- | --- | --- |',
-    '| `npm test` | the whole test suite, with the quick part `test/reliability-quick.test.ts`: 1,200 orders and 3 worker kills; 300 orders behind the platform faults with the 404, repeated and out-of-order events; the secret, history and expression checks | that file: a few minutes; its import phase is cut after 5 minutes |',
+    '| `npm test` | the whole test suite, with the quick part `test/reliability-quick.test.ts`: 2,000 orders and 3 worker kills; 300 orders behind the platform faults with the 404, repeated and out-of-order events; the secret, history and expression checks | that file: a few minutes; its import phase is cut after 5 minutes |',
     '| `npm test -- test/reliability-quick.test.ts` | the quick part alone | |',
     `| \`npm run test:reliability\` | the full suite below; writes this file | ${Math.ceil(r.durations.totalMs / 60_000)} minutes in the last run |`,
     '',
