@@ -17,20 +17,26 @@ export interface ImportSettings {
 }
 
 export async function loadImportSettings(db: Knex, vitrineId: number): Promise<ImportSettings> {
-  const [vitrine, paymentMappings, statusRows, rules, customerColumns, orderColumns] = await Promise.all([
+  const [vitrine, paymentMappings, statusRows, rules] = await Promise.all([
     getVitrineById(db, vitrineId),
     db<PaymentTypeMappingRow>('payment_type_mappings').where({ vitrine_id: vitrineId }),
     db('status_mappings').where({ vitrine_id: vitrineId }).select('platform_state', 'erp_status'),
     db<FieldDefaultRow>('field_defaults').where({ vitrine_id: vitrineId }).orderBy('id'),
-    columnTypes(db, 'customer'),
-    columnTypes(db, 'order'),
+  ]);
+  const customerRules = rules.filter((rule) => rule.target === 'customer');
+  const orderRules = rules.filter((rule) => rule.target === 'order');
+  // The live schema is read (information_schema, a costly query) only for a target that has
+  // rules to check against it: most runs of most vitrines have none.
+  const [customerColumns, orderColumns] = await Promise.all([
+    customerRules.length > 0 ? columnTypes(db, 'customer') : new Map(),
+    orderRules.length > 0 ? columnTypes(db, 'order') : new Map(),
   ]);
   return {
     vitrine,
     paymentMappings,
     statusMappings: new Map(statusRows.map((row: { platform_state: string; erp_status: ErpStatus }) => [row.platform_state, row.erp_status])),
-    customerRules: rules.filter((rule) => rule.target === 'customer'),
-    orderRules: rules.filter((rule) => rule.target === 'order'),
+    customerRules,
+    orderRules,
     customerColumns,
     orderColumns,
   };
