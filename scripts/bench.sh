@@ -23,30 +23,7 @@ done
 
 ensure_node_modules
 
-started_stack=0
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  if ((started_stack)); then
-    bash "$SCRIPTS/stack.sh" down || log "bench: stopping the stack failed; run npm run stack:down"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-if ! bash "$SCRIPTS/stack.sh" status --quiet; then
-  started_stack=1
-  log "bench: starting the stack (it will be stopped after the benchmark)"
-  bash "$SCRIPTS/stack.sh" up --no-worker >/dev/null
-else
-  log "bench: using the running stack"
-fi
-set -a
-# shellcheck disable=SC1090
-. "$STACK_ENV"
-set +a
+use_stack bench
 
 # Not exec: the EXIT trap must still stop a stack started here. bench/run.ts cleans up its own
 # workers, schedules and databases on INT/TERM.

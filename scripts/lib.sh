@@ -134,3 +134,35 @@ load_env_lines() {
     [[ $k =~ ^[A-Z_][A-Z0-9_]*$ ]] && printf -v "$k" '%s' "$v" && export "${k?}"
   done
 }
+
+# use_stack NAME: the stack the scripts' tests and measurements run on. A stack that is already up
+# is used and left running; otherwise one is started (without its worker: the caller starts the
+# workers it needs) and stopped when the script exits, whatever the outcome. Then the stack's env
+# (.data/stack.env) is exported. NAME prefixes the log lines.
+use_stack() {
+  STACK_USER=$1
+  STARTED_STACK=0
+  trap _stop_started_stack EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  if ! bash "$SCRIPTS/stack.sh" status --quiet; then
+    STARTED_STACK=1
+    log "$STACK_USER: starting the stack (it will be stopped afterwards)"
+    bash "$SCRIPTS/stack.sh" up --no-worker >/dev/null
+  else
+    log "$STACK_USER: using the running stack"
+  fi
+  set -a
+  # shellcheck disable=SC1090
+  . "$STACK_ENV"
+  set +a
+}
+
+_stop_started_stack() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if ((STARTED_STACK)); then
+    bash "$SCRIPTS/stack.sh" down || log "$STACK_USER: stopping the stack failed; run npm run stack:down"
+  fi
+  exit "$rc"
+}

@@ -19,31 +19,8 @@ ensure_node_modules
 # The suite restarts the stack's own services: never adopt a server from the caller's environment.
 unset DATABASE_URL TEMPORAL_ADDRESS TEMPORAL_NAMESPACE TEMPORAL_UI_URL SIMULATOR_URL TASK_QUEUE
 
-started_stack=0
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  if ((started_stack)); then
-    bash "$SCRIPTS/stack.sh" down || log "reliability: stopping the stack failed; run npm run stack:down"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-if ! bash "$SCRIPTS/stack.sh" status --quiet; then
-  started_stack=1
-  log "reliability: starting the stack (it will be stopped afterwards)"
-  bash "$SCRIPTS/stack.sh" up --no-worker >/dev/null
-else
-  log "reliability: using the running stack"
-fi
+use_stack reliability
 [[ $(cat "$RUN_DIR/postgres.mode" 2>/dev/null) == local ]] ||
   die "the stack uses an external Postgres (DATABASE_URL); the suite restarts Postgres, so it needs the project-local cluster: npm run stack:down, unset DATABASE_URL, and try again"
-set -a
-# shellcheck disable=SC1090
-. "$STACK_ENV"
-set +a
 
 node --import tsx test/reliability/run.ts "$@"

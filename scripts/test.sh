@@ -15,19 +15,6 @@ cd "$REPO"
 
 ensure_node_modules
 
-started_stack=0
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  if ((started_stack)); then
-    bash "$SCRIPTS/stack.sh" down || log "test: stopping the stack failed; run npm run stack:down"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
 # Split our arguments into node options and test files. An option given as two words
 # (--test-name-pattern foo) keeps its value unless that value is an existing path.
 opts=()
@@ -56,16 +43,6 @@ if ((${#files[@]} == 0)); then
   ((${#files[@]} > 0)) || die "no test files (test/**/*.test.ts) found"
 fi
 
-if ! bash "$SCRIPTS/stack.sh" status --quiet; then
-  started_stack=1
-  log "test: starting the stack (it will be stopped after the tests)"
-  bash "$SCRIPTS/stack.sh" up --no-worker >/dev/null
-else
-  log "test: using the running stack"
-fi
-set -a
-# shellcheck disable=SC1090
-. "$STACK_ENV"
-set +a
+use_stack test
 
 node --import tsx --test --test-concurrency=1 --test-reporter=spec "${opts[@]}" "${files[@]}"
