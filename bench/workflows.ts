@@ -15,6 +15,7 @@
 import { continueAsNew, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ImportActivities } from '../src/activities';
 import type { ImportCounts, ImportRunSummary } from '../src/shared/importTypes';
+import { BATCH_ACTIVITY_OPTIONS, QUEUE_ACTIVITY_OPTIONS } from '../src/workflows/importVitrineOrders';
 
 export { importVitrineOrders, progressQuery } from '../src/workflows';
 
@@ -22,16 +23,10 @@ const PAGE_SIZE = 100;
 /** Each page adds about 3 history events per child: continue as new sooner than the batch workflow. */
 const PAGES_PER_EXECUTION = 10;
 
-// The same activity options as src/workflows/importVitrineOrders.ts.
-const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun, sendPlatformNotifications } = proxyActivities<ImportActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-const { importOrders, processApprovedOrders } = proxyActivities<ImportActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+// The product workflow's activity options.
+const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun, sendPlatformNotifications } =
+  proxyActivities<ImportActivities>(QUEUE_ACTIVITY_OPTIONS);
+const { importOrders, processApprovedOrders } = proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
 
 export interface PerOrderInput {
   vitrineCode: string;

@@ -6,6 +6,7 @@ import {
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
+  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { ImportActivities } from '../activities';
 import { SEARCH_ATTRIBUTES } from '../shared/ids';
@@ -25,16 +26,19 @@ export const PAGE_SIZE = 500;
 /** Pages per workflow execution before it continues as new, to keep its history small (~5,000 queue items). */
 export const PAGES_PER_EXECUTION = 10;
 
-// Queue and ERP calls are short; order batches heartbeat per order so a dead worker is noticed fast.
-const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun, sendPlatformNotifications } = proxyActivities<ImportActivities>({
+// Queue and ERP calls are short; order batches heartbeat as they go so a dead worker is noticed fast.
+export const QUEUE_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-const { importOrders, processApprovedOrders } = proxyActivities<ImportActivities>({
+};
+export const BATCH_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+};
+const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun, sendPlatformNotifications } =
+  proxyActivities<ImportActivities>(QUEUE_ACTIVITY_OPTIONS);
+const { importOrders, processApprovedOrders } = proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
 
 export const progressQuery = defineQuery<ImportCounts>('progress');
 
