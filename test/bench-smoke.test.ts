@@ -4,27 +4,17 @@
  * script, its output and that the run imported every order exactly once, not how fast.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { BenchReport } from '../bench/report';
+import { runProcess } from './support/cli';
 
 const REPO = path.resolve(__dirname, '..');
 const ORDERS = 200;
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [path.join(REPO, 'scripts/bench.sh'), ...args], { cwd: REPO, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => runProcess('bash', [path.join(REPO, 'scripts/bench.sh'), ...args]);
 
 test('npm run bench drains a small backlog on both paths and reports throughput, latency, memory and the ratio', { timeout: 300_000 }, async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));

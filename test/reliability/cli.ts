@@ -1,8 +1,5 @@
 /** The `vitrine` CLI as a child process; every output is kept so the suite can search it for secrets. */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-
-const REPO = path.resolve(__dirname, '..', '..');
+import { runCli } from '../support/cli';
 
 export interface CliOutput {
   args: string[];
@@ -21,24 +18,10 @@ export class CliRecorder {
     return this.outputs.map((o) => `${o.stdout}\n${o.stderr}`).join('\n');
   }
 
-  run(args: string[]): Promise<CliOutput> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(REPO, 'bin/vitrine'), ...args], {
-        cwd: REPO,
-        env: { ...process.env, ...this.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        const output = { args, code: code ?? -1, stdout, stderr };
-        this.outputs.push(output);
-        resolve(output);
-      });
-    });
+  async run(args: string[]): Promise<CliOutput> {
+    const output = { args, ...(await runCli(args, this.env)) };
+    this.outputs.push(output);
+    return output;
   }
 
   /** `vitrine <args> --json`, parsed; throws with the error line on a non-zero exit. */

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { REPO } from './services';
+
+// Not imported from ./services: that module installs the Temporal runtime, and the reliability
+// runner uses this file without it.
+const REPO = path.resolve(__dirname, '..', '..');
 
 export interface CliResult {
   code: number;
@@ -10,8 +13,13 @@ export interface CliResult {
 
 /** Runs the `vitrine` command as a user would, with the given service settings. */
 export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return runProcess(process.execPath, [path.join(REPO, 'bin/vitrine'), ...args], env);
+}
+
+/** Runs a program from the repository's folder, no stdin, with env added to ours; collects its output. */
+export function runProcess(command: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO, 'bin/vitrine'), ...args], {
+    const child = spawn(command, args, {
       cwd: REPO,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
