@@ -147,7 +147,7 @@ export async function seedOrders(ctx: BenchContext, vitrines: VitrineRow[], orde
   const shares = splitOrders(orders, vitrines.length);
   await Promise.all(
     vitrines.map((v, i) =>
-      shares[i] > 0 ? ctx.sim.call('POST', `/_sim/${v.code}/orders`, { generate: shares[i], seed: SEED_BASE + i, state: 'ready-for-handling' }) : undefined,
+      shares[i] > 0 ? ctx.sim.call('POST', `/_sim/${v.code}/orders`, { generate: shares[i], seed: SEED_BASE + i, state: 'ready-for-handling', render: true }) : undefined,
     ),
   );
   return (performance.now() - started) / 1000;

@@ -243,7 +243,7 @@ export function markdown(report: BenchReport): string {
   L.push('## What is measured', '');
   L.push(
     '- **Each path** gets a fresh ERP database on the stack\'s Postgres server and its own simulator accounts. Vitrine *i* of every path is seeded with the same seed, ' +
-      'so every path imports the same orders (generated `ready-for-handling`, one feed event each). The simulator\'s faults are all 0 (no injected latency). ' +
+      'so every path imports the same orders (generated `ready-for-handling`, one feed event each, each document built and serialized when seeded, as a platform serves stored documents). The simulator\'s faults are all 0 (no injected latency). ' +
       'The orders are split evenly over the vitrines and all vitrines drain at once.',
     '- **baseline**: no Temporal. In the benchmark process, per vitrine and all vitrines concurrently, the very code the activities run in a plain loop: ' +
       `open the import run, then page by page \`fetchQueuePage\` (the VTEX connector's \`fetchQueue(${PAGE_SIZE})\`), the order importer's \`importOrders\`, ` +

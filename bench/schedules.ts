@@ -81,6 +81,7 @@ async function trickle(ctx: BenchContext, vitrines: VitrineRow[], perVitrine: nu
   await mapLimit(vitrines.map((v, i) => ({ v, i })), 25, async ({ v, i }) => {
     const { orderIds } = await ctx.sim.call<{ orderIds: string[] }>('POST', `/_sim/${v.code}/orders`, {
       generate: perVitrine,
+      render: true,
       seed: SEED_BASE + i,
       state: 'ready-for-handling',
       offset: batch * perVitrine,

@@ -250,6 +250,33 @@ describe('feed queue', () => {
   });
 });
 
+describe('documents rendered when seeded', () => {
+  it('serves the same document as a lazily built one, and a fresh one after each change', async () => {
+    const [lazy] = await generate('render-lazy', { generate: 1, seed: 21, state: 'payment-pending' });
+    const [kept] = await generate('render-kept', { generate: 1, seed: 21, state: 'payment-pending', render: true });
+    assert.equal(kept, lazy, 'same seed, same order');
+    const lazyRes = await getOrder('render-lazy', lazy);
+    const keptRes = await getOrder('render-kept', kept);
+    assert.equal(keptRes.status, 200);
+    assert.match(keptRes.headers.get('content-type') ?? '', /^application\/json/);
+    // The documents differ only where they name their account.
+    assert.equal(keptRes.text, lazyRes.text.replaceAll('render-lazy', 'render-kept').replaceAll('Render Lazy', 'Render Kept'));
+    assertValid(getOrderSchema, keptRes.json, 'rendered');
+
+    clock += 1_000;
+    await control('POST', 'render-kept', `/orders/${kept}/state`, { state: 'payment-approved' });
+    let doc = (await getOrder('render-kept', kept)).json;
+    assert.equal(doc.status, 'payment-approved');
+    assert.equal(Date.parse(doc.authorizedDate), clock);
+    clock += 1_000;
+    assert.equal((await platform('POST', 'render-kept', `/api/oms/pvt/orders/${kept}/cancel`, { reason: 'Sem estoque' })).status, 200);
+    doc = (await getOrder('render-kept', kept)).json;
+    assert.deepEqual([doc.status, doc.cancelReason], ['canceled', 'Sem estoque']);
+    assertValid(getOrderSchema, doc, 'rendered, then canceled');
+    assert.equal((await control('POST', 'render-kept', '/orders', { generate: 1, render: 'yes' })).status, 400);
+  });
+});
+
 describe('order states', () => {
   it('emits one feed event per change, with lastState, and keeps the document coherent', async () => {
     const [id] = await generate('states', { generate: 1, seed: 5, state: 'payment-pending' });

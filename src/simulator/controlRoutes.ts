@@ -47,7 +47,7 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
         return { orderIds: body.map((doc) => account.putDocument(doc)) };
       }
       if (isObject(body) && 'generate' in body) {
-        const { generate, seed = 1, state = 'ready-for-handling', offset = 0 } = body;
+        const { generate, seed = 1, state = 'ready-for-handling', offset = 0, render = false } = body;
         if (!Number.isInteger(generate) || (generate as number) < 0 || (generate as number) > MAX_GENERATE) {
           return badRequest(reply, `generate must be an integer from 0 to ${MAX_GENERATE}`);
         }
@@ -58,7 +58,8 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
         if (!Number.isInteger(offset) || (offset as number) < 0 || (offset as number) + (generate as number) > MAX_GENERATED_INDEX) {
           return badRequest(reply, `offset must be an integer and offset + generate at most ${MAX_GENERATED_INDEX}`);
         }
-        return { orderIds: account.generate(generate as number, seed, state, offset as number) };
+        if (typeof render !== 'boolean') return badRequest(reply, 'render must be true or false');
+        return { orderIds: account.generate(generate as number, seed, state, offset as number, render) };
       }
       if (isOrderDocument(body)) return { orderIds: [account.putDocument(body)] };
       return badRequest(reply, 'body must be an order (object with a string orderId), an array of orders, or { "generate": N }');

@@ -88,13 +88,12 @@ export function registerPlatformRoutes(app: FastifyInstance, ctx: PlatformContex
     guarded(ctx, (req, reply, account) => {
       const { orderId = '' } = req.params as Params;
       account.counters.getOrderCalls++;
-      const doc = account.document(orderId);
-      if (!doc) return orderNotFound(reply);
+      if (!account.orders.has(orderId)) return orderNotFound(reply);
       if (isMalformed(orderId, account.faults.malformedRate)) {
         account.counters.faultMalformed++;
-        return reply.send(corruptOrder(orderId, doc));
+        return reply.send(corruptOrder(orderId, account.document(orderId)!));
       }
-      return reply.send(doc);
+      return reply.type('application/json; charset=utf-8').send(account.documentJson(orderId));
     }),
   );
 
