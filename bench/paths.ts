@@ -380,7 +380,7 @@ async function drainWithoutTemporal(
     vitrines.map(async (vitrine) => {
       const workflowId = `bench-${runId}-baseline-${vitrine.code}`;
       const run = { workflowId };
-      const { vitrineId, importRunId } = await step(() => activities.openImportRun({ vitrineCode: vitrine.code, workflowId }));
+      const { vitrineId, importRunId, pendingNotifications } = await step(() => activities.openImportRun({ vitrineCode: vitrine.code, workflowId }));
       const counts = zeroCounts();
       for (;;) {
         const items = await step(() => activities.fetchQueuePage({ vitrineId, maxItems: PAGE_SIZE }));
@@ -401,7 +401,7 @@ async function drainWithoutTemporal(
         }
         counts.committed += (await step(() => activities.commitQueueItems({ vitrineId, handles: items.map((item) => item.handle) }))).committed;
       }
-      await step(() => importer.sendPlatformNotifications(vitrineId, run));
+      if (pendingNotifications > 0) await step(() => importer.sendPlatformNotifications(vitrineId, run));
       await step(() => activities.saveImportRun({ importRunId, counts, status: 'completed' }));
       for (const key of Object.keys(totals) as Array<keyof ImportCounts>) totals[key] += counts[key];
     }),

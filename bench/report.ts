@@ -133,7 +133,7 @@ export function textTable(report: BenchReport): string {
     const s = report.schedules;
     out.push(
       `schedules: ${s.vitrines} vitrines every ${s.intervalMinutes} min on one worker: ` +
-        s.ticks.map((t) => `${t.tick.slice(11, 16)} ${t.completed}/${s.expectedRunsPerTick} completed, p95 finish ${fmt(t.finishLagMs.p95)} ms after the tick`).join('; ') +
+        s.ticks.map((t) => `${t.tick.slice(11, 16)} ${t.completed}/${s.expectedRunsPerTick} completed, p95 finish ${fmt(t.finishLagMs.p95)} ms after the scheduled time`).join('; ') +
         `; ${fmt(s.ordersImported)}/${fmt(s.ordersExpected)} trickled orders imported, latency p50 ${fmt(s.latencyMs.p50)} ms, p95 ${fmt(s.latencyMs.p95)} ms` +
         `; worker peak RSS ${fmt(s.workerDrainPeakRssMb, 1)} MB${s.ok ? '' : ` (target not met: ${s.problems.join('; ')})`}`,
     );
@@ -229,7 +229,7 @@ export function markdown(report: BenchReport): string {
   if (report.schedules) {
     const s = report.schedules;
     L.push(
-      `| 500 vitrines with live schedules on one worker | ${s.vitrines} vitrines: ${s.ticks.map((t) => `${t.completed}/${s.expectedRunsPerTick}`).join(', ')} runs completed per tick, worker peak ${fmt(s.workerDrainPeakRssMb, 1)} MB | ` +
+      `| 500 vitrines with live schedules on one worker | ${s.vitrines} vitrines: ${s.ticks.map((t) => `${t.completed}/${s.expectedRunsPerTick}`).join(', ')} runs completed per watched minute, worker peak ${fmt(s.workerDrainPeakRssMb, 1)} MB | ` +
         `${target(s.vitrines >= 500 ? s.ok : undefined)} |`,
     );
   } else {
@@ -247,7 +247,7 @@ export function markdown(report: BenchReport): string {
       'The orders are split evenly over the vitrines and all vitrines drain at once.',
     '- **baseline**: no Temporal. In the benchmark process, per vitrine and all vitrines concurrently, the very code the activities run in a plain loop: ' +
       `open the import run, then page by page \`fetchQueuePage\` (the VTEX connector's \`fetchQueue(${PAGE_SIZE})\`), the order importer's \`importOrders\`, ` +
-      '`processApprovedOrders` for orders already in the ERP, `commitQueueItems` (the connector\'s `commitQueue`), and at the end the platform notifications and the run summary. ' +
+      '`processApprovedOrders` for orders already in the ERP, `commitQueueItems` (the connector\'s `commitQueue`), and at the end the platform notifications (when the run opened with some waiting, as the workflow does) and the run summary. ' +
       'Same knex pool size (10) as a worker. Each step is retried as the workflow\'s retry policy retries its activity (1 s, doubling, at most 1 min apart; ' +
       'not for a platform error that says it is final), so a transient error costs both paths the same.',
     `- **temporal**: the product as it runs: worker process(es) \`node ${WORKER_NODE_FLAGS.join(' ')} --import tsx src/worker/main.ts\` (the Dockerfile's command) on a task queue of their own, one \`importVitrineOrders\` workflow per vitrine started at once with the Temporal client; ` +
@@ -308,13 +308,14 @@ export function markdown(report: BenchReport): string {
     L.push(`### ${s.vitrines} vitrines with live schedules on one worker`, '');
     L.push(
       `${s.vitrines} vitrines switched on, each with its schedule (the product's \`upsertVitrineSchedule\`) every ${s.intervalMinutes} minute, ` +
-        `all on the task queue of one worker process (\`src/worker/main.ts\`). Creating the schedules took ${fmt(s.scheduleCreateSeconds, 1)} s; the first watched tick came ${s.marginSeconds} s later ` +
+        `each at its own phase of the minute (drawn from its code, so the starts are spread over the minute), ` +
+        `all on the task queue of one worker process (\`src/worker/main.ts\`). Creating the schedules took ${fmt(s.scheduleCreateSeconds, 1)} s; the first watched minute began ${s.marginSeconds} s later ` +
         `(a new schedule counts ticks from when Temporal first runs its scheduler, so a tick right after the create call may be missed). ` +
-        `About 30 s before each of the ${s.ticks.length} watched ticks every vitrine got ${s.ordersPerVitrine} new orders on the platform. ` +
+        `30 s before each of the ${s.ticks.length} watched minutes every vitrine got ${s.ordersPerVitrine} new orders on the platform. ` +
         `Watched for ${fmt(s.observedSeconds)} s in all, then the schedules were deleted.`,
       '',
     );
-    L.push('| tick (UTC) | runs started | completed | failed | still running | start lag p50 / p95 / max ms | finish lag p50 / p95 / max ms |');
+    L.push('| minute (UTC) | runs due in it that started | completed | failed | still running | start lag p50 / p95 / max ms | finish lag p50 / p95 / max ms |');
     L.push('| --- | ---: | ---: | ---: | ---: | --- | --- |');
     for (const t of s.ticks) {
       L.push(
@@ -323,14 +324,14 @@ export function markdown(report: BenchReport): string {
     }
     L.push('');
     L.push(
-      `Lags are from the tick to the run's \`import_runs\` row (its first activity) and to its completion. Orders imported: ${fmt(s.ordersImported)} of ${fmt(s.ordersExpected)}, ` +
-        `latency from each order's feed event to its ERP row p50 ${fmt(s.latencyMs.p50)} ms, p95 ${fmt(s.latencyMs.p95)} ms, max ${fmt(s.latencyMs.max)} ms (mostly the wait for the next tick), ` +
+      `Lags are from each run's scheduled time (its vitrine's phase in that minute) to the run's \`import_runs\` row (its first activity) and to its completion. Orders imported: ${fmt(s.ordersImported)} of ${fmt(s.ordersExpected)}, ` +
+        `latency from each order's feed event to its ERP row p50 ${fmt(s.latencyMs.p50)} ms, p95 ${fmt(s.latencyMs.p95)} ms, max ${fmt(s.latencyMs.max)} ms (mostly the wait for the vitrine's next run), ` +
         `${s.duplicateRows} duplicates. Worker peak RSS ${fmt(s.workerDrainPeakRssMb, 1)} MB while watching (${fmt(s.workerLifePeakRssMb, 1)} MB over its life). ` +
         `CPU while watching: ${Object.entries(s.cpuSeconds).map(([k, v]) => `${k} ${fmt(v, 1)} s`).join(', ')}. ` +
-        `Temporal's own count over the schedules' lives: ${fmt(s.scheduler.missedCatchupWindow)} actions missed the catch-up window (1 minute: the scheduler came to the tick too late and dropped it), ` +
+        `Temporal's own count over the schedules' lives: ${fmt(s.scheduler.missedCatchupWindow)} actions missed the catch-up window (1 minute: the scheduler came to the scheduled time too late and dropped it), ` +
         `${fmt(s.scheduler.skippedOverlap)} skipped because the vitrine's previous run was still going` +
         `${s.scheduler.describeFailures > 0 ? ` (${s.scheduler.describeFailures} schedules did not answer describe within 30 s)` : ''}. ` +
-        `${s.ok ? 'Every run of every watched tick completed.' : `**Not every scheduled run happened in time**: ${s.problems.join('; ')}.`}`,
+        `${s.ok ? 'Every run due in the watched minutes completed.' : `**Not every scheduled run happened in time**: ${s.problems.join('; ')}.`}`,
       '',
     );
   }

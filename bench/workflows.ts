@@ -12,7 +12,7 @@
  *
  * It is not product code: it exists to compare the orchestration cost of the two designs.
  */
-import { continueAsNew, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, executeChild, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { ImportActivities } from '../src/activities';
 import type { ImportCounts, ImportRunSummary } from '../src/shared/importTypes';
 import { BATCH_ACTIVITY_OPTIONS, QUEUE_ACTIVITY_OPTIONS } from '../src/workflows/importVitrineOrders';
@@ -23,14 +23,13 @@ const PAGE_SIZE = 100;
 /** Each page adds about 3 history events per child: continue as new sooner than the batch workflow. */
 const PAGES_PER_EXECUTION = 10;
 
-// The product workflow's activity options.
-const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun, sendPlatformNotifications } =
-  proxyActivities<ImportActivities>(QUEUE_ACTIVITY_OPTIONS);
-const { importOrders, processApprovedOrders } = proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
+// The product workflow's activity options, local activities included.
+const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun } = proxyLocalActivities<ImportActivities>(QUEUE_ACTIVITY_OPTIONS);
+const { importOrders, processApprovedOrders, sendPlatformNotifications } = proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
 
 export interface PerOrderInput {
   vitrineCode: string;
-  continued?: { vitrineId: number; importRunId: number; counts: ImportCounts; continuations: number };
+  continued?: { vitrineId: number; importRunId: number; pendingNotifications: number; counts: ImportCounts; continuations: number };
 }
 
 export interface OneOrderInput {
@@ -42,7 +41,7 @@ export interface OneOrderInput {
 }
 
 export async function benchImportPerOrder(input: PerOrderInput): Promise<ImportRunSummary> {
-  const { vitrineId, importRunId } =
+  const { vitrineId, importRunId, pendingNotifications } =
     input.continued ?? (await openImportRun({ vitrineCode: input.vitrineCode, workflowId: workflowInfo().workflowId }));
   const counts: ImportCounts = input.continued
     ? { ...input.continued.counts }
@@ -52,7 +51,7 @@ export async function benchImportPerOrder(input: PerOrderInput): Promise<ImportR
   for (let page = 0; page < PAGES_PER_EXECUTION; page++) {
     const items = await fetchQueuePage({ vitrineId, maxItems: PAGE_SIZE });
     if (items.length === 0) {
-      await sendPlatformNotifications({ vitrineId });
+      if (pendingNotifications > 0) await sendPlatformNotifications({ vitrineId });
       await saveImportRun({ importRunId, counts, status: 'completed' });
       return { vitrineCode: input.vitrineCode, importRunId, continuations, ...counts };
     }
@@ -83,7 +82,7 @@ export async function benchImportPerOrder(input: PerOrderInput): Promise<ImportR
   await saveImportRun({ importRunId, counts, status: 'running' });
   return continueAsNew<typeof benchImportPerOrder>({
     ...input,
-    continued: { vitrineId, importRunId, counts, continuations: continuations + 1 },
+    continued: { vitrineId, importRunId, pendingNotifications, counts, continuations: continuations + 1 },
   });
 }
 

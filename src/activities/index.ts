@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { openImportRun, saveImportRun, type RunCounts, type RunStatus } from '../erp/store/importRuns';
+import { countPendingNotifications } from '../erp/store/orderStatus';
 import { writeLog } from '../erp/store/integrationLog';
 import { findVitrineByCode, getVitrineById } from '../erp/store/vitrines';
 import type { VitrineRow } from '../erp/tables';
@@ -67,7 +68,7 @@ export function createActivities(deps: ActivityDependencies) {
       }
       const importRunId = await openImportRun(db, vitrine.id, input.workflowId);
       reportRunOpened(vitrine.code, importRunId);
-      return { vitrineId: vitrine.id, importRunId };
+      return { vitrineId: vitrine.id, importRunId, pendingNotifications: await countPendingNotifications(db, vitrine.id) };
     },
 
     async fetchQueuePage(input: { vitrineId: number; maxItems: number }): Promise<QueueItem[]> {

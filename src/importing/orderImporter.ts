@@ -185,6 +185,7 @@ export function createOrderImporter(deps: ImporterDependencies) {
             log.push({ level: 'error', externalOrderId: notification.externalOrderId, message: `${notification.action} refused: ${error.message}` });
             outcome.failed += 1;
           }
+          run.onProgress?.(outcome.sent + outcome.failed);
         }
       } finally {
         await flushLog(settings.vitrine, log, run);

@@ -13,7 +13,7 @@ export interface ImportVitrineOrdersInput {
   /** Queue items per page (default PAGE_SIZE). */
   pageSize?: number;
   /** Set when the run continues as new: the run already opened and its counts so far. */
-  continued?: { vitrineId: number; importRunId: number; counts: ImportCounts; continuations: number };
+  continued?: { vitrineId: number; importRunId: number; pendingNotifications: number; counts: ImportCounts; continuations: number };
 }
 
 export interface ImportCounts {
@@ -41,6 +41,8 @@ export interface ImportRunSummary extends ImportCounts {
 export interface OpenedRun {
   vitrineId: number;
   importRunId: number;
+  /** ERP-to-platform notifications waiting when the run opened: the run sends them at its end. */
+  pendingNotifications: number;
 }
 
 export interface ImportOrdersResult {

@@ -13,6 +13,8 @@ export interface ImportWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Activities run at once (default DEFAULT_MAX_CONCURRENT_ACTIVITIES). */
   maxConcurrentActivities?: number;
+  /** Runs kept in the workflow cache (default DEFAULT_MAX_CACHED_WORKFLOWS). */
+  maxCachedWorkflows?: number;
 }
 
 /**
@@ -20,6 +22,14 @@ export interface ImportWorkerOptions {
  * bounds the worker's memory (docs/BENCHMARKS.md); more throughput comes from more workers.
  */
 export const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 20;
+
+/**
+ * Import runs kept in the worker's workflow cache. The SDK sizes its default from the heap limit,
+ * which gives its minimum of 10 under the worker's `--max-old-space-size=128`: with more vitrines
+ * than that running at once, every workflow task would replay the run's whole history. An import
+ * run holds a few KB of state (docs/BENCHMARKS.md: 500 vitrines on one worker).
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
 
 /** The import worker: the workflows plus activities wired to the ERP database. */
 export async function createImportWorker(options: ImportWorkerOptions): Promise<Worker> {
@@ -29,6 +39,7 @@ export async function createImportWorker(options: ImportWorkerOptions): Promise<
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? { codePath: workflowBundlePath() },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     activities: createActivities({ db: options.db, connectorFor: options.connectorFor }),
   });
 }

@@ -2,11 +2,14 @@ import {
   continueAsNew,
   defineQuery,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
+  type LocalActivityOptions,
+  type RetryPolicy,
 } from '@temporalio/workflow';
 import type { ImportActivities } from '../activities';
 import { SEARCH_ATTRIBUTES } from '../shared/ids';
@@ -26,19 +29,23 @@ export const PAGE_SIZE = 500;
 /** Pages per workflow execution before it continues as new, to keep its history small (~5,000 queue items). */
 export const PAGES_PER_EXECUTION = 10;
 
-// Queue and ERP calls are short; order batches heartbeat as they go so a dead worker is noticed fast.
-export const QUEUE_ACTIVITY_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-};
+const RETRY: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
+
+/**
+ * Queue fetch and commit and the run's bookkeeping are single short calls: they run as local
+ * activities, in the worker that runs the workflow task, so they cost Temporal no activity task
+ * and a run of an empty queue is one workflow task (500 vitrines on one worker: docs/BENCHMARKS.md).
+ * They are retried like activities and are idempotent like them.
+ */
+export const QUEUE_ACTIVITY_OPTIONS: LocalActivityOptions = { startToCloseTimeout: '1 minute', retry: RETRY };
+/** Order batches and notifications run as activities: bounded per worker, heartbeating as they go. */
 export const BATCH_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: RETRY,
 };
-const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun, sendPlatformNotifications } =
-  proxyActivities<ImportActivities>(QUEUE_ACTIVITY_OPTIONS);
-const { importOrders, processApprovedOrders } = proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
+const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun } = proxyLocalActivities<ImportActivities>(QUEUE_ACTIVITY_OPTIONS);
+const { importOrders, processApprovedOrders, sendPlatformNotifications } = proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
 
 export const progressQuery = defineQuery<ImportCounts>('progress');
 
@@ -50,7 +57,7 @@ export const progressQuery = defineQuery<ImportCounts>('progress');
  * that entered Em preparação in the ERP.
  */
 export async function importVitrineOrders(input: ImportVitrineOrdersInput): Promise<ImportRunSummary> {
-  const { vitrineId, importRunId } =
+  const { vitrineId, importRunId, pendingNotifications } =
     input.continued ?? (await openImportRun({ vitrineCode: input.vitrineCode, workflowId: workflowInfo().workflowId }));
   const counts: ImportCounts = input.continued ? { ...input.continued.counts } : zeroCounts();
   const continuations = input.continued?.continuations ?? 0;
@@ -59,7 +66,8 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
   let drained: boolean;
   try {
     drained = await drainQueue(vitrineId, counts, input.pagesPerExecution ?? PAGES_PER_EXECUTION, input.pageSize ?? PAGE_SIZE);
-    if (drained) await sendPlatformNotifications({ vitrineId });
+    // Notifications queued in the ERP while this run goes wait for the next run.
+    if (drained && pendingNotifications > 0) await sendPlatformNotifications({ vitrineId });
   } catch (error) {
     // The run is marked failed in the ERP too; Temporal keeps the whole failure chain.
     await saveImportRun({ importRunId, counts, status: 'failed' });
@@ -80,7 +88,7 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
   await saveImportRun({ importRunId, counts, status: 'running' });
   return continueAsNew<typeof importVitrineOrders>({
     ...input,
-    continued: { vitrineId, importRunId, counts, continuations: continuations + 1 },
+    continued: { vitrineId, importRunId, pendingNotifications, counts, continuations: continuations + 1 },
   });
 }
 

@@ -88,6 +88,17 @@ export async function pendingNotifications(db: Knex, vitrineId: number, limit = 
     .select({ id: 'n.id', action: 'n.action', externalOrderId: 'o.external_order_id' });
 }
 
+/** How many notifications pendingNotifications would go through, without reading them. */
+export async function countPendingNotifications(db: Knex, vitrineId: number): Promise<number> {
+  const [{ count }] = await db('platform_notifications as n')
+    .join('sales_orders as o', 'o.id', 'n.sales_order_id')
+    .where('o.vitrine_id', vitrineId)
+    .whereNull('n.sent_at')
+    .where('n.attempts', '<', 10)
+    .count({ count: '*' });
+  return Number(count);
+}
+
 export async function markNotification(db: Knex, id: number, outcome: { sent: true } | { error: string }): Promise<void> {
   await db('platform_notifications')
     .where({ id })
