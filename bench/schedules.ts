@@ -1,10 +1,11 @@
 /**
  * Many vitrines with live schedules on one worker: V vitrines switched on, each with its Temporal
- * Schedule every minute (the product's own upsertVitrineSchedule), all pointing at the task queue
- * of one worker process (src/worker/main.ts). Orders trickle in: about 30 s before each watched
- * tick every vitrine gets K new orders. It reports, per tick, how many runs started and completed
- * and how late, the latency from each order's feed event to its ERP row, and the worker's memory
- * and CPU; then it deletes the schedules and terminates whatever they still run.
+ * Schedule every minute (the product's own upsertVitrineSchedule, so each vitrine starts at its own
+ * phase of the minute), all pointing at the task queue of one worker process (src/worker/main.ts).
+ * Orders trickle in: 30 s before each watched minute every vitrine gets K new orders. It reports,
+ * per watched minute, how many of the runs due in it started and completed and how late after
+ * their scheduled time, the latency from each order's feed event to its ERP row, and the worker's
+ * memory and CPU; then it deletes the schedules and terminates whatever they still run.
  */
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
@@ -23,9 +24,9 @@ export interface ScheduleTick {
   completed: number;
   failed: number;
   running: number;
-  /** From the tick to the run's import_runs row (the run's first activity). */
+  /** From the run's scheduled time (its vitrine's phase in the minute) to its import_runs row (its first activity). */
   startLagMs: { p50: number; p95: number; max: number };
-  /** From the tick to the run's completion. */
+  /** From the run's scheduled time to its completion. */
   finishLagMs: { p50: number; p95: number; max: number };
 }
 
@@ -93,7 +94,8 @@ async function trickle(ctx: BenchContext, vitrines: VitrineRow[], perVitrine: nu
 
 const TICK_OF_WORKFLOW = /-(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$/;
 
-async function tickFigures(db: Knex, ticks: number[]): Promise<ScheduleTick[]> {
+/** Runs by the watched minute their scheduled time falls in; lags from that scheduled time. */
+async function tickFigures(db: Knex, ticks: number[], intervalMs: number): Promise<ScheduleTick[]> {
   const runs: Array<{ workflow_id: string; status: string; started_at: Date; finished_at: Date | null }> = await db('import_runs').select(
     'workflow_id',
     'status',
@@ -102,12 +104,11 @@ async function tickFigures(db: Knex, ticks: number[]): Promise<ScheduleTick[]> {
   );
   const pct = percentile;
   return ticks.map((tick) => {
-    const mine = runs.filter((r) => {
-      const at = TICK_OF_WORKFLOW.exec(r.workflow_id)?.[1];
-      return at !== undefined && Date.parse(at) === tick;
-    });
-    const startLags = mine.map((r) => r.started_at.getTime() - tick);
-    const finishLags = mine.filter((r) => r.finished_at).map((r) => r.finished_at!.getTime() - tick);
+    const mine = runs
+      .map((r) => ({ ...r, due: Date.parse(TICK_OF_WORKFLOW.exec(r.workflow_id)?.[1] ?? '') }))
+      .filter((r) => r.due >= tick && r.due < tick + intervalMs);
+    const startLags = mine.map((r) => r.started_at.getTime() - r.due);
+    const finishLags = mine.filter((r) => r.finished_at).map((r) => r.finished_at!.getTime() - r.due);
     return {
       tick: new Date(tick).toISOString(),
       started: mine.length,
@@ -160,14 +161,16 @@ export async function runSchedules(
     });
     const scheduleCreateSeconds = (performance.now() - createStart) / 1000;
 
-    // Interval schedules fire on whole minutes. A new schedule counts its ticks from when Temporal
-    // first runs its scheduler, not from the create call: watch whole ticks at least 20 s later.
+    // Each vitrine runs at its phase of every minute. A new schedule counts its ticks from when
+    // Temporal first runs its scheduler, not from the create call: watch whole minutes starting at
+    // least 20 s later.
     const createdAt = Date.now();
+    const intervalMs = intervalMinutes * 60_000;
     const firstTick = Math.ceil((createdAt + 20_000) / 60_000) * 60_000;
     const ticks = Array.from({ length: options.ticks }, (_, i) => firstTick + i * 60_000);
     const lastTick = ticks[ticks.length - 1];
     const expected = options.vitrines * options.ticks;
-    ctx.log(`  watching the ticks ${ticks.map((t) => new Date(t).toISOString().slice(11, 19)).join(', ')} (UTC), ${options.ordersPerVitrine} new orders per vitrine 30 s before each`);
+    ctx.log(`  watching the minutes ${ticks.map((t) => new Date(t).toISOString().slice(11, 19)).join(', ')} (UTC), ${options.ordersPerVitrine} new orders per vitrine 30 s before each; each vitrine runs at its phase of the minute`);
     const seededAt = new Map<string, number>();
     for (const [batch, tick] of ticks.entries()) {
       const wait = tick - 30_000 - Date.now();
@@ -177,10 +180,10 @@ export async function runSchedules(
     // Until every run of the watched ticks finished, or the next tick is near.
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      if (Date.now() < lastTick + 1000) continue;
-      const figures = await tickFigures(database.db, ticks);
+      if (Date.now() < lastTick + intervalMs) continue;
+      const figures = await tickFigures(database.db, ticks, intervalMs);
       const finished = figures.reduce((sum, t) => sum + t.completed + t.failed, 0);
-      if (finished >= expected || Date.now() > lastTick + 55_000) break;
+      if (finished >= expected || Date.now() > lastTick + intervalMs + 55_000) break;
     }
     const observedSeconds = (performance.now() - observeStart) / 1000;
     // A busy scheduler answers describe slowly: ask all at once, and give up after 30 s.
@@ -198,7 +201,7 @@ export async function runSchedules(
     });
     const workerDrainPeak = w.stopMeasuring();
     const cpuSeconds = cpu.stop();
-    const figures = await tickFigures(database.db, ticks);
+    const figures = await tickFigures(database.db, ticks, intervalMs);
     const [{ rows, distinct_rows: distinctRows }] = await database.db('sales_orders').select(
       database.db.raw('count(*)::int as rows'),
       database.db.raw('count(distinct (vitrine_id, external_order_id))::int as distinct_rows'),
@@ -212,7 +215,7 @@ export async function runSchedules(
     const ordersExpected = options.vitrines * options.ordersPerVitrine * options.ticks;
     const problems: string[] = [];
     for (const t of figures) {
-      if (t.completed !== options.vitrines) problems.push(`tick ${t.tick}: ${t.completed} of ${options.vitrines} runs completed (${t.started} started, ${t.failed} failed)`);
+      if (t.completed !== options.vitrines) problems.push(`minute ${t.tick}: ${t.completed} of the ${options.vitrines} runs due completed (${t.started} started, ${t.failed} failed)`);
     }
     if (rows !== ordersExpected) problems.push(`${rows} orders imported, expected ${ordersExpected}`);
     if (distinctRows !== rows) problems.push(`${rows - distinctRows} duplicate rows`);

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { schedulePhaseSeconds } from '../src/scheduling/vitrineSchedules';
 import { scheduleIdFor } from '../src/shared/ids';
 import { cliJson } from './support/cli';
 import { startHarness, type Harness } from './support/importHarness';
@@ -18,6 +19,17 @@ describe('vitrine schedules', () => {
   });
 
   const describeSchedule = (code: string) => h.temporal.client.schedule.getHandle(scheduleIdFor(code)).describe();
+
+  test('vitrines get phases spread over the interval, each within it', () => {
+    const phases = Array.from({ length: 500 }, (_, i) => schedulePhaseSeconds(`loja-${i}`, 15));
+    assert.ok(phases.every((p) => Number.isInteger(p) && p >= 0 && p < 15 * 60));
+    assert.equal(schedulePhaseSeconds('loja-1', 15), phases[1], 'the same code always gets the same phase');
+    // 500 vitrines over 15 one-minute slots: none holds more than twice its share (33).
+    const perMinute = new Array(15).fill(0);
+    for (const p of phases) perMinute[Math.floor(p / 60)] += 1;
+    assert.ok(Math.max(...perMinute) < 67, perMinute.join(' '));
+    assert.equal(schedulePhaseSeconds('loja-1', 1) < 60, true);
+  });
 
   test('add creates a paused schedule; enable resumes it; disable pauses it; the database follows', async () => {
     const code = await h.addVitrine();
@@ -51,6 +63,13 @@ describe('vitrine schedules', () => {
     let schedule = await describeSchedule(code);
     assert.deepEqual(schedule.spec.intervals?.map((i) => i.every), [5 * 60_000]);
     assert.equal(schedule.state.paused, false);
+    // Runs start at the vitrine's own phase of the interval, every interval.
+    const phaseMs = schedulePhaseSeconds(code, 5) * 1000;
+    assert.deepEqual(schedule.spec.intervals?.map((i) => i.offset), [phaseMs]);
+    const next = schedule.info.nextActionTimes.map((t) => t.getTime());
+    assert.ok(next.length >= 2, `next action times: ${next.length}`);
+    for (const at of next) assert.equal((at - phaseMs) % (5 * 60_000), 0, new Date(at).toISOString());
+    assert.equal(next[1] - next[0], 5 * 60_000);
     await cliJson(['disable', code], h.cliEnv);
     await cliJson(['enable', code], h.cliEnv);
     schedule = await describeSchedule(code);
