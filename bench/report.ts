@@ -229,7 +229,7 @@ export function markdown(report: BenchReport): string {
   if (report.schedules) {
     const s = report.schedules;
     L.push(
-      `| 500 vitrines with live schedules on one worker | ${s.vitrines} vitrines: ${s.ticks.map((t) => `${t.completed}/${s.expectedRunsPerTick}`).join(', ')} runs completed per watched minute, worker peak ${fmt(s.workerDrainPeakRssMb, 1)} MB | ` +
+      `| 500 vitrines with live schedules on one worker | ${s.vitrines} vitrines: ${s.ticks.map((t) => `${t.completed}/${s.expectedRunsPerTick}`).join(', ')} runs due completed per ${s.intervalMinutes}-min window, worker peak ${fmt(s.workerDrainPeakRssMb, 1)} MB | ` +
         `${target(s.vitrines >= 500 ? s.ok : undefined)} |`,
     );
   } else {
@@ -307,15 +307,15 @@ export function markdown(report: BenchReport): string {
     const s = report.schedules;
     L.push(`### ${s.vitrines} vitrines with live schedules on one worker`, '');
     L.push(
-      `${s.vitrines} vitrines switched on, each with its schedule (the product's \`upsertVitrineSchedule\`) every ${s.intervalMinutes} minute, ` +
-        `each at its own phase of the minute (drawn from its code, so the starts are spread over the minute), ` +
-        `all on the task queue of one worker process (\`src/worker/main.ts\`). Creating the schedules took ${fmt(s.scheduleCreateSeconds, 1)} s; the first watched minute began ${s.marginSeconds} s later ` +
+      `${s.vitrines} vitrines switched on, each with its schedule (the product's \`upsertVitrineSchedule\`) every ${s.intervalMinutes} min, ` +
+        `each at its own phase of the interval (drawn from its code, so the starts are spread over the interval), ` +
+        `all on the task queue of one worker process (\`src/worker/main.ts\`). Creating the schedules took ${fmt(s.scheduleCreateSeconds, 1)} s; the first watched window began ${s.marginSeconds} s later ` +
         `(a new schedule counts ticks from when Temporal first runs its scheduler, so a tick right after the create call may be missed). ` +
-        `30 s before each of the ${s.ticks.length} watched minutes every vitrine got ${s.ordersPerVitrine} new orders on the platform. ` +
+        `Every vitrine is due exactly once in each window of one interval; 30 s before each of the ${s.ticks.length} watched window(s) every vitrine got ${s.ordersPerVitrine} new orders on the platform. ` +
         `Watched for ${fmt(s.observedSeconds)} s in all, then the schedules were deleted.`,
       '',
     );
-    L.push('| minute (UTC) | runs due in it that started | completed | failed | still running | start lag p50 / p95 / max ms | finish lag p50 / p95 / max ms |');
+    L.push('| window from (UTC) | runs due in it that started | completed | failed | still running | start lag p50 / p95 / max ms | finish lag p50 / p95 / max ms |');
     L.push('| --- | ---: | ---: | ---: | ---: | --- | --- |');
     for (const t of s.ticks) {
       L.push(
@@ -324,14 +324,14 @@ export function markdown(report: BenchReport): string {
     }
     L.push('');
     L.push(
-      `Lags are from each run's scheduled time (its vitrine's phase in that minute) to the run's \`import_runs\` row (its first activity) and to its completion. Orders imported: ${fmt(s.ordersImported)} of ${fmt(s.ordersExpected)}, ` +
+      `Lags are from each run's scheduled time (its vitrine's phase in the interval) to the run's \`import_runs\` row (its first activity) and to its completion. Orders imported: ${fmt(s.ordersImported)} of ${fmt(s.ordersExpected)}, ` +
         `latency from each order's feed event to its ERP row p50 ${fmt(s.latencyMs.p50)} ms, p95 ${fmt(s.latencyMs.p95)} ms, max ${fmt(s.latencyMs.max)} ms (mostly the wait for the vitrine's next run), ` +
         `${s.duplicateRows} duplicates. Worker peak RSS ${fmt(s.workerDrainPeakRssMb, 1)} MB while watching (${fmt(s.workerLifePeakRssMb, 1)} MB over its life). ` +
         `CPU while watching: ${Object.entries(s.cpuSeconds).map(([k, v]) => `${k} ${fmt(v, 1)} s`).join(', ')}. ` +
         `Temporal's own count over the schedules' lives: ${fmt(s.scheduler.missedCatchupWindow)} actions missed the catch-up window (1 minute: the scheduler came to the scheduled time too late and dropped it), ` +
         `${fmt(s.scheduler.skippedOverlap)} skipped because the vitrine's previous run was still going` +
         `${s.scheduler.describeFailures > 0 ? ` (${s.scheduler.describeFailures} schedules did not answer describe within 30 s)` : ''}. ` +
-        `${s.ok ? 'Every run due in the watched minutes completed.' : `**Not every scheduled run happened in time**: ${s.problems.join('; ')}.`}`,
+        `${s.ok ? 'Every run due in the watched windows completed, each before its vitrine\'s next scheduled time.' : `**Not every scheduled run happened in time**: ${s.problems.join('; ')}.`}`,
       '',
     );
   }

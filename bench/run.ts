@@ -4,7 +4,7 @@
  * without Temporal; see docs/BENCHMARKS.md for what is measured and the last figures.
  *
  *   npm run bench -- [--orders 20000] [--vitrines 10] [--workers 1] [--variant batch|per-order|all|schedules]
- *                    [--per-order-orders N] [--schedules 500] [--schedule-orders 2] [--schedule-ticks 2]
+ *                    [--per-order-orders N] [--schedules 500] [--schedule-orders 2] [--schedule-interval 5] [--schedule-windows 1]
  *                    [--backlog 0] [--out docs/BENCHMARKS.md] [--no-write] [--json FILE]
  *                    [--keep-databases] [--timeout-minutes 60]
  *
@@ -36,8 +36,9 @@ const USAGE = `usage: npm run bench -- [options]
                         baseline: only the baseline (for profiling the import code)
   --per-order-orders N  N for the per-order variant (default: --orders, at most 2000)
   --schedules S         vitrines with live schedules in --variant all (default 500; 0 skips)
-  --schedule-orders K   new orders per scheduled vitrine ~30 s before each watched tick (default 2)
-  --schedule-ticks T    whole schedule ticks (minutes) to watch (default 2)
+  --schedule-orders K   new orders per scheduled vitrine 30 s before each watched window (default 2)
+  --schedule-interval I the schedules' interval in minutes (default 5; the product's default is 15)
+  --schedule-windows W  windows of one interval to watch; every vitrine is due once in each (default 1)
   --backlog B           also drain a backlog of B orders on one worker for its peak RSS (default 0: no)
   --out FILE            the report to write (default docs/BENCHMARKS.md)
   --no-write            print only, write no report
@@ -93,7 +94,8 @@ async function main(): Promise<number> {
       'per-order-orders': { type: 'string' },
       schedules: { type: 'string' },
       'schedule-orders': { type: 'string' },
-      'schedule-ticks': { type: 'string' },
+      'schedule-interval': { type: 'string' },
+      'schedule-windows': { type: 'string' },
       backlog: { type: 'string' },
       out: { type: 'string' },
       'no-write': { type: 'boolean' },
@@ -131,7 +133,8 @@ async function main(): Promise<number> {
   const perOrderOrders = positiveInt('--per-order-orders', values['per-order-orders'], Math.min(orders, 2000));
   const schedules = positiveInt('--schedules', values.schedules, 500, 0);
   const scheduleOrders = positiveInt('--schedule-orders', values['schedule-orders'], 2, 0);
-  const scheduleTicks = positiveInt('--schedule-ticks', values['schedule-ticks'], 2);
+  const scheduleInterval = positiveInt('--schedule-interval', values['schedule-interval'], 5);
+  const scheduleWindows = positiveInt('--schedule-windows', values['schedule-windows'], 1);
   const backlog = positiveInt('--backlog', values.backlog, 0, 0);
   const timeoutMs = positiveInt('--timeout-minutes', values['timeout-minutes'], 60) * 60_000;
   const rounds = positiveInt('--rounds', values.rounds, 1);
@@ -257,7 +260,7 @@ async function main(): Promise<number> {
     if ((variant === 'all' || variant === 'schedules') && schedules > 0) {
       log(`- ${schedules} vitrines with live schedules on one worker`);
       try {
-        report.schedules = await runSchedules(ctx, { vitrines: schedules, ordersPerVitrine: scheduleOrders, ticks: scheduleTicks });
+        report.schedules = await runSchedules(ctx, { vitrines: schedules, ordersPerVitrine: scheduleOrders, ticks: scheduleWindows, intervalMinutes: scheduleInterval });
         // Runs that did not happen within their tick are a measurement (the target), not a failure
         // of the benchmark; an order imported twice is.
         if (report.schedules.duplicateRows > 0) report.problems.push(`schedules: ${report.schedules.duplicateRows} orders imported twice`);

@@ -1,9 +1,10 @@
 /**
  * Many vitrines with live schedules on one worker: V vitrines switched on, each with its Temporal
- * Schedule every minute (the product's own upsertVitrineSchedule, so each vitrine starts at its own
- * phase of the minute), all pointing at the task queue of one worker process (src/worker/main.ts).
- * Orders trickle in: 30 s before each watched minute every vitrine gets K new orders. It reports,
- * per watched minute, how many of the runs due in it started and completed and how late after
+ * Schedule every I minutes (the product's own upsertVitrineSchedule, so each vitrine starts at its
+ * own phase of the interval), all pointing at the task queue of one worker process
+ * (src/worker/main.ts). The watch is W windows of one interval each: every vitrine is due exactly
+ * once in each. Orders trickle in: 30 s before each window every vitrine gets K new orders. It
+ * reports, per window, how many of the runs due in it started and completed and how late after
  * their scheduled time, the latency from each order's feed event to its ERP row, and the worker's
  * memory and CPU; then it deletes the schedules and terminates whatever they still run.
  */
@@ -123,10 +124,10 @@ async function tickFigures(db: Knex, ticks: number[], intervalMs: number): Promi
 
 export async function runSchedules(
   ctx: BenchContext,
-  options: { vitrines: number; ordersPerVitrine: number; ticks: number },
+  options: { vitrines: number; ordersPerVitrine: number; ticks: number; intervalMinutes: number },
 ): Promise<SchedulesResult> {
   const tag = 'sc';
-  const intervalMinutes = 1;
+  const { intervalMinutes } = options;
   const database = await createBenchDatabase(ctx.databaseServerUrl, `vitrine_bench_${ctx.runId}_${tag}`);
   const codes = Array.from({ length: options.vitrines }, (_, i) => vitrineCode(ctx, tag, i));
   const taskQueue = `bench-${ctx.runId}-${tag}`;
@@ -161,16 +162,16 @@ export async function runSchedules(
     });
     const scheduleCreateSeconds = (performance.now() - createStart) / 1000;
 
-    // Each vitrine runs at its phase of every minute. A new schedule counts its ticks from when
-    // Temporal first runs its scheduler, not from the create call: watch whole minutes starting at
-    // least 20 s later.
+    // Each vitrine runs once in any window of one interval, at its phase. A new schedule counts its
+    // ticks from when Temporal first runs its scheduler, not from the create call: the first window
+    // starts 30 s later.
     const createdAt = Date.now();
     const intervalMs = intervalMinutes * 60_000;
-    const firstTick = Math.ceil((createdAt + 20_000) / 60_000) * 60_000;
-    const ticks = Array.from({ length: options.ticks }, (_, i) => firstTick + i * 60_000);
+    const firstTick = Math.ceil((createdAt + 30_000) / 1000) * 1000;
+    const ticks = Array.from({ length: options.ticks }, (_, i) => firstTick + i * intervalMs);
     const lastTick = ticks[ticks.length - 1];
     const expected = options.vitrines * options.ticks;
-    ctx.log(`  watching the minutes ${ticks.map((t) => new Date(t).toISOString().slice(11, 19)).join(', ')} (UTC), ${options.ordersPerVitrine} new orders per vitrine 30 s before each; each vitrine runs at its phase of the minute`);
+    ctx.log(`  watching ${options.ticks} window(s) of ${intervalMinutes} min from ${new Date(firstTick).toISOString().slice(11, 19)} (UTC), ${options.ordersPerVitrine} new orders per vitrine 30 s before each; each vitrine runs once per window, at its phase`);
     const seededAt = new Map<string, number>();
     for (const [batch, tick] of ticks.entries()) {
       const wait = tick - 30_000 - Date.now();
@@ -215,7 +216,9 @@ export async function runSchedules(
     const ordersExpected = options.vitrines * options.ordersPerVitrine * options.ticks;
     const problems: string[] = [];
     for (const t of figures) {
-      if (t.completed !== options.vitrines) problems.push(`minute ${t.tick}: ${t.completed} of the ${options.vitrines} runs due completed (${t.started} started, ${t.failed} failed)`);
+      if (t.completed !== options.vitrines) problems.push(`window from ${t.tick}: ${t.completed} of the ${options.vitrines} runs due completed (${t.started} started, ${t.failed} failed)`);
+      // A run still going at its vitrine's next scheduled time makes the schedule skip that one.
+      if (t.finishLagMs.max >= intervalMs) problems.push(`window from ${t.tick}: a run finished ${t.finishLagMs.max} ms after its scheduled time, past the interval`);
     }
     if (rows !== ordersExpected) problems.push(`${rows} orders imported, expected ${ordersExpected}`);
     if (distinctRows !== rows) problems.push(`${rows - distinctRows} duplicate rows`);

@@ -53,6 +53,12 @@ cmd_start() {
 
   local args=(server start-dev --db-filename "$DATA_DIR/temporal.db" --ip 127.0.0.1
     --port "$port" --ui-port "$ui_port" --namespace "$NAMESPACE" --log-level warn)
+  # As a Temporal cluster runs (docs/DEPLOYMENT.md), not as the dev server defaults: activities
+  # handed to the worker in the reply to its workflow task (eager execution), and search
+  # attributes read from the server's cache instead of its database on every workflow start and
+  # upsert. The project's attributes are registered at start (below), before any workflow runs.
+  args+=(--dynamic-config-value system.enableActivityEagerExecution=true
+    --dynamic-config-value system.forceSearchAttributesCacheRefreshOnRead=false)
   local sa
   for sa in "${SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$sa"); done
 
