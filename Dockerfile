@@ -20,5 +20,5 @@ USER node
 # LOG_LEVEL. One process, node itself (no tsx wrapper process), so that SIGTERM reaches the worker.
 ENV WORKER_METRICS_ADDRESS=0.0.0.0:9464
 EXPOSE 9464
-# The heap cap keeps a worker's memory flat under any backlog (docs/BENCHMARKS.md).
-CMD ["node", "--max-old-space-size=128", "--import", "tsx", "src/worker/main.ts"]
+# The heap caps keep a worker's memory flat under any backlog (docs/BENCHMARKS.md).
+CMD ["node", "--max-old-space-size=128", "--max-semi-space-size=8", "--import", "tsx", "src/worker/main.ts"]

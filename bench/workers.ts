@@ -12,7 +12,7 @@ import { LOG_DIR, onInterrupt, REPO } from './services';
 
 const READY_LINE = 'worker polling task queue';
 /** How the Dockerfile and docker-compose.yml start a worker. */
-export const WORKER_NODE_FLAGS = ['--max-old-space-size=128'];
+export const WORKER_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8'];
 
 export interface WorkerEnv {
   DATABASE_URL: string;

@@ -130,8 +130,8 @@ start_worker() {
   local settings="$DATABASE_URL $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE $SIMULATOR_URL"
   reuse_or_stop worker "$WORKER_MAIN" "$settings" && return 0
   log "stack: starting a worker on task queue $(task_queue)"
-  # The heap cap of the production worker (Dockerfile, docker-compose.yml).
-  NODE_OPTIONS="${NODE_OPTIONS:-} --max-old-space-size=128" start_bg worker "$LOG_DIR/worker.log" "$TSX" "$WORKER_MAIN"
+  # The heap caps of the production worker (Dockerfile, docker-compose.yml).
+  NODE_OPTIONS="${NODE_OPTIONS:-} --max-old-space-size=128 --max-semi-space-size=8" start_bg worker "$LOG_DIR/worker.log" "$TSX" "$WORKER_MAIN"
   echo "$settings" >"$RUN_DIR/worker.settings"
   TEMPORAL_BIN=$(bash "$SCRIPTS/temporal-cli.sh")
   wait_started worker "$WORKER_MAIN" 90 "$LOG_DIR/worker.log" worker_polling

@@ -18,10 +18,12 @@ export interface ImportWorkerOptions {
 }
 
 /**
- * Activities one worker runs at once. A page import holds a page of orders in memory, so this
- * bounds the worker's memory (docs/BENCHMARKS.md); more throughput comes from more workers.
+ * Page imports one worker runs at once (the queue fetches and commits are local activities, not
+ * counted here). Each holds a page of orders in memory, so this bounds the worker's memory; 8
+ * pages of 500 orders, 8 order fetches each, already keep the worker's one JavaScript thread busy
+ * (docs/BENCHMARKS.md). More throughput comes from more workers.
  */
-export const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 20;
+export const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 8;
 
 /**
  * Import runs kept in the worker's workflow cache. The SDK sizes its default from the heap limit,
