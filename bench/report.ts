@@ -260,6 +260,8 @@ export function markdown(report: BenchReport): string {
       'For a backlog this is mostly queueing: p50 is about the time to drain half of it. It is not the latency of one order arriving on an idle system.',
     '- **Peak RSS**: VmRSS of each worker process, sampled every 200 ms from /proc during the drain (the highest worker is shown). ' +
       'For the baseline it is the benchmark process\'s own RSS (it also holds the Temporal client and the simulator client); its growth during the drain is listed below.',
+    '- **Temporal server**: the stack\'s dev server (`scripts/temporal.sh`: `temporal server start-dev` with a SQLite file, eager activity execution on, search attributes read from its cache), ' +
+      'the same for every path; a Temporal cluster is how the product scales beyond one machine (docs/DEPLOYMENT.md).',
     '- **Simulator**: a separate process (the stack\'s, or one the benchmark starts when `SIMULATOR_URL` is not set), never inside the benchmark process: ' +
       'the baseline loop runs there, and a simulator sharing its event loop would slow the baseline down and flatter the ratio.',
     '- **CPU**: CPU seconds used during the drain by the workers, the benchmark process, the Temporal server, Postgres (postmaster and backends) and the simulator, read from /proc ' +
