@@ -12,10 +12,29 @@ export interface RunHistory {
   events: number;
   /** The whole history as JSON, every base64 payload decoded to text. */
   text: string;
-  /** Retries per activity type: sum of (attempt - 1) over its ActivityTaskStarted events. */
+  /**
+   * Retries per activity type: sum of (attempt - 1) over its ActivityTaskStarted events, and over
+   * the markers of local activities (queue fetch and commit, run bookkeeping), which record theirs.
+   */
   retries: Record<string, number>;
   /** Activities whose last attempt ended in a timeout (start-to-close or heartbeat). */
   timeouts: Record<string, number>;
+}
+
+/** The marker the SDK records for each completed local activity. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/** The activity type and attempt a local activity marker records (JSON in its `data` detail). */
+function localActivityAttempt(data: Uint8Array | null | undefined): { type: string; attempt: number } | undefined {
+  if (!data) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: unknown; attempt?: unknown };
+    return typeof parsed.activity_type === 'string' && typeof parsed.attempt === 'number'
+      ? { type: parsed.activity_type, attempt: parsed.attempt }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Payloads are base64 in history: decodes every one (as test/import.test.ts does). */
@@ -50,6 +69,11 @@ export async function runHistories(client: Client, vitrineCode: string, knownWor
       if (started) {
         const type = typeOfScheduled.get(String(started.scheduledEventId)) ?? '?';
         retries[type] = (retries[type] ?? 0) + Math.max(0, (started.attempt ?? 1) - 1);
+      }
+      const marker = event.markerRecordedEventAttributes;
+      if (marker?.markerName === LOCAL_ACTIVITY_MARKER) {
+        const local = localActivityAttempt(marker.details?.data?.payloads?.[0]?.data);
+        if (local) retries[local.type] = (retries[local.type] ?? 0) + Math.max(0, local.attempt - 1);
       }
       const timedOut = event.activityTaskTimedOutEventAttributes;
       if (timedOut) {
