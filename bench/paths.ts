@@ -15,6 +15,7 @@
  * once right before the drain starts, so for every order that moment is t0 (the end of seeding,
  * same machine clock): the figure is "time from the backlog appearing to the order's ERP row".
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Client, WorkflowHandleWithFirstExecutionRunId as StartedWorkflow } from '@temporalio/client';
 import type { Knex } from 'knex';
@@ -376,8 +377,12 @@ async function drainWithoutTemporal(
   const importer = createOrderImporter({ db });
   const totals = zeroCounts();
   const step = <T>(work: () => Promise<T>) => retried(work, retries, stop);
-  const outcomes = await Promise.allSettled(
-    vitrines.map(async (vitrine) => {
+  // BENCH_BASELINE_ALS=1 runs each loop inside an AsyncLocalStorage context, as the SDK runs an
+  // activity: on Node 20 that turns on promise hooks for the whole process (docs/PERFORMANCE.md).
+  const context = process.env.BENCH_BASELINE_ALS === '1' ? new AsyncLocalStorage<string>() : undefined;
+  const outcomes = await Promise.allSettled(vitrines.map((vitrine) => (context ? context.run(vitrine.code, () => drain(vitrine)) : drain(vitrine))));
+  async function drain(vitrine: VitrineRow): Promise<void> {
+    {
       const workflowId = `bench-${runId}-baseline-${vitrine.code}`;
       const run = { workflowId };
       const { vitrineId, importRunId, pendingNotifications } = await step(() => activities.openImportRun({ vitrineCode: vitrine.code, workflowId }));
@@ -404,8 +409,8 @@ async function drainWithoutTemporal(
       if (pendingNotifications > 0) await step(() => importer.sendPlatformNotifications(vitrineId, run));
       await step(() => activities.saveImportRun({ importRunId, counts, status: 'completed' }));
       for (const key of Object.keys(totals) as Array<keyof ImportCounts>) totals[key] += counts[key];
-    }),
-  );
+    }
+  }
   // Every vitrine's loop has stopped before the database goes away.
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failed) throw failed.reason;

@@ -48,6 +48,10 @@ const USAGE = `usage: npm run bench -- [options]
                         median round (default 1); for a busy machine
   --timeout-minutes M   give up on a path after M minutes (default 60)
   --from-json FILE      measure nothing: print and write the report of an earlier run's --json
+
+Environment: BENCH_WORKER_NODE_ARGS adds node flags to the workers (e.g. "--cpu-prof
+--cpu-prof-dir=/tmp/prof"); BENCH_BASELINE_ALS=1 runs the baseline's loops inside an
+AsyncLocalStorage context, as the SDK runs activities (docs/PERFORMANCE.md).
 `;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
