@@ -2,11 +2,11 @@
  * The full reliability suite: `npm run test:reliability` (scripts/reliability.sh starts the
  * project's stack and runs this with its environment).
  *
- *   node --import tsx test/reliability/run.ts [--seed N] [--orders 5000] [--kills 10]
+ *   node --import tsx test/reliability/run.ts [--seed N] [--orders 6000] [--kills 10]
  *     [--fault-orders 1000] [--no-restarts] [--doc docs/RELIABILITY.md | --no-doc]
  *   node --import tsx test/reliability/run.ts --render-doc .data/reliability/report-<time>.json
  *
- * Imports 5,000 orders while killing the worker with SIGKILL 10 times and restarting the Temporal
+ * Imports 6,000 orders (12 pages) while killing the worker with SIGKILL 10 times and restarting the Temporal
  * dev server and Postgres once each (through scripts/temporal.sh and scripts/postgres.sh, on the
  * same ports), and 1,000 more behind the simulator's platform faults; checks everything; prints
  * the figures, writes them to docs/RELIABILITY.md and the whole report to
@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { PAGE_SIZE } from '../../src/workflows/importVitrineOrders';
 import { renderReliabilityDoc } from './report';
 import { runReliabilitySuite, type Restart, type SuiteReport } from './suite';
 import { sleep } from './worker';
@@ -61,8 +62,9 @@ async function main(): Promise<void> {
   const temporalAddress = process.env.TEMPORAL_ADDRESS;
   if (!databaseUrl || !temporalAddress) throw new Error('DATABASE_URL and TEMPORAL_ADDRESS are not set: run it with npm run test:reliability');
   const seed = Number(values.seed ?? process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
-  const orders = Number(values.orders ?? 5000);
   const kills = Number(values.kills ?? 10);
+  // Each kill waits for the import to move by a page: the queue must hold more pages than kills.
+  const orders = Number(values.orders ?? Math.max(5000, (kills + 2) * PAGE_SIZE));
   const faultOrders = Number(values['fault-orders'] ?? 1000);
 
   // The services' own scripts, on the same ports, so every client finds them again.
