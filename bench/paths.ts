@@ -382,34 +382,32 @@ async function drainWithoutTemporal(
   const context = process.env.BENCH_BASELINE_ALS === '1' ? new AsyncLocalStorage<string>() : undefined;
   const outcomes = await Promise.allSettled(vitrines.map((vitrine) => (context ? context.run(vitrine.code, () => drain(vitrine)) : drain(vitrine))));
   async function drain(vitrine: VitrineRow): Promise<void> {
-    {
-      const workflowId = `bench-${runId}-baseline-${vitrine.code}`;
-      const run = { workflowId };
-      const { vitrineId, importRunId, pendingNotifications } = await step(() => activities.openImportRun({ vitrineCode: vitrine.code, workflowId }));
-      const counts = zeroCounts();
-      for (;;) {
-        const items = await step(() => activities.fetchQueuePage({ vitrineId, maxItems: PAGE_SIZE }));
-        if (items.length === 0) break;
-        counts.fetched += items.length;
-        const orderIds = [...new Set(items.map((item) => item.orderId))];
-        const imported = await step(() => importer.importOrders(vitrineId, orderIds, run));
-        counts.imported += imported.imported.length;
-        counts.blocked += imported.blocked.length;
-        if (imported.existing.length > 0) {
-          // The latest event of each order says which state it reached on the platform.
-          const stateOf = new Map(items.map((item) => [item.orderId, item.state]));
-          const events = imported.existing.map((orderId) => ({ orderId, state: stateOf.get(orderId) ?? '' }));
-          const statuses = await step(() => importer.processApprovedOrders(vitrineId, events, run));
-          counts.updated += statuses.updated;
-          counts.unchanged += statuses.unchanged;
-          counts.blocked += statuses.blocked;
-        }
-        counts.committed += (await step(() => activities.commitQueueItems({ vitrineId, handles: items.map((item) => item.handle) }))).committed;
+    const workflowId = `bench-${runId}-baseline-${vitrine.code}`;
+    const run = { workflowId };
+    const { vitrineId, importRunId, pendingNotifications } = await step(() => activities.openImportRun({ vitrineCode: vitrine.code, workflowId }));
+    const counts = zeroCounts();
+    for (;;) {
+      const items = await step(() => activities.fetchQueuePage({ vitrineId, maxItems: PAGE_SIZE }));
+      if (items.length === 0) break;
+      counts.fetched += items.length;
+      const orderIds = [...new Set(items.map((item) => item.orderId))];
+      const imported = await step(() => importer.importOrders(vitrineId, orderIds, run));
+      counts.imported += imported.imported.length;
+      counts.blocked += imported.blocked.length;
+      if (imported.existing.length > 0) {
+        // The latest event of each order says which state it reached on the platform.
+        const stateOf = new Map(items.map((item) => [item.orderId, item.state]));
+        const events = imported.existing.map((orderId) => ({ orderId, state: stateOf.get(orderId) ?? '' }));
+        const statuses = await step(() => importer.processApprovedOrders(vitrineId, events, run));
+        counts.updated += statuses.updated;
+        counts.unchanged += statuses.unchanged;
+        counts.blocked += statuses.blocked;
       }
-      if (pendingNotifications > 0) await step(() => importer.sendPlatformNotifications(vitrineId, run));
-      await step(() => activities.saveImportRun({ importRunId, counts, status: 'completed' }));
-      for (const key of Object.keys(totals) as Array<keyof ImportCounts>) totals[key] += counts[key];
+      counts.committed += (await step(() => activities.commitQueueItems({ vitrineId, handles: items.map((item) => item.handle) }))).committed;
     }
+    if (pendingNotifications > 0) await step(() => importer.sendPlatformNotifications(vitrineId, run));
+    await step(() => activities.saveImportRun({ importRunId, counts, status: 'completed' }));
+    for (const key of Object.keys(totals) as Array<keyof ImportCounts>) totals[key] += counts[key];
   }
   // Every vitrine's loop has stopped before the database goes away.
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');

@@ -25,7 +25,7 @@ export interface ScheduleTick {
   completed: number;
   failed: number;
   running: number;
-  /** From the run's scheduled time (its vitrine's phase in the minute) to its import_runs row (its first activity). */
+  /** From the run's scheduled time (its vitrine's phase in the interval) to its import_runs row (its first activity). */
   startLagMs: { p50: number; p95: number; max: number };
   /** From the run's scheduled time to its completion. */
   finishLagMs: { p50: number; p95: number; max: number };
@@ -95,7 +95,7 @@ async function trickle(ctx: BenchContext, vitrines: VitrineRow[], perVitrine: nu
 
 const TICK_OF_WORKFLOW = /-(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$/;
 
-/** Runs by the watched minute their scheduled time falls in; lags from that scheduled time. */
+/** Runs by the watched window their scheduled time falls in; lags from that scheduled time. */
 async function tickFigures(db: Knex, ticks: number[], intervalMs: number): Promise<ScheduleTick[]> {
   const runs: Array<{ workflow_id: string; status: string; started_at: Date; finished_at: Date | null }> = await db('import_runs').select(
     'workflow_id',

@@ -14,7 +14,7 @@
  */
 import { continueAsNew, executeChild, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { ImportActivities } from '../src/activities';
-import type { ImportCounts, ImportRunSummary } from '../src/shared/importTypes';
+import type { ImportCounts, ImportRunSummary, ImportVitrineOrdersInput } from '../src/shared/importTypes';
 import { BATCH_ACTIVITY_OPTIONS, QUEUE_ACTIVITY_OPTIONS } from '../src/workflows/importVitrineOrders';
 
 export { importVitrineOrders, progressQuery } from '../src/workflows';
@@ -29,7 +29,7 @@ const { importOrders, processApprovedOrders, sendPlatformNotifications } = proxy
 
 export interface PerOrderInput {
   vitrineCode: string;
-  continued?: { vitrineId: number; importRunId: number; pendingNotifications: number; counts: ImportCounts; continuations: number };
+  continued?: ImportVitrineOrdersInput['continued'];
 }
 
 export interface OneOrderInput {

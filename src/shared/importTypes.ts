@@ -13,7 +13,7 @@ export interface ImportVitrineOrdersInput {
   /** Queue items per page (default PAGE_SIZE). */
   pageSize?: number;
   /** Set when the run continues as new: the run already opened and its counts so far. */
-  continued?: { vitrineId: number; importRunId: number; pendingNotifications: number; counts: ImportCounts; continuations: number };
+  continued?: OpenedRun & { counts: ImportCounts; continuations: number };
 }
 
 export interface ImportCounts {

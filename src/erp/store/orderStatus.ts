@@ -76,13 +76,18 @@ export interface PendingNotification {
   externalOrderId: string;
 }
 
-export async function pendingNotifications(db: Knex, vitrineId: number, limit = 100): Promise<PendingNotification[]> {
+/** The vitrine's notifications still to send, as a query to read or count. */
+function pendingOf(db: Knex, vitrineId: number) {
   return db('platform_notifications as n')
     .join('sales_orders as o', 'o.id', 'n.sales_order_id')
     .where('o.vitrine_id', vitrineId)
     .whereNull('n.sent_at')
     // A notification the platform keeps refusing stops being sent; it stays visible with its error.
-    .where('n.attempts', '<', 10)
+    .where('n.attempts', '<', 10);
+}
+
+export async function pendingNotifications(db: Knex, vitrineId: number, limit = 100): Promise<PendingNotification[]> {
+  return pendingOf(db, vitrineId)
     .orderBy('n.id')
     .limit(limit)
     .select({ id: 'n.id', action: 'n.action', externalOrderId: 'o.external_order_id' });
@@ -90,12 +95,7 @@ export async function pendingNotifications(db: Knex, vitrineId: number, limit = 
 
 /** How many notifications pendingNotifications would go through, without reading them. */
 export async function countPendingNotifications(db: Knex, vitrineId: number): Promise<number> {
-  const [{ count }] = await db('platform_notifications as n')
-    .join('sales_orders as o', 'o.id', 'n.sales_order_id')
-    .where('o.vitrine_id', vitrineId)
-    .whereNull('n.sent_at')
-    .where('n.attempts', '<', 10)
-    .count({ count: '*' });
+  const [{ count }] = await pendingOf(db, vitrineId).count({ count: '*' });
   return Number(count);
 }
 
