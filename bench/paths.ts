@@ -3,8 +3,9 @@
  * with the same seeds (vitrine i of every path gets seed SEED_BASE + i, so the same orders), and
  * drains them:
  *
- *   baseline   the product's activity and importer code called in a plain loop in this process,
- *              the vitrines concurrently: no Temporal at all;
+ *   baseline   the product's activity and importer code called in a plain loop, the vitrines
+ *              concurrently, no Temporal at all (bench/baseline.ts: a process of its own,
+ *              started with the workers' node flags);
  *   temporal   the product's workflow `importVitrineOrders`, one per vitrine, all started at once,
  *              on W worker processes (`src/worker/main.ts`);
  *   per-order  bench/workflows.ts `benchImportPerOrder`: one child workflow per order, on
@@ -15,20 +16,16 @@
  * once right before the drain starts, so for every order that moment is t0 (the end of seeding,
  * same machine clock): the figure is "time from the backlog appearing to the order's ERP row".
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Client, WorkflowHandleWithFirstExecutionRunId as StartedWorkflow } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { createActivities } from '../src/activities';
 import { addVitrine } from '../src/erp/store/vitrines';
 import type { VitrineRow } from '../src/erp/tables';
-import { createOrderImporter } from '../src/importing/orderImporter';
 import { zeroCounts, type ImportCounts } from '../src/shared/importTypes';
-import { PAGE_SIZE } from '../src/workflows/importVitrineOrders';
-import { PlatformError } from '../src/platform/types';
-import { CpuMeter, mb, RssSampler } from './procstat';
+import { BASELINE_READY_LINE, failureReason, type BaselineReply, type BaselineRequest } from './baselineDrain';
+import { CpuMeter, mb } from './procstat';
 import { createBenchDatabase, onInterrupt, type Simulator } from './services';
-import { startWorkers, type WorkerProcess } from './workers';
+import { startWorkers, WorkerProcess } from './workers';
 
 /** Vitrine i of every path is seeded with SEED_BASE + i: every path drains the same orders. */
 export const SEED_BASE = 7001;
@@ -88,10 +85,10 @@ export interface PathResult extends PathSpec {
   wallSeconds: number;
   ordersPerSecond: number;
   latencyMs: { min: number; p50: number; p95: number; max: number };
-  /** Temporal paths: the highest drain peak of the workers; baseline: this process's peak. */
+  /** The highest drain peak of the path's processes (the workers, or the baseline process). */
   peakRssMb: number;
   workerFigures: WorkerFigures[];
-  /** Baseline: this process's RSS before the drain and its peak during it. */
+  /** Reports of earlier versions, whose baseline ran in the benchmark process: its RSS. */
   processRss?: { beforeMb: number; peakMb: number; deltaMb: number };
   cpuSeconds: Record<string, number>;
   check: PathCheck;
@@ -220,15 +217,27 @@ export async function terminateTaskQueue(ctx: BenchContext, taskQueue: string): 
   return terminated;
 }
 
-function cpuMeter(ctx: BenchContext, workers: WorkerProcess[]): CpuMeter {
+function cpuMeter(ctx: BenchContext, kind: PathKind, workers: WorkerProcess[]): CpuMeter {
   const readers = new Map<string, () => number>();
-  if (workers.length > 0) readers.set('workers', () => workers.reduce((sum, w) => sum + w.cpuSeconds(), 0));
-  readers.set('bench process', () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  });
+  readers.set(kind === 'baseline' ? 'baseline process' : 'workers', () => workers.reduce((sum, w) => sum + w.cpuSeconds(), 0));
   for (const [name, read] of ctx.serviceCpu) readers.set(name, read);
   return new CpuMeter(readers);
+}
+
+/** The baseline's process, started and connected to the path's database, waiting for its vitrines. */
+async function startBaselineProcess(databaseUrl: string, logPrefix: string): Promise<WorkerProcess> {
+  const baseline = new WorkerProcess('bench/baseline.ts', { DATABASE_URL: databaseUrl }, `${logPrefix}-baseline.log`, {
+    readyLine: BASELINE_READY_LINE,
+    ipc: true,
+    nodeArgs: process.env.BENCH_BASELINE_NODE_ARGS,
+  });
+  try {
+    await baseline.ready;
+    return baseline;
+  } catch (error) {
+    await baseline.stop();
+    throw error;
+  }
 }
 
 /** Runs one path from an empty database to a drained backlog, checks it, and cleans up. */
@@ -243,7 +252,9 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
   });
   try {
     const vitrines = await addBenchVitrines(ctx, database.db, spec.tag, spec.vitrines);
-    if (spec.kind !== 'baseline') {
+    if (spec.kind === 'baseline') {
+      workers = [await startBaselineProcess(database.url, `bench-${spec.tag}`)];
+    } else {
       workers = await startWorkers(
         ctx.client,
         spec.workers,
@@ -255,20 +266,18 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
     const seedSeconds = await seedOrders(ctx, vitrines, spec.orders);
     const t0 = Date.now();
     const started = performance.now();
-    const cpu = cpuMeter(ctx, workers).start();
+    const cpu = cpuMeter(ctx, spec.kind, workers).start();
     for (const w of workers) w.startMeasuring();
-    const processRss = RssSampler.ofThisProcess().start();
-    const rssBefore = process.memoryUsage.rss();
 
     let counts: ImportCounts;
     let handles: StartedWorkflow[] = [];
     let retries: PathResult['retries'];
     if (spec.kind === 'baseline') {
-      const stop = { stopped: false };
-      retries = { count: 0, reasons: {} };
-      counts = await withTimeout(drainWithoutTemporal(database.db, vitrines, ctx.runId, retries, stop), ctx.timeoutMs, spec.label).finally(() => {
-        stop.stopped = true;
-      });
+      const request: BaselineRequest = { runId: ctx.runId, vitrineIds: vitrines.map((v) => v.id) };
+      const reply = await withTimeout(workers[0].request<BaselineReply>(request), ctx.timeoutMs, spec.label);
+      retries = reply.retries;
+      if (!reply.ok) throw new Error(`the baseline process failed: ${reply.message}`);
+      counts = reply.counts;
     } else {
       const workflowType = spec.kind === 'per-order' ? 'benchImportPerOrder' : 'importVitrineOrders';
       handles = await Promise.all(
@@ -283,7 +292,6 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
       }, zeroCounts());
     }
     const wallSeconds = (performance.now() - started) / 1000;
-    const processPeak = processRss.stop();
     const workerFigures: WorkerFigures[] = workers.map((w) => ({
       pid: w.pid,
       idleRssMb: mb(w.idleRssBytes),
@@ -303,9 +311,8 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
       wallSeconds,
       ordersPerSecond: spec.orders / wallSeconds,
       latencyMs: await latencies(database.db, t0),
-      peakRssMb: spec.kind === 'baseline' ? mb(processPeak) : Math.max(...workerFigures.map((w) => w.drainPeakRssMb)),
+      peakRssMb: Math.max(...workerFigures.map((w) => w.drainPeakRssMb)),
       workerFigures,
-      processRss: spec.kind === 'baseline' ? { beforeMb: mb(rssBefore), peakMb: mb(processPeak), deltaMb: mb(processPeak - rssBefore) } : undefined,
       cpuSeconds: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       check,
       tasksByWorker,
@@ -327,92 +334,6 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
       await database.drop();
     }
   }
-}
-
-/** The short reason of a failure: a Postgres error's own text ("deadlock detected"), else the message's start. */
-export function failureReason(message: string): string {
-  const pg = message.lastIndexOf(' - ');
-  return (pg >= 0 ? message.slice(pg + 3) : message).slice(0, 100);
-}
-
-/**
- * Runs one step the way an activity runs under the workflow's retry policy (1 s, doubling, at most
- * 1 min apart, no attempt limit): tried again on any error except a platform error that says it is
- * final (the activities turn those into non-retryable failures).
- */
-async function retried<T>(step: () => Promise<T>, retries: NonNullable<PathResult['retries']>, stop: { stopped: boolean }): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await step();
-    } catch (error) {
-      if (stop.stopped || (error instanceof PlatformError && !error.retryable)) throw error;
-      const reason = failureReason(error instanceof Error ? error.message : String(error));
-      retries.count += 1;
-      retries.reasons[reason] = (retries.reasons[reason] ?? 0) + 1;
-      // A step that keeps failing is a bug to see, not a wait to sit through.
-      if (attempt >= 3) process.stderr.write(`  baseline: a step failed ${attempt} times: ${reason}\n`);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** (attempt - 1), 60_000)));
-    }
-  }
-}
-
-/**
- * The baseline: what one import run does per vitrine (open the run, page by page fetch the queue,
- * Importar Pedido, Processar Pedido Aprovado for orders already there, commit the page, then the
- * platform notifications and the run's summary), with the very functions the activities run,
- * called in a plain loop, all vitrines concurrently, no Temporal. The activities that need no
- * Temporal context are called as they are; the three that heartbeat are the importer's methods
- * they wrap. Each step is retried as Temporal would retry its activity, so that a transient error
- * (a deadlock between two vitrines' imports, say) costs the baseline what it costs the workflow.
- * The loop mirrors drainQueue in src/workflows/importVitrineOrders.ts: keep them alike.
- */
-async function drainWithoutTemporal(
-  db: Knex,
-  vitrines: VitrineRow[],
-  runId: string,
-  retries: NonNullable<PathResult['retries']>,
-  stop: { stopped: boolean },
-): Promise<ImportCounts> {
-  const activities = createActivities({ db });
-  const importer = createOrderImporter({ db });
-  const totals = zeroCounts();
-  const step = <T>(work: () => Promise<T>) => retried(work, retries, stop);
-  // BENCH_BASELINE_ALS=1 runs each loop inside an AsyncLocalStorage context, as the SDK runs an
-  // activity: on Node 20 that turns on promise hooks for the whole process (docs/PERFORMANCE.md).
-  const context = process.env.BENCH_BASELINE_ALS === '1' ? new AsyncLocalStorage<string>() : undefined;
-  const outcomes = await Promise.allSettled(vitrines.map((vitrine) => (context ? context.run(vitrine.code, () => drain(vitrine)) : drain(vitrine))));
-  async function drain(vitrine: VitrineRow): Promise<void> {
-    const workflowId = `bench-${runId}-baseline-${vitrine.code}`;
-    const run = { workflowId };
-    const { vitrineId, importRunId, pendingNotifications } = await step(() => activities.openImportRun({ vitrineCode: vitrine.code, workflowId }));
-    const counts = zeroCounts();
-    for (;;) {
-      const items = await step(() => activities.fetchQueuePage({ vitrineId, maxItems: PAGE_SIZE }));
-      if (items.length === 0) break;
-      counts.fetched += items.length;
-      const orderIds = [...new Set(items.map((item) => item.orderId))];
-      const imported = await step(() => importer.importOrders(vitrineId, orderIds, run));
-      counts.imported += imported.imported.length;
-      counts.blocked += imported.blocked.length;
-      if (imported.existing.length > 0) {
-        // The latest event of each order says which state it reached on the platform.
-        const stateOf = new Map(items.map((item) => [item.orderId, item.state]));
-        const events = imported.existing.map((orderId) => ({ orderId, state: stateOf.get(orderId) ?? '' }));
-        const statuses = await step(() => importer.processApprovedOrders(vitrineId, events, run));
-        counts.updated += statuses.updated;
-        counts.unchanged += statuses.unchanged;
-        counts.blocked += statuses.blocked;
-      }
-      counts.committed += (await step(() => activities.commitQueueItems({ vitrineId, handles: items.map((item) => item.handle) }))).committed;
-    }
-    if (pendingNotifications > 0) await step(() => importer.sendPlatformNotifications(vitrineId, run));
-    await step(() => activities.saveImportRun({ importRunId, counts, status: 'completed' }));
-    for (const key of Object.keys(totals) as Array<keyof ImportCounts>) totals[key] += counts[key];
-  }
-  // Every vitrine's loop has stopped before the database goes away.
-  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-  if (failed) throw failed.reason;
-  return totals;
 }
 
 /**

@@ -66,9 +66,9 @@ export function machineInfo(postgres: string, temporal: string): MachineInfo {
 
 /**
  * CPU milliseconds per order, all processes of the path together (workers or the baseline loop,
- * Postgres, the simulator, the Temporal server). The benchmark process counts for the baseline
- * only: on the Temporal paths it is the client waiting for results. Less sensitive to other work
- * on the machine than wall time.
+ * Postgres, the simulator, the Temporal server). The benchmark process, which reports of earlier
+ * versions list, counts only where the baseline ran in it. Less sensitive to other work on the
+ * machine than wall time.
  */
 export function cpuMsPerOrder(r: PathResult): number {
   const total = Object.entries(r.cpuSeconds)
@@ -245,26 +245,23 @@ export function markdown(report: BenchReport): string {
     '- **Each path** gets a fresh ERP database on the stack\'s Postgres server and its own simulator accounts. Vitrine *i* of every path is seeded with the same seed, ' +
       'so every path imports the same orders (generated `ready-for-handling`, one feed event each, each document built and serialized when seeded, as a platform serves stored documents). The simulator\'s faults are all 0 (no injected latency). ' +
       'The orders are split evenly over the vitrines and all vitrines drain at once.',
-    '- **baseline**: no Temporal. In the benchmark process, per vitrine and all vitrines concurrently, the very code the activities run in a plain loop: ' +
+    `- **baseline**: no Temporal. In a process of its own started as a worker is (\`node ${WORKER_NODE_FLAGS.join(' ')} --import tsx bench/baseline.ts\`), per vitrine and all vitrines concurrently, the very code the activities run in a plain loop: ` +
       `open the import run, then page by page \`fetchQueuePage\` (the VTEX connector's \`fetchQueue(${PAGE_SIZE})\`), the order importer's \`importOrders\`, ` +
       '`processApprovedOrders` for orders already in the ERP, `commitQueueItems` (the connector\'s `commitQueue`), and at the end the platform notifications (when the run opened with some waiting, as the workflow does) and the run summary. ' +
       'Same knex pool size (10) as a worker. Each step is retried as the workflow\'s retry policy retries its activity (1 s, doubling, at most 1 min apart; ' +
       'not for a platform error that says it is final), so a transient error costs both paths the same.',
     `- **temporal**: the product as it runs: worker process(es) \`node ${WORKER_NODE_FLAGS.join(' ')} --import tsx src/worker/main.ts\` (the Dockerfile's command) on a task queue of their own, one \`importVitrineOrders\` workflow per vitrine started at once with the Temporal client; ` +
-      "wall time from the end of seeding to the last workflow's result. The worker is started (and its workflow bundle built) before the clock starts.",
+      "wall time from the end of seeding to the last workflow's result. The worker is started (and its workflow bundle built) before the clock starts, as is the baseline's process.",
     '- **orders/s** = N / wall time. **Ratio** = Temporal orders/s / baseline orders/s.',
-    '- **CPU ms per order**: CPU time used during the drain by all the path\'s processes together (workers or the baseline loop, Postgres, the simulator, the Temporal server; ' +
-      'the benchmark process counts for the baseline only) divided by N.',
+    '- **CPU ms per order**: CPU time used during the drain by all the path\'s processes together (workers or the baseline process, Postgres, the simulator, the Temporal server) divided by N.',
     '- **Latency** = the order\'s `sales_orders.imported_at` (Postgres `now()` of its import transaction) minus the moment its feed event existed on the platform. ' +
       'The whole backlog is created right before the drain starts, so that moment is the end of seeding for every order (same machine clock). ' +
       'For a backlog this is mostly queueing: p50 is about the time to drain half of it. It is not the latency of one order arriving on an idle system.',
-    '- **Peak RSS**: VmRSS of each worker process, sampled every 200 ms from /proc during the drain (the highest worker is shown). ' +
-      'For the baseline it is the benchmark process\'s own RSS (it also holds the Temporal client and the simulator client); its growth during the drain is listed below.',
+    '- **Peak RSS**: VmRSS of each worker process, or of the baseline process, sampled every 200 ms from /proc during the drain (the highest worker is shown).',
     '- **Temporal server**: the stack\'s dev server (`scripts/temporal.sh`: `temporal server start-dev` with a SQLite file, eager activity execution on, search attributes read from its cache), ' +
       'the same for every path; a Temporal cluster is how the product scales beyond one machine (docs/DEPLOYMENT.md).',
-    '- **Simulator**: a separate process (the stack\'s, or one the benchmark starts when `SIMULATOR_URL` is not set), never inside the benchmark process: ' +
-      'the baseline loop runs there, and a simulator sharing its event loop would slow the baseline down and flatter the ratio.',
-    '- **CPU**: CPU seconds used during the drain by the workers, the benchmark process, the Temporal server, Postgres (postmaster and backends) and the simulator, read from /proc ' +
+    '- **Simulator**: a separate process (the stack\'s, or one the benchmark starts when `SIMULATOR_URL` is not set).',
+    '- **CPU**: CPU seconds used during the drain by the workers or the baseline process, the Temporal server, Postgres (postmaster and backends) and the simulator, read from /proc ' +
       '(processes found by their listening port; a shared server\'s figure includes other users\' work).',
     '',
   );
@@ -274,11 +271,11 @@ export function markdown(report: BenchReport): string {
     L.push(`### ${r.label}`, '');
     L.push(`- ${fmt(r.orders)} orders, ${r.vitrines} vitrines, seeded in ${fmt(r.seedSeconds, 2)} s; drained in ${fmt(r.wallSeconds, 1)} s = ${fmt(r.ordersPerSecond, 1)} orders/s`);
     L.push(`- latency from the backlog's feed events to the ERP row: min ${fmt(r.latencyMs.min)} ms, p50 ${fmt(r.latencyMs.p50)} ms, p95 ${fmt(r.latencyMs.p95)} ms, max ${fmt(r.latencyMs.max)} ms`);
-    if (r.processRss) L.push(`- benchmark process RSS: ${fmt(r.processRss.beforeMb, 1)} MB before, peak ${fmt(r.processRss.peakMb, 1)} MB (+${fmt(r.processRss.deltaMb, 1)} MB)`);
+    if (r.processRss) L.push(`- benchmark process RSS (the baseline ran there then): ${fmt(r.processRss.beforeMb, 1)} MB before, peak ${fmt(r.processRss.peakMb, 1)} MB (+${fmt(r.processRss.deltaMb, 1)} MB)`);
     for (const w of r.workerFigures) {
       L.push(
-        `- worker pid ${w.pid}: RSS ${fmt(w.idleRssMb, 1)} MB idle before the drain, peak ${fmt(w.drainPeakRssMb, 1)} MB during it, ` +
-          `${fmt(w.lifePeakRssMb, 1)} MB over its life (workflow bundling at startup included); ${fmt(w.cpuSeconds, 1)} CPU s in all (startup included)`,
+        `- ${r.kind === 'baseline' ? 'baseline process' : 'worker'} pid ${w.pid}: RSS ${fmt(w.idleRssMb, 1)} MB idle before the drain, peak ${fmt(w.drainPeakRssMb, 1)} MB during it, ` +
+          `${fmt(w.lifePeakRssMb, 1)} MB over its life${r.kind === 'baseline' ? '' : ' (workflow bundling at startup included)'}; ${fmt(w.cpuSeconds, 1)} CPU s in all (startup included)`,
       );
     }
     if (r.tasksByWorker) {

@@ -49,9 +49,12 @@ const USAGE = `usage: npm run bench -- [options]
   --timeout-minutes M   give up on a path after M minutes (default 60)
   --from-json FILE      measure nothing: print and write the report of an earlier run's --json
 
-Environment: BENCH_WORKER_NODE_ARGS adds node flags to the workers (e.g. "--cpu-prof
---cpu-prof-dir=/tmp/prof"); BENCH_BASELINE_ALS=1 runs the baseline's loops inside an
-AsyncLocalStorage context, as the SDK runs activities (docs/PERFORMANCE.md).
+Environment: BENCH_WORKER_NODE_ARGS adds node flags to the workers and the baseline process
+(e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"); BENCH_BASELINE_NODE_ARGS adds node flags to the
+baseline process only, after the workers' (e.g. "--max-old-space-size=4096
+--max-semi-space-size=16" lifts the workers' memory caps); BENCH_BASELINE_ALS=1 runs the
+baseline's loops inside an AsyncLocalStorage context, as the SDK runs activities
+(docs/PERFORMANCE.md).
 `;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {

@@ -14,12 +14,12 @@ const READY_LINE = 'worker polling task queue';
 /** How the Dockerfile and docker-compose.yml start a worker. */
 export const WORKER_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8'];
 
-export interface WorkerEnv {
+export type WorkerEnv = {
   DATABASE_URL: string;
   TEMPORAL_ADDRESS: string;
   TEMPORAL_NAMESPACE: string;
   TASK_QUEUE: string;
-}
+};
 
 export class WorkerProcess {
   readonly pid: number;
@@ -32,16 +32,22 @@ export class WorkerProcess {
   readonly ready: Promise<void>;
   private readonly unregister: () => void;
 
-  constructor(entry: string, env: WorkerEnv, logName: string) {
+  /**
+   * `readyLine`: what the process prints once it is ready. `ipc`: open an IPC channel for
+   * request(); not for workers, which it would keep alive after a graceful shutdown.
+   */
+  constructor(entry: string, env: Record<string, string>, logName: string, options: { readyLine?: string; ipc?: boolean; nodeArgs?: string } = {}) {
+    const readyLine = options.readyLine ?? READY_LINE;
     mkdirSync(LOG_DIR, { recursive: true });
     const log = createWriteStream(path.join(LOG_DIR, logName), { flags: 'a' });
     // The production worker's flags (Dockerfile, docker-compose.yml), plus BENCH_WORKER_NODE_ARGS
     // for profiling, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-    const nodeArgs = [...WORKER_NODE_FLAGS, ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+    // `options.nodeArgs` come last: V8 takes the last of a repeated flag.
+    const nodeArgs = [...WORKER_NODE_FLAGS, ...`${process.env.BENCH_WORKER_NODE_ARGS ?? ''} ${options.nodeArgs ?? ''}`.split(' ').filter(Boolean)];
     this.child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
       cwd: REPO,
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     });
     this.pid = this.child.pid!;
     this.lifeRss = RssSampler.ofPid(this.pid).start();
@@ -53,9 +59,9 @@ export class WorkerProcess {
     this.child.stdout!.on('data', capture);
     this.child.stderr!.on('data', capture);
     this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker ${this.pid} did not start within 120 s: ${this.tail()}`)), 120_000);
+      const timer = setTimeout(() => reject(new Error(`${entry} (pid ${this.pid}) did not start within 120 s: ${this.tail()}`)), 120_000);
       const check = () => {
-        if (this.output.includes(READY_LINE)) {
+        if (this.output.includes(readyLine)) {
           clearTimeout(timer);
           resolve();
         }
@@ -63,10 +69,23 @@ export class WorkerProcess {
       this.child.stdout!.on('data', check);
       this.child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`worker ${this.pid} exited with code ${code}: ${this.tail()}`));
+        reject(new Error(`${entry} (pid ${this.pid}) exited with code ${code}: ${this.tail()}`));
       });
     });
     this.ready.catch(() => undefined);
+  }
+
+  /** Sends `message` over IPC and resolves with the process's next message. */
+  request<T>(message: object): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`pid ${this.pid} exited with code ${code} before answering: ${this.tail()}`));
+      this.child.once('exit', onExit);
+      this.child.once('message', (reply) => {
+        this.child.off('exit', onExit);
+        resolve(reply as T);
+      });
+      this.child.send(message);
+    });
   }
 
   get exited(): boolean {

@@ -44,6 +44,11 @@ test('npm run bench drains a small backlog on both paths and reports throughput,
       assert.ok(measured.peakRssMb > 0);
     }
     assert.ok(report.temporal!.workerFigures.length === 1 && report.temporal!.workerFigures[0].drainPeakRssMb > 0);
+    // The baseline ran in a process of its own (not the benchmark's), measured as a worker is.
+    const [baselineProcess] = report.baseline!.workerFigures;
+    assert.ok(baselineProcess && baselineProcess.pid !== process.pid && baselineProcess.pid !== report.temporal!.workerFigures[0].pid);
+    assert.equal(report.baseline!.peakRssMb, baselineProcess.drainPeakRssMb);
+    assert.ok(report.baseline!.cpuSeconds['baseline process'] > 0, JSON.stringify(report.baseline!.cpuSeconds));
     assert.ok(report.ratio! > 0 && Number.isFinite(report.ratio!));
   } finally {
     rmSync(dir, { recursive: true, force: true });
