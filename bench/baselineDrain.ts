@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
 import { createActivities } from '../src/activities';
 import type { VitrineRow } from '../src/erp/tables';
+import { loadQueuePage } from '../src/erp/store/queuePages';
 import { createOrderImporter } from '../src/importing/orderImporter';
 import { PlatformError } from '../src/platform/types';
 import { zeroCounts, type ImportCounts } from '../src/shared/importTypes';
@@ -86,23 +87,20 @@ export async function drainWithoutTemporal(
     const { vitrineId, importRunId, pendingNotifications } = await step(() => activities.openImportRun({ vitrineCode: vitrine.code, workflowId }));
     const counts = zeroCounts();
     for (;;) {
-      const items = await step(() => activities.fetchQueuePage({ vitrineId, maxItems: PAGE_SIZE }));
-      if (items.length === 0) break;
-      counts.fetched += items.length;
-      const orderIds = [...new Set(items.map((item) => item.orderId))];
-      const imported = await step(() => importer.importOrders(vitrineId, orderIds, run));
+      const { pageId, items } = await step(() => activities.fetchQueuePage({ vitrineId, importRunId, maxItems: PAGE_SIZE }));
+      if (pageId === null) break;
+      counts.fetched += items;
+      const imported = await step(async () => importer.importQueuePage(await loadQueuePage(db, pageId), run));
       counts.imported += imported.imported.length;
       counts.blocked += imported.blocked.length;
       if (imported.existing.length > 0) {
-        // The latest event of each order says which state it reached on the platform.
-        const stateOf = new Map(items.map((item) => [item.orderId, item.state]));
-        const events = imported.existing.map((orderId) => ({ orderId, state: stateOf.get(orderId) ?? '' }));
+        const events = (await loadQueuePage(db, pageId)).existingEvents ?? [];
         const statuses = await step(() => importer.processApprovedOrders(vitrineId, events, run));
         counts.updated += statuses.updated;
         counts.unchanged += statuses.unchanged;
         counts.blocked += statuses.blocked;
       }
-      counts.committed += (await step(() => activities.commitQueueItems({ vitrineId, handles: items.map((item) => item.handle) }))).committed;
+      counts.committed += (await step(() => activities.commitQueueItems({ vitrineId, pageId }))).committed;
     }
     if (pendingNotifications > 0) await step(() => importer.sendPlatformNotifications(vitrineId, run));
     await step(() => activities.saveImportRun({ importRunId, counts, status: 'completed' }));

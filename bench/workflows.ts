@@ -4,16 +4,18 @@
  * activities unchanged; only the orchestration differs:
  *
  *   benchImportPerOrder (one per vitrine)  reads the queue page by page, exactly like
- *                                          importVitrineOrders, and starts one child workflow per
- *                                          order of the page, then waits for all of them;
- *   benchImportOneOrder (one per order)    importOrders with that single order id, then
+ *                                          importVitrineOrders, splits each page into one page
+ *                                          per order (bench/activities.ts) and starts one child
+ *                                          workflow per order, then waits for all of them;
+ *   benchImportOneOrder (one per order)    importOrders of that order's page, then
  *                                          processApprovedOrders if it was already there, then
- *                                          commits that order's queue handles.
+ *                                          commits that page's queue handles.
  *
  * It is not product code: it exists to compare the orchestration cost of the two designs.
  */
 import { continueAsNew, executeChild, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { ImportActivities } from '../src/activities';
+import type { BenchActivities } from './activities';
 import type { ImportCounts, ImportRunSummary, ImportVitrineOrdersInput } from '../src/shared/importTypes';
 import { BATCH_ACTIVITY_OPTIONS, QUEUE_ACTIVITY_OPTIONS } from '../src/workflows/importVitrineOrders';
 
@@ -24,7 +26,7 @@ const PAGE_SIZE = 100;
 const PAGES_PER_EXECUTION = 10;
 
 // The product workflow's activity options, local activities included.
-const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun } = proxyLocalActivities<ImportActivities>(QUEUE_ACTIVITY_OPTIONS);
+const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun, splitQueuePage } = proxyLocalActivities<ImportActivities & BenchActivities>(QUEUE_ACTIVITY_OPTIONS);
 const { importOrders, processApprovedOrders, sendPlatformNotifications } = proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
 
 export interface PerOrderInput {
@@ -34,10 +36,8 @@ export interface PerOrderInput {
 
 export interface OneOrderInput {
   vitrineId: number;
-  orderId: string;
-  /** The state of the order's latest event in the page. */
-  state: string;
-  handles: string[];
+  /** The order's own page (its queue items). */
+  pageId: number;
 }
 
 export async function benchImportPerOrder(input: PerOrderInput): Promise<ImportRunSummary> {
@@ -49,25 +49,19 @@ export async function benchImportPerOrder(input: PerOrderInput): Promise<ImportR
   const continuations = input.continued?.continuations ?? 0;
 
   for (let page = 0; page < PAGES_PER_EXECUTION; page++) {
-    const items = await fetchQueuePage({ vitrineId, maxItems: PAGE_SIZE });
-    if (items.length === 0) {
+    const { pageId, items } = await fetchQueuePage({ vitrineId, importRunId, maxItems: PAGE_SIZE });
+    if (pageId === null) {
       if (pendingNotifications > 0) await sendPlatformNotifications({ vitrineId });
       await saveImportRun({ importRunId, counts, status: 'completed' });
       return { vitrineCode: input.vitrineCode, importRunId, continuations, ...counts };
     }
-    counts.fetched += items.length;
-    const byOrder = new Map<string, { state: string; handles: string[] }>();
-    for (const item of items) {
-      const entry = byOrder.get(item.orderId) ?? { state: item.state, handles: [] };
-      entry.state = item.state;
-      entry.handles.push(item.handle);
-      byOrder.set(item.orderId, entry);
-    }
+    counts.fetched += items;
+    const orders = await splitQueuePage({ pageId });
     const results = await Promise.all(
-      [...byOrder].map(([orderId, { state, handles }]) =>
+      orders.map((order) =>
         executeChild(benchImportOneOrder, {
-          workflowId: `${workflowInfo().workflowId}/${orderId}`,
-          args: [{ vitrineId, orderId, state, handles }],
+          workflowId: `${workflowInfo().workflowId}/${order.orderId}`,
+          args: [{ vitrineId, pageId: order.pageId }],
         }),
       ),
     );
@@ -88,15 +82,15 @@ export async function benchImportPerOrder(input: PerOrderInput): Promise<ImportR
 
 export async function benchImportOneOrder(input: OneOrderInput): Promise<Omit<ImportCounts, 'fetched'>> {
   const out = { imported: 0, updated: 0, unchanged: 0, blocked: 0, committed: 0 };
-  const imported = await importOrders({ vitrineId: input.vitrineId, orderIds: [input.orderId] });
-  out.imported = imported.imported.length;
-  out.blocked = imported.blocked.length;
-  if (imported.existing.length > 0) {
-    const statuses = await processApprovedOrders({ vitrineId: input.vitrineId, events: [{ orderId: input.orderId, state: input.state }] });
+  const imported = await importOrders(input);
+  out.imported = imported.imported;
+  out.blocked = imported.blocked;
+  if (imported.existing > 0) {
+    const statuses = await processApprovedOrders(input);
     out.updated = statuses.updated;
     out.unchanged = statuses.unchanged;
     out.blocked += statuses.blocked;
   }
-  out.committed = (await commitQueueItems({ vitrineId: input.vitrineId, handles: input.handles })).committed;
+  out.committed = (await commitQueueItems(input)).committed;
   return out;
 }

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { createActivities, FAILURE_TYPES } from '../src/activities';
 import { SEARCH_ATTRIBUTES } from '../src/shared/ids';
+import { zeroCounts } from '../src/shared/importTypes';
 import { importVitrineOrders } from '../src/workflows';
 import { cliJson } from './support/cli';
 import { startHarness, type Harness } from './support/importHarness';
@@ -285,6 +287,58 @@ describe('order import', () => {
     const log = await h.database.db('integration_log').where({ workflow_id: `vitrine-orders-${code}-refused`, level: 'error' });
     assert.equal(log.length, 1);
     assert.match(log[0].message, /^run failed/);
+  });
+
+  test('orders whose code another vitrine already holds are blocked with the reason, even a whole page of them', async () => {
+    // Same prefix and same generated orders: every order code of the second vitrine is taken.
+    const first = await h.addVitrine({ prefix: 'CC' });
+    const second = await h.addVitrine({ prefix: 'CC' });
+    const { orderIds } = await h.sim<{ orderIds: string[] }>('POST', `/_sim/${first}/orders`, { generate: 3, seed: 31 });
+    await h.sim('POST', `/_sim/${second}/orders`, { generate: 3, seed: 31 });
+    assert.equal((await h.runImport(first)).imported, 3);
+    const clashed = await h.runImport(second);
+    assert.deepEqual([clashed.fetched, clashed.imported, clashed.blocked, clashed.committed], [3, 0, 3, 3]);
+    const blocked = await h.database.db('blocked_orders as b').join('vitrines as v', 'v.id', 'b.vitrine_id').where('v.code', second).orderBy('b.external_order_id').select('b.external_order_id', 'b.reason');
+    assert.deepEqual(
+      blocked.map((row) => [row.external_order_id, row.reason]),
+      [...orderIds].sort().map((id) => [id, `order code CC-${orderNumber(id)} is already used by another order`]),
+    );
+  });
+
+  test('queue pages stay in the ERP: history carries page ids and counts, and a closed run leaves no page behind', async () => {
+    const code = await h.addVitrine({ prefix: 'QP' });
+    const { orderIds } = await h.sim<{ orderIds: string[] }>('POST', `/_sim/${code}/orders`, { generate: 6, seed: 21 });
+    await h.runImport(code);
+    // Two orders move on the platform: the next run's page holds orders already in the ERP.
+    for (const id of orderIds.slice(0, 2)) await h.sim('POST', `/_sim/${code}/orders/${id}/state`, { state: 'canceled' });
+    const second = await cliJson(['run', code, '--wait'], h.cliEnv);
+    assert.deepEqual([second.fetched, second.imported, second.updated, second.committed], [2, 0, 2, 2]);
+
+    const vitrine = await h.database.db('vitrines').where({ code }).first('id');
+    assert.equal(Number((await h.database.db('queue_pages').where({ vitrine_id: vitrine.id }).count({ n: '*' }))[0].n), 0, 'closed runs keep no page');
+    const history = await h.temporal.client.workflow.getHandle(second.workflowId).fetchHistory();
+    const decoded = JSON.stringify(history).replace(/"data":"([A-Za-z0-9+/=]+)"/g, (_m, data) => Buffer.from(data, 'base64').toString('utf8'));
+    assert.ok(decoded.includes('"pageId"'), 'the history names the page');
+    assert.ok(!decoded.includes('"handle"'), 'no queue handle in history');
+    for (const id of orderIds.slice(0, 2)) assert.ok(!decoded.includes(id), `no order id in history (${id})`);
+
+    // The acknowledgement of a page is idempotent, and a page whose run was closed fails for good.
+    const activities = createActivities({ db: h.database.db });
+    await h.sim('POST', `/_sim/${code}/orders/${orderIds[2]}/state`, { state: 'canceled' });
+    const opened = await activities.openImportRun({ vitrineCode: code, workflowId: `queue-pages-${code}` });
+    const page = await activities.fetchQueuePage({ vitrineId: opened.vitrineId, importRunId: opened.importRunId, maxItems: 10 });
+    assert.equal(page.items, 1);
+    assert.ok(page.pageId !== null);
+    assert.deepEqual(await activities.commitQueueItems({ vitrineId: opened.vitrineId, pageId: page.pageId }), { committed: 1 });
+    assert.deepEqual(await activities.commitQueueItems({ vitrineId: opened.vitrineId, pageId: page.pageId }), { committed: 1 });
+    const stats = await h.sim('GET', `/_sim/${code}/stats`);
+    assert.deepEqual([stats.feedPending, stats.feedInFlight], [0, 0]);
+    assert.deepEqual(await activities.fetchQueuePage({ vitrineId: opened.vitrineId, importRunId: opened.importRunId, maxItems: 10 }), { pageId: null, items: 0 });
+    await activities.saveImportRun({ importRunId: opened.importRunId, counts: { ...zeroCounts(), fetched: 1, committed: 1 }, status: 'completed' });
+    await assert.rejects(
+      activities.commitQueueItems({ vitrineId: opened.vitrineId, pageId: page.pageId }),
+      (error: unknown) => error instanceof ApplicationFailure && error.type === FAILURE_TYPES.queuePageMissing && error.nonRetryable === true,
+    );
   });
 
   test('the history of a finished run holds no customer data and no token', async () => {

@@ -23,6 +23,7 @@ const TABLES = [
   'sales_order_status_history',
   'blocked_orders',
   'import_runs',
+  'queue_pages',
 ];
 
 /** Key columns of each table, with their Postgres data type. */
@@ -80,6 +81,7 @@ const COLUMNS: Record<string, Record<string, string>> = {
   sales_order_status_history: { id: 'bigint', sales_order_id: 'bigint', status: 'text', platform_state: 'text', source: 'text' },
   blocked_orders: { id: 'bigint', vitrine_id: 'bigint', external_order_id: 'text', reason: 'text', payload: 'jsonb', attempts: 'integer' },
   import_runs: { id: 'bigint', vitrine_id: 'bigint', workflow_id: 'text', status: 'text', fetched: 'integer', committed: 'integer' },
+  queue_pages: { id: 'bigint', import_run_id: 'bigint', vitrine_id: 'bigint', items: 'jsonb', existing_events: 'jsonb', committed_at: 'timestamp with time zone' },
 };
 
 /** Named constraints: [table, type (u unique, c check), columns (unique) or undefined (check)]. */

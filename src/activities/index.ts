@@ -1,5 +1,14 @@
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { openImportRun, saveImportRun, type RunCounts, type RunStatus } from '../erp/store/importRuns';
+import {
+  deleteAbandonedQueuePages,
+  deleteRunQueuePages,
+  loadQueuePage,
+  markQueuePageCommitted,
+  QueuePageMissingError,
+  saveQueuePage,
+  type QueuePage,
+} from '../erp/store/queuePages';
 import { countPendingNotifications } from '../erp/store/orderStatus';
 import { writeLog } from '../erp/store/integrationLog';
 import { findVitrineByCode, getVitrineById } from '../erp/store/vitrines';
@@ -8,7 +17,7 @@ import { createOrderImporter, type ImporterDependencies } from '../importing/ord
 import { reportOrders, reportRunClosed, reportRunOpened } from '../observability/importEvents';
 import { connectorFor as defaultConnectorFor } from '../platform/connectors';
 import { PlatformError, type PlatformConnector } from '../platform/types';
-import type { ImportOrdersResult, OpenedRun, OrderEvent, QueueItem, StatusUpdateResult } from '../shared/importTypes';
+import type { FetchedPage, OpenedRun, PageImportResult, StatusUpdateResult } from '../shared/importTypes';
 
 export type ActivityDependencies = ImporterDependencies;
 
@@ -17,6 +26,7 @@ export const FAILURE_TYPES = {
   unknownVitrine: 'UnknownVitrine',
   platformRejected: 'PlatformRejected',
   platformUnavailable: 'PlatformUnavailable',
+  queuePageMissing: 'QueuePageMissing',
 } as const;
 
 /**
@@ -48,6 +58,16 @@ export function createActivities(deps: ActivityDependencies) {
     return codes.get(vitrineId)!;
   };
 
+  /** A page of this run; gone only if its run was closed, which no retry can undo. */
+  async function queuePage(pageId: number): Promise<QueuePage> {
+    try {
+      return await loadQueuePage(db, pageId);
+    } catch (error) {
+      if (!(error instanceof QueuePageMissingError)) throw error;
+      throw ApplicationFailure.create({ type: FAILURE_TYPES.queuePageMissing, message: error.message, nonRetryable: true });
+    }
+  }
+
   async function platformCall<T>(vitrine: VitrineRow, what: string, call: (connector: PlatformConnector) => Promise<T>): Promise<T> {
     try {
       return await call(connectorFor(vitrine));
@@ -67,27 +87,37 @@ export function createActivities(deps: ActivityDependencies) {
         });
       }
       const importRunId = await openImportRun(db, vitrine.id, input.workflowId);
+      await deleteAbandonedQueuePages(db, vitrine.id);
       reportRunOpened(vitrine.code, importRunId);
       return { vitrineId: vitrine.id, importRunId, pendingNotifications: await countPendingNotifications(db, vitrine.id) };
     },
 
-    async fetchQueuePage(input: { vitrineId: number; maxItems: number }): Promise<QueueItem[]> {
+    /** Reads up to `maxItems` of the vitrine's queue into a page kept in the ERP; an empty queue keeps none. */
+    async fetchQueuePage(input: { vitrineId: number; importRunId: number; maxItems: number }): Promise<FetchedPage> {
       const vitrine = await getVitrineById(db, input.vitrineId);
       const items = await platformCall(vitrine, 'queue fetch', (c) => c.fetchQueue(input.maxItems));
-      return items.map(({ handle, orderId, state }) => ({ handle, orderId, state }));
+      if (items.length === 0) return { pageId: null, items: 0 };
+      const pageId = await saveQueuePage(db, {
+        importRunId: input.importRunId,
+        vitrineId: vitrine.id,
+        items: items.map(({ handle, orderId, state }) => ({ handle, orderId, state })),
+      });
+      return { pageId, items: items.length };
     },
 
-    /** Importar Pedido for the orders new to the ERP; reports the ones already there. */
-    async importOrders(input: { vitrineId: number; orderIds: string[] }): Promise<ImportOrdersResult> {
-      const result = await withPlatformFailures(() => importer.importOrders(input.vitrineId, input.orderIds, run()), `order import of vitrine ${input.vitrineId}`);
+    /** Importar Pedido for the page's orders new to the ERP; keeps the ones already there with the page. */
+    async importOrders(input: { vitrineId: number; pageId: number }): Promise<PageImportResult> {
+      const page = await queuePage(input.pageId);
+      const result = await withPlatformFailures(() => importer.importQueuePage(page, run()), `order import of vitrine ${input.vitrineId}`);
       reportOrders(await vitrineCode(input.vitrineId), { imported: result.imported.length, blocked: result.blocked.length, blockedOrderIds: result.blocked });
-      return result;
+      return { imported: result.imported.length, existing: result.existing.length, blocked: result.blocked.length };
     },
 
-    /** Processar Pedido Aprovado: applies the platform's current state to orders in the ERP. */
-    async processApprovedOrders(input: { vitrineId: number; events: OrderEvent[] }): Promise<StatusUpdateResult> {
+    /** Processar Pedido Aprovado for the page's orders that were already in the ERP. */
+    async processApprovedOrders(input: { vitrineId: number; pageId: number }): Promise<StatusUpdateResult> {
+      const events = (await queuePage(input.pageId)).existingEvents ?? [];
       const result = await withPlatformFailures(
-        () => importer.processApprovedOrders(input.vitrineId, input.events, run()),
+        () => importer.processApprovedOrders(input.vitrineId, events, run()),
         `approved-order processing of vitrine ${input.vitrineId}`,
       );
       reportOrders(await vitrineCode(input.vitrineId), { updated: result.updated, blocked: result.blocked });
@@ -99,15 +129,20 @@ export function createActivities(deps: ActivityDependencies) {
       return withPlatformFailures(() => importer.sendPlatformNotifications(input.vitrineId, run()), `notifications of vitrine ${input.vitrineId}`);
     },
 
-    /** Acknowledges queue items; called only after the ERP committed what they announced. */
-    async commitQueueItems(input: { vitrineId: number; handles: string[] }): Promise<{ committed: number }> {
-      const vitrine = await getVitrineById(db, input.vitrineId);
-      await platformCall(vitrine, 'queue commit', (c) => c.commitQueue(input.handles));
-      return { committed: input.handles.length };
+    /** Acknowledges a page's queue items; called only after the ERP committed what they announced. */
+    async commitQueueItems(input: { vitrineId: number; pageId: number }): Promise<{ committed: number }> {
+      const page = await queuePage(input.pageId);
+      if (!page.committed) {
+        const vitrine = await getVitrineById(db, input.vitrineId);
+        await platformCall(vitrine, 'queue commit', (c) => c.commitQueue(page.items.map((item) => item.handle)));
+        await markQueuePageCommitted(db, page.id);
+      }
+      return { committed: page.items.length };
     },
 
     async saveImportRun(input: { importRunId: number; counts: RunCounts; status: RunStatus }): Promise<void> {
       await saveImportRun(db, input.importRunId, input.counts, input.status);
+      await deleteRunQueuePages(db, input.importRunId, input.status !== 'running');
       if (input.status !== 'running') {
         const row = await db('import_runs').where({ id: input.importRunId }).first('vitrine_id', 'workflow_id', 'started_at', 'finished_at');
         const vitrine = await getVitrineById(db, row.vitrine_id);

@@ -5,6 +5,7 @@ import { loadImportSettings, type ImportSettings } from '../erp/store/importSett
 import { writeLog, type LogEntry } from '../erp/store/integrationLog';
 import { currentStatuses, findExistingOrderIds, importOrderBatch, OrderRejectedError, prepareOrder, type PreparedOrder } from '../erp/store/orderImport';
 import { applyPlatformState, markNotification, pendingNotifications } from '../erp/store/orderStatus';
+import { setExistingEvents, type QueuePage } from '../erp/store/queuePages';
 import type { VitrineRow } from '../erp/tables';
 import { mapPlatformOrder, OrderMappingError } from '../mapping';
 import { connectorFor as defaultConnectorFor } from '../platform/connectors';
@@ -71,55 +72,70 @@ export function createOrderImporter(deps: ImporterDependencies) {
     await writeLog(db, vitrine, log.map((entry) => ({ ...entry, workflowId: run.workflowId })));
   }
 
-  return {
-    /**
-     * Importar Pedido for the orders new to the ERP; reports the ones already there. The new
-     * orders are fetched from the platform a few at a time, then written in one batch.
-     */
-    async importOrders(vitrineId: number, orderIds: string[], run: RunContext = {}): Promise<ImportOrdersResult> {
-      const settings = await loadImportSettings(db, vitrineId);
-      const existing = await findExistingOrderIds(db, vitrineId, orderIds);
-      const result: ImportOrdersResult = { imported: [], existing: [...existing], blocked: [] };
-      const connector = connectorFor(settings.vitrine);
-      const log: LogEntry[] = [];
-      const block = async (orderId: string, error: Error, raw: unknown) => {
-        await recordBlockedOrder(db, { vitrineId, externalOrderId: orderId, reason: error.message, payload: raw });
-        log.push({ level: 'error', externalOrderId: orderId, message: `order blocked: ${error.message}` });
-        result.blocked.push(orderId);
-      };
-      let done = 0;
-      try {
-        // Only the mapped orders are kept until the batch is written: a platform order's raw JSON
-        // is several times its size, and a worker runs a page of several vitrines at once.
-        const fetched = new Map<string, PreparedOrder>();
-        await mapWithConcurrency([...new Set(orderIds.filter((id) => !existing.has(id)))], concurrency, async (orderId) => {
-          let raw: unknown;
-          try {
-            raw = await connector.getOrder(orderId);
-            // Mapped and checked against the DE-PARA tables and default fields here, while the
-            // platform's order is at hand for a blocked order's payload.
-            fetched.set(orderId, await prepareOrder(db, settings, mapPlatformOrder(settings.vitrine.platform, raw)));
-          } catch (error) {
-            if (!isPermanentOrderError(error)) throw error;
-            await block(orderId, error as Error, raw);
-          }
-          run.onProgress?.(++done);
-        });
-        const outcomes = await importOrderBatch(db, settings, [...fetched.values()]);
-        fetched.clear();
-        for (const [orderId, outcome] of outcomes) {
-          if (outcome.outcome === 'rejected') {
-            // An order code another order holds (rare): the platform's order is kept with the reason.
-            await block(orderId, outcome.error, await connector.getOrder(orderId).catch(() => undefined));
-          } else {
-            result[outcome.outcome].push(orderId);
-            if (outcome.outcome === 'imported') log.push({ level: 'info', externalOrderId: orderId, message: 'order imported' });
-          }
+  /**
+   * Importar Pedido for the orders new to the ERP; reports the ones already there. The new
+   * orders are fetched from the platform a few at a time, then written in one batch.
+   */
+  async function importOrders(vitrineId: number, orderIds: string[], run: RunContext = {}): Promise<ImportOrdersResult> {
+    const settings = await loadImportSettings(db, vitrineId);
+    const existing = await findExistingOrderIds(db, vitrineId, orderIds);
+    const result: ImportOrdersResult = { imported: [], existing: [...existing], blocked: [] };
+    const connector = connectorFor(settings.vitrine);
+    const log: LogEntry[] = [];
+    const block = async (orderId: string, error: Error, raw: unknown) => {
+      await recordBlockedOrder(db, { vitrineId, externalOrderId: orderId, reason: error.message, payload: raw });
+      log.push({ level: 'error', externalOrderId: orderId, message: `order blocked: ${error.message}` });
+      result.blocked.push(orderId);
+    };
+    let done = 0;
+    try {
+      // Only the mapped orders are kept until the batch is written: a platform order's raw JSON
+      // is several times its size, and a worker runs a page of several vitrines at once.
+      const fetched = new Map<string, PreparedOrder>();
+      await mapWithConcurrency([...new Set(orderIds.filter((id) => !existing.has(id)))], concurrency, async (orderId) => {
+        let raw: unknown;
+        try {
+          raw = await connector.getOrder(orderId);
+          // Mapped and checked against the DE-PARA tables and default fields here, while the
+          // platform's order is at hand for a blocked order's payload.
+          fetched.set(orderId, await prepareOrder(db, settings, mapPlatformOrder(settings.vitrine.platform, raw)));
+        } catch (error) {
+          if (!isPermanentOrderError(error)) throw error;
+          await block(orderId, error as Error, raw);
         }
-        run.onProgress?.(done);
-      } finally {
-        await flushLog(settings.vitrine, log, run);
+        run.onProgress?.(++done);
+      });
+      const outcomes = await importOrderBatch(db, settings, [...fetched.values()]);
+      fetched.clear();
+      for (const [orderId, outcome] of outcomes) {
+        if (outcome.outcome === 'rejected') {
+          // An order code another order holds (rare): the platform's order is kept with the reason.
+          await block(orderId, outcome.error, await connector.getOrder(orderId).catch(() => undefined));
+        } else {
+          result[outcome.outcome].push(orderId);
+          if (outcome.outcome === 'imported') log.push({ level: 'info', externalOrderId: orderId, message: 'order imported' });
+        }
       }
+      run.onProgress?.(done);
+    } finally {
+      await flushLog(settings.vitrine, log, run);
+    }
+    return result;
+  }
+
+  return {
+    importOrders,
+
+    /**
+     * Importar Pedido for a page of the vitrine's queue (queue_pages): its orders, each once. The
+     * orders already in the ERP are kept with the page, with their latest state, for
+     * processApprovedOrders.
+     */
+    async importQueuePage(page: QueuePage, run: RunContext = {}): Promise<ImportOrdersResult> {
+      const result = await importOrders(page.vitrineId, [...new Set(page.items.map((item) => item.orderId))], run);
+      // The latest event of each order says which state it reached on the platform.
+      const stateOf = new Map(page.items.map((item) => [item.orderId, item.state]));
+      await setExistingEvents(db, page.id, result.existing.map((orderId) => ({ orderId, state: stateOf.get(orderId) ?? '' })));
       return result;
     },
 

@@ -45,6 +45,23 @@ export interface OpenedRun {
   pendingNotifications: number;
 }
 
+/** A page of the platform queue, kept in the ERP (queue_pages) until the run closes. */
+export interface FetchedPage {
+  /** null when the queue was empty: no page was kept. */
+  pageId: number | null;
+  /** Queue items in the page. */
+  items: number;
+}
+
+/** What the import of a page did, in counts (the order ids stay in the ERP). */
+export interface PageImportResult {
+  imported: number;
+  /** Orders already in the ERP: the page's Processar Pedido Aprovado takes them. */
+  existing: number;
+  blocked: number;
+}
+
+/** The order importer's result for a list of orders. */
 export interface ImportOrdersResult {
   /** Orders imported now. */
   imported: string[];

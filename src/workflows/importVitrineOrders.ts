@@ -22,8 +22,8 @@ import {
 
 /**
  * Queue items handled per page: one fetch, one import batch (one ERP transaction), one commit.
- * Larger pages cost fewer activities and transactions per order; 500 keeps a page's activity
- * payloads near 100 KB (history limits are MBs) and a retried page a few seconds of work (docs/BENCHMARKS.md).
+ * Larger pages cost fewer activities and transactions per order; 500 keeps a retried page a few
+ * seconds of work (docs/PERFORMANCE.md).
  */
 export const PAGE_SIZE = 500;
 /** Pages per workflow execution before it continues as new, to keep its history small (~5,000 queue items). */
@@ -65,7 +65,7 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
 
   let drained: boolean;
   try {
-    drained = await drainQueue(vitrineId, counts, input.pagesPerExecution ?? PAGES_PER_EXECUTION, input.pageSize ?? PAGE_SIZE);
+    drained = await drainQueue({ vitrineId, importRunId }, counts, input.pagesPerExecution ?? PAGES_PER_EXECUTION, input.pageSize ?? PAGE_SIZE);
     // Notifications queued in the ERP while this run goes wait for the next run.
     if (drained && pendingNotifications > 0) await sendPlatformNotifications({ vitrineId });
   } catch (error) {
@@ -92,27 +92,27 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
   });
 }
 
-/** Handles up to `pages` pages of the queue; true when the queue was found empty. */
-async function drainQueue(vitrineId: number, counts: ImportCounts, pages: number, pageSize: number): Promise<boolean> {
+/**
+ * Handles up to `pages` pages of the queue; true when the queue was found empty. A page's items
+ * stay in the ERP (queue_pages): the activities pass its id, and history holds only counts.
+ */
+async function drainQueue(run: { vitrineId: number; importRunId: number }, counts: ImportCounts, pages: number, pageSize: number): Promise<boolean> {
+  const { vitrineId } = run;
   for (let page = 0; page < pages; page++) {
-    const items = await fetchQueuePage({ vitrineId, maxItems: pageSize });
-    if (items.length === 0) return true;
-    counts.fetched += items.length;
-    const orderIds = [...new Set(items.map((item) => item.orderId))];
+    const { pageId, items } = await fetchQueuePage({ ...run, maxItems: pageSize });
+    if (pageId === null) return true;
+    counts.fetched += items;
 
-    const imported = await importOrders({ vitrineId, orderIds });
-    counts.imported += imported.imported.length;
-    counts.blocked += imported.blocked.length;
-    if (imported.existing.length > 0) {
-      // The latest event of each order says which state it reached on the platform.
-      const stateOf = new Map(items.map((item) => [item.orderId, item.state]));
-      const events = imported.existing.map((orderId) => ({ orderId, state: stateOf.get(orderId) ?? '' }));
-      const statuses = await processApprovedOrders({ vitrineId, events });
+    const imported = await importOrders({ vitrineId, pageId });
+    counts.imported += imported.imported;
+    counts.blocked += imported.blocked;
+    if (imported.existing > 0) {
+      const statuses = await processApprovedOrders({ vitrineId, pageId });
       counts.updated += statuses.updated;
       counts.unchanged += statuses.unchanged;
       counts.blocked += statuses.blocked;
     }
-    const { committed } = await commitQueueItems({ vitrineId, handles: items.map((item) => item.handle) });
+    const { committed } = await commitQueueItems({ vitrineId, pageId });
     counts.committed += committed;
   }
   return false;

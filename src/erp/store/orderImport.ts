@@ -167,6 +167,8 @@ export async function importOrderBatch(db: Knex, settings: ImportSettings, order
  * order and cannot deadlock.
  */
 async function writeOrders(trx: Knex.Transaction, settings: ImportSettings, prepared: PreparedOrder[]): Promise<Array<number | undefined>> {
+  // Every order of the page refused for its code: an empty multi-row insert is not SQL.
+  if (prepared.length === 0) return [];
   const { vitrine } = settings;
   const customerIds = await upsertCustomers(trx, prepared, vitrine.keep_customer_identity);
   const carrierIds = await upsertCarriers(trx, prepared);
