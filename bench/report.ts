@@ -246,7 +246,7 @@ export function markdown(report: BenchReport): string {
       'so every path imports the same orders (generated `ready-for-handling`, one feed event each, each document built and serialized when seeded, as a platform serves stored documents). The simulator\'s faults are all 0 (no injected latency). ' +
       'The orders are split evenly over the vitrines and all vitrines drain at once.',
     `- **baseline**: no Temporal. In a process of its own started as a worker is (\`node ${WORKER_NODE_FLAGS.join(' ')} --import tsx bench/baseline.ts\`), per vitrine and all vitrines concurrently, the very code the activities run in a plain loop: ` +
-      `open the import run, then page by page \`fetchQueuePage\` (the VTEX connector's \`fetchQueue(${PAGE_SIZE})\`), the order importer's \`importOrders\`, ` +
+      `open the import run, then page by page \`fetchQueuePage\` (the VTEX connector's \`fetchQueue(${PAGE_SIZE})\`, the page kept in \`queue_pages\`), the order importer's \`importQueuePage\`, ` +
       '`processApprovedOrders` for orders already in the ERP, `commitQueueItems` (the connector\'s `commitQueue`), and at the end the platform notifications (when the run opened with some waiting, as the workflow does) and the run summary. ' +
       'Same knex pool size (10) as a worker. Each step is retried as the workflow\'s retry policy retries its activity (1 s, doubling, at most 1 min apart; ' +
       'not for a platform error that says it is final), so a transient error costs both paths the same.',

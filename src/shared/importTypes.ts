@@ -1,6 +1,6 @@
 /**
  * Inputs and results of the import workflow and its activities. They travel through Temporal
- * history, so they carry ids, handles and counts only: never customer data or credentials.
+ * history, so they carry ids and counts only: never queue handles, customer data or credentials.
  */
 import type { QueueItem } from '../platform/types';
 
