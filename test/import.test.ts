@@ -334,6 +334,10 @@ describe('order import', () => {
     const stats = await h.sim('GET', `/_sim/${code}/stats`);
     assert.deepEqual([stats.feedPending, stats.feedInFlight], [0, 0]);
     assert.deepEqual(await activities.fetchQueuePage({ vitrineId: opened.vitrineId, importRunId: opened.importRunId, maxItems: 10 }), { pageId: null, items: 0 });
+    await assert.rejects(
+      activities.commitQueueItems({ vitrineId: opened.vitrineId + 1, pageId: page.pageId }),
+      (error: unknown) => error instanceof ApplicationFailure && error.nonRetryable === true && /is not one of vitrine/.test(error.message),
+    );
     await activities.saveImportRun({ importRunId: opened.importRunId, counts: { ...zeroCounts(), fetched: 1, committed: 1 }, status: 'completed' });
     await assert.rejects(
       activities.commitQueueItems({ vitrineId: opened.vitrineId, pageId: page.pageId }),

@@ -58,14 +58,19 @@ export function createActivities(deps: ActivityDependencies) {
     return codes.get(vitrineId)!;
   };
 
-  /** A page of this run; gone only if its run was closed, which no retry can undo. */
-  async function queuePage(pageId: number): Promise<QueuePage> {
+  /** A page of the vitrine's queue; gone only if its run was closed, which no retry can undo. */
+  async function queuePage(vitrineId: number, pageId: number): Promise<QueuePage> {
+    let page: QueuePage;
     try {
-      return await loadQueuePage(db, pageId);
+      page = await loadQueuePage(db, pageId);
     } catch (error) {
       if (!(error instanceof QueuePageMissingError)) throw error;
       throw ApplicationFailure.create({ type: FAILURE_TYPES.queuePageMissing, message: error.message, nonRetryable: true });
     }
+    if (page.vitrineId !== vitrineId) {
+      throw ApplicationFailure.create({ type: FAILURE_TYPES.queuePageMissing, message: `queue page ${pageId} is not one of vitrine ${vitrineId}`, nonRetryable: true });
+    }
+    return page;
   }
 
   async function platformCall<T>(vitrine: VitrineRow, what: string, call: (connector: PlatformConnector) => Promise<T>): Promise<T> {
@@ -107,7 +112,7 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** Importar Pedido for the page's orders new to the ERP; keeps the ones already there with the page. */
     async importOrders(input: { vitrineId: number; pageId: number }): Promise<PageImportResult> {
-      const page = await queuePage(input.pageId);
+      const page = await queuePage(input.vitrineId, input.pageId);
       const result = await withPlatformFailures(() => importer.importQueuePage(page, run()), `order import of vitrine ${input.vitrineId}`);
       reportOrders(await vitrineCode(input.vitrineId), { imported: result.imported.length, blocked: result.blocked.length, blockedOrderIds: result.blocked });
       return { imported: result.imported.length, existing: result.existing.length, blocked: result.blocked.length };
@@ -115,7 +120,7 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** Processar Pedido Aprovado for the page's orders that were already in the ERP. */
     async processApprovedOrders(input: { vitrineId: number; pageId: number }): Promise<StatusUpdateResult> {
-      const events = (await queuePage(input.pageId)).existingEvents ?? [];
+      const events = (await queuePage(input.vitrineId, input.pageId)).existingEvents ?? [];
       const result = await withPlatformFailures(
         () => importer.processApprovedOrders(input.vitrineId, events, run()),
         `approved-order processing of vitrine ${input.vitrineId}`,
@@ -131,7 +136,7 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** Acknowledges a page's queue items; called only after the ERP committed what they announced. */
     async commitQueueItems(input: { vitrineId: number; pageId: number }): Promise<{ committed: number }> {
-      const page = await queuePage(input.pageId);
+      const page = await queuePage(input.vitrineId, input.pageId);
       if (!page.committed) {
         const vitrine = await getVitrineById(db, input.vitrineId);
         await platformCall(vitrine, 'queue commit', (c) => c.commitQueue(page.items.map((item) => item.handle)));

@@ -433,6 +433,9 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
     ));
     const unfinished = await db('import_runs').whereIn('vitrine_id', Object.values(vitrineIds)).whereNot({ status: 'completed' }).count({ n: '*' });
     checks.push(check('every import run completed (import_runs)', Number(unfinished[0].n) === 0, `${unfinished[0].n} runs not completed`));
+    // Pages fetched by attempts that a kill cut short belong to their run too, and go with it.
+    const pagesLeft = await db('queue_pages').whereIn('vitrine_id', Object.values(vitrineIds)).count({ n: '*' });
+    checks.push(check('no queue page left once the runs closed (queue_pages)', Number(pagesLeft[0].n) === 0, `${pagesLeft[0].n} pages left`));
     checks.push(check(
       `every run finished within ${Math.round(o.importTimeoutMs / 1000)} s and completed`,
       stuck.length === 0 && runs.every((r) => r.status === 'COMPLETED'),
