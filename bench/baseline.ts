@@ -13,20 +13,26 @@ async function main(): Promise<void> {
   if (!url || !process.send) throw new Error('bench/baseline.ts runs as a child of the benchmark (DATABASE_URL and an IPC channel)');
   const db = createDatabase(url);
   await db.raw('select 1');
-  const request = new Promise<BaselineRequest>((resolve) => process.once('message', (message) => resolve(message as BaselineRequest)));
+  // One drain per request (a warm-up, then the measured one), one at a time, until the benchmark disconnects.
+  let queue = Promise.resolve();
+  process.on('message', (message) => {
+    queue = queue.then(async () => {
+      const { runId, vitrineIds } = message as BaselineRequest;
+      const retries: Retries = { count: 0, reasons: {} };
+      let reply: BaselineReply;
+      try {
+        const vitrines = await Promise.all(vitrineIds.map((id) => getVitrineById(db, id)));
+        reply = { ok: true, counts: await drainWithoutTemporal(db, vitrines, runId, retries), retries };
+      } catch (error) {
+        reply = { ok: false, message: error instanceof Error ? error.message : String(error), retries };
+      }
+      process.send!(reply);
+    });
+  });
+  process.once('disconnect', () => {
+    void queue.then(() => db.destroy());
+  });
   console.log(BASELINE_READY_LINE);
-  const { runId, vitrineIds } = await request;
-  const retries: Retries = { count: 0, reasons: {} };
-  let reply: BaselineReply;
-  try {
-    const vitrines = await Promise.all(vitrineIds.map((id) => getVitrineById(db, id)));
-    reply = { ok: true, counts: await drainWithoutTemporal(db, vitrines, runId, retries), retries };
-  } catch (error) {
-    reply = { ok: false, message: error instanceof Error ? error.message : String(error), retries };
-  }
-  process.send(reply);
-  await db.destroy();
-  process.disconnect();
 }
 
 main().catch((error: unknown) => {

@@ -43,6 +43,8 @@ export interface BenchContext {
   serviceCpu: Map<string, () => number>;
   keepDatabases: boolean;
   timeoutMs: number;
+  /** Orders each path's processes drain before the measured drain (not measured; 0: none). */
+  warmUpOrders: number;
   log(line: string): void;
 }
 
@@ -140,12 +142,14 @@ export async function addBenchVitrines(ctx: BenchContext, db: Knex, tag: string,
 }
 
 /** Seeds every vitrine's account with its share of the orders; returns the seconds it took. */
-export async function seedOrders(ctx: BenchContext, vitrines: VitrineRow[], orders: number): Promise<number> {
+export async function seedOrders(ctx: BenchContext, vitrines: VitrineRow[], orders: number, offsets: number[] = []): Promise<number> {
   const started = performance.now();
   const shares = splitOrders(orders, vitrines.length);
   await Promise.all(
     vitrines.map((v, i) =>
-      shares[i] > 0 ? ctx.sim.call('POST', `/_sim/${v.code}/orders`, { generate: shares[i], seed: SEED_BASE + i, state: 'ready-for-handling', render: true }) : undefined,
+      shares[i] > 0
+        ? ctx.sim.call('POST', `/_sim/${v.code}/orders`, { generate: shares[i], seed: SEED_BASE + i, offset: offsets[i] ?? 0, state: 'ready-for-handling', render: true })
+        : undefined,
     ),
   );
   return (performance.now() - started) / 1000;
@@ -157,7 +161,8 @@ export async function resetAccounts(ctx: BenchContext, codes: string[]): Promise
   }
 }
 
-async function checkPath(ctx: BenchContext, db: Knex, vitrines: VitrineRow[], expected: number): Promise<PathCheck> {
+/** `expected` orders over every drain of the path, `runsPerVitrine` import runs each. */
+async function checkPath(ctx: BenchContext, db: Knex, vitrines: VitrineRow[], expected: number, runsPerVitrine: number): Promise<PathCheck> {
   const [{ rows, distinct_rows: distinctRows }] = await db('sales_orders').select(
     db.raw('count(*)::int as rows'),
     db.raw('count(distinct (vitrine_id, external_order_id))::int as distinct_rows'),
@@ -180,15 +185,19 @@ async function checkPath(ctx: BenchContext, db: Knex, vitrines: VitrineRow[], ex
   if (simCommitted !== expected) problems.push(`simulator committed ${simCommitted} queue items, expected ${expected}`);
   if (simPending + simInFlight !== 0) problems.push(`${simPending + simInFlight} queue items left on the simulator`);
   const importRuns = Object.fromEntries(runs.map((r) => [r.status, r.n]));
-  if ((importRuns.completed ?? 0) !== vitrines.length) problems.push(`import_runs: ${JSON.stringify(importRuns)}, expected ${vitrines.length} completed`);
+  if ((importRuns.completed ?? 0) !== vitrines.length * runsPerVitrine) {
+    problems.push(`import_runs: ${JSON.stringify(importRuns)}, expected ${vitrines.length * runsPerVitrine} completed`);
+  }
   return { rows, distinctRows, blocked, importRuns, simCommitted, simPending, simInFlight, ok: problems.length === 0, problems };
 }
 
-async function latencies(db: Knex, t0: number): Promise<PathResult['latencyMs']> {
+/** Of the orders imported since `since` (a warm-up's are before). */
+async function latencies(db: Knex, t0: number, since: Date): Promise<PathResult['latencyMs']> {
   const result = await db.raw(
     `select min(e) as min, max(e) as max, percentile_cont(0.5) within group (order by e) as p50,
             percentile_cont(0.95) within group (order by e) as p95
-       from (select extract(epoch from imported_at)::float8 * 1000 as e from sales_orders) t`,
+       from (select extract(epoch from imported_at)::float8 * 1000 as e from sales_orders where imported_at >= ?) t`,
+    [since],
   );
   const row = result.rows[0] as Record<string, number | string | null>;
   const ms = (v: number | string | null) => (v === null ? NaN : Math.round(Number(v) - t0));
@@ -263,34 +272,43 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
         `bench-${spec.tag}`,
       );
     }
+    // One drain of what is on the platform: the baseline process's loop, or one workflow per vitrine.
+    const drain = async (suffix: string): Promise<{ counts: ImportCounts; handles: StartedWorkflow[]; retries?: PathResult['retries'] }> => {
+      if (spec.kind === 'baseline') {
+        const request: BaselineRequest = { runId: `${ctx.runId}${suffix}`, vitrineIds: vitrines.map((v) => v.id) };
+        const reply = await withTimeout(workers[0].request<BaselineReply>(request), ctx.timeoutMs, spec.label);
+        if (!reply.ok) throw new Error(`the baseline process failed: ${reply.message}`);
+        return { counts: reply.counts, handles: [], retries: reply.retries };
+      }
+      const workflowType = spec.kind === 'per-order' ? 'benchImportPerOrder' : 'importVitrineOrders';
+      const started = await Promise.all(
+        vitrines.map((v) =>
+          ctx.client.workflow.start(workflowType, { taskQueue, workflowId: `bench-${ctx.runId}-${spec.tag}-${v.code}${suffix}`, args: [{ vitrineCode: v.code }] }),
+        ),
+      );
+      const summaries = await withTimeout(Promise.all(started.map((h) => h.result() as Promise<ImportCounts>)), ctx.timeoutMs, spec.label);
+      const counts = summaries.reduce((sum, s) => {
+        for (const key of Object.keys(sum) as Array<keyof ImportCounts>) sum[key] += s[key];
+        return sum;
+      }, zeroCounts());
+      return { counts, handles: started };
+    };
+    // Not for the per-order variant: at its pace a warm-up would take longer than the measure.
+    const warmUp = spec.kind === 'per-order' ? 0 : ctx.warmUpOrders;
+    if (warmUp > 0) {
+      // Other orders of the same seeds (after the measured ones), drained before the clock starts.
+      await seedOrders(ctx, vitrines, warmUp, splitOrders(spec.orders, spec.vitrines));
+      await drain('-warm-up');
+    }
+
     const seedSeconds = await seedOrders(ctx, vitrines, spec.orders);
     const t0 = Date.now();
     const started = performance.now();
     const cpu = cpuMeter(ctx, spec.kind, workers).start();
     for (const w of workers) w.startMeasuring();
-
-    let counts: ImportCounts;
-    let handles: StartedWorkflow[] = [];
-    let retries: PathResult['retries'];
-    if (spec.kind === 'baseline') {
-      const request: BaselineRequest = { runId: ctx.runId, vitrineIds: vitrines.map((v) => v.id) };
-      const reply = await withTimeout(workers[0].request<BaselineReply>(request), ctx.timeoutMs, spec.label);
-      retries = reply.retries;
-      if (!reply.ok) throw new Error(`the baseline process failed: ${reply.message}`);
-      counts = reply.counts;
-    } else {
-      const workflowType = spec.kind === 'per-order' ? 'benchImportPerOrder' : 'importVitrineOrders';
-      handles = await Promise.all(
-        vitrines.map((v) =>
-          ctx.client.workflow.start(workflowType, { taskQueue, workflowId: `bench-${ctx.runId}-${spec.tag}-${v.code}`, args: [{ vitrineCode: v.code }] }),
-        ),
-      );
-      const summaries = await withTimeout(Promise.all(handles.map((h) => h.result() as Promise<ImportCounts>)), ctx.timeoutMs, spec.label);
-      counts = summaries.reduce((sum, s) => {
-        for (const key of Object.keys(sum) as Array<keyof ImportCounts>) sum[key] += s[key];
-        return sum;
-      }, zeroCounts());
-    }
+    const measured = await drain('');
+    const { counts, handles } = measured;
+    let retries = measured.retries;
     const wallSeconds = (performance.now() - started) / 1000;
     const workerFigures: WorkerFigures[] = workers.map((w) => ({
       pid: w.pid,
@@ -301,7 +319,7 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
     }));
     const cpuSeconds = cpu.stop();
 
-    const check = await checkPath(ctx, database.db, vitrines, spec.orders);
+    const check = await checkPath(ctx, database.db, vitrines, spec.orders + warmUp, warmUp > 0 ? 2 : 1);
     const history = spec.kind === 'temporal' ? await historyStats(ctx, handles, workers) : undefined;
     if (history) retries = history.retries;
     const tasksByWorker = workers.length > 1 ? history?.tasksByWorker : undefined;
@@ -310,7 +328,7 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
       seedSeconds,
       wallSeconds,
       ordersPerSecond: spec.orders / wallSeconds,
-      latencyMs: await latencies(database.db, t0),
+      latencyMs: await latencies(database.db, t0, new Date(t0)),
       peakRssMb: Math.max(...workerFigures.map((w) => w.drainPeakRssMb)),
       workerFigures,
       cpuSeconds: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, Math.round(v * 10) / 10])),

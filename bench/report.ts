@@ -27,7 +27,7 @@ export interface BenchReport {
   code: string;
   machine: MachineInfo;
   loadAverage: { before: number[]; after: number[] };
-  options: { orders: number; vitrines: number; workers: number; variant: string; rounds?: number; perOrderOrders: number; schedules: number; backlog: number };
+  options: { orders: number; vitrines: number; workers: number; variant: string; rounds?: number; perOrderOrders: number; schedules: number; backlog: number; warmUp?: number };
   simulator: string;
   baseline?: PathResult;
   temporal?: PathResult;
@@ -174,7 +174,7 @@ export function markdown(report: BenchReport): string {
     `- Load average (1, 5, 15 min) before: ${load(report.loadAverage.before)}; after: ${load(report.loadAverage.after)}. ` +
       'Other work on the machine (other test suites) competes for the same CPUs and shows up in these figures.',
   );
-  L.push(`- N = ${fmt(o.orders)} orders over V = ${o.vitrines} vitrines; ${o.workers} worker(s) on the Temporal path; variant \`${o.variant}\`${(o.rounds ?? 1) > 1 ? `; ${o.rounds} rounds` : ''}`, '');
+  L.push(`- N = ${fmt(o.orders)} orders over V = ${o.vitrines} vitrines; ${o.workers} worker(s) on the Temporal path; variant \`${o.variant}\`${(o.rounds ?? 1) > 1 ? `; ${o.rounds} rounds` : ''}${o.warmUp ? `; warm-up of ${fmt(o.warmUp)} orders per path` : ''}`, '');
 
   L.push('## Results', '');
   L.push('| path | orders | vitrines | workers | wall s | orders/s | latency p50 ms | latency p95 ms | peak RSS MB | CPU ms per order | checks |');
@@ -252,6 +252,12 @@ export function markdown(report: BenchReport): string {
       'not for a platform error that says it is final), so a transient error costs both paths the same.',
     `- **temporal**: the product as it runs: worker process(es) \`node ${WORKER_NODE_FLAGS.join(' ')} --import tsx src/worker/main.ts\` (the Dockerfile's command) on a task queue of their own, one \`importVitrineOrders\` workflow per vitrine started at once with the Temporal client; ` +
       "wall time from the end of seeding to the last workflow's result. The worker is started (and its workflow bundle built) before the clock starts, as is the baseline's process.",
+    ...(report.options.warmUp
+      ? [
+          `- **Warm-up**: before the measured drain, each path's processes (the baseline process, the workers) drained ${fmt(report.options.warmUp)} other orders of the same seeds, not measured: ` +
+            'the figures are those of warm processes. The checks count those orders too. Not for the one-workflow-per-order variant, which would take longer to warm up than to measure.',
+        ]
+      : ['- **Fresh processes**: each path, each round, drains in processes started for it (no `--warm-up`).']),
     '- **orders/s** = N / wall time. **Ratio** = Temporal orders/s / baseline orders/s.',
     '- **CPU ms per order**: CPU time used during the drain by all the path\'s processes together (workers or the baseline process, Postgres, the simulator, the Temporal server) divided by N.',
     '- **Latency** = the order\'s `sales_orders.imported_at` (Postgres `now()` of its import transaction) minus the moment its feed event existed on the platform. ' +

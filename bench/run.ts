@@ -5,7 +5,7 @@
  *
  *   npm run bench -- [--orders 20000] [--vitrines 10] [--workers 1] [--variant batch|per-order|all|schedules]
  *                    [--per-order-orders N] [--schedules 500] [--schedule-orders 2] [--schedule-interval 5] [--schedule-windows 1]
- *                    [--backlog 0] [--out docs/BENCHMARKS.md] [--no-write] [--json FILE]
+ *                    [--backlog 0] [--warm-up 0] [--out docs/BENCHMARKS.md] [--no-write] [--json FILE]
  *                    [--keep-databases] [--timeout-minutes 60]
  *
  * Needs DATABASE_URL (a server where it may create databases), TEMPORAL_ADDRESS,
@@ -40,6 +40,8 @@ const USAGE = `usage: npm run bench -- [options]
   --schedule-interval I the schedules' interval in minutes (default 5; the product's default is 15)
   --schedule-windows W  windows of one interval to watch; every vitrine is due once in each (default 1)
   --backlog B           also drain a backlog of B orders on one worker for its peak RSS (default 0: no)
+  --warm-up W           each path's processes first drain W other orders, not measured, so that
+                        the figures are those of warm processes (default 0: fresh processes)
   --out FILE            the report to write (default docs/BENCHMARKS.md)
   --no-write            print only, write no report
   --json FILE           also write the results as JSON
@@ -104,6 +106,7 @@ async function main(): Promise<number> {
       'schedule-interval': { type: 'string' },
       'schedule-windows': { type: 'string' },
       backlog: { type: 'string' },
+      'warm-up': { type: 'string' },
       out: { type: 'string' },
       'no-write': { type: 'boolean' },
       json: { type: 'string' },
@@ -143,6 +146,7 @@ async function main(): Promise<number> {
   const scheduleInterval = positiveInt('--schedule-interval', values['schedule-interval'], 5);
   const scheduleWindows = positiveInt('--schedule-windows', values['schedule-windows'], 1);
   const backlog = positiveInt('--backlog', values.backlog, 0, 0);
+  const warmUp = positiveInt('--warm-up', values['warm-up'], 0, 0);
   const timeoutMs = positiveInt('--timeout-minutes', values['timeout-minutes'], 60) * 60_000;
   const rounds = positiveInt('--rounds', values.rounds, 1);
   const out = path.resolve(REPO, values.out ?? 'docs/BENCHMARKS.md');
@@ -193,6 +197,7 @@ async function main(): Promise<number> {
     serviceCpu,
     keepDatabases: values['keep-databases'] ?? false,
     timeoutMs,
+    warmUpOrders: warmUp,
     log,
   };
 
@@ -203,7 +208,7 @@ async function main(): Promise<number> {
     code: codeVersion(),
     machine: machineInfo(`PostgreSQL ${postgres}`, `server ${systemInfo.serverVersion || 'unknown'}`),
     loadAverage: { before: loadBefore, after: [] },
-    options: { orders, vitrines, workers, variant, rounds, perOrderOrders, schedules: variant === 'all' || variant === 'schedules' ? schedules : 0, backlog },
+    options: { orders, vitrines, workers, variant, rounds, perOrderOrders, schedules: variant === 'all' || variant === 'schedules' ? schedules : 0, backlog, warmUp },
     simulator: sim.startedHere ? `started by the benchmark as its own process (${sim.url})` : `of the stack, its own process (${sim.url})`,
     ok: true,
     problems: [],
