@@ -15,7 +15,11 @@ export function createBenchActivities(db: Knex) {
     async splitQueuePage(input: { pageId: number }): Promise<Array<{ orderId: string; pageId: number }>> {
       const page = await loadQueuePage(db, input.pageId);
       const byOrder = new Map<string, QueueItem[]>();
-      for (const item of page.items) byOrder.set(item.orderId, [...(byOrder.get(item.orderId) ?? []), item]);
+      for (const item of page.items) {
+        const items = byOrder.get(item.orderId) ?? [];
+        items.push(item);
+        byOrder.set(item.orderId, items);
+      }
       const pages: Array<{ orderId: string; pageId: number }> = [];
       for (const [orderId, items] of byOrder) {
         pages.push({ orderId, pageId: await saveQueuePage(db, { importRunId: page.importRunId, vitrineId: page.vitrineId, items }) });

@@ -94,8 +94,8 @@ export async function drainWithoutTemporal(
       counts.imported += imported.imported.length;
       counts.blocked += imported.blocked.length;
       if (imported.existing.length > 0) {
-        const events = (await loadQueuePage(db, pageId)).existingEvents ?? [];
-        const statuses = await step(() => importer.processApprovedOrders(vitrineId, events, run));
+        // As the activity does: the page's orders already in the ERP, read in the retried step.
+        const statuses = await step(async () => importer.processApprovedOrders(vitrineId, (await loadQueuePage(db, pageId)).existingEvents ?? [], run));
         counts.updated += statuses.updated;
         counts.unchanged += statuses.unchanged;
         counts.blocked += statuses.blocked;

@@ -191,13 +191,13 @@ async function checkPath(ctx: BenchContext, db: Knex, vitrines: VitrineRow[], ex
   return { rows, distinctRows, blocked, importRuns, simCommitted, simPending, simInFlight, ok: problems.length === 0, problems };
 }
 
-/** Of the orders imported since `since` (a warm-up's are before). */
-async function latencies(db: Knex, t0: number, since: Date): Promise<PathResult['latencyMs']> {
+/** Of the orders imported since t0, the end of seeding (a warm-up's orders are before). */
+async function latencies(db: Knex, t0: number): Promise<PathResult['latencyMs']> {
   const result = await db.raw(
     `select min(e) as min, max(e) as max, percentile_cont(0.5) within group (order by e) as p50,
             percentile_cont(0.95) within group (order by e) as p95
        from (select extract(epoch from imported_at)::float8 * 1000 as e from sales_orders where imported_at >= ?) t`,
-    [since],
+    [new Date(t0)],
   );
   const row = result.rows[0] as Record<string, number | string | null>;
   const ms = (v: number | string | null) => (v === null ? NaN : Math.round(Number(v) - t0));
@@ -328,7 +328,7 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
       seedSeconds,
       wallSeconds,
       ordersPerSecond: spec.orders / wallSeconds,
-      latencyMs: await latencies(database.db, t0, new Date(t0)),
+      latencyMs: await latencies(database.db, t0),
       peakRssMb: Math.max(...workerFigures.map((w) => w.drainPeakRssMb)),
       workerFigures,
       cpuSeconds: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, Math.round(v * 10) / 10])),

@@ -122,10 +122,6 @@ export class RssSampler {
     return new RssSampler(() => rssBytes(pid), intervalMs);
   }
 
-  static ofThisProcess(intervalMs = 200): RssSampler {
-    return new RssSampler(() => process.memoryUsage.rss(), intervalMs);
-  }
-
   sample(): void {
     const value = this.read();
     if (value === undefined) return;
