@@ -121,26 +121,41 @@ function durationMinutes(text: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/** A run of a vitrine's schedule: its workflow id is not enough to tell it apart (see below). */
+export interface TriggeredRun {
+  workflowId: string;
+  firstExecutionRunId: string;
+  alreadyRunning: boolean;
+}
+
 /**
- * Starts an ad-hoc run through the schedule, with overlap skip, so that it never runs beside the
- * scheduled run of the same vitrine. Returns the workflow id of the run now going (the new one, or
- * the one that was already running).
+ * Starts an ad-hoc run through the schedule, so that it never runs beside another run of the
+ * vitrine. Returns the workflow id of the run now going (the new one, or the one that was already
+ * running).
+ *
+ * - The scheduler learns that a run closed a moment after it did: a run it still lists is asked
+ *   whether it really runs, and the trigger asks for BUFFER_ONE, not SKIP. A SKIP trigger that
+ *   reached the scheduler before it saw the last run close would be dropped; BUFFER_ONE starts it
+ *   as soon as the scheduler has seen the close, and still never beside a run.
+ * - A schedule names its runs by the second they start, so a run triggered within the second of
+ *   the last one has the same workflow id: runs are told apart by run id.
  */
-export async function triggerVitrineRun(client: Client, code: string, timeoutMs = 15_000): Promise<{ workflowId: string; alreadyRunning: boolean }> {
+export async function triggerVitrineRun(client: Client, code: string, timeoutMs = 60_000): Promise<TriggeredRun> {
   const handle = client.schedule.getHandle(scheduleIdFor(code));
   const before = await handle.describe();
-  const running = before.info.runningActions[0];
-  if (running) return { workflowId: running.workflow.workflowId, alreadyRunning: true };
-  const known = new Set(before.info.recentActions.map((action) => action.action.workflow.workflowId));
-  await handle.trigger(ScheduleOverlapPolicy.SKIP);
+  for (const action of before.info.runningActions) {
+    const { status } = await client.workflow.getHandle(action.workflow.workflowId).describe();
+    if (status.name === 'RUNNING') return { ...action.workflow, alreadyRunning: true };
+  }
+  const runsOf = (info: ScheduleDescription['info']) => [...info.runningActions.map((a) => a.workflow), ...info.recentActions.map((a) => a.action.workflow)];
+  const known = new Set(runsOf(before.info).map((run) => run.firstExecutionRunId));
+  await handle.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
   const deadline = Date.now() + timeoutMs;
+  // The schedule has no event to wait on: its description is read until the run shows.
   while (Date.now() < deadline) {
-    const info = (await handle.describe()).info;
-    const started = [...info.runningActions.map((a) => a.workflow), ...info.recentActions.map((a) => a.action.workflow)].find(
-      (workflow) => !known.has(workflow.workflowId),
-    );
-    if (started) return { workflowId: started.workflowId, alreadyRunning: false };
+    const started = runsOf((await handle.describe()).info).find((run) => !known.has(run.firstExecutionRunId));
+    if (started) return { ...started, alreadyRunning: false };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`the schedule of vitrine ${code} did not start a run within ${timeoutMs / 1000}s`);
+  throw new Error(`the schedule of vitrine ${code} did not start a run within ${timeoutMs / 1000}s (is the Temporal server's scheduler running?)`);
 }

@@ -13,14 +13,15 @@ function countsLine(counts: ImportCounts): string {
 export async function runVitrine(ctx: CliContext, code: string, options: { wait?: boolean; json?: boolean }): Promise<void> {
   await ctx.vitrine(code);
   const client = await ctx.client();
-  const { workflowId, alreadyRunning } = await triggerVitrineRun(client, code);
+  const { workflowId, firstExecutionRunId, alreadyRunning } = await triggerVitrineRun(client, code);
   if (!options.wait) {
     if (options.json) return printJson({ workflowId, alreadyRunning });
     console.log(alreadyRunning ? `a run of ${code} is already going: ${workflowId}` : `started ${workflowId}`);
     return;
   }
   if (!options.json) console.log(alreadyRunning ? `waiting for the run already going: ${workflowId}` : `started ${workflowId}`);
-  const handle = client.workflow.getHandle(workflowId);
+  // By its first run id: a run of the same second as the last one has the same workflow id.
+  const handle = client.workflow.getHandle(workflowId, undefined, { firstExecutionRunId });
   // Live progress from the run's `progress` query: one updating line on a terminal, a line per
   // change elsewhere (logs, CI).
   const tty = process.stdout.isTTY;
