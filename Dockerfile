@@ -1,24 +1,29 @@
-# Image of the import worker (and of the one-shot ERP migrations and the `vitrine` CLI).
-# TypeScript runs through tsx, as in development: there is no separate build step.
-FROM node:20-slim
+# Image of the import worker (and of the one-shot ERP migrations, the backoffice and the `vitrine`
+# CLI): the compiled build (npm run build) on Node 24 LTS, production dependencies only.
 
+# Build: every dependency, tsc to dist/, the workflow bundle built once into dist/workflow-bundle.js.
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN node_modules/.bin/tsc -p tsconfig.build.json && node dist/worker/workflowBundle.js dist/workflow-bundle.js
+
+# Run: production dependencies and the compiled code; no TypeScript, no tsx, no test packages.
+FROM node:24-slim
 WORKDIR /app
 ENV NODE_ENV=production
-
-# Dependencies first, so that a source change does not reinstall them. tsx is a runtime
-# dependency; the dev ones (typescript, types, ajv) are not needed here.
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-
-COPY tsconfig.json ./
 COPY bin ./bin
-COPY src ./src
+COPY --from=build /app/dist ./dist
 
 USER node
 # Settings (docs/DEPLOYMENT.md): DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE,
 # TEMPORAL_API_KEY or TEMPORAL_TLS* for a Temporal cluster or Temporal Cloud, WORKER_METRICS_ADDRESS,
-# LOG_LEVEL. One process, node itself (no tsx wrapper process), so that SIGTERM reaches the worker.
+# LOG_LEVEL. One process, node itself, so that SIGTERM reaches the worker.
 ENV WORKER_METRICS_ADDRESS=0.0.0.0:9464
 EXPOSE 9464
 # The heap caps keep a worker's memory flat under any backlog (docs/BENCHMARKS.md).
-CMD ["node", "--max-old-space-size=128", "--max-semi-space-size=8", "--import", "tsx", "src/worker/main.ts"]
+CMD ["node", "--max-old-space-size=128", "--max-semi-space-size=8", "dist/worker/main.js"]

@@ -29,7 +29,8 @@ import { startWorkers, WorkerProcess } from './workers';
 
 /** Vitrine i of every path is seeded with SEED_BASE + i: every path drains the same orders. */
 export const SEED_BASE = 7001;
-export const PRODUCT_WORKER = 'src/worker/main.ts';
+/** The product's worker as it ships (npm run build; scripts/bench.sh builds first). */
+export const PRODUCT_WORKER = 'dist/worker/main.js';
 export const BENCH_WORKER = 'bench/worker.ts';
 
 export interface BenchContext {

@@ -250,7 +250,7 @@ export function markdown(report: BenchReport): string {
       '`processApprovedOrders` for orders already in the ERP, `commitQueueItems` (the connector\'s `commitQueue`), and at the end the platform notifications (when the run opened with some waiting, as the workflow does) and the run summary. ' +
       'Same knex pool size (10) as a worker. Each step is retried as the workflow\'s retry policy retries its activity (1 s, doubling, at most 1 min apart; ' +
       'not for a platform error that says it is final), so a transient error costs both paths the same.',
-    `- **temporal**: the product as it runs: worker process(es) \`node ${WORKER_NODE_FLAGS.join(' ')} --import tsx src/worker/main.ts\` (the Dockerfile's command) on a task queue of their own, one \`importVitrineOrders\` workflow per vitrine started at once with the Temporal client; ` +
+    `- **temporal**: the product as it runs: worker process(es) \`node ${WORKER_NODE_FLAGS.join(' ')} dist/worker/main.js\` (the Dockerfile's command) on a task queue of their own, one \`importVitrineOrders\` workflow per vitrine started at once with the Temporal client; ` +
       "wall time from the end of seeding to the last workflow's result. The worker is started (and its workflow bundle built) before the clock starts, as is the baseline's process.",
     ...(report.options.warmUp
       ? [
@@ -314,7 +314,7 @@ export function markdown(report: BenchReport): string {
     L.push(
       `${s.vitrines} vitrines switched on, each with its schedule (the product's \`upsertVitrineSchedule\`) every ${s.intervalMinutes} min, ` +
         `each at its own phase of the interval (drawn from its code, so the starts are spread over the interval), ` +
-        `all on the task queue of one worker process (\`src/worker/main.ts\`). Creating the schedules took ${fmt(s.scheduleCreateSeconds, 1)} s; the first watched window began ${s.marginSeconds} s later ` +
+        `all on the task queue of one worker process (\`dist/worker/main.js\`). Creating the schedules took ${fmt(s.scheduleCreateSeconds, 1)} s; the first watched window began ${s.marginSeconds} s later ` +
         `(a new schedule counts ticks from when Temporal first runs its scheduler, so a tick right after the create call may be missed). ` +
         `Every vitrine is due exactly once in each window of one interval; 30 s before each of the ${s.ticks.length} watched window(s) every vitrine got ${s.ordersPerVitrine} new orders on the platform. ` +
         `Watched for ${fmt(s.observedSeconds)} s in all, then the schedules were deleted.`,

@@ -94,7 +94,7 @@ export async function openSimulator(): Promise<Simulator> {
   }
   mkdirSync(LOG_DIR, { recursive: true });
   const log = createWriteStream(path.join(LOG_DIR, 'bench-simulator.log'), { flags: 'a' });
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--port', '0', '--host', '127.0.0.1'], {
+  const child: ChildProcess = spawn(process.execPath, ['dist/simulator/main.js', '--port', '0', '--host', '127.0.0.1'], {
     cwd: REPO,
     env: { ...process.env, SIM_LOG: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -44,7 +44,9 @@ export class WorkerProcess {
     // for profiling, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     // `options.nodeArgs` come last: V8 takes the last of a repeated flag.
     const nodeArgs = [...WORKER_NODE_FLAGS, ...`${process.env.BENCH_WORKER_NODE_ARGS ?? ''} ${options.nodeArgs ?? ''}`.split(' ').filter(Boolean)];
-    this.child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+    // The product's worker runs compiled (dist/); the benchmark's own processes run through tsx.
+    const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    this.child = spawn(process.execPath, [...nodeArgs, ...loader, entry], {
       cwd: REPO,
       env: { ...process.env, ...env },
       stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],

@@ -21,5 +21,5 @@ if [[ -z ${DATABASE_URL:-} ]]; then
     die "DATABASE_URL is not set and the stack is not up: run npm run stack:up, or set DATABASE_URL (and TEMPORAL_ADDRESS)"
   fi
 fi
-ensure_node_modules
-exec "$TSX" src/backoffice/main.ts "$@"
+ensure_build
+exec node dist/backoffice/main.js "$@"

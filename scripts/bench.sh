@@ -21,7 +21,7 @@ for arg in "$@"; do
   fi
 done
 
-ensure_node_modules
+ensure_build
 
 use_stack bench
 

@@ -21,10 +21,9 @@ for arg in "$@"; do
   esac
 done
 
-ensure_node_modules
-[[ -f src/starter/cli.ts ]] || die "src/starter/cli.ts (the vitrine CLI) is missing"
+ensure_build
 
-vitrine() { "$TSX" src/starter/cli.ts "$@"; }
+vitrine() { node dist/starter/cli.js "$@"; }
 
 # Stop the stack on the way out, but only if the demo started it.
 started_stack=0

@@ -21,11 +21,36 @@ die() {
 
 ensure_dirs() { mkdir -p "$RUN_DIR" "$LOG_DIR"; }
 
-# A fresh clone has no node_modules: install them (progress on stderr).
+# Node 24 LTS first on PATH, for every script and what it starts (npm too: it runs on the first
+# node on PATH). scripts/node.sh installs it under .tools/node when the machine's node is older.
+ensure_node() {
+  [[ -n ${VITRINE_NODE_BIN:-} && $PATH == "$VITRINE_NODE_BIN:"* ]] && return 0
+  VITRINE_NODE_BIN=$(bash "$SCRIPTS/node.sh") || exit 1
+  [[ $PATH == "$VITRINE_NODE_BIN:"* ]] || PATH=$VITRINE_NODE_BIN:$PATH
+  export PATH VITRINE_NODE_BIN
+}
+ensure_node
+
+# A fresh clone has no node_modules, and a changed package-lock.json wants them again (npm ci
+# leaves its own copy of the lock file in node_modules). Progress on stderr.
 ensure_node_modules() {
-  [[ -x $TSX ]] && return 0
+  local copy=$REPO/node_modules/.package-lock.json
+  [[ -x $TSX && -f $copy && ! $REPO/package-lock.json -nt $copy ]] && return 0
   log "installing the npm packages (npm ci)"
   (cd "$REPO" && npm ci --no-audit --no-fund >&2) || die "npm ci failed"
+}
+
+# dist/ (npm run build) rebuilt when a source is newer than the last build, so that the scripts
+# never run stale code.
+ensure_build() {
+  ensure_node_modules
+  local stamp=$REPO/dist/.build-stamp newer
+  if [[ -f $stamp ]]; then
+    newer=$(find "$REPO/src" "$REPO/package-lock.json" "$REPO/tsconfig.json" "$REPO/tsconfig.build.json" -newer "$stamp" -print -quit 2>/dev/null)
+    [[ -z $newer ]] && return 0
+  fi
+  log "building dist/ (npm run build)"
+  bash "$SCRIPTS/build.sh" >&2 || die "npm run build failed"
 }
 
 # Last lines of a log, indented, for error messages.

@@ -12,5 +12,5 @@ if [[ -z ${DATABASE_URL:-} && -f $STACK_ENV ]]; then
   export DATABASE_URL
 fi
 [[ -n ${DATABASE_URL:-} ]] || die "DATABASE_URL is not set and the stack is not up (npm run stack:up)"
-ensure_node_modules
-exec "$TSX" src/erp/migrate.ts "${@:-latest}"
+ensure_build
+exec node dist/erp/migrate.js "${@:-latest}"

@@ -14,7 +14,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO"
 
-ensure_node_modules
+ensure_build
 
 # The suite restarts the stack's own services: never adopt a server from the caller's environment.
 unset DATABASE_URL TEMPORAL_ADDRESS TEMPORAL_NAMESPACE TEMPORAL_UI_URL SIMULATOR_URL TASK_QUEUE

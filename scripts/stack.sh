@@ -11,11 +11,12 @@
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-cd "$REPO" # tsx resolves the entry points from here
+cd "$REPO"
 
-SIM_MAIN=src/simulator/main.ts
-WORKER_MAIN=src/worker/main.ts
-MIGRATE_MAIN=src/erp/migrate.ts
+# The compiled entry points (npm run build; `up` builds when a source is newer than dist/).
+SIM_MAIN=dist/simulator/main.js
+WORKER_MAIN=dist/worker/main.js
+MIGRATE_MAIN=dist/erp/migrate.js
 PREFERRED_SIM_PORT=${SIMULATOR_PORT:-8787} # the simulator's own default
 
 # The worker's task queue: $TASK_QUEUE as the worker reads it, else the one in src/shared/ids.ts.
@@ -23,10 +24,6 @@ task_queue() {
   local q
   q=$(sed -n "s/^export const TASK_QUEUE = '\(.*\)';.*/\1/p" "$REPO/src/shared/ids.ts" 2>/dev/null || true)
   echo "${TASK_QUEUE:-${q:-vitrine-orders}}"
-}
-
-need_tsx() {
-  [[ -x $TSX ]] || die "node_modules is missing (no $TSX); run npm ci first"
 }
 
 # Start NAME (with MARKER in its command line) unless it already runs with the same settings.
@@ -77,24 +74,16 @@ start_temporal() {
 }
 
 run_migrations() {
-  if [[ ! -f $REPO/$MIGRATE_MAIN ]]; then
-    log "stack: $MIGRATE_MAIN does not exist yet; skipping migrations"
-    return 0
-  fi
   log "stack: migrating the ERP database"
-  if ! "$TSX" "$MIGRATE_MAIN" latest >"$LOG_DIR/migrate.log" 2>&1; then
+  if ! node "$MIGRATE_MAIN" latest >"$LOG_DIR/migrate.log" 2>&1; then
     log_tail "$LOG_DIR/migrate.log"
     die "migrations failed (log: $LOG_DIR/migrate.log)"
   fi
 }
 
 start_simulator() {
-  if [[ ! -f $REPO/$SIM_MAIN ]]; then
-    log "stack: $SIM_MAIN does not exist yet; no simulator"
-    SIMULATOR_URL=
-    return 0
-  fi
-  if running simulator "$SIM_MAIN" && [[ -f $RUN_DIR/simulator.env ]]; then
+  # Reused only while it runs the code of the current build.
+  if running simulator "$SIM_MAIN" && [[ -f $RUN_DIR/simulator.env && $(cat "$RUN_DIR/simulator.build" 2>/dev/null) == "$(build_stamp)" ]]; then
     load_env_lines <"$RUN_DIR/simulator.env"
     http_ok "$SIMULATOR_URL/_sim/health" && return 0
   fi
@@ -104,11 +93,15 @@ start_simulator() {
   port=$(pick_port "$(sed -n 's/^SIMULATOR_PORT=//p' "$RUN_DIR/simulator.last" 2>/dev/null || true)" "$PREFERRED_SIM_PORT")
   SIMULATOR_URL=http://127.0.0.1:$port
   log "stack: starting the platform simulator on $SIMULATOR_URL"
-  start_bg simulator "$LOG_DIR/simulator.log" "$TSX" "$SIM_MAIN" --port "$port" --host 127.0.0.1
+  start_bg simulator "$LOG_DIR/simulator.log" node "$SIM_MAIN" --port "$port" --host 127.0.0.1
   wait_started simulator "$SIM_MAIN" 60 "$LOG_DIR/simulator.log" http_ok "$SIMULATOR_URL/_sim/health"
   echo "SIMULATOR_URL=$SIMULATOR_URL" >"$RUN_DIR/simulator.env"
+  build_stamp >"$RUN_DIR/simulator.build"
   echo "SIMULATOR_PORT=$port" >"$RUN_DIR/simulator.last"
 }
+
+# When dist/ was built: a service started from an older build is restarted.
+build_stamp() { cat "$REPO/dist/.build-stamp" 2>/dev/null || true; }
 
 # A worker polls the task queue once Temporal lists it among the queue's pollers.
 worker_polling() {
@@ -123,15 +116,11 @@ worker_polling() {
 }
 
 start_worker() {
-  if [[ ! -f $REPO/$WORKER_MAIN ]]; then
-    log "stack: $WORKER_MAIN does not exist yet; no worker"
-    return 0
-  fi
-  local settings="$DATABASE_URL $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE $SIMULATOR_URL"
+  local settings="$DATABASE_URL $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE $SIMULATOR_URL $(build_stamp)"
   reuse_or_stop worker "$WORKER_MAIN" "$settings" && return 0
   log "stack: starting a worker on task queue $(task_queue)"
   # The heap caps of the production worker (Dockerfile, docker-compose.yml).
-  NODE_OPTIONS="${NODE_OPTIONS:-} --max-old-space-size=128 --max-semi-space-size=8" start_bg worker "$LOG_DIR/worker.log" "$TSX" "$WORKER_MAIN"
+  start_bg worker "$LOG_DIR/worker.log" node --max-old-space-size=128 --max-semi-space-size=8 "$WORKER_MAIN"
   echo "$settings" >"$RUN_DIR/worker.settings"
   TEMPORAL_BIN=$(bash "$SCRIPTS/temporal-cli.sh")
   wait_started worker "$WORKER_MAIN" 90 "$LOG_DIR/worker.log" worker_polling
@@ -161,7 +150,7 @@ cmd_up() {
       *) die "unknown option $arg (usage: scripts/stack.sh up [--no-worker])" ;;
     esac
   done
-  need_tsx
+  ensure_build
   ensure_dirs
   export TEMPORAL_NAMESPACE=${TEMPORAL_NAMESPACE:-default}
   start_postgres
@@ -179,7 +168,7 @@ cmd_down() {
   [[ -d $RUN_DIR ]] || return 0
   stop_bg worker "$WORKER_MAIN"
   stop_bg simulator "$SIM_MAIN"
-  rm -f "$RUN_DIR/simulator.env" "$RUN_DIR/worker.settings"
+  rm -f "$RUN_DIR/simulator.env" "$RUN_DIR/simulator.build" "$RUN_DIR/worker.settings"
   bash "$SCRIPTS/temporal.sh" stop
   if [[ $(cat "$RUN_DIR/postgres.mode" 2>/dev/null) == local ]]; then
     bash "$SCRIPTS/postgres.sh" stop
@@ -203,7 +192,7 @@ cmd_status() {
   bash "$SCRIPTS/temporal.sh" status >&3 2>/dev/null || ok=1
   if running simulator "$SIM_MAIN" && [[ -f $RUN_DIR/simulator.env ]]; then
     echo "simulator running  $(sed -n 's/^SIMULATOR_URL=//p' "$RUN_DIR/simulator.env")  (pid $(<"$RUN_DIR/simulator.pid"))" >&3
-  elif [[ -f $REPO/$SIM_MAIN ]]; then
+  else
     echo "simulator stopped" >&3
     ok=1
   fi

@@ -13,7 +13,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO"
 
-ensure_node_modules
+ensure_build
 
 # Split our arguments into node options and test files. An option given as two words
 # (--test-name-pattern foo) keeps its value unless that value is an existing path.

@@ -30,7 +30,7 @@ interface WorkerProcess {
 function startWorker(env: Record<string, string | undefined>): WorkerProcess {
   const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete merged[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/worker/main.ts')], {
+  const child = spawn(process.execPath, [path.join(REPO, 'dist/worker/main.js')], {
     cwd: REPO,
     env: merged,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -246,7 +246,7 @@ describe('Temporal connection and worker settings', () => {
     assert.equal(worker.stderr(), 'worker: TEMPORAL_TLS must be true or false, got "maybe"\n');
     assert.equal(worker.stdout(), '');
 
-    const cli = spawn(process.execPath, [path.join(REPO, 'bin/vitrine'), 'list'], {
+    const cli = spawn(path.join(REPO, 'bin/vitrine'), ['list'], {
       cwd: REPO,
       env: { ...process.env, TEMPORAL_TLS_CERT: cert },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -569,7 +569,7 @@ describe('process and options', () => {
   });
 
   it('runs as a CLI that prints its URL and exits cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--port', '0', '--host', '127.0.0.1'], {
+    const child = spawn(process.execPath, ['dist/simulator/main.js', '--port', '0', '--host', '127.0.0.1'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

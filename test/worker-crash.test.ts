@@ -12,7 +12,7 @@ import { startHarness, type Harness } from './support/importHarness';
 import { REPO } from './support/services';
 
 function startWorker(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/worker/main.ts')], {
+  return spawn(process.execPath, [path.join(REPO, 'dist/worker/main.js')], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -1,12 +1,16 @@
 /**
- * The worker's workflow bundle, built by a short-lived child process and cached on disk. Bundling
- * with webpack inside the worker would leave it about 100 MB larger for its whole life (V8 keeps
- * the heap it grew); a worker that loads a prebuilt bundle stays small.
+ * The worker's workflow bundle. The worker never bundles in its own process: webpack would leave it
+ * about 100 MB larger for its whole life (V8 keeps the heap it grew).
  *
- *   WORKFLOW_BUNDLE      a bundle file to use as it is (e.g. built into a container image)
- *   WORKFLOW_BUNDLE_DIR  where bundles are cached (default: <tmpdir>/vitrine-order-import/workflow-bundles)
+ * - Compiled (dist/, what production runs): `npm run build` writes dist/workflow-bundle.js once
+ *   and the worker loads that file.
+ * - Development (tsx, tests): a short-lived child process bundles the sources and the bundle is
+ *   cached on disk by a hash of them, so it is built once per change of src/.
  *
- * Run as a script (`tsx src/worker/workflowBundle.ts <file>`) it writes the bundle to <file>.
+ *   WORKFLOW_BUNDLE      a bundle file to use as it is (overrides both)
+ *   WORKFLOW_BUNDLE_DIR  where development bundles are cached (default: <tmpdir>/vitrine-order-import/workflow-bundles)
+ *
+ * Run as a script (`node dist/worker/workflowBundle.js <file>`) it writes the bundle to <file>.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -17,6 +21,9 @@ import { pathToFileURL } from 'node:url';
 
 const SRC = path.resolve(__dirname, '..');
 const WORKFLOWS = path.join(SRC, 'workflows');
+const COMPILED = !__filename.endsWith('.ts');
+/** Where `npm run build` puts the bundle: beside the compiled code, in dist/. */
+export const BUILT_BUNDLE = path.join(SRC, 'workflow-bundle.js');
 
 /** Every source file the bundle could include: any change under src/ gives a new bundle. */
 function sourceFiles(dir: string): string[] {
@@ -37,11 +44,15 @@ function sourceHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** The path of a workflow bundle for the current sources, building it in a child process if needed. */
+/** The path of the workflow bundle for the code that runs (see the top of this file). */
 export function workflowBundlePath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.WORKFLOW_BUNDLE) {
     if (!existsSync(env.WORKFLOW_BUNDLE)) throw new Error(`WORKFLOW_BUNDLE=${env.WORKFLOW_BUNDLE}: no such file`);
     return env.WORKFLOW_BUNDLE;
+  }
+  if (COMPILED) {
+    if (!existsSync(BUILT_BUNDLE)) throw new Error(`${BUILT_BUNDLE} is missing: run npm run build`);
+    return BUILT_BUNDLE;
   }
   const dir = env.WORKFLOW_BUNDLE_DIR || path.join(os.tmpdir(), 'vitrine-order-import', 'workflow-bundles');
   const file = path.join(dir, `workflows-${sourceHash()}.js`);
@@ -49,8 +60,7 @@ export function workflowBundlePath(env: NodeJS.ProcessEnv = process.env): string
   mkdirSync(dir, { recursive: true });
   // Several workers may start at once: each writes its own file and renames it into place.
   const partial = `${file}.${process.pid}.partial`;
-  // This file runs as TypeScript (tsx) in development and as JavaScript when compiled.
-  const loader = __filename.endsWith('.ts') ? ['--import', pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href] : [];
+  const loader = ['--import', pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href];
   execFileSync(process.execPath, [...loader, __filename, partial], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
   renameSync(partial, file);
   return file;
@@ -67,7 +77,7 @@ async function writeBundle(out: string): Promise<void> {
 if (require.main === module) {
   const out = process.argv[2];
   if (!out) {
-    process.stderr.write('usage: tsx src/worker/workflowBundle.ts <file>\n');
+    process.stderr.write('usage: node dist/worker/workflowBundle.js <file>\n');
     process.exit(2);
   }
   writeBundle(path.resolve(out)).catch((error: unknown) => {

@@ -42,7 +42,7 @@ export function renderReliabilityDoc(r: SuiteReport): string {
     '## What the suite does',
     '',
     'It creates a database of its own, an in-process simulator, and two vitrines with the CLI',
-    '(`vitrine add`), both imported at once by one worker process (`node --import tsx src/worker/main.ts`)',
+    '(`vitrine add`), both imported at once by one worker process (`node dist/worker/main.js`)',
     'on a task queue of its own; runs are started with `vitrine run <code>`, as an admin would.',
     '',
     '- **Crashes** (vitrine `crash`): the simulator holds N generated orders (one feed event each) and',

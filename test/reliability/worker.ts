@@ -60,7 +60,7 @@ export class WorkerSupervisor {
   start(): Promise<void> {
     if (this.child) return this.ready!;
     this.stopping = false;
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/worker/main.ts')], {
+    const child = spawn(process.execPath, [path.join(REPO, 'dist/worker/main.js')], {
       cwd: REPO,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

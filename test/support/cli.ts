@@ -13,7 +13,7 @@ export interface CliResult {
 
 /** Runs the `vitrine` command as a user would, with the given service settings. */
 export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return runProcess(process.execPath, [path.join(REPO, 'bin/vitrine'), ...args], env);
+  return runProcess(path.join(REPO, 'bin/vitrine'), args, env);
 }
 
 /** Runs a program from the repository's folder, no stdin, with env added to ours; collects its output. */

@@ -41,7 +41,7 @@ export async function startHarness(options: { withWorker?: boolean } = {}): Prom
       namespace: temporal.namespace ?? 'default',
       taskQueue,
       db: database.db,
-      workflowBundle: await workflowBundle(),
+      workflowBundle: workflowBundle(),
     });
     running = worker.run();
   }

@@ -4,13 +4,14 @@
  * test file, and the VTEX simulator in-process.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { applyDatabaseMigrations, createDatabase } from '../../src/erp/db';
 import { SEARCH_ATTRIBUTES } from '../../src/shared/ids';
+import { workflowBundlePath } from '../../src/worker/workflowBundle';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 
@@ -68,21 +69,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-let bundle: Promise<WorkflowBundle> | undefined;
-
-/** The workflow bundle, built once per test file. */
-export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger });
-  return bundle;
+/** The workflow bundle of the current sources: built once per change of src/ and cached on disk. */
+export function workflowBundle(): { codePath: string } {
+  return { codePath: workflowBundlePath() };
 }
-
-const quietLogger = {
-  log() {},
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error(message: string, meta?: unknown) {
-    console.error(message, meta);
-  },
-};
