@@ -67,12 +67,7 @@ async function retried<T>(step: () => Promise<T>, retries: Retries): Promise<T> 
  * (a deadlock between two vitrines' imports, say) costs the baseline what it costs the workflow.
  * The loop mirrors drainQueue in src/workflows/importVitrineOrders.ts: keep them alike.
  */
-export async function drainWithoutTemporal(
-  db: Knex,
-  vitrines: VitrineRow[],
-  runId: string,
-  retries: Retries,
-): Promise<ImportCounts> {
+export async function drainWithoutTemporal(db: Knex, vitrines: VitrineRow[], runId: string, retries: Retries): Promise<ImportCounts> {
   const activities = createActivities({ db });
   const importer = createOrderImporter({ db });
   const totals = zeroCounts();
@@ -80,11 +75,15 @@ export async function drainWithoutTemporal(
   // BENCH_BASELINE_ALS=1 runs each loop inside an AsyncLocalStorage context, as the SDK runs an
   // activity: on Node 20 that turns on promise hooks for the whole process (docs/PERFORMANCE.md).
   const context = process.env.BENCH_BASELINE_ALS === '1' ? new AsyncLocalStorage<string>() : undefined;
-  const outcomes = await Promise.allSettled(vitrines.map((vitrine) => (context ? context.run(vitrine.code, () => drain(vitrine)) : drain(vitrine))));
+  const outcomes = await Promise.allSettled(
+    vitrines.map((vitrine) => (context ? context.run(vitrine.code, () => drain(vitrine)) : drain(vitrine))),
+  );
   async function drain(vitrine: VitrineRow): Promise<void> {
     const workflowId = `bench-${runId}-baseline-${vitrine.code}`;
     const run = { workflowId };
-    const { vitrineId, importRunId, pendingNotifications } = await step(() => activities.openImportRun({ vitrineCode: vitrine.code, workflowId }));
+    const { vitrineId, importRunId, pendingNotifications } = await step(() =>
+      activities.openImportRun({ vitrineCode: vitrine.code, workflowId }),
+    );
     const counts = zeroCounts();
     for (;;) {
       const { pageId, items } = await step(() => activities.fetchQueuePage({ vitrineId, importRunId, maxItems: PAGE_SIZE }));
@@ -95,7 +94,9 @@ export async function drainWithoutTemporal(
       counts.blocked += imported.blocked.length;
       if (imported.existing.length > 0) {
         // As the activity does: the page's orders already in the ERP, read in the retried step.
-        const statuses = await step(async () => importer.processApprovedOrders(vitrineId, (await loadQueuePage(db, pageId)).existingEvents ?? [], run));
+        const statuses = await step(async () =>
+          importer.processApprovedOrders(vitrineId, (await loadQueuePage(db, pageId)).existingEvents ?? [], run),
+        );
         counts.updated += statuses.updated;
         counts.unchanged += statuses.unchanged;
         counts.blocked += statuses.blocked;
@@ -111,4 +112,3 @@ export async function drainWithoutTemporal(
   if (failed) throw failed.reason;
   return totals;
 }
-

@@ -135,7 +135,13 @@ export async function addBenchVitrines(ctx: BenchContext, db: Knex, tag: string,
           importIntervalMinutes: 15,
         });
         // No injected latency or errors: the platform answers as fast as it can.
-        await ctx.sim.call('POST', `/_sim/${code}/faults`, { errorRate: 0, timeoutRate: 0, latencyMs: 0, malformedRate: 0, rateLimitRate: 0 });
+        await ctx.sim.call('POST', `/_sim/${code}/faults`, {
+          errorRate: 0,
+          timeoutRate: 0,
+          latencyMs: 0,
+          malformedRate: 0,
+          rateLimitRate: 0,
+        });
       }
     }),
   );
@@ -149,8 +155,14 @@ export async function seedOrders(ctx: BenchContext, vitrines: VitrineRow[], orde
   await Promise.all(
     vitrines.map((v, i) =>
       shares[i] > 0
-        ? ctx.sim.call('POST', `/_sim/${v.code}/orders`, { generate: shares[i], seed: SEED_BASE + i, offset: offsets[i] ?? 0, state: 'ready-for-handling', render: true })
-        : undefined,
+        ? ctx.sim.call('POST', `/_sim/${v.code}/orders`, {
+            generate: shares[i],
+            seed: SEED_BASE + i,
+            offset: offsets[i] ?? 0,
+            state: 'ready-for-handling',
+            render: true,
+          })
+        : Promise.resolve(),
     ),
   );
   return (performance.now() - started) / 1000;
@@ -163,13 +175,21 @@ export async function resetAccounts(ctx: BenchContext, codes: string[]): Promise
 }
 
 /** `expected` orders over every drain of the path, `runsPerVitrine` import runs each. */
-async function checkPath(ctx: BenchContext, db: Knex, vitrines: VitrineRow[], expected: number, runsPerVitrine: number): Promise<PathCheck> {
+async function checkPath(
+  ctx: BenchContext,
+  db: Knex,
+  vitrines: VitrineRow[],
+  expected: number,
+  runsPerVitrine: number,
+): Promise<PathCheck> {
   const [{ rows, distinct_rows: distinctRows }] = await db('sales_orders').select(
     db.raw('count(*)::int as rows'),
     db.raw('count(distinct (vitrine_id, external_order_id))::int as distinct_rows'),
   );
   const [{ blocked }] = await db('blocked_orders').select(db.raw('count(*)::int as blocked'));
-  const runs: Array<{ status: string; n: number }> = await db('import_runs').select('status', db.raw('count(*)::int as n')).groupBy('status');
+  const runs: Array<{ status: string; n: number }> = await db('import_runs')
+    .select('status', db.raw('count(*)::int as n'))
+    .groupBy('status');
   let simCommitted = 0;
   let simPending = 0;
   let simInFlight = 0;
@@ -218,7 +238,10 @@ export async function terminateTaskQueue(ctx: BenchContext, taskQueue: string): 
   let terminated = 0;
   try {
     for await (const wf of ctx.client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) {
-      await ctx.client.workflow.getHandle(wf.workflowId, wf.runId).terminate('benchmark cleanup').catch(() => undefined);
+      await ctx.client.workflow
+        .getHandle(wf.workflowId, wf.runId)
+        .terminate('benchmark cleanup')
+        .catch(() => undefined);
       terminated += 1;
     }
   } catch (error) {
@@ -274,7 +297,9 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
       );
     }
     // One drain of what is on the platform: the baseline process's loop, or one workflow per vitrine.
-    const drain = async (suffix: string): Promise<{ counts: ImportCounts; handles: StartedWorkflow[]; retries?: PathResult['retries'] }> => {
+    const drain = async (
+      suffix: string,
+    ): Promise<{ counts: ImportCounts; handles: StartedWorkflow[]; retries?: PathResult['retries'] }> => {
       if (spec.kind === 'baseline') {
         const request: BaselineRequest = { runId: `${ctx.runId}${suffix}`, vitrineIds: vitrines.map((v) => v.id) };
         const reply = await withTimeout(workers[0].request<BaselineReply>(request), ctx.timeoutMs, spec.label);
@@ -284,7 +309,11 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
       const workflowType = spec.kind === 'per-order' ? 'benchImportPerOrder' : 'importVitrineOrders';
       const started = await Promise.all(
         vitrines.map((v) =>
-          ctx.client.workflow.start(workflowType, { taskQueue, workflowId: `bench-${ctx.runId}-${spec.tag}-${v.code}${suffix}`, args: [{ vitrineCode: v.code }] }),
+          ctx.client.workflow.start(workflowType, {
+            taskQueue,
+            workflowId: `bench-${ctx.runId}-${spec.tag}-${v.code}${suffix}`,
+            args: [{ vitrineCode: v.code }],
+          }),
         ),
       );
       const summaries = await withTimeout(Promise.all(started.map((h) => h.result() as Promise<ImportCounts>)), ctx.timeoutMs, spec.label);
@@ -364,7 +393,10 @@ async function historyStats(
   ctx: BenchContext,
   handles: StartedWorkflow[],
   workers: WorkerProcess[],
-): Promise<{ tasksByWorker: Array<{ pid: number; activityTasks: number; workflowTasks: number }>; retries: NonNullable<PathResult['retries']> }> {
+): Promise<{
+  tasksByWorker: Array<{ pid: number; activityTasks: number; workflowTasks: number }>;
+  retries: NonNullable<PathResult['retries']>;
+}> {
   const byIdentity = new Map<string, { activityTasks: number; workflowTasks: number }>();
   const retries: NonNullable<PathResult['retries']> = { count: 0, reasons: {} };
   const bump = (identity: string | null | undefined, key: 'activityTasks' | 'workflowTasks') => {
@@ -376,7 +408,9 @@ async function historyStats(
   for (const first of handles) {
     let runId: string | undefined = first.firstExecutionRunId;
     while (runId) {
-      const history: Awaited<ReturnType<StartedWorkflow['fetchHistory']>> = await ctx.client.workflow.getHandle(first.workflowId, runId).fetchHistory();
+      const history: Awaited<ReturnType<StartedWorkflow['fetchHistory']>> = await ctx.client.workflow
+        .getHandle(first.workflowId, runId)
+        .fetchHistory();
       const events = history.events ?? [];
       for (const event of events) {
         const started = event.activityTaskStartedEventAttributes;

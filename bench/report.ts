@@ -27,7 +27,17 @@ export interface BenchReport {
   code: string;
   machine: MachineInfo;
   loadAverage: { before: number[]; after: number[] };
-  options: { orders: number; vitrines: number; workers: number; variant: string; rounds?: number; perOrderOrders: number; schedules: number; backlog: number; warmUp?: number };
+  options: {
+    orders: number;
+    vitrines: number;
+    workers: number;
+    variant: string;
+    rounds?: number;
+    perOrderOrders: number;
+    schedules: number;
+    backlog: number;
+    warmUp?: number;
+  };
   simulator: string;
   baseline?: PathResult;
   temporal?: PathResult;
@@ -95,7 +105,19 @@ function pathRows(report: BenchReport): Array<[string, PathResult]> {
 
 /** The plain-text table printed at the end of a run. */
 export function textTable(report: BenchReport): string {
-  const header = ['path', 'orders', 'vitrines', 'workers', 'wall s', 'orders/s', 'p50 ms', 'p95 ms', 'peak RSS MB', 'CPU ms/order', 'check'];
+  const header = [
+    'path',
+    'orders',
+    'vitrines',
+    'workers',
+    'wall s',
+    'orders/s',
+    'p50 ms',
+    'p95 ms',
+    'peak RSS MB',
+    'CPU ms/order',
+    'check',
+  ];
   const rows = pathRows(report).map(([, r]) => [
     r.label,
     fmt(r.orders),
@@ -117,23 +139,36 @@ export function textTable(report: BenchReport): string {
     out.push(`ratio of CPU per order baseline/temporal: ${(cpuMsPerOrder(report.baseline) / cpuMsPerOrder(report.temporal)).toFixed(2)}`);
   }
   if (report.rounds) {
-    out.push(`rounds (orders/s, in order): baseline ${report.rounds.baseline.map((x) => fmt(x, 1)).join(', ')}; Temporal ${report.rounds.temporal.map((x) => fmt(x, 1)).join(', ')}`);
+    out.push(
+      `rounds (orders/s, in order): baseline ${report.rounds.baseline.map((x) => fmt(x, 1)).join(', ')}; Temporal ${report.rounds.temporal.map((x) => fmt(x, 1)).join(', ')}`,
+    );
   }
   for (const [, r] of pathRows(report)) {
     if (r.retries && r.retries.count > 0) {
-      out.push(`retried steps, ${r.label}: ${r.retries.count} (${Object.entries(r.retries.reasons).map(([reason, n]) => `${n} × ${reason}`).join('; ')})`);
+      out.push(
+        `retried steps, ${r.label}: ${r.retries.count} (${Object.entries(r.retries.reasons)
+          .map(([reason, n]) => `${n} × ${reason}`)
+          .join('; ')})`,
+      );
     }
   }
   if (report.perOrderRatio !== undefined) out.push(`ratio per-order/baseline orders/s: ${report.perOrderRatio.toFixed(2)}`);
   if (report.twoWorkers) {
     const c = report.twoWorkers.check;
-    out.push(`two workers: ${c.rows} rows, ${c.distinctRows} distinct, simulator committed ${c.simCommitted}: ${c.ok ? 'no duplicates, nothing lost' : c.problems.join('; ')}`);
+    out.push(
+      `two workers: ${c.rows} rows, ${c.distinctRows} distinct, simulator committed ${c.simCommitted}: ${c.ok ? 'no duplicates, nothing lost' : c.problems.join('; ')}`,
+    );
   }
   if (report.schedules) {
     const s = report.schedules;
     out.push(
       `schedules: ${s.vitrines} vitrines every ${s.intervalMinutes} min on one worker: ` +
-        s.ticks.map((t) => `${t.tick.slice(11, 16)} ${t.completed}/${s.expectedRunsPerTick} completed, p95 finish ${fmt(t.finishLagMs.p95)} ms after the scheduled time`).join('; ') +
+        s.ticks
+          .map(
+            (t) =>
+              `${t.tick.slice(11, 16)} ${t.completed}/${s.expectedRunsPerTick} completed, p95 finish ${fmt(t.finishLagMs.p95)} ms after the scheduled time`,
+          )
+          .join('; ') +
         `; ${fmt(s.ordersImported)}/${fmt(s.ordersExpected)} trickled orders imported, latency p50 ${fmt(s.latencyMs.p50)} ms, p95 ${fmt(s.latencyMs.p95)} ms` +
         `; worker peak RSS ${fmt(s.workerDrainPeakRssMb, 1)} MB${s.ok ? '' : ` (target not met: ${s.problems.join('; ')})`}`,
     );
@@ -174,10 +209,15 @@ export function markdown(report: BenchReport): string {
     `- Load average (1, 5, 15 min) before: ${load(report.loadAverage.before)}; after: ${load(report.loadAverage.after)}. ` +
       'Other work on the machine (other test suites) competes for the same CPUs and shows up in these figures.',
   );
-  L.push(`- N = ${fmt(o.orders)} orders over V = ${o.vitrines} vitrines; ${o.workers} worker(s) on the Temporal path; variant \`${o.variant}\`${(o.rounds ?? 1) > 1 ? `; ${o.rounds} rounds` : ''}${o.warmUp ? `; warm-up of ${fmt(o.warmUp)} orders per path` : ''}`, '');
+  L.push(
+    `- N = ${fmt(o.orders)} orders over V = ${o.vitrines} vitrines; ${o.workers} worker(s) on the Temporal path; variant \`${o.variant}\`${(o.rounds ?? 1) > 1 ? `; ${o.rounds} rounds` : ''}${o.warmUp ? `; warm-up of ${fmt(o.warmUp)} orders per path` : ''}`,
+    '',
+  );
 
   L.push('## Results', '');
-  L.push('| path | orders | vitrines | workers | wall s | orders/s | latency p50 ms | latency p95 ms | peak RSS MB | CPU ms per order | checks |');
+  L.push(
+    '| path | orders | vitrines | workers | wall s | orders/s | latency p50 ms | latency p95 ms | peak RSS MB | CPU ms per order | checks |',
+  );
   L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const [, r] of pathRows(report)) {
     L.push(
@@ -189,7 +229,10 @@ export function markdown(report: BenchReport): string {
   if (report.ratio !== undefined) {
     const b = report.baseline!;
     const t = report.temporal!;
-    L.push(`**Headline: the Temporal path runs at ${report.ratio.toFixed(2)} of the baseline's throughput** (${fmt(t.ordersPerSecond, 1)} vs ${fmt(b.ordersPerSecond, 1)} orders/s).`, '');
+    L.push(
+      `**Headline: the Temporal path runs at ${report.ratio.toFixed(2)} of the baseline's throughput** (${fmt(t.ordersPerSecond, 1)} vs ${fmt(b.ordersPerSecond, 1)} orders/s).`,
+      '',
+    );
     L.push(
       `CPU per order, all processes together: baseline ${fmt(cpuMsPerOrder(b), 1)} ms, Temporal ${fmt(cpuMsPerOrder(t), 1)} ms, a ratio of ${(cpuMsPerOrder(b) / cpuMsPerOrder(t)).toFixed(2)}: ` +
         'the throughput ratio to expect where CPU is the limit and each path has the machine to itself. It moves less with other work on the machine than the wall-time ratio does.',
@@ -219,8 +262,12 @@ export function markdown(report: BenchReport): string {
   L.push('| --- | --- | --- |');
   const atN = o.orders === 20_000 ? '' : ` (at N = ${fmt(o.orders)}, not the target's 20,000)`;
   if (report.ratio !== undefined) {
-    L.push(`| Temporal path ≥ 0.8 × baseline throughput at N = 20,000 | ${report.ratio.toFixed(2)}${atN} | ${target(o.orders === 20_000 ? report.ratio >= 0.8 : undefined)} |`);
-    L.push(`| Temporal path ≥ 1,000 orders/s at N = 20,000 | ${fmt(report.temporal!.ordersPerSecond, 1)}${atN} | ${target(o.orders === 20_000 ? report.temporal!.ordersPerSecond >= 1000 : undefined)} |`);
+    L.push(
+      `| Temporal path ≥ 0.8 × baseline throughput at N = 20,000 | ${report.ratio.toFixed(2)}${atN} | ${target(o.orders === 20_000 ? report.ratio >= 0.8 : undefined)} |`,
+    );
+    L.push(
+      `| Temporal path ≥ 1,000 orders/s at N = 20,000 | ${fmt(report.temporal!.ordersPerSecond, 1)}${atN} | ${target(o.orders === 20_000 ? report.temporal!.ordersPerSecond >= 1000 : undefined)} |`,
+    );
   }
   L.push(
     `| worker peak RSS < 300 MB draining 100,000 orders | ${report.backlog ? `${fmt(report.backlog.peakRssMb, 1)} MB at ${fmt(report.backlog.orders)} orders` : 'not run (`--backlog 100000`)'} | ` +
@@ -236,19 +283,21 @@ export function markdown(report: BenchReport): string {
     L.push('| 500 vitrines with live schedules on one worker | not run | not measured |');
   }
   if (report.twoWorkers) {
-    L.push(`| two workers import nothing twice | ${report.twoWorkers.check.rows} rows, ${report.twoWorkers.check.distinctRows} distinct | ${target(report.twoWorkers.check.ok)} |`);
+    L.push(
+      `| two workers import nothing twice | ${report.twoWorkers.check.rows} rows, ${report.twoWorkers.check.distinctRows} distinct | ${target(report.twoWorkers.check.ok)} |`,
+    );
   }
   L.push('');
 
   L.push('## What is measured', '');
   L.push(
-    '- **Each path** gets a fresh ERP database on the stack\'s Postgres server and its own simulator accounts. Vitrine *i* of every path is seeded with the same seed, ' +
-      'so every path imports the same orders (generated `ready-for-handling`, one feed event each, each document built and serialized when seeded, as a platform serves stored documents). The simulator\'s faults are all 0 (no injected latency). ' +
+    "- **Each path** gets a fresh ERP database on the stack's Postgres server and its own simulator accounts. Vitrine *i* of every path is seeded with the same seed, " +
+      "so every path imports the same orders (generated `ready-for-handling`, one feed event each, each document built and serialized when seeded, as a platform serves stored documents). The simulator's faults are all 0 (no injected latency). " +
       'The orders are split evenly over the vitrines and all vitrines drain at once.',
     `- **baseline**: no Temporal. In a process of its own started as a worker is (\`node ${WORKER_NODE_FLAGS.join(' ')} --import tsx bench/baseline.ts\`), per vitrine and all vitrines concurrently, the very code the activities run in a plain loop: ` +
       `open the import run, then page by page \`fetchQueuePage\` (the VTEX connector's \`fetchQueue(${PAGE_SIZE})\`, the page kept in \`queue_pages\`), the order importer's \`importQueuePage\`, ` +
-      '`processApprovedOrders` for orders already in the ERP, `commitQueueItems` (the connector\'s `commitQueue`), and at the end the platform notifications (when the run opened with some waiting, as the workflow does) and the run summary. ' +
-      'Same knex pool size (10) as a worker. Each step is retried as the workflow\'s retry policy retries its activity (1 s, doubling, at most 1 min apart; ' +
+      "`processApprovedOrders` for orders already in the ERP, `commitQueueItems` (the connector's `commitQueue`), and at the end the platform notifications (when the run opened with some waiting, as the workflow does) and the run summary. " +
+      "Same knex pool size (10) as a worker. Each step is retried as the workflow's retry policy retries its activity (1 s, doubling, at most 1 min apart; " +
       'not for a platform error that says it is final), so a transient error costs both paths the same.',
     `- **temporal**: the product as it runs: worker process(es) \`node ${WORKER_NODE_FLAGS.join(' ')} dist/worker/main.js\` (the Dockerfile's command) on a task queue of their own, one \`importVitrineOrders\` workflow per vitrine started at once with the Temporal client; ` +
       "wall time from the end of seeding to the last workflow's result. The worker is started (and its workflow bundle built) before the clock starts, as is the baseline's process.",
@@ -259,25 +308,32 @@ export function markdown(report: BenchReport): string {
         ]
       : ['- **Fresh processes**: each path, each round, drains in processes started for it (no `--warm-up`).']),
     '- **orders/s** = N / wall time. **Ratio** = Temporal orders/s / baseline orders/s.',
-    '- **CPU ms per order**: CPU time used during the drain by all the path\'s processes together (workers or the baseline process, Postgres, the simulator, the Temporal server) divided by N.',
-    '- **Latency** = the order\'s `sales_orders.imported_at` (Postgres `now()` of its import transaction) minus the moment its feed event existed on the platform. ' +
+    "- **CPU ms per order**: CPU time used during the drain by all the path's processes together (workers or the baseline process, Postgres, the simulator, the Temporal server) divided by N.",
+    "- **Latency** = the order's `sales_orders.imported_at` (Postgres `now()` of its import transaction) minus the moment its feed event existed on the platform. " +
       'The whole backlog is created right before the drain starts, so that moment is the end of seeding for every order (same machine clock). ' +
       'For a backlog this is mostly queueing: p50 is about the time to drain half of it. It is not the latency of one order arriving on an idle system.',
     '- **Peak RSS**: VmRSS of each worker process, or of the baseline process, sampled every 200 ms from /proc during the drain (the highest worker is shown).',
-    '- **Temporal server**: the stack\'s dev server (`scripts/temporal.sh`: `temporal server start-dev` with a SQLite file, eager activity execution on, search attributes read from its cache), ' +
+    "- **Temporal server**: the stack's dev server (`scripts/temporal.sh`: `temporal server start-dev` with a SQLite file, eager activity execution on, search attributes read from its cache), " +
       'the same for every path; a Temporal cluster is how the product scales beyond one machine (docs/DEPLOYMENT.md).',
-    '- **Simulator**: a separate process (the stack\'s, or one the benchmark starts when `SIMULATOR_URL` is not set).',
+    "- **Simulator**: a separate process (the stack's, or one the benchmark starts when `SIMULATOR_URL` is not set).",
     '- **CPU**: CPU seconds used during the drain by the workers or the baseline process, the Temporal server, Postgres (postmaster and backends) and the simulator, read from /proc ' +
-      '(processes found by their listening port; a shared server\'s figure includes other users\' work).',
+      "(processes found by their listening port; a shared server's figure includes other users' work).",
     '',
   );
 
   L.push('## Details', '');
   for (const [, r] of pathRows(report)) {
     L.push(`### ${r.label}`, '');
-    L.push(`- ${fmt(r.orders)} orders, ${r.vitrines} vitrines, seeded in ${fmt(r.seedSeconds, 2)} s; drained in ${fmt(r.wallSeconds, 1)} s = ${fmt(r.ordersPerSecond, 1)} orders/s`);
-    L.push(`- latency from the backlog's feed events to the ERP row: min ${fmt(r.latencyMs.min)} ms, p50 ${fmt(r.latencyMs.p50)} ms, p95 ${fmt(r.latencyMs.p95)} ms, max ${fmt(r.latencyMs.max)} ms`);
-    if (r.processRss) L.push(`- benchmark process RSS (the baseline ran there then): ${fmt(r.processRss.beforeMb, 1)} MB before, peak ${fmt(r.processRss.peakMb, 1)} MB (+${fmt(r.processRss.deltaMb, 1)} MB)`);
+    L.push(
+      `- ${fmt(r.orders)} orders, ${r.vitrines} vitrines, seeded in ${fmt(r.seedSeconds, 2)} s; drained in ${fmt(r.wallSeconds, 1)} s = ${fmt(r.ordersPerSecond, 1)} orders/s`,
+    );
+    L.push(
+      `- latency from the backlog's feed events to the ERP row: min ${fmt(r.latencyMs.min)} ms, p50 ${fmt(r.latencyMs.p50)} ms, p95 ${fmt(r.latencyMs.p95)} ms, max ${fmt(r.latencyMs.max)} ms`,
+    );
+    if (r.processRss)
+      L.push(
+        `- benchmark process RSS (the baseline ran there then): ${fmt(r.processRss.beforeMb, 1)} MB before, peak ${fmt(r.processRss.peakMb, 1)} MB (+${fmt(r.processRss.deltaMb, 1)} MB)`,
+      );
     for (const w of r.workerFigures) {
       L.push(
         `- ${r.kind === 'baseline' ? 'baseline process' : 'worker'} pid ${w.pid}: RSS ${fmt(w.idleRssMb, 1)} MB idle before the drain, peak ${fmt(w.drainPeakRssMb, 1)} MB during it, ` +
@@ -285,12 +341,16 @@ export function markdown(report: BenchReport): string {
       );
     }
     if (r.tasksByWorker) {
-      L.push(`- tasks per worker (from the workflow histories): ${r.tasksByWorker.map((t) => `pid ${t.pid}: ${fmt(t.activityTasks)} activity tasks, ${fmt(t.workflowTasks)} workflow tasks`).join('; ')}`);
+      L.push(
+        `- tasks per worker (from the workflow histories): ${r.tasksByWorker.map((t) => `pid ${t.pid}: ${fmt(t.activityTasks)} activity tasks, ${fmt(t.workflowTasks)} workflow tasks`).join('; ')}`,
+      );
     }
     L.push(`- CPU during the drain: ${cpuLine(r)}`);
     if (r.retries) {
       const reasons = Object.entries(r.retries.reasons).map(([reason, n]) => `${n} × ${reason}`);
-      L.push(`- steps tried again: ${r.retries.count}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}${r.kind === 'baseline' ? ', by the baseline loop under the workflow\'s retry policy' : ', by Temporal (activity attempts in the histories)'}`);
+      L.push(
+        `- steps tried again: ${r.retries.count}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}${r.kind === 'baseline' ? ", by the baseline loop under the workflow's retry policy" : ', by Temporal (activity attempts in the histories)'}`,
+      );
     }
     const c = r.check;
     L.push(
@@ -320,7 +380,9 @@ export function markdown(report: BenchReport): string {
         `Watched for ${fmt(s.observedSeconds)} s in all, then the schedules were deleted.`,
       '',
     );
-    L.push('| window from (UTC) | runs due in it that started | completed | failed | still running | start lag p50 / p95 / max ms | finish lag p50 / p95 / max ms |');
+    L.push(
+      '| window from (UTC) | runs due in it that started | completed | failed | still running | start lag p50 / p95 / max ms | finish lag p50 / p95 / max ms |',
+    );
     L.push('| --- | ---: | ---: | ---: | ---: | --- | --- |');
     for (const t of s.ticks) {
       L.push(
@@ -332,11 +394,13 @@ export function markdown(report: BenchReport): string {
       `Lags are from each run's scheduled time (its vitrine's phase in the interval) to the run's \`import_runs\` row (its first activity) and to its completion. Orders imported: ${fmt(s.ordersImported)} of ${fmt(s.ordersExpected)}, ` +
         `latency from each order's feed event to its ERP row p50 ${fmt(s.latencyMs.p50)} ms, p95 ${fmt(s.latencyMs.p95)} ms, max ${fmt(s.latencyMs.max)} ms (mostly the wait for the vitrine's next run), ` +
         `${s.duplicateRows} duplicates. Worker peak RSS ${fmt(s.workerDrainPeakRssMb, 1)} MB while watching (${fmt(s.workerLifePeakRssMb, 1)} MB over its life). ` +
-        `CPU while watching: ${Object.entries(s.cpuSeconds).map(([k, v]) => `${k} ${fmt(v, 1)} s`).join(', ')}. ` +
+        `CPU while watching: ${Object.entries(s.cpuSeconds)
+          .map(([k, v]) => `${k} ${fmt(v, 1)} s`)
+          .join(', ')}. ` +
         `Temporal's own count over the schedules' lives: ${fmt(s.scheduler.missedCatchupWindow)} actions missed the catch-up window (1 minute: the scheduler came to the scheduled time too late and dropped it), ` +
         `${fmt(s.scheduler.skippedOverlap)} skipped because the vitrine's previous run was still going` +
         `${s.scheduler.describeFailures > 0 ? ` (${s.scheduler.describeFailures} schedules did not answer describe within 30 s)` : ''}. ` +
-        `${s.ok ? 'Every run due in the watched windows completed, each before its vitrine\'s next scheduled time.' : `**Not every scheduled run happened in time**: ${s.problems.join('; ')}.`}`,
+        `${s.ok ? "Every run due in the watched windows completed, each before its vitrine's next scheduled time." : `**Not every scheduled run happened in time**: ${s.problems.join('; ')}.`}`,
       '',
     );
   }

@@ -80,7 +80,8 @@ function medianRound(results: PathResult[], label: string): PathResult | undefin
 /** The commit measured, and whether src/ had uncommitted changes (best effort: no git, no figure). */
 function codeVersion(): string {
   try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const commit = git('rev-parse', '--short', 'HEAD');
     const dirty = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).length;
     return dirty > 0 ? `commit ${commit} plus uncommitted changes in ${dirty} file(s) under src/` : `commit ${commit}`;
@@ -208,15 +209,29 @@ async function main(): Promise<number> {
     code: codeVersion(),
     machine: machineInfo(`PostgreSQL ${postgres}`, `server ${systemInfo.serverVersion || 'unknown'}`),
     loadAverage: { before: loadBefore, after: [] },
-    options: { orders, vitrines, workers, variant, rounds, perOrderOrders, schedules: variant === 'all' || variant === 'schedules' ? schedules : 0, backlog, warmUp },
+    options: {
+      orders,
+      vitrines,
+      workers,
+      variant,
+      rounds,
+      perOrderOrders,
+      schedules: variant === 'all' || variant === 'schedules' ? schedules : 0,
+      backlog,
+      warmUp,
+    },
     simulator: sim.startedHere ? `started by the benchmark as its own process (${sim.url})` : `of the stack, its own process (${sim.url})`,
     ok: true,
     problems: [],
   };
-  log(`bench ${runId}: N=${orders} V=${vitrines} workers=${workers} variant=${variant}; simulator ${sim.url}; load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `bench ${runId}: N=${orders} V=${vitrines} workers=${workers} variant=${variant}; simulator ${sim.url}; load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
+  );
 
   const measure = async (spec: PathSpec): Promise<PathResult | undefined> => {
-    log(`- ${spec.label}: ${spec.orders} orders over ${spec.vitrines} vitrines${spec.kind === 'baseline' ? '' : `, ${spec.workers} worker(s)`}`);
+    log(
+      `- ${spec.label}: ${spec.orders} orders over ${spec.vitrines} vitrines${spec.kind === 'baseline' ? '' : `, ${spec.workers} worker(s)`}`,
+    );
     try {
       const result = await runPath(ctx, spec);
       log(
@@ -241,11 +256,25 @@ async function main(): Promise<number> {
       const suffix = rounds > 1 ? String(round) : '';
       const of = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
       if (variant !== 'schedules') {
-        const b = await measure({ tag: `bl${suffix}`, kind: 'baseline', label: `baseline (no Temporal)${of}`, orders, vitrines, workers: 0 });
+        const b = await measure({
+          tag: `bl${suffix}`,
+          kind: 'baseline',
+          label: `baseline (no Temporal)${of}`,
+          orders,
+          vitrines,
+          workers: 0,
+        });
         if (b) baselineRounds.push(b);
       }
       if (variant === 'batch' || variant === 'all') {
-        const t = await measure({ tag: `t${suffix}`, kind: 'temporal', label: `Temporal, ${workers} worker${workers > 1 ? 's' : ''}${of}`, orders, vitrines, workers });
+        const t = await measure({
+          tag: `t${suffix}`,
+          kind: 'temporal',
+          label: `Temporal, ${workers} worker${workers > 1 ? 's' : ''}${of}`,
+          orders,
+          vitrines,
+          workers,
+        });
         if (t) temporalRounds.push(t);
       }
     }
@@ -265,18 +294,39 @@ async function main(): Promise<number> {
     }
     if (variant === 'per-order' || variant === 'all') {
       if (perOrderOrders !== orders) {
-        report.perOrderBaseline = await measure({ tag: 'bl2', kind: 'baseline', label: `baseline (no Temporal) at N = ${perOrderOrders}`, orders: perOrderOrders, vitrines, workers: 0 });
+        report.perOrderBaseline = await measure({
+          tag: 'bl2',
+          kind: 'baseline',
+          label: `baseline (no Temporal) at N = ${perOrderOrders}`,
+          orders: perOrderOrders,
+          vitrines,
+          workers: 0,
+        });
       }
-      report.perOrder = await measure({ tag: 'po', kind: 'per-order', label: 'Temporal, one workflow per order', orders: perOrderOrders, vitrines, workers: 1 });
+      report.perOrder = await measure({
+        tag: 'po',
+        kind: 'per-order',
+        label: 'Temporal, one workflow per order',
+        orders: perOrderOrders,
+        vitrines,
+        workers: 1,
+      });
     }
     if ((variant === 'all' || variant === 'schedules') && schedules > 0) {
       log(`- ${schedules} vitrines with live schedules on one worker`);
       try {
-        report.schedules = await runSchedules(ctx, { vitrines: schedules, ordersPerVitrine: scheduleOrders, ticks: scheduleWindows, intervalMinutes: scheduleInterval });
+        report.schedules = await runSchedules(ctx, {
+          vitrines: schedules,
+          ordersPerVitrine: scheduleOrders,
+          ticks: scheduleWindows,
+          intervalMinutes: scheduleInterval,
+        });
         // Runs that did not happen within their tick are a measurement (the target), not a failure
         // of the benchmark; an order imported twice is.
         if (report.schedules.duplicateRows > 0) report.problems.push(`schedules: ${report.schedules.duplicateRows} orders imported twice`);
-        log(`  ${report.schedules.ticks.map((t) => `${t.completed}/${schedules}`).join(', ')} runs completed per tick; worker peak RSS ${report.schedules.workerDrainPeakRssMb} MB`);
+        log(
+          `  ${report.schedules.ticks.map((t) => `${t.completed}/${schedules}`).join(', ')} runs completed per tick; worker peak RSS ${report.schedules.workerDrainPeakRssMb} MB`,
+        );
       } catch (error) {
         const message = `schedules: ${error instanceof Error ? error.message : String(error)}`;
         log(`  failed: ${message}`);
@@ -284,7 +334,14 @@ async function main(): Promise<number> {
       }
     }
     if (backlog > 0) {
-      report.backlog = await measure({ tag: 'bk', kind: 'temporal', label: `Temporal, 1 worker, backlog of ${backlog}`, orders: backlog, vitrines, workers: 1 });
+      report.backlog = await measure({
+        tag: 'bk',
+        kind: 'temporal',
+        label: `Temporal, 1 worker, backlog of ${backlog}`,
+        orders: backlog,
+        vitrines,
+        workers: 1,
+      });
     }
   } finally {
     await sim.close();

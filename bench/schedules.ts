@@ -79,18 +79,28 @@ function percentile(values: number[], p: number): number {
 }
 
 /** K new orders on every vitrine (batch `batch`: generator indexes batch*K ..); returns order id -> time. */
-async function trickle(ctx: BenchContext, vitrines: VitrineRow[], perVitrine: number, batch: number, seededAt: Map<string, number>): Promise<void> {
-  await mapLimit(vitrines.map((v, i) => ({ v, i })), 25, async ({ v, i }) => {
-    const { orderIds } = await ctx.sim.call<{ orderIds: string[] }>('POST', `/_sim/${v.code}/orders`, {
-      generate: perVitrine,
-      render: true,
-      seed: SEED_BASE + i,
-      state: 'ready-for-handling',
-      offset: batch * perVitrine,
-    });
-    const at = Date.now();
-    for (const id of orderIds) seededAt.set(`${v.id}/${id}`, at);
-  });
+async function trickle(
+  ctx: BenchContext,
+  vitrines: VitrineRow[],
+  perVitrine: number,
+  batch: number,
+  seededAt: Map<string, number>,
+): Promise<void> {
+  await mapLimit(
+    vitrines.map((v, i) => ({ v, i })),
+    25,
+    async ({ v, i }) => {
+      const { orderIds } = await ctx.sim.call<{ orderIds: string[] }>('POST', `/_sim/${v.code}/orders`, {
+        generate: perVitrine,
+        render: true,
+        seed: SEED_BASE + i,
+        state: 'ready-for-handling',
+        offset: batch * perVitrine,
+      });
+      const at = Date.now();
+      for (const id of orderIds) seededAt.set(`${v.id}/${id}`, at);
+    },
+  );
 }
 
 const TICK_OF_WORKFLOW = /-(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$/;
@@ -141,7 +151,8 @@ export async function runSchedules(
   try {
     ctx.log(`  adding ${options.vitrines} vitrines`);
     const vitrines = await addBenchVitrines(ctx, database.db, tag, options.vitrines);
-    for (const v of vitrines) await updateVitrineSettings(database.db, v.id, { import_orders: true, import_interval_minutes: intervalMinutes });
+    for (const v of vitrines)
+      await updateVitrineSettings(database.db, v.id, { import_orders: true, import_interval_minutes: intervalMinutes });
     [worker] = await startWorkers(
       ctx.client,
       1,
@@ -171,7 +182,9 @@ export async function runSchedules(
     const ticks = Array.from({ length: options.ticks }, (_, i) => firstTick + i * intervalMs);
     const lastTick = ticks[ticks.length - 1];
     const expected = options.vitrines * options.ticks;
-    ctx.log(`  watching ${options.ticks} window(s) of ${intervalMinutes} min from ${new Date(firstTick).toISOString().slice(11, 19)} (UTC), ${options.ordersPerVitrine} new orders per vitrine 30 s before each; each vitrine runs once per window, at its phase`);
+    ctx.log(
+      `  watching ${options.ticks} window(s) of ${intervalMinutes} min from ${new Date(firstTick).toISOString().slice(11, 19)} (UTC), ${options.ordersPerVitrine} new orders per vitrine 30 s before each; each vitrine runs once per window, at its phase`,
+    );
     const seededAt = new Map<string, number>();
     for (const [batch, tick] of ticks.entries()) {
       const wait = tick - 30_000 - Date.now();
@@ -203,10 +216,12 @@ export async function runSchedules(
     const workerDrainPeak = w.stopMeasuring();
     const cpuSeconds = cpu.stop();
     const figures = await tickFigures(database.db, ticks, intervalMs);
-    const [{ rows, distinct_rows: distinctRows }] = await database.db('sales_orders').select(
-      database.db.raw('count(*)::int as rows'),
-      database.db.raw('count(distinct (vitrine_id, external_order_id))::int as distinct_rows'),
-    );
+    const [{ rows, distinct_rows: distinctRows }] = await database
+      .db('sales_orders')
+      .select(
+        database.db.raw('count(*)::int as rows'),
+        database.db.raw('count(distinct (vitrine_id, external_order_id))::int as distinct_rows'),
+      );
     const imported: Array<{ vitrine_id: number; external_order_id: string; imported_at: Date }> = await database
       .db('sales_orders')
       .select('vitrine_id', 'external_order_id', 'imported_at');
@@ -216,9 +231,13 @@ export async function runSchedules(
     const ordersExpected = options.vitrines * options.ordersPerVitrine * options.ticks;
     const problems: string[] = [];
     for (const t of figures) {
-      if (t.completed !== options.vitrines) problems.push(`window from ${t.tick}: ${t.completed} of the ${options.vitrines} runs due completed (${t.started} started, ${t.failed} failed)`);
+      if (t.completed !== options.vitrines)
+        problems.push(
+          `window from ${t.tick}: ${t.completed} of the ${options.vitrines} runs due completed (${t.started} started, ${t.failed} failed)`,
+        );
       // A run still going at its vitrine's next scheduled time makes the schedule skip that one.
-      if (t.finishLagMs.max >= intervalMs) problems.push(`window from ${t.tick}: a run finished ${t.finishLagMs.max} ms after its scheduled time, past the interval`);
+      if (t.finishLagMs.max >= intervalMs)
+        problems.push(`window from ${t.tick}: a run finished ${t.finishLagMs.max} ms after its scheduled time, past the interval`);
     }
     if (rows !== ordersExpected) problems.push(`${rows} orders imported, expected ${ordersExpected}`);
     if (distinctRows !== rows) problems.push(`${rows - distinctRows} duplicate rows`);

@@ -63,7 +63,7 @@ export interface Simulator {
   url: string;
   /** The simulator's own process, when this run started it (its CPU is then measured too). */
   startedHere: boolean;
-  call<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  call<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
 }
 

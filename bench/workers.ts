@@ -36,14 +36,22 @@ export class WorkerProcess {
    * `readyLine`: what the process prints once it is ready. `ipc`: open an IPC channel for
    * request(); not for workers, which it would keep alive after a graceful shutdown.
    */
-  constructor(entry: string, env: Record<string, string>, logName: string, options: { readyLine?: string; ipc?: boolean; nodeArgs?: string } = {}) {
+  constructor(
+    entry: string,
+    env: Record<string, string>,
+    logName: string,
+    options: { readyLine?: string; ipc?: boolean; nodeArgs?: string } = {},
+  ) {
     const readyLine = options.readyLine ?? READY_LINE;
     mkdirSync(LOG_DIR, { recursive: true });
     const log = createWriteStream(path.join(LOG_DIR, logName), { flags: 'a' });
     // The production worker's flags (Dockerfile, docker-compose.yml), plus BENCH_WORKER_NODE_ARGS
     // for profiling, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     // `options.nodeArgs` come last: V8 takes the last of a repeated flag.
-    const nodeArgs = [...WORKER_NODE_FLAGS, ...`${process.env.BENCH_WORKER_NODE_ARGS ?? ''} ${options.nodeArgs ?? ''}`.split(' ').filter(Boolean)];
+    const nodeArgs = [
+      ...WORKER_NODE_FLAGS,
+      ...`${process.env.BENCH_WORKER_NODE_ARGS ?? ''} ${options.nodeArgs ?? ''}`.split(' ').filter(Boolean),
+    ];
     // The product's worker runs compiled (dist/); the benchmark's own processes run through tsx.
     const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
     this.child = spawn(process.execPath, [...nodeArgs, ...loader, entry], {
@@ -80,7 +88,8 @@ export class WorkerProcess {
   /** Sends `message` over IPC and resolves with the process's next message. */
   request<T>(message: object): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`pid ${this.pid} exited with code ${code} before answering: ${this.tail()}`));
+      const onExit = (code: number | null) =>
+        reject(new Error(`pid ${this.pid} exited with code ${code} before answering: ${this.tail()}`));
       this.child.once('exit', onExit);
       this.child.once('message', (reply) => {
         this.child.off('exit', onExit);

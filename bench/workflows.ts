@@ -26,7 +26,9 @@ const PAGE_SIZE = 100;
 const PAGES_PER_EXECUTION = 10;
 
 // The product workflow's activity options, local activities included.
-const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun, splitQueuePage } = proxyLocalActivities<ImportActivities & BenchActivities>(QUEUE_ACTIVITY_OPTIONS);
+const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun, splitQueuePage } = proxyLocalActivities<
+  ImportActivities & BenchActivities
+>(QUEUE_ACTIVITY_OPTIONS);
 const { importOrders, processApprovedOrders, sendPlatformNotifications } = proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
 
 export interface PerOrderInput {

@@ -23,7 +23,7 @@ done
 
 ensure_build
 
-vitrine() { node dist/starter/cli.js "$@"; }
+vitrine() { node dist/starter/main.js "$@"; }
 
 # Stop the stack on the way out, but only if the demo started it.
 started_stack=0

@@ -27,7 +27,9 @@ function unmappedPaymentOrder(orderId: string): any {
   const example = spec.paths['/api/oms/pvt/orders/{orderId}'].get.responses['200'].content['application/json'].example;
   example.orderId = orderId;
   const payment = example.paymentData.transactions[0].payments[0];
-  example.paymentData.transactions[0].payments = [{ ...payment, paymentSystem: '901', paymentSystemName: 'Crediário Loja', installments: 3 }];
+  example.paymentData.transactions[0].payments = [
+    { ...payment, paymentSystem: '901', paymentSystemName: 'Crediário Loja', installments: 3 },
+  ];
   return example;
 }
 
@@ -147,7 +149,13 @@ describe('backoffice', () => {
       await flashError(),
       'customer default not saved: customer default produtor_rural: produtor_rural expects true or false, the expression gave "sim"',
     );
-    assert.equal(await page.locator('#customer-defaults').getByLabel(/^Expression/).inputValue(), '"sim"');
+    assert.equal(
+      await page
+        .locator('#customer-defaults')
+        .getByLabel(/^Expression/)
+        .inputValue(),
+      '"sim"',
+    );
 
     const again = page.locator('#customer-defaults').getByRole('form', { name: 'Campos Padrões de Cliente: set a field' });
     await again.getByLabel('Field').fill('document');
@@ -165,7 +173,10 @@ describe('backoffice', () => {
     assert.equal(await submit(again.getByRole('button', { name: 'Save' })), 200);
     assert.equal(await flashOk(), `vitrine ${code}: customer default tipo_pessoa = customer.isCorporate ? "J" : "F"`);
     assert.deepEqual(await rules(), [{ target: 'customer', field: 'tipo_pessoa', expression: 'customer.isCorporate ? "J" : "F"' }]);
-    assert.equal(await page.locator('#customer-defaults tr[data-field="tipo_pessoa"] code').last().innerText(), 'customer.isCorporate ? "J" : "F"');
+    assert.equal(
+      await page.locator('#customer-defaults tr[data-field="tipo_pessoa"] code').last().innerText(),
+      'customer.isCorporate ? "J" : "F"',
+    );
 
     // Preview on an order imported before the rule: the value the rule gives it, and nothing written.
     const orderId = readyIds[0];
@@ -173,14 +184,23 @@ describe('backoffice', () => {
     const preview = page.locator('#customer-defaults').getByRole('form', { name: 'Campos Padrões de Cliente: preview' });
     await preview.getByLabel('Preview on platform order').fill(orderId);
     assert.equal(await submit(preview.getByRole('button', { name: 'Preview' })), 200);
-    assert.equal(await page.locator('table[data-preview="customer"] tr[data-field="tipo_pessoa"] td').last().innerText(), JSON.stringify(expected));
-    const customer = await db()('sales_orders as o').join('customers as c', 'c.id', 'o.customer_id').where('o.external_order_id', orderId).first('c.tipo_pessoa');
+    assert.equal(
+      await page.locator('table[data-preview="customer"] tr[data-field="tipo_pessoa"] td').last().innerText(),
+      JSON.stringify(expected),
+    );
+    const customer = await db()('sales_orders as o')
+      .join('customers as c', 'c.id', 'o.customer_id')
+      .where('o.external_order_id', orderId)
+      .first('c.tipo_pessoa');
     assert.equal(customer.tipo_pessoa, null);
 
     // An order the platform does not have: the reason, status 400.
     await page.locator('#customer-defaults').getByLabel('Preview on platform order').fill('5550000000000-01');
     assert.equal(await submit(page.locator('#customer-defaults').getByRole('button', { name: 'Preview' })), 400);
-    assert.match(await flashError(), new RegExp(`^cannot read order 5550000000000-01 of vitrine ${code}: .*\\(no order 5550000000000-01 on the platform\\)$`));
+    assert.match(
+      await flashError(),
+      new RegExp(`^cannot read order 5550000000000-01 of vitrine ${code}: .*\\(no order 5550000000000-01 on the platform\\)$`),
+    );
   });
 
   test('DE-PARA: a payment row and a status row are edited; invalid values are refused', async () => {
@@ -192,7 +212,12 @@ describe('backoffice', () => {
     assert.equal(await submit(visa().getByRole('button', { name: 'Save' })), 200);
     assert.equal(await flashOk(), `vitrine ${code}: payment "Visa" -> OUTROS "Visa {n}x" (was CARTAO_CREDITO "Cartão {n}x")`);
     const visaRow = async () => (await listPaymentMappings(db(), vitrineId)).find((row) => row.platformPayment === 'Visa');
-    assert.deepEqual(await visaRow(), { platformPayment: 'Visa', paymentType: 'OUTROS', paymentTypeName: 'Outros', condition: 'Visa {n}x' });
+    assert.deepEqual(await visaRow(), {
+      platformPayment: 'Visa',
+      paymentType: 'OUTROS',
+      paymentTypeName: 'Outros',
+      condition: 'Visa {n}x',
+    });
     assert.equal(await visa().getByRole('textbox').inputValue(), 'Visa {n}x');
 
     await visa().getByRole('textbox').fill('  ');
@@ -218,7 +243,8 @@ describe('backoffice', () => {
 
   test('Pedidos de venda: filters by vitrine and status; the detail shows lines, origin, code, customer, carrier, payments, history', async () => {
     await page.goto(`${base}/orders`);
-    const codes = async () => Promise.all((await page.locator('#orders tr[data-order]').all()).map((row) => row.getAttribute('data-order')));
+    const codes = async () =>
+      Promise.all((await page.locator('#orders tr[data-order]').all()).map((row) => row.getAttribute('data-order')));
     const all = await codes();
     assert.equal(all.length, 6);
     assert.equal(all.filter((c) => c?.startsWith('OT-')).length, 2);
@@ -228,7 +254,10 @@ describe('backoffice', () => {
     assert.equal(await submit(filter.getByRole('button', { name: 'Filter' })), 200);
     const mine = await codes();
     assert.equal(mine.length, 4);
-    assert.ok(mine.every((c) => c?.startsWith('VT-')), mine.join(' '));
+    assert.ok(
+      mine.every((c) => c?.startsWith('VT-')),
+      mine.join(' '),
+    );
 
     await page.getByRole('form', { name: 'Filter orders' }).getByLabel('Status').selectOption('Aguardando pagamento');
     assert.equal(await submit(page.getByRole('form', { name: 'Filter orders' }).getByRole('button', { name: 'Filter' })), 200);
@@ -290,7 +319,10 @@ describe('backoffice', () => {
 
     // Retried before the cause is fixed: still blocked, one attempt more.
     assert.equal(await submit(row().getByRole('button', { name: `Retry ${orderId}` })), 200);
-    assert.equal(await flashError(), `blocked order ${blockedId} (${code} ${orderId}) is still blocked: unmapped payment type Crediário Loja`);
+    assert.equal(
+      await flashError(),
+      `blocked order ${blockedId} (${code} ${orderId}) is still blocked: unmapped payment type Crediário Loja`,
+    );
     assert.equal((await db()('blocked_orders').where({ id: blockedId }).first('attempts')).attempts, 2);
     assert.match(page.url(), new RegExp(`/blocked\\?vitrine=${code}$`));
 

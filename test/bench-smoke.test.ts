@@ -17,43 +17,59 @@ const WARM_UP = 100;
 
 const run = (args: string[]) => runProcess('bash', [path.join(REPO, 'scripts/bench.sh'), ...args]);
 
-test('npm run bench drains a small backlog on both paths and reports throughput, latency, memory and the ratio', { timeout: 300_000 }, async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
-  try {
-    const json = path.join(dir, 'bench.json');
-    const result = await run(['--orders', String(ORDERS), '--vitrines', '2', '--variant', 'batch', '--warm-up', String(WARM_UP), '--no-write', '--json', json]);
-    assert.equal(result.code, 0, `bench exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+test(
+  'npm run bench drains a small backlog on both paths and reports throughput, latency, memory and the ratio',
+  { timeout: 300_000 },
+  async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
+    try {
+      const json = path.join(dir, 'bench.json');
+      const result = await run([
+        '--orders',
+        String(ORDERS),
+        '--vitrines',
+        '2',
+        '--variant',
+        'batch',
+        '--warm-up',
+        String(WARM_UP),
+        '--no-write',
+        '--json',
+        json,
+      ]);
+      assert.equal(result.code, 0, `bench exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
 
-    // Both paths' rows with their orders/s, and the headline ratio, on stdout.
-    assert.match(result.stdout, /^baseline \(no Temporal\)\s+200\s+2\s+-\s+[\d.]+\s+[\d,.]+\s/m);
-    assert.match(result.stdout, /^Temporal, 1 worker\s+200\s+2\s+1\s+[\d.]+\s+[\d,.]+\s/m);
-    assert.match(result.stdout, /^ratio temporal\/baseline orders\/s: \d+\.\d\d$/m);
+      // Both paths' rows with their orders/s, and the headline ratio, on stdout.
+      assert.match(result.stdout, /^baseline \(no Temporal\)\s+200\s+2\s+-\s+[\d.]+\s+[\d,.]+\s/m);
+      assert.match(result.stdout, /^Temporal, 1 worker\s+200\s+2\s+1\s+[\d.]+\s+[\d,.]+\s/m);
+      assert.match(result.stdout, /^ratio temporal\/baseline orders\/s: \d+\.\d\d$/m);
 
-    const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
-    assert.equal(report.ok, true, report.problems.join('; '));
-    for (const measured of [report.baseline, report.temporal]) {
-      assert.ok(measured, 'both paths were measured');
-      // Every order imported exactly once, every queue item acknowledged, nothing blocked; the
-      // warm-up's orders were drained first, by the same processes, and are not in the counts.
-      assert.equal(measured.check.rows, ORDERS + WARM_UP);
-      assert.equal(measured.check.distinctRows, ORDERS + WARM_UP);
-      assert.equal(measured.check.blocked, 0);
-      assert.equal(measured.check.simCommitted, ORDERS + WARM_UP);
-      assert.equal(measured.check.simPending + measured.check.simInFlight, 0);
-      assert.deepEqual(measured.check.importRuns, { completed: 4 });
-      assert.equal(measured.counts.imported, ORDERS);
-      assert.ok(measured.ordersPerSecond > 0);
-      assert.ok(measured.latencyMs.p50 >= 0 && measured.latencyMs.p95 >= measured.latencyMs.p50);
-      assert.ok(measured.peakRssMb > 0);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
+      assert.equal(report.ok, true, report.problems.join('; '));
+      for (const measured of [report.baseline, report.temporal]) {
+        assert.ok(measured, 'both paths were measured');
+        // Every order imported exactly once, every queue item acknowledged, nothing blocked; the
+        // warm-up's orders were drained first, by the same processes, and are not in the counts.
+        assert.equal(measured.check.rows, ORDERS + WARM_UP);
+        assert.equal(measured.check.distinctRows, ORDERS + WARM_UP);
+        assert.equal(measured.check.blocked, 0);
+        assert.equal(measured.check.simCommitted, ORDERS + WARM_UP);
+        assert.equal(measured.check.simPending + measured.check.simInFlight, 0);
+        assert.deepEqual(measured.check.importRuns, { completed: 4 });
+        assert.equal(measured.counts.imported, ORDERS);
+        assert.ok(measured.ordersPerSecond > 0);
+        assert.ok(measured.latencyMs.p50 >= 0 && measured.latencyMs.p95 >= measured.latencyMs.p50);
+        assert.ok(measured.peakRssMb > 0);
+      }
+      assert.ok(report.temporal!.workerFigures.length === 1 && report.temporal!.workerFigures[0].drainPeakRssMb > 0);
+      // The baseline ran in a process of its own (not the benchmark's), measured as a worker is.
+      const [baselineProcess] = report.baseline!.workerFigures;
+      assert.ok(baselineProcess && baselineProcess.pid !== process.pid && baselineProcess.pid !== report.temporal!.workerFigures[0].pid);
+      assert.equal(report.baseline!.peakRssMb, baselineProcess.drainPeakRssMb);
+      assert.ok(report.baseline!.cpuSeconds['baseline process'] > 0, JSON.stringify(report.baseline!.cpuSeconds));
+      assert.ok(report.ratio! > 0 && Number.isFinite(report.ratio!));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    assert.ok(report.temporal!.workerFigures.length === 1 && report.temporal!.workerFigures[0].drainPeakRssMb > 0);
-    // The baseline ran in a process of its own (not the benchmark's), measured as a worker is.
-    const [baselineProcess] = report.baseline!.workerFigures;
-    assert.ok(baselineProcess && baselineProcess.pid !== process.pid && baselineProcess.pid !== report.temporal!.workerFigures[0].pid);
-    assert.equal(report.baseline!.peakRssMb, baselineProcess.drainPeakRssMb);
-    assert.ok(report.baseline!.cpuSeconds['baseline process'] > 0, JSON.stringify(report.baseline!.cpuSeconds));
-    assert.ok(report.ratio! > 0 && Number.isFinite(report.ratio!));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);

@@ -62,11 +62,23 @@ const CASES: BadInput[] = [
   { name: 'add without any option', args: ['add'], error: /^error: required option '--code <code>' not specified$/ },
   { name: 'add without --code', args: add({ '--code': null }), error: /^error: required option '--code <code>' not specified$/ },
   { name: 'add without --name', args: add({ '--name': null }), error: /^error: required option '--name <name>' not specified$/ },
-  { name: 'add without --platform', args: add({ '--platform': null }), error: /^error: required option '--platform <platform>' not specified$/ },
+  {
+    name: 'add without --platform',
+    args: add({ '--platform': null }),
+    error: /^error: required option '--platform <platform>' not specified$/,
+  },
   { name: 'add without --base-url', args: add({ '--base-url': null }), error: /^error: required option '--base-url <url>' not specified$/ },
   { name: 'add without --app-key', args: add({ '--app-key': null }), error: /^error: required option '--app-key <key>' not specified$/ },
-  { name: 'add without --app-token', args: add({ '--app-token': null }), error: /^error: required option '--app-token <token>' not specified$/ },
-  { name: 'add with --interval missing its value', args: [...add(), '--interval'], error: /^error: option '--interval <minutes>' argument missing$/ },
+  {
+    name: 'add without --app-token',
+    args: add({ '--app-token': null }),
+    error: /^error: required option '--app-token <token>' not specified$/,
+  },
+  {
+    name: 'add with --interval missing its value',
+    args: [...add(), '--interval'],
+    error: /^error: option '--interval <minutes>' argument missing$/,
+  },
   { name: 'add with an unknown option', args: [...add(), '--colour', 'red'], error: /^error: unknown option '--colour'$/ },
   // add: the code
   { name: 'add a code that exists', args: add({ '--code': SEED }), error: new RegExp(`^vitrine: vitrine ${SEED} already exists$`) },
@@ -78,27 +90,71 @@ const CASES: BadInput[] = [
   // add: the interval
   { name: 'add --interval -5', args: add({ '--interval': '-5' }), error: /^vitrine: invalid --interval: must be at least 1 minute$/ },
   { name: 'add --interval 0', args: add({ '--interval': '0' }), error: /^vitrine: invalid --interval: must be at least 1 minute$/ },
-  { name: 'add --interval 1.5', args: add({ '--interval': '1.5' }), error: /^vitrine: invalid --interval: must be a whole number of minutes$/ },
-  { name: 'add --interval 99999', args: add({ '--interval': '99999' }), error: /^vitrine: invalid --interval: must be at most 1440 minutes/ },
-  { name: 'add --interval abc', args: add({ '--interval': 'abc' }), error: /^vitrine: invalid --interval: must be a whole number of minutes$/ },
+  {
+    name: 'add --interval 1.5',
+    args: add({ '--interval': '1.5' }),
+    error: /^vitrine: invalid --interval: must be a whole number of minutes$/,
+  },
+  {
+    name: 'add --interval 99999',
+    args: add({ '--interval': '99999' }),
+    error: /^vitrine: invalid --interval: must be at most 1440 minutes/,
+  },
+  {
+    name: 'add --interval abc',
+    args: add({ '--interval': 'abc' }),
+    error: /^vitrine: invalid --interval: must be a whole number of minutes$/,
+  },
   // add: the URL
-  { name: 'add --base-url ftp://x', args: add({ '--base-url': 'ftp://x' }), error: /^vitrine: invalid --base-url: must be an http or https URL, not ftp$/ },
+  {
+    name: 'add --base-url ftp://x',
+    args: add({ '--base-url': 'ftp://x' }),
+    error: /^vitrine: invalid --base-url: must be an http or https URL, not ftp$/,
+  },
   { name: 'add --base-url "not a url"', args: add({ '--base-url': 'not a url' }), error: /^vitrine: invalid --base-url: is not a URL/ },
   {
     name: 'add --base-url with credentials',
     args: add({ '--base-url': 'http://user:pass@host' }),
     error: /^vitrine: invalid --base-url: must not contain credentials/,
   },
-  { name: 'add --base-url of 10 000 characters', args: add({ '--base-url': `https://x.example.com/${LONG('p')}` }), error: /^vitrine: invalid --base-url: must be at most 500 characters$/ },
+  {
+    name: 'add --base-url of 10 000 characters',
+    args: add({ '--base-url': `https://x.example.com/${LONG('p')}` }),
+    error: /^vitrine: invalid --base-url: must be at most 500 characters$/,
+  },
   // add: other settings
-  { name: 'add a name of 10 000 characters', args: add({ '--name': LONG('n') }), error: /^vitrine: invalid --name: must be at most 120 characters$/ },
+  {
+    name: 'add a name of 10 000 characters',
+    args: add({ '--name': LONG('n') }),
+    error: /^vitrine: invalid --name: must be at most 120 characters$/,
+  },
   { name: 'add a blank name', args: add({ '--name': '   ' }), error: /^vitrine: invalid --name: must not be empty$/ },
-  { name: 'add an app token of 10 000 characters', args: add({ '--app-token': LONG('t') }), error: /^vitrine: invalid --app-token: must be at most 500 characters$/ },
+  {
+    name: 'add an app token of 10 000 characters',
+    args: add({ '--app-token': LONG('t') }),
+    error: /^vitrine: invalid --app-token: must be at most 500 characters$/,
+  },
   { name: 'add an empty app token', args: add({ '--app-token': '' }), error: /^vitrine: invalid --app-token: must not be empty$/ },
-  { name: 'add an app key of 10 000 characters', args: add({ '--app-key': LONG('k') }), error: /^vitrine: invalid --app-key: must be at most 200 characters$/ },
-  { name: 'add a lowercase prefix', args: add({ '--prefix': 'vt' }), error: /^vitrine: invalid --prefix: must be 1-10 uppercase letters or digits$/ },
-  { name: 'add a prefix with a dash', args: add({ '--prefix': 'VT-1' }), error: /^vitrine: invalid --prefix: must be 1-10 uppercase letters or digits$/ },
-  { name: 'add a prefix of 11 characters', args: add({ '--prefix': 'ABCDEFGHIJK' }), error: /^vitrine: invalid --prefix: must be 1-10 uppercase letters or digits$/ },
+  {
+    name: 'add an app key of 10 000 characters',
+    args: add({ '--app-key': LONG('k') }),
+    error: /^vitrine: invalid --app-key: must be at most 200 characters$/,
+  },
+  {
+    name: 'add a lowercase prefix',
+    args: add({ '--prefix': 'vt' }),
+    error: /^vitrine: invalid --prefix: must be 1-10 uppercase letters or digits$/,
+  },
+  {
+    name: 'add a prefix with a dash',
+    args: add({ '--prefix': 'VT-1' }),
+    error: /^vitrine: invalid --prefix: must be 1-10 uppercase letters or digits$/,
+  },
+  {
+    name: 'add a prefix of 11 characters',
+    args: add({ '--prefix': 'ABCDEFGHIJK' }),
+    error: /^vitrine: invalid --prefix: must be 1-10 uppercase letters or digits$/,
+  },
   { name: 'add an unknown platform', args: add({ '--platform': 'shopify' }), error: /^vitrine: invalid --platform: must be one of: vtex$/ },
   // add: services down (the vitrine must not be half created)
   { name: 'add with Temporal not answering', args: add(), env: DEAD_TEMPORAL, error: NO_TEMPORAL },
@@ -107,7 +163,11 @@ const CASES: BadInput[] = [
   // list
   { name: 'list with an unknown option', args: ['list', '--bogus'], error: /^error: unknown option '--bogus'$/ },
   { name: 'list with a misspelt option', args: ['list', '--jsn'], error: /^error: unknown option '--jsn' \(Did you mean --json\?\)$/ },
-  { name: 'list with an argument', args: ['list', 'extra'], error: /^error: too many arguments for 'list'\. Expected 0 arguments but got 1\.$/ },
+  {
+    name: 'list with an argument',
+    args: ['list', 'extra'],
+    error: /^error: too many arguments for 'list'\. Expected 0 arguments but got 1\.$/,
+  },
   { name: 'list with the database not answering', args: ['list'], env: DEAD_DATABASE, error: NO_DATABASE },
   {
     name: 'list with a database that does not exist',
@@ -121,7 +181,12 @@ const CASES: BadInput[] = [
     env: { DATABASE_URL: 'postgres://postgres@no-such-host.invalid:5432/vitrine' },
     error: /^vitrine: cannot reach the ERP database \(DATABASE_URL\): getaddrinfo ENOTFOUND no-such-host\.invalid$/,
   },
-  { name: 'list with a database not migrated', args: ['list'], env: { DATABASE_URL: 'unmigrated' }, error: /^vitrine: the ERP database has no schema yet: run `npm run migrate`$/ },
+  {
+    name: 'list with a database not migrated',
+    args: ['list'],
+    env: { DATABASE_URL: 'unmigrated' },
+    error: /^vitrine: the ERP database has no schema yet: run `npm run migrate`$/,
+  },
 
   // enable / disable
   { name: 'enable without a code', args: ['enable'], error: /^error: missing required argument 'code'$/ },
@@ -129,7 +194,11 @@ const CASES: BadInput[] = [
   { name: 'enable a code with uppercase and spaces', args: ['enable', 'Loja Nova'], error: INVALID_CODE },
   { name: 'enable a code with SQL', args: ['enable', SQL], error: INVALID_CODE },
   { name: 'enable with Temporal not answering', args: ['enable', SEED], env: DEAD_TEMPORAL, error: NO_TEMPORAL },
-  { name: 'enable with two codes', args: ['enable', SEED, 'other'], error: /^error: too many arguments for 'enable'\. Expected 1 argument but got 2\.$/ },
+  {
+    name: 'enable with two codes',
+    args: ['enable', SEED, 'other'],
+    error: /^error: too many arguments for 'enable'\. Expected 1 argument but got 2\.$/,
+  },
   { name: 'disable without a code', args: ['disable'], error: /^error: missing required argument 'code'$/ },
   { name: 'disable an unknown vitrine', args: ['disable', MISSING], error: NO_SUCH_VITRINE },
 
@@ -157,22 +226,50 @@ const CASES: BadInput[] = [
   { name: 'status with Temporal not answering', args: ['status', SEED], env: DEAD_TEMPORAL, error: NO_TEMPORAL },
 
   // sync-schedules
-  { name: 'sync-schedules with an argument', args: ['sync-schedules', SEED], error: /^error: too many arguments for 'sync-schedules'\. Expected 0 arguments but got 1\.$/ },
+  {
+    name: 'sync-schedules with an argument',
+    args: ['sync-schedules', SEED],
+    error: /^error: too many arguments for 'sync-schedules'\. Expected 0 arguments but got 1\.$/,
+  },
   { name: 'sync-schedules with Temporal not answering', args: ['sync-schedules'], env: DEAD_TEMPORAL, error: NO_TEMPORAL },
 
   // orders list
   { name: 'orders list --limit 0', args: ['orders', 'list', '--limit', '0'], error: /^vitrine: invalid --limit: must be at least 1$/ },
   { name: 'orders list --limit -1', args: ['orders', 'list', '--limit', '-1'], error: /^vitrine: invalid --limit: must be at least 1$/ },
-  { name: 'orders list --limit 1.5', args: ['orders', 'list', '--limit', '1.5'], error: /^vitrine: invalid --limit: must be a whole number$/ },
-  { name: 'orders list --limit abc', args: ['orders', 'list', '--limit', 'abc'], error: /^vitrine: invalid --limit: must be a whole number$/ },
-  { name: 'orders list --limit 99999999', args: ['orders', 'list', '--limit', '99999999'], error: /^vitrine: invalid --limit: must be at most 10000$/ },
-  { name: 'orders list --limit without a value', args: ['orders', 'list', '--limit'], error: /^error: option '--limit <n>' argument missing$/ },
+  {
+    name: 'orders list --limit 1.5',
+    args: ['orders', 'list', '--limit', '1.5'],
+    error: /^vitrine: invalid --limit: must be a whole number$/,
+  },
+  {
+    name: 'orders list --limit abc',
+    args: ['orders', 'list', '--limit', 'abc'],
+    error: /^vitrine: invalid --limit: must be a whole number$/,
+  },
+  {
+    name: 'orders list --limit 99999999',
+    args: ['orders', 'list', '--limit', '99999999'],
+    error: /^vitrine: invalid --limit: must be at most 10000$/,
+  },
+  {
+    name: 'orders list --limit without a value',
+    args: ['orders', 'list', '--limit'],
+    error: /^error: option '--limit <n>' argument missing$/,
+  },
   { name: 'orders list --vitrine unknown', args: ['orders', 'list', '--vitrine', MISSING], error: NO_SUCH_VITRINE },
-  { name: 'orders list --vitrine with SQL', args: ['orders', 'list', '--vitrine', SQL], error: /^vitrine: invalid --vitrine: must be 1-40 lowercase letters/ },
+  {
+    name: 'orders list --vitrine with SQL',
+    args: ['orders', 'list', '--vitrine', SQL],
+    error: /^vitrine: invalid --vitrine: must be 1-40 lowercase letters/,
+  },
 
   // orders show
   { name: 'orders show without an order code', args: ['orders', 'show'], error: /^error: missing required argument 'orderCode'$/ },
-  { name: 'orders show an unknown order', args: ['orders', 'show', 'VT-999999'], error: /^vitrine: order "VT-999999" does not exist \(see: vitrine orders list\)$/ },
+  {
+    name: 'orders show an unknown order',
+    args: ['orders', 'show', 'VT-999999'],
+    error: /^vitrine: order "VT-999999" does not exist \(see: vitrine orders list\)$/,
+  },
   { name: 'orders show with SQL', args: ['orders', 'show', "VT-1' or '1'='1"], error: /^vitrine: order "VT-1' or '1'='1" does not exist/ },
 
   // unknown commands and options
@@ -234,14 +331,32 @@ describe('vitrine CLI input', () => {
 
     // The vitrine that exists, with an imported order, so that the snapshots have rows to compare.
     const seeded = await cliJson(
-      ['add', '--code', SEED, '--name', 'Loja Semente', '--platform', 'vtex', '--base-url', 'https://seed.example.com',
-        '--app-key', 'vtexappkey-seed', '--app-token', SEED_TOKEN, '--prefix', 'SD', '--interval', '30'],
+      [
+        'add',
+        '--code',
+        SEED,
+        '--name',
+        'Loja Semente',
+        '--platform',
+        'vtex',
+        '--base-url',
+        'https://seed.example.com',
+        '--app-key',
+        'vtexappkey-seed',
+        '--app-token',
+        SEED_TOKEN,
+        '--prefix',
+        'SD',
+        '--interval',
+        '30',
+      ],
       cliEnv,
     );
     assert.equal(seeded.code, SEED);
     assert.equal(seeded.appToken, `****${SEED_TOKEN.slice(-4)}`);
     const [vitrine] = await database.db('vitrines').where({ code: SEED }).select('id');
-    const [customer] = await database.db('customers')
+    const [customer] = await database
+      .db('customers')
       .insert({ document: '12345678909', document_type: 'cpf', name: 'Maria Semente', email: 'maria@example.com' })
       .returning('id');
     await database.db('sales_orders').insert({
@@ -263,7 +378,10 @@ describe('vitrine CLI input', () => {
 
   after(async () => {
     for (const code of createdCodes) {
-      await temporal?.client.schedule.getHandle(scheduleIdFor(code)).delete().catch(() => undefined);
+      await temporal?.client.schedule
+        .getHandle(scheduleIdFor(code))
+        .delete()
+        .catch(() => undefined);
     }
     await unmigrated?.drop();
     await database?.drop();
@@ -282,7 +400,21 @@ describe('vitrine CLI input', () => {
       ]) {
         createdCodes.add(code);
         const added = await cliJson(
-          ['add', '--code', code, '--name', code, '--platform', 'vtex', '--base-url', 'https://x.example.com', '--app-key', 'k', '--app-token', token],
+          [
+            'add',
+            '--code',
+            code,
+            '--name',
+            code,
+            '--platform',
+            'vtex',
+            '--base-url',
+            'https://x.example.com',
+            '--app-key',
+            'k',
+            '--app-token',
+            token,
+          ],
           cliEnv,
         );
         assert.notEqual(added.appToken, token);
@@ -290,7 +422,8 @@ describe('vitrine CLI input', () => {
 
       const result = await runCli(['list', '--json'], cliEnv);
       assert.equal(result.code, 0, result.stderr);
-      for (const token of [SEED_TOKEN, shortToken, longToken]) assert.ok(!result.stdout.includes(token), `list --json printed the token ${token}`);
+      for (const token of [SEED_TOKEN, shortToken, longToken])
+        assert.ok(!result.stdout.includes(token), `list --json printed the token ${token}`);
       const byCode = new Map((JSON.parse(result.stdout) as any[]).map((vitrine) => [vitrine.code, vitrine]));
       assert.equal(byCode.get(SEED).appToken, `****${SEED_TOKEN.slice(-4)}`);
       assert.equal(byCode.get(`long-${suffix}`).appToken, `****${longToken.slice(-4)}`);
@@ -321,7 +454,18 @@ describe('vitrine CLI input', () => {
       const names = new Set(CASES.map((c) => c.name));
       assert.equal(names.size, CASES.length, 'case names are unique');
       const commands = new Set(CASES.map((c) => (c.args[0] === 'orders' ? `orders ${c.args[1]}` : c.args[0])));
-      for (const command of ['add', 'list', 'enable', 'disable', 'interval', 'run', 'status', 'sync-schedules', 'orders list', 'orders show']) {
+      for (const command of [
+        'add',
+        'list',
+        'enable',
+        'disable',
+        'interval',
+        'run',
+        'status',
+        'sync-schedules',
+        'orders list',
+        'orders show',
+      ]) {
         assert.ok(commands.has(command), `no case for ${command}`);
       }
     });

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { VTEX_DEFAULT_PAYMENT_MAPPINGS } from '../src/erp/paymentMappings';
-import { ERP_STATUSES, VTEX_DEFAULT_STATUS_MAPPINGS } from '../src/erp/statuses';
+import { VTEX_DEFAULT_PAYMENT_MAPPINGS } from '../src/importing/rules/payments';
+import { ERP_STATUSES, VTEX_DEFAULT_STATUS_MAPPINGS } from '../src/importing/rules/statuses';
 import { cliJson, runCli, type CliResult } from './support/cli';
 import { startHarness, type Harness } from './support/importHarness';
 import { REPO, uniqueSuffix } from './support/services';
@@ -21,7 +21,10 @@ function specExample(): any {
 }
 
 /** VTEX's Get order example under another id, paid with the given payments (card fields as in the example). */
-function exampleOrder(orderId: string, payments: Array<{ system: string; name: string; value?: number; installments?: number; group?: string }>): any {
+function exampleOrder(
+  orderId: string,
+  payments: Array<{ system: string; name: string; value?: number; installments?: number; group?: string }>,
+): any {
   const example = specExample();
   example.orderId = orderId;
   const template = example.paymentData.transactions[0].payments[0];
@@ -54,8 +57,24 @@ describe('DE-PARA tables and blocked orders', () => {
       .join('payment_types as t', 't.id', 'p.payment_type_id')
       .where('o.external_order_id', externalOrderId)
       .orderBy('p.line_number')
-      .select('p.line_number', 't.code', 'p.payment_condition', 'p.payment_system', 'p.payment_system_name', 'p.installments', 'p.value_cents');
-    return rows.map((r) => [r.line_number, r.code, r.payment_condition, r.payment_system, r.payment_system_name, r.installments, r.value_cents]);
+      .select(
+        'p.line_number',
+        't.code',
+        'p.payment_condition',
+        'p.payment_system',
+        'p.payment_system_name',
+        'p.installments',
+        'p.value_cents',
+      );
+    return rows.map((r) => [
+      r.line_number,
+      r.code,
+      r.payment_condition,
+      r.payment_system,
+      r.payment_system_name,
+      r.installments,
+      r.value_cents,
+    ]);
   }
 
   async function orderOf(externalOrderId: string) {
@@ -79,14 +98,18 @@ describe('DE-PARA tables and blocked orders', () => {
       cli(['statuses', code, 'list']),
       cli(['payment-types', 'list']),
     ]);
-    assert.deepEqual(types.map((t: any) => t.code), ['BOLETO', 'CARTAO_CREDITO', 'CARTAO_DEBITO', 'OUTROS', 'PIX', 'VALE_PRESENTE']);
+    assert.deepEqual(
+      types.map((t: any) => t.code),
+      ['BOLETO', 'CARTAO_CREDITO', 'CARTAO_DEBITO', 'OUTROS', 'PIX', 'VALE_PRESENTE'],
+    );
 
     const byPayment = new Map(payments.map((p: any) => [p.platformPayment, [p.paymentType, p.condition]]));
     assert.equal(payments.length, VTEX_DEFAULT_PAYMENT_MAPPINGS.length);
     for (const mapping of VTEX_DEFAULT_PAYMENT_MAPPINGS) {
       assert.deepEqual(byPayment.get(mapping.platformPayment), [mapping.paymentType, mapping.condition], mapping.platformPayment);
     }
-    for (const usual of ['Visa', 'Mastercard', 'American Express', 'Pix', 'Boleto Bancário', 'Vale', 'Gift Card']) assert.ok(byPayment.has(usual), usual);
+    for (const usual of ['Visa', 'Mastercard', 'American Express', 'Pix', 'Boleto Bancário', 'Vale', 'Gift Card'])
+      assert.ok(byPayment.has(usual), usual);
     assert.deepEqual(byPayment.get('Pix'), ['PIX', 'Pix à vista']);
     assert.deepEqual(byPayment.get('Boleto Bancário'), ['BOLETO', 'Boleto à vista']);
     assert.deepEqual(byPayment.get('Vale'), ['VALE_PRESENTE', 'Vale-presente']);
@@ -94,13 +117,22 @@ describe('DE-PARA tables and blocked orders', () => {
 
     assert.deepEqual(Object.fromEntries(statuses.map((s: any) => [s.platformState, s.erpStatus])), VTEX_DEFAULT_STATUS_MAPPINGS);
     const id = await vitrineId(code);
-    assert.equal(Number((await db()('payment_type_mappings').where({ vitrine_id: id }).count({ n: '*' }))[0].n), VTEX_DEFAULT_PAYMENT_MAPPINGS.length);
-    assert.equal(Number((await db()('status_mappings').where({ vitrine_id: id }).count({ n: '*' }))[0].n), Object.keys(VTEX_DEFAULT_STATUS_MAPPINGS).length);
+    assert.equal(
+      Number((await db()('payment_type_mappings').where({ vitrine_id: id }).count({ n: '*' }))[0].n),
+      VTEX_DEFAULT_PAYMENT_MAPPINGS.length,
+    );
+    assert.equal(
+      Number((await db()('status_mappings').where({ vitrine_id: id }).count({ n: '*' }))[0].n),
+      Object.keys(VTEX_DEFAULT_STATUS_MAPPINGS).length,
+    );
 
     const table = await run(['statuses', code, 'list']);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /ready-for-handling\s+Pagamento confirmado/);
-    assert.match(table.stdout, /ERP to platform: an order set to "Em preparação" in the ERP is announced to the platform \(start-handling\), once/);
+    assert.match(
+      table.stdout,
+      /ERP to platform: an order set to "Em preparação" in the ERP is announced to the platform \(start-handling\), once/,
+    );
   });
 
   test('an unmapped payment blocks the order; once mapped, a retry imports it and it leaves the blocked list', async () => {
@@ -118,13 +150,20 @@ describe('DE-PARA tables and blocked orders', () => {
     assert.equal(await orderOf(orderId), undefined);
 
     // blocked list, all vitrines and one
-    const [all, mine, table] = await Promise.all([cli(['blocked', 'list']), cli(['blocked', 'list', '--vitrine', code]), run(['blocked', 'list', '--vitrine', code])]);
+    const [all, mine, table] = await Promise.all([
+      cli(['blocked', 'list']),
+      cli(['blocked', 'list', '--vitrine', code]),
+      run(['blocked', 'list', '--vitrine', code]),
+    ]);
     const listed = all.find((b: any) => b.externalOrderId === orderId);
     assert.deepEqual(
       [listed.id, listed.vitrineCode, listed.reason, listed.attempts],
       [row.id, code, 'unmapped payment type Crediário Loja', 1],
     );
-    assert.deepEqual(mine.map((b: any) => b.id), [row.id]);
+    assert.deepEqual(
+      mine.map((b: any) => b.id),
+      [row.id],
+    );
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, new RegExp(`${row.id}\\s+${code}\\s+${orderId}\\s+1\\s+.*unmapped payment type Crediário Loja`));
 
@@ -134,7 +173,14 @@ describe('DE-PARA tables and blocked orders', () => {
     assert.equal(shown.attempts, 1);
     assert.equal(shown.vitrineCode, code);
     assert.ok(shown.firstSeenAt && shown.lastSeenAt);
-    assert.deepEqual(shown.excerpt, { orderId, status: 'handling', created: example.creationDate, value: 1160, items: 1, payments: 'Crediário Loja' });
+    assert.deepEqual(shown.excerpt, {
+      orderId,
+      status: 'handling',
+      created: example.creationDate,
+      value: 1160,
+      items: 1,
+      payments: 'Crediário Loja',
+    });
     assert.equal(shown.payload.paymentData.transactions[0].payments[0].cvv2, undefined, 'card data is not kept');
     const text = await run(['blocked', 'show', String(row.id)]);
     assert.equal(text.code, 0, text.stderr);
@@ -151,7 +197,14 @@ describe('DE-PARA tables and blocked orders', () => {
     const early = await cli(['blocked', 'retry', String(row.id)]);
     assert.deepEqual([early.retried, early.imported, early.blocked, early.existing, early.failed], [1, 0, 1, 0, 0]);
     assert.deepEqual(early.orders, [
-      { id: row.id, vitrineCode: code, externalOrderId: orderId, outcome: 'blocked', reason: 'unmapped payment type Crediário Loja', attempts: 2 },
+      {
+        id: row.id,
+        vitrineCode: code,
+        externalOrderId: orderId,
+        outcome: 'blocked',
+        reason: 'unmapped payment type Crediário Loja',
+        attempts: 2,
+      },
     ]);
     const again = await db()('blocked_orders').where({ id: row.id }).first();
     assert.deepEqual([again.reason, again.attempts], ['unmapped payment type Crediário Loja', 2]);
@@ -160,7 +213,10 @@ describe('DE-PARA tables and blocked orders', () => {
 
     // The fix, then the retry.
     const set = await cli(['payments', code, 'set', 'Crediário Loja', 'OUTROS', 'Crediário {n}x']);
-    assert.deepEqual([set.platformPayment, set.paymentType, set.condition, set.created], ['Crediário Loja', 'OUTROS', 'Crediário {n}x', true]);
+    assert.deepEqual(
+      [set.platformPayment, set.paymentType, set.condition, set.created],
+      ['Crediário Loja', 'OUTROS', 'Crediário {n}x', true],
+    );
     const mapping = await db()('payment_type_mappings as m')
       .join('payment_types as t', 't.id', 'm.payment_type_id')
       .where({ 'm.vitrine_id': await vitrineId(code), 'm.platform_payment': 'Crediário Loja' })
@@ -211,15 +267,23 @@ describe('DE-PARA tables and blocked orders', () => {
     ]);
     assert.equal((await orderOf(split)).payment_condition, 'Vale-presente + Cartão 3x');
     const show = await cli(['orders', 'show', `DF-${orderNumber(split)}`]);
-    assert.deepEqual(show.payments.map((p: any) => [p.paymentType, p.paymentSystemName, p.condition, p.valueCents]), [
-      ['VALE_PRESENTE', 'Vale', 'Vale-presente', 1000],
-      ['CARTAO_CREDITO', 'Visa', 'Cartão 3x', 2990],
-    ]);
+    assert.deepEqual(
+      show.payments.map((p: any) => [p.paymentType, p.paymentSystemName, p.condition, p.valueCents]),
+      [
+        ['VALE_PRESENTE', 'Vale', 'Vale-presente', 1000],
+        ['CARTAO_CREDITO', 'Visa', 'Cartão 3x', 2990],
+      ],
+    );
 
     // Without the default row, the next unknown payment blocks its order again.
     const removed = await cli(['payments', code, 'remove', '*']);
     assert.equal(removed.removed, '*');
-    assert.equal(await db()('payment_type_mappings').where({ vitrine_id: await vitrineId(code), platform_payment: '*' }).first(), undefined);
+    assert.equal(
+      await db()('payment_type_mappings')
+        .where({ vitrine_id: await vitrineId(code), platform_payment: '*' })
+        .first(),
+      undefined,
+    );
     await h.sim('POST', `/_sim/${code}/orders`, exampleOrder(later, [{ system: '902', name: 'Carteira Digital' }]));
     const blocked = await h.runImport(code);
     assert.deepEqual([blocked.imported, blocked.blocked], [0, 1]);
@@ -232,8 +296,14 @@ describe('DE-PARA tables and blocked orders', () => {
     const down = await run(['blocked', 'retry', String(laterRow.id), '--json']);
     await h.sim('POST', `/_sim/${code}/faults`, {});
     assert.equal(down.code, 2, down.stderr);
-    assert.match(down.stderr, /^vitrine: 1 blocked order\(s\) not retried, the platform could not be reached: VTEX getOrder 9990004112223-01: HTTP 5\d\d\n$/);
-    assert.deepEqual(JSON.parse(down.stdout).orders.map((o: any) => [o.id, o.outcome]), [[laterRow.id, 'failed']]);
+    assert.match(
+      down.stderr,
+      /^vitrine: 1 blocked order\(s\) not retried, the platform could not be reached: VTEX getOrder 9990004112223-01: HTTP 5\d\d\n$/,
+    );
+    assert.deepEqual(
+      JSON.parse(down.stdout).orders.map((o: any) => [o.id, o.outcome]),
+      [[laterRow.id, 'failed']],
+    );
     assert.deepEqual(await db()('blocked_orders').where({ id: laterRow.id }).first(), laterRow);
   });
 
@@ -242,10 +312,13 @@ describe('DE-PARA tables and blocked orders', () => {
     const id = await vitrineId(code);
     const set = await cli(['statuses', code, 'set', 'problemas', 'ready-for-handling']);
     assert.deepEqual([set.platformState, set.erpStatus, set.previous], ['ready-for-handling', 'Problemas', 'Pagamento confirmado']);
-    assert.deepEqual(await db()('status_mappings').where({ vitrine_id: id, platform_state: 'ready-for-handling' }).pluck('erp_status'), ['Problemas']);
+    assert.deepEqual(await db()('status_mappings').where({ vitrine_id: id, platform_state: 'ready-for-handling' }).pluck('erp_status'), [
+      'Problemas',
+    ]);
 
     const [ready] = (await h.sim('POST', `/_sim/${code}/orders`, { generate: 1, seed: 41, state: 'ready-for-handling' })).orderIds;
-    const [pending] = (await h.sim('POST', `/_sim/${code}/orders`, { generate: 1, seed: 41, state: 'payment-pending', offset: 1 })).orderIds;
+    const [pending] = (await h.sim('POST', `/_sim/${code}/orders`, { generate: 1, seed: 41, state: 'payment-pending', offset: 1 }))
+      .orderIds;
     const first = await h.runImport(code);
     assert.deepEqual([first.imported, first.blocked], [2, 0]);
     let order = await orderOf(ready);
@@ -260,7 +333,17 @@ describe('DE-PARA tables and blocked orders', () => {
     const second = await h.runImport(code);
     assert.deepEqual([second.updated, second.blocked, second.imported], [1, 1, 0]);
     order = await orderOf(ready);
-    assert.deepEqual([order.status, order.platform_state, order.history], ['Cancelado', 'canceled', [['Problemas', 'import'], ['Cancelado', 'platform-update']]]);
+    assert.deepEqual(
+      [order.status, order.platform_state, order.history],
+      [
+        'Cancelado',
+        'canceled',
+        [
+          ['Problemas', 'import'],
+          ['Cancelado', 'platform-update'],
+        ],
+      ],
+    );
     const stuck = await db()('blocked_orders').where({ external_order_id: pending }).first();
     assert.equal(stuck.reason, 'unmapped platform state payment-approved');
     assert.equal((await orderOf(pending)).status, 'Aguardando pagamento');
@@ -274,20 +357,34 @@ describe('DE-PARA tables and blocked orders', () => {
     const approved = await orderOf(pending);
     assert.deepEqual([approved.status, approved.platform_state], ['Pagamento confirmado', 'payment-approved']);
     assert.ok(approved.approved_at);
-    assert.deepEqual(approved.history, [['Aguardando pagamento', 'import'], ['Pagamento confirmado', 'platform-update']]);
+    assert.deepEqual(approved.history, [
+      ['Aguardando pagamento', 'import'],
+      ['Pagamento confirmado', 'platform-update'],
+    ]);
     assert.equal(await db()('blocked_orders').where({ id: stuck.id }).first(), undefined);
-    assert.deepEqual(await cli(['blocked', 'retry', '--all', '--vitrine', code]), { retried: 0, imported: 0, blocked: 0, existing: 0, failed: 0, orders: [] });
+    assert.deepEqual(await cli(['blocked', 'retry', '--all', '--vitrine', code]), {
+      retried: 0,
+      imported: 0,
+      blocked: 0,
+      existing: 0,
+      failed: 0,
+      orders: [],
+    });
   });
 
   test('ERP to platform: Em preparação is announced once (start-handling); a refused announcement is kept and the run completes', async () => {
     const code = await h.addVitrine({ prefix: 'EH' });
     const [ready] = (await h.sim('POST', `/_sim/${code}/orders`, { generate: 1, seed: 43, state: 'ready-for-handling' })).orderIds;
-    const [pending] = (await h.sim('POST', `/_sim/${code}/orders`, { generate: 1, seed: 43, state: 'payment-pending', offset: 1 })).orderIds;
+    const [pending] = (await h.sim('POST', `/_sim/${code}/orders`, { generate: 1, seed: 43, state: 'payment-pending', offset: 1 }))
+      .orderIds;
     await h.runImport(code);
     const readyCode = `EH-${orderNumber(ready)}`;
     const pendingCode = `EH-${orderNumber(pending)}`;
     const notificationsOf = (externalOrderId: string) =>
-      db()('platform_notifications as n').join('sales_orders as o', 'o.id', 'n.sales_order_id').where('o.external_order_id', externalOrderId).select('n.action', 'n.sent_at', 'n.attempts', 'n.last_error');
+      db()('platform_notifications as n')
+        .join('sales_orders as o', 'o.id', 'n.sales_order_id')
+        .where('o.external_order_id', externalOrderId)
+        .select('n.action', 'n.sent_at', 'n.attempts', 'n.last_error');
 
     const moved = await cli(['orders', 'set-status', readyCode, 'Em preparação']);
     assert.deepEqual(moved, {
@@ -301,7 +398,10 @@ describe('DE-PARA tables and blocked orders', () => {
     });
     const text = await run(['orders', 'set-status', pendingCode, 'em preparacao']);
     assert.equal(text.code, 0, text.stderr);
-    assert.equal(text.stdout.trim(), `order ${pendingCode}: Aguardando pagamento -> Em preparação; platform notification queued: start-handling (sent by the next run of ${code})`);
+    assert.equal(
+      text.stdout.trim(),
+      `order ${pendingCode}: Aguardando pagamento -> Em preparação; platform notification queued: start-handling (sent by the next run of ${code})`,
+    );
     assert.deepEqual(await notificationsOf(ready), [{ action: 'start-handling', sent_at: null, attempts: 0, last_error: null }]);
     assert.equal((await stats(code)).startHandlingCalls, 0, 'nothing is sent before the next run');
 
@@ -320,7 +420,9 @@ describe('DE-PARA tables and blocked orders', () => {
     assert.match(refused.last_error, /startHandling .*HTTP 409/);
     const runRow = await db()('import_runs').where({ workflow_id: summary.workflowId }).first();
     assert.equal(runRow.status, 'completed');
-    const refusedLog = await db()('integration_log').where({ workflow_id: summary.workflowId, external_order_id: pending, level: 'error' }).pluck('message');
+    const refusedLog = await db()('integration_log')
+      .where({ workflow_id: summary.workflowId, external_order_id: pending, level: 'error' })
+      .pluck('message');
     assert.equal(refusedLog.length, 1);
     assert.match(refusedLog[0], /^start-handling refused: /);
 
@@ -332,11 +434,17 @@ describe('DE-PARA tables and blocked orders', () => {
     sim = await stats(code);
     assert.equal(sim.startHandlingCalls, 1);
     assert.equal(sim.startHandlingRequests, 3, 'one for the order sent, two refused for the pending one');
-    assert.deepEqual((await notificationsOf(ready)).map((n) => n.attempts), [1]);
+    assert.deepEqual(
+      (await notificationsOf(ready)).map((n) => n.attempts),
+      [1],
+    );
     assert.equal((await notificationsOf(pending))[0].attempts, 2, 'a refused announcement is tried again next run');
     const order = await orderOf(ready);
     assert.equal(order.status, 'Em preparação');
-    assert.deepEqual(order.history, [['Pagamento confirmado', 'import'], ['Em preparação', 'erp']]);
+    assert.deepEqual(order.history, [
+      ['Pagamento confirmado', 'import'],
+      ['Em preparação', 'erp'],
+    ]);
 
     // Leaving Em preparação and coming back does not announce it again.
     await cli(['orders', 'set-status', readyCode, 'Problemas']);
@@ -350,34 +458,93 @@ describe('DE-PARA tables and blocked orders', () => {
     const missing = `nope-${uniqueSuffix()}`;
     const noVitrine = new RegExp(`^vitrine: vitrine "${missing}" does not exist \\(see: vitrine list\\)$`);
     const badStatus = new RegExp(`^vitrine: invalid ERP status: must be one of: ${ERP_STATUSES.join(', ')}$`);
-    const badState = /^vitrine: invalid platform state: must be 2-41 lowercase letters or dashes, starting with a letter \(e\.g\. ready-for-handling\)$/;
+    const badState =
+      /^vitrine: invalid platform state: must be 2-41 lowercase letters or dashes, starting with a letter \(e\.g\. ready-for-handling\)$/;
     const cases: Array<[string, string[], RegExp]> = [
-      ['payments set with an unknown ERP type', ['payments', code, 'set', 'Crediário Loja', 'CHEQUE', 'Cheque {n}x'],
-        /^vitrine: unknown ERP payment type "CHEQUE" \(expected one of: BOLETO, CARTAO_CREDITO, CARTAO_DEBITO, OUTROS, PIX, VALE_PRESENTE; see: vitrine payment-types list\)$/],
+      [
+        'payments set with an unknown ERP type',
+        ['payments', code, 'set', 'Crediário Loja', 'CHEQUE', 'Cheque {n}x'],
+        /^vitrine: unknown ERP payment type "CHEQUE" \(expected one of: BOLETO, CARTAO_CREDITO, CARTAO_DEBITO, OUTROS, PIX, VALE_PRESENTE; see: vitrine payment-types list\)$/,
+      ],
       ['payments list of an unknown vitrine', ['payments', missing, 'list'], noVitrine],
-      ['payments set with an empty condition', ['payments', code, 'set', 'Crediário Loja', 'OUTROS', ''], /^vitrine: invalid condition: must not be empty$/],
-      ['payments set with a 61-character condition', ['payments', code, 'set', 'Crediário Loja', 'OUTROS', 'c'.repeat(61)], /^vitrine: invalid condition: must be at most 60 characters$/],
-      ['payments set with an empty platform payment', ['payments', code, 'set', '', 'OUTROS', 'À vista'], /^vitrine: invalid platform payment: must not be empty$/],
-      ['payments set with a two-line platform payment', ['payments', code, 'set', 'Pix\nBoleto', 'PIX', 'À vista'], /^vitrine: invalid platform payment: must be one line of text/],
-      ['payments set without a condition', ['payments', code, 'set', 'Crediário Loja', 'OUTROS'],
-        /^vitrine: usage: vitrine payments <code> set <platform payment> <erp type> <condition>$/],
-      ['payments with an unknown action', ['payments', code, 'add', 'Pix'], /^vitrine: unknown payments action "add" \(expected list, set or remove\)$/],
-      ['payments remove of a row that does not exist', ['payments', code, 'remove', 'Crediário Loja'],
-        new RegExp(`^vitrine: vitrine ${code} has no payment DE-PARA row for "Crediário Loja" \\(see: vitrine payments ${code} list\\)$`)],
+      [
+        'payments set with an empty condition',
+        ['payments', code, 'set', 'Crediário Loja', 'OUTROS', ''],
+        /^vitrine: invalid condition: must not be empty$/,
+      ],
+      [
+        'payments set with a 61-character condition',
+        ['payments', code, 'set', 'Crediário Loja', 'OUTROS', 'c'.repeat(61)],
+        /^vitrine: invalid condition: must be at most 60 characters$/,
+      ],
+      [
+        'payments set with an empty platform payment',
+        ['payments', code, 'set', '', 'OUTROS', 'À vista'],
+        /^vitrine: invalid platform payment: must not be empty$/,
+      ],
+      [
+        'payments set with a two-line platform payment',
+        ['payments', code, 'set', 'Pix\nBoleto', 'PIX', 'À vista'],
+        /^vitrine: invalid platform payment: must be one line of text/,
+      ],
+      [
+        'payments set without a condition',
+        ['payments', code, 'set', 'Crediário Loja', 'OUTROS'],
+        /^vitrine: usage: vitrine payments <code> set <platform payment> <erp type> <condition>$/,
+      ],
+      [
+        'payments with an unknown action',
+        ['payments', code, 'add', 'Pix'],
+        /^vitrine: unknown payments action "add" \(expected list, set or remove\)$/,
+      ],
+      [
+        'payments remove of a row that does not exist',
+        ['payments', code, 'remove', 'Crediário Loja'],
+        new RegExp(`^vitrine: vitrine ${code} has no payment DE-PARA row for "Crediário Loja" \\(see: vitrine payments ${code} list\\)$`),
+      ],
       ['statuses set with a bad status name', ['statuses', code, 'set', 'Enviado', 'invoiced'], badStatus],
       ['statuses set with a bad platform state', ['statuses', code, 'set', 'Cancelado', 'Payment Denied'], badState],
       ['statuses set on an unknown vitrine', ['statuses', missing, 'set', 'Cancelado', 'payment-denied'], noVitrine],
-      ['blocked show of an unknown id', ['blocked', 'show', '999999'], /^vitrine: blocked order 999999 does not exist \(see: vitrine blocked list\)$/],
-      ['blocked retry of an unknown id', ['blocked', 'retry', '999999'], /^vitrine: blocked order 999999 does not exist \(see: vitrine blocked list\)$/],
-      ['blocked retry with neither id nor --all', ['blocked', 'retry'], /^vitrine: blocked retry needs a blocked order id or --all \(see: vitrine blocked list\)$/],
-      ['blocked retry with an id and --all', ['blocked', 'retry', '1', '--all'], /^vitrine: blocked retry takes a blocked order id or --all, not both$/],
+      [
+        'blocked show of an unknown id',
+        ['blocked', 'show', '999999'],
+        /^vitrine: blocked order 999999 does not exist \(see: vitrine blocked list\)$/,
+      ],
+      [
+        'blocked retry of an unknown id',
+        ['blocked', 'retry', '999999'],
+        /^vitrine: blocked order 999999 does not exist \(see: vitrine blocked list\)$/,
+      ],
+      [
+        'blocked retry with neither id nor --all',
+        ['blocked', 'retry'],
+        /^vitrine: blocked retry needs a blocked order id or --all \(see: vitrine blocked list\)$/,
+      ],
+      [
+        'blocked retry with an id and --all',
+        ['blocked', 'retry', '1', '--all'],
+        /^vitrine: blocked retry takes a blocked order id or --all, not both$/,
+      ],
       ['blocked list of an unknown vitrine', ['blocked', 'list', '--vitrine', missing], noVitrine],
-      ['orders set-status of an unknown order', ['orders', 'set-status', 'XX-404', 'Cancelado'], /^vitrine: order "XX-404" does not exist \(see: vitrine orders list\)$/],
+      [
+        'orders set-status of an unknown order',
+        ['orders', 'set-status', 'XX-404', 'Cancelado'],
+        /^vitrine: order "XX-404" does not exist \(see: vitrine orders list\)$/,
+      ],
       ['orders set-status with a bad status', ['orders', 'set-status', 'XX-404', 'Shipped'], badStatus],
     ];
 
-    const tables = ['payment_type_mappings', 'status_mappings', 'blocked_orders', 'sales_orders', 'sales_order_status_history', 'platform_notifications', 'payment_types'];
-    const snapshot = async () => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await db()(t).select('*').orderBy('id')])));
+    const tables = [
+      'payment_type_mappings',
+      'status_mappings',
+      'blocked_orders',
+      'sales_orders',
+      'sales_order_status_history',
+      'platform_notifications',
+      'payment_types',
+    ];
+    const snapshot = async () =>
+      Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await db()(t).select('*').orderBy('id')])));
     const before = await snapshot();
     assert.ok(before.blocked_orders.length > 0 && before.sales_orders.length > 0, 'the snapshot has rows to compare');
 

@@ -47,7 +47,8 @@ describe('order import', () => {
 
     const raws = await Promise.all(orderIds.map((orderId) => h.platformOrder(code, orderId)));
     // A customer who bought twice keeps the contact data of whichever order was written last.
-    const documentOf = (raw: any) => digits(raw.clientProfileData.isCorporate ? raw.clientProfileData.corporateDocument : raw.clientProfileData.document);
+    const documentOf = (raw: any) =>
+      digits(raw.clientProfileData.isCorporate ? raw.clientProfileData.corporateDocument : raw.clientProfileData.document);
     const buyers = new Map<string, number>();
     for (const raw of raws) buyers.set(documentOf(raw), (buyers.get(documentOf(raw)) ?? 0) + 1);
     let contactsChecked = 0;
@@ -107,7 +108,10 @@ describe('order import', () => {
         assert.ok(payment.condition.length > 0);
       }
       assert.equal(show.paymentCondition, [...new Set(show.payments.map((p: any) => p.condition))].join(' + '));
-      assert.deepEqual(show.statusHistory.map((s: any) => [s.status, s.source]), [['Pagamento confirmado', 'import']]);
+      assert.deepEqual(
+        show.statusHistory.map((s: any) => [s.status, s.source]),
+        [['Pagamento confirmado', 'import']],
+      );
     }
 
     assert.ok(contactsChecked >= 6, `only ${contactsChecked} customers were checked field by field`);
@@ -137,9 +141,10 @@ describe('order import', () => {
       show.items.map((i: any) => [i.sku, i.name, i.quantity, i.unitPriceCents]),
       example.items.map((i: any) => [i.id, i.name, i.quantity, i.sellingPrice]),
     );
-    assert.deepEqual(show.payments.map((p: any) => [p.paymentType, p.paymentSystemName, p.condition, p.valueCents]), [
-      ['CARTAO_CREDITO', 'Visa', 'Cartão 1x', 3990],
-    ]);
+    assert.deepEqual(
+      show.payments.map((p: any) => [p.paymentType, p.paymentSystemName, p.condition, p.valueCents]),
+      [['CARTAO_CREDITO', 'Visa', 'Cartão 1x', 3990]],
+    );
   });
 
   test('a second run changes nothing', async () => {
@@ -158,7 +163,11 @@ describe('order import', () => {
     const before = (await snapshot()).rows[0];
 
     // The same events again (a platform that re-delivers), then a run with an empty queue.
-    const ids = (await h.database.db('sales_orders').join('vitrines', 'vitrines.id', 'sales_orders.vitrine_id').where('vitrines.code', code).pluck('external_order_id')) as string[];
+    const ids = (await h.database
+      .db('sales_orders')
+      .join('vitrines', 'vitrines.id', 'sales_orders.vitrine_id')
+      .where('vitrines.code', code)
+      .pluck('external_order_id')) as string[];
     for (const id of ids) await h.sim('POST', `/_sim/${code}/orders/${id}/state`, { state: 'ready-for-handling' });
     const again = await h.runImport(code);
     assert.equal(again.fetched, 5);
@@ -193,7 +202,11 @@ describe('order import', () => {
     assert.equal(show.status, 'Cancelado');
     assert.deepEqual(
       show.statusHistory.map((s: any) => [s.status, s.source]),
-      [['Aguardando pagamento', 'import'], ['Pagamento confirmado', 'platform-update'], ['Cancelado', 'platform-update']],
+      [
+        ['Aguardando pagamento', 'import'],
+        ['Pagamento confirmado', 'platform-update'],
+        ['Cancelado', 'platform-update'],
+      ],
     );
   });
 
@@ -233,10 +246,13 @@ describe('order import', () => {
   test('customer default fields from the vitrine rules are applied', async () => {
     const code = await h.addVitrine();
     const vitrine = await h.database.db('vitrines').where({ code }).first();
-    await h.database.db('field_defaults').insert({ vitrine_id: vitrine.id, target: 'customer', field: 'produtor_rural', expression: 'true' });
+    await h.database
+      .db('field_defaults')
+      .insert({ vitrine_id: vitrine.id, target: 'customer', field: 'produtor_rural', expression: 'true' });
     const { orderIds } = await h.sim('POST', `/_sim/${code}/orders`, { generate: 2, seed: 21 });
     await h.runImport(code);
-    const flags = await h.database.db('sales_orders as o')
+    const flags = await h.database
+      .db('sales_orders as o')
       .join('customers as c', 'c.id', 'o.customer_id')
       .whereIn('o.external_order_id', orderIds)
       .pluck('c.produtor_rural');
@@ -281,7 +297,10 @@ describe('order import', () => {
     assert.equal(cause.type, 'PlatformRejected');
     assert.equal(cause.nonRetryable, true);
     assert.match(cause.message, /^queue fetch for vitrine .*: VTEX fetchQueue: HTTP 404/);
-    const run = await h.database.db('import_runs').where({ workflow_id: `vitrine-orders-${code}-refused` }).first();
+    const run = await h.database
+      .db('import_runs')
+      .where({ workflow_id: `vitrine-orders-${code}-refused` })
+      .first();
     assert.equal(run.status, 'failed');
     assert.ok(run.finished_at);
     const log = await h.database.db('integration_log').where({ workflow_id: `vitrine-orders-${code}-refused`, level: 'error' });
@@ -298,7 +317,12 @@ describe('order import', () => {
     assert.equal((await h.runImport(first)).imported, 3);
     const clashed = await h.runImport(second);
     assert.deepEqual([clashed.fetched, clashed.imported, clashed.blocked, clashed.committed], [3, 0, 3, 3]);
-    const blocked = await h.database.db('blocked_orders as b').join('vitrines as v', 'v.id', 'b.vitrine_id').where('v.code', second).orderBy('b.external_order_id').select('b.external_order_id', 'b.reason');
+    const blocked = await h.database
+      .db('blocked_orders as b')
+      .join('vitrines as v', 'v.id', 'b.vitrine_id')
+      .where('v.code', second)
+      .orderBy('b.external_order_id')
+      .select('b.external_order_id', 'b.reason');
     assert.deepEqual(
       blocked.map((row) => [row.external_order_id, row.reason]),
       [...orderIds].sort().map((id) => [id, `order code CC-${orderNumber(id)} is already used by another order`]),
@@ -315,9 +339,15 @@ describe('order import', () => {
     assert.deepEqual([second.fetched, second.imported, second.updated, second.committed], [2, 0, 2, 2]);
 
     const vitrine = await h.database.db('vitrines').where({ code }).first('id');
-    assert.equal(Number((await h.database.db('queue_pages').where({ vitrine_id: vitrine.id }).count({ n: '*' }))[0].n), 0, 'closed runs keep no page');
+    assert.equal(
+      Number((await h.database.db('queue_pages').where({ vitrine_id: vitrine.id }).count({ n: '*' }))[0].n),
+      0,
+      'closed runs keep no page',
+    );
     const history = await h.temporal.client.workflow.getHandle(second.workflowId).fetchHistory();
-    const decoded = JSON.stringify(history).replace(/"data":"([A-Za-z0-9+/=]+)"/g, (_m, data) => Buffer.from(data, 'base64').toString('utf8'));
+    const decoded = JSON.stringify(history).replace(/"data":"([A-Za-z0-9+/=]+)"/g, (_m, data) =>
+      Buffer.from(data, 'base64').toString('utf8'),
+    );
     assert.ok(decoded.includes('"pageId"'), 'the history names the page');
     assert.ok(!decoded.includes('"handle"'), 'no queue handle in history');
     for (const id of orderIds.slice(0, 2)) assert.ok(!decoded.includes(id), `no order id in history (${id})`);
@@ -333,15 +363,23 @@ describe('order import', () => {
     assert.deepEqual(await activities.commitQueueItems({ vitrineId: opened.vitrineId, pageId: page.pageId }), { committed: 1 });
     const stats = await h.sim('GET', `/_sim/${code}/stats`);
     assert.deepEqual([stats.feedPending, stats.feedInFlight], [0, 0]);
-    assert.deepEqual(await activities.fetchQueuePage({ vitrineId: opened.vitrineId, importRunId: opened.importRunId, maxItems: 10 }), { pageId: null, items: 0 });
+    assert.deepEqual(await activities.fetchQueuePage({ vitrineId: opened.vitrineId, importRunId: opened.importRunId, maxItems: 10 }), {
+      pageId: null,
+      items: 0,
+    });
     await assert.rejects(
       activities.commitQueueItems({ vitrineId: opened.vitrineId + 1, pageId: page.pageId }),
       (error: unknown) => error instanceof ApplicationFailure && error.nonRetryable === true && /is not one of vitrine/.test(error.message),
     );
-    await activities.saveImportRun({ importRunId: opened.importRunId, counts: { ...zeroCounts(), fetched: 1, committed: 1 }, status: 'completed' });
+    await activities.saveImportRun({
+      importRunId: opened.importRunId,
+      counts: { ...zeroCounts(), fetched: 1, committed: 1 },
+      status: 'completed',
+    });
     await assert.rejects(
       activities.commitQueueItems({ vitrineId: opened.vitrineId, pageId: page.pageId }),
-      (error: unknown) => error instanceof ApplicationFailure && error.type === FAILURE_TYPES.queuePageMissing && error.nonRetryable === true,
+      (error: unknown) =>
+        error instanceof ApplicationFailure && error.type === FAILURE_TYPES.queuePageMissing && error.nonRetryable === true,
     );
   });
 
@@ -364,7 +402,8 @@ describe('order import', () => {
     const text = JSON.stringify(history);
     // Payloads are base64 in history: decode every one of them too.
     const decoded = text.replace(/"data":"([A-Za-z0-9+/=]+)"/g, (_m, data) => Buffer.from(data, 'base64').toString('utf8'));
-    const customers = await h.database.db('sales_orders as o')
+    const customers = await h.database
+      .db('sales_orders as o')
       .join('customers as c', 'c.id', 'o.customer_id')
       .join('vitrines as v', 'v.id', 'o.vitrine_id')
       .where('v.code', code)

@@ -43,7 +43,13 @@ const COLUMNS: Record<string, Record<string, string>> = {
   products: { id: 'bigint', sku: 'text', name: 'text' },
   carriers: { id: 'bigint', code: 'text', name: 'text' },
   payment_types: { id: 'bigint', code: 'text', name: 'text' },
-  payment_type_mappings: { id: 'bigint', vitrine_id: 'bigint', platform_payment: 'text', payment_type_id: 'bigint', payment_condition: 'text' },
+  payment_type_mappings: {
+    id: 'bigint',
+    vitrine_id: 'bigint',
+    platform_payment: 'text',
+    payment_type_id: 'bigint',
+    payment_condition: 'text',
+  },
   field_defaults: { id: 'bigint', vitrine_id: 'bigint', target: 'text', field: 'text', expression: 'text' },
   sales_orders: {
     id: 'bigint',
@@ -81,7 +87,14 @@ const COLUMNS: Record<string, Record<string, string>> = {
   sales_order_status_history: { id: 'bigint', sales_order_id: 'bigint', status: 'text', platform_state: 'text', source: 'text' },
   blocked_orders: { id: 'bigint', vitrine_id: 'bigint', external_order_id: 'text', reason: 'text', payload: 'jsonb', attempts: 'integer' },
   import_runs: { id: 'bigint', vitrine_id: 'bigint', workflow_id: 'text', status: 'text', fetched: 'integer', committed: 'integer' },
-  queue_pages: { id: 'bigint', import_run_id: 'bigint', vitrine_id: 'bigint', items: 'jsonb', existing_events: 'jsonb', committed_at: 'timestamp with time zone' },
+  queue_pages: {
+    id: 'bigint',
+    import_run_id: 'bigint',
+    vitrine_id: 'bigint',
+    items: 'jsonb',
+    existing_events: 'jsonb',
+    committed_at: 'timestamp with time zone',
+  },
 };
 
 /** Named constraints: [table, type (u unique, c check), columns (unique) or undefined (check)]. */
@@ -162,7 +175,9 @@ describe('ERP schema migrations', () => {
     const tables = await publicTables(db);
     for (const table of TABLES) assert.ok(tables.includes(table), `table ${table} exists`);
 
-    const columns = await db('information_schema.columns').where({ table_schema: 'public' }).select('table_name', 'column_name', 'data_type', 'is_nullable');
+    const columns = await db('information_schema.columns')
+      .where({ table_schema: 'public' })
+      .select('table_name', 'column_name', 'data_type', 'is_nullable');
     const typeOf = new Map(columns.map((c: any) => [`${c.table_name}.${c.column_name}`, c.data_type]));
     for (const [table, expected] of Object.entries(COLUMNS)) {
       for (const [column, type] of Object.entries(expected)) {
@@ -196,7 +211,14 @@ describe('ERP schema migrations', () => {
     }
     for (const [table, column, referenced] of FOREIGN_KEYS) {
       assert.ok(
-        rows.some((row: any) => row.contype === 'f' && row.table_name === table && row.columns.length === 1 && row.columns[0] === column && row.referenced === referenced),
+        rows.some(
+          (row: any) =>
+            row.contype === 'f' &&
+            row.table_name === table &&
+            row.columns.length === 1 &&
+            row.columns[0] === column &&
+            row.referenced === referenced,
+        ),
         `${table}.${column} references ${referenced}`,
       );
     }
@@ -258,7 +280,11 @@ describe('ERP schema migrations', () => {
     await db.migrate.rollback(migrationConfig, true);
     const left = await publicTables(db);
     for (const table of TABLES) assert.ok(!left.includes(table), `table ${table} was dropped`);
-    assert.deepEqual(left.filter((table) => !table.startsWith('knex_migrations')), [], 'only knex bookkeeping is left');
+    assert.deepEqual(
+      left.filter((table) => !table.startsWith('knex_migrations')),
+      [],
+      'only knex bookkeeping is left',
+    );
     const [done] = await db.migrate.list(migrationConfig);
     assert.equal(done.length, 0, 'no migration recorded as applied');
   });

@@ -107,7 +107,10 @@ describe('secret redaction in logs', () => {
       appToken: 'tok-1',
       app_token: 'tok-2',
       nested: { deeper: [{ token: 'tok-3', password: 'pw', count: 3 }], 'X-VTEX-API-AppToken': 'tok-4' },
-      headers: new Map([['X-VTEX-API-AppToken', 'tok-5'], ['X-VTEX-API-AppKey', 'key-visible']]),
+      headers: new Map([
+        ['X-VTEX-API-AppToken', 'tok-5'],
+        ['X-VTEX-API-AppKey', 'key-visible'],
+      ]),
       taskToken: 'tok-6',
       apiKey: 'tok-7',
       error,
@@ -151,7 +154,11 @@ describe('secret redaction in logs', () => {
       },
     });
     const logger = new TemporalPinoLogger(createLogger({ level: 'info', destination }));
-    logger.info('Activity completed', { workflowId: 'vitrine-orders-agro-sul-2026-11-28T10:15:00Z', workflowRunId: 'run-1', taskToken: 'secret-task-token' });
+    logger.info('Activity completed', {
+      workflowId: 'vitrine-orders-agro-sul-2026-11-28T10:15:00Z',
+      workflowRunId: 'run-1',
+      taskToken: 'secret-task-token',
+    });
     logger.debug('not written at info');
     logger.warn('call failed with appToken=abc123', { appToken: 'abc123' });
     assert.equal(lines.length, 2);
@@ -184,7 +191,11 @@ describe('Temporal connection and worker settings', () => {
   const cert = pem('client.pem', 'CERTIFICATE');
   const key = pem('client.key', 'PRIVATE KEY');
   const ca = pem('ca.pem', 'CERTIFICATE');
-  const configError = (env: NodeJS.ProcessEnv, message: RegExp) => assert.throws(() => readWorkerConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+  const configError = (env: NodeJS.ProcessEnv, message: RegExp) =>
+    assert.throws(
+      () => readWorkerConfig(env),
+      (e: unknown) => e instanceof ConfigError && message.test(e.message),
+    );
 
   test('defaults: local dev server, plaintext, metrics on 127.0.0.1:9464, log level info', () => {
     const config = readWorkerConfig({});
@@ -202,13 +213,27 @@ describe('Temporal connection and worker settings', () => {
 
   test('Temporal Cloud with an API key: TLS on, key passed as apiKey; TEMPORAL_TLS=false turns TLS off', () => {
     const env = { TEMPORAL_ADDRESS: 'my-ns.a1b2c.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'my-ns.a1b2c', TEMPORAL_API_KEY: 'eyJhbGciOi.key' };
-    assert.deepEqual(temporalConnectionOptions(readConfig(env)), { address: 'my-ns.a1b2c.tmprl.cloud:7233', tls: {}, apiKey: 'eyJhbGciOi.key' });
+    assert.deepEqual(temporalConnectionOptions(readConfig(env)), {
+      address: 'my-ns.a1b2c.tmprl.cloud:7233',
+      tls: {},
+      apiKey: 'eyJhbGciOi.key',
+    });
     assert.equal(readConfig(env).temporalNamespace, 'my-ns.a1b2c');
-    assert.deepEqual(temporalConnectionOptions(readConfig({ ...env, TEMPORAL_TLS: 'false' })), { address: env.TEMPORAL_ADDRESS, tls: false, apiKey: 'eyJhbGciOi.key' });
+    assert.deepEqual(temporalConnectionOptions(readConfig({ ...env, TEMPORAL_TLS: 'false' })), {
+      address: env.TEMPORAL_ADDRESS,
+      tls: false,
+      apiKey: 'eyJhbGciOi.key',
+    });
   });
 
   test('mTLS: the files are read, server name and CA applied; empty variables count as unset', () => {
-    const config = readConfig({ TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key, TEMPORAL_TLS_CA: ca, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal', TEMPORAL_API_KEY: '' });
+    const config = readConfig({
+      TEMPORAL_TLS_CERT: cert,
+      TEMPORAL_TLS_KEY: key,
+      TEMPORAL_TLS_CA: ca,
+      TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+      TEMPORAL_API_KEY: '',
+    });
     assert.equal(config.temporalTls?.serverNameOverride, 'temporal.internal');
     assert.match(Buffer.from(config.temporalTls!.clientCertPair!.crt).toString(), /BEGIN CERTIFICATE/);
     assert.match(Buffer.from(config.temporalTls!.clientCertPair!.key).toString(), /BEGIN PRIVATE KEY/);
@@ -216,7 +241,11 @@ describe('Temporal connection and worker settings', () => {
     assert.equal(config.temporalApiKey, undefined);
     assert.deepEqual(readConfig({ TEMPORAL_TLS: 'true' }).temporalTls, {});
     // Temporal's own variable names (the `temporal` CLI's) work too.
-    const aliased = readConfig({ TEMPORAL_TLS_CLIENT_CERT_PATH: cert, TEMPORAL_TLS_CLIENT_KEY_PATH: key, TEMPORAL_TLS_SERVER_CA_CERT_PATH: ca });
+    const aliased = readConfig({
+      TEMPORAL_TLS_CLIENT_CERT_PATH: cert,
+      TEMPORAL_TLS_CLIENT_KEY_PATH: key,
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: ca,
+    });
     assert.ok(aliased.temporalTls?.clientCertPair && aliased.temporalTls.serverRootCACertificate);
   });
 
@@ -225,7 +254,10 @@ describe('Temporal connection and worker settings', () => {
     configError({ TEMPORAL_TLS_CERT: cert }, /both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY; only TEMPORAL_TLS_CERT/);
     configError({ TEMPORAL_TLS_KEY: key }, /only TEMPORAL_TLS_KEY is set/);
     configError({ TEMPORAL_TLS_CLIENT_CERT_PATH: cert }, /only TEMPORAL_TLS_CLIENT_CERT_PATH is set/);
-    configError({ TEMPORAL_TLS_CERT: path.join(dir, 'missing.pem'), TEMPORAL_TLS_KEY: key }, /^TEMPORAL_TLS_CERT: cannot read .*missing\.pem: no such file$/);
+    configError(
+      { TEMPORAL_TLS_CERT: path.join(dir, 'missing.pem'), TEMPORAL_TLS_KEY: key },
+      /^TEMPORAL_TLS_CERT: cannot read .*missing\.pem: no such file$/,
+    );
     configError({ TEMPORAL_TLS_CERT: key, TEMPORAL_TLS_KEY: key }, /TEMPORAL_TLS_CERT: .* is not a PEM certificate/);
     configError({ TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: cert }, /TEMPORAL_TLS_KEY: .* is not a PEM private key/);
     configError({ TEMPORAL_TLS_CA: dir }, /TEMPORAL_TLS_CA: cannot read .*: it is a directory/);
@@ -237,7 +269,10 @@ describe('Temporal connection and worker settings', () => {
     configError({ WORKER_METRICS_ADDRESS: '9464' }, /^WORKER_METRICS_ADDRESS must be host:port/);
     configError({ WORKER_METRICS_ADDRESS: '0.0.0.0:70000' }, /^WORKER_METRICS_ADDRESS/);
     configError({ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of trace, debug, info, warn, error/);
-    assert.throws(() => readConfig({ TEMPORAL_API_KEY: 'abc secret-part' }), (e: Error) => !e.message.includes('secret-part'));
+    assert.throws(
+      () => readConfig({ TEMPORAL_API_KEY: 'abc secret-part' }),
+      (e: Error) => !e.message.includes('secret-part'),
+    );
   });
 
   test('the worker and the CLI report a bad setting as one line with a non-zero exit, no stack trace', async () => {
@@ -270,8 +305,14 @@ describe('metrics port', () => {
         worker.child.kill('SIGTERM');
       }
       assert.equal(await worker.exited, 0, worker.stderr());
-      const records = worker.stdout().split('\n').filter(Boolean).map((line) => JSON.parse(line));
-      assert.ok(records.some((r) => r.level === 'warn' && r.msg.startsWith('no metrics endpoint') && r.metricsAddress === DEFAULT_METRICS_ADDRESS));
+      const records = worker
+        .stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
+      assert.ok(
+        records.some((r) => r.level === 'warn' && r.msg.startsWith('no metrics endpoint') && r.metricsAddress === DEFAULT_METRICS_ADDRESS),
+      );
       assert.equal(records.find((r) => r.msg === 'worker polling task queue')?.metrics, 'off');
     } finally {
       await holder.close();
@@ -306,8 +347,17 @@ describe('worker metrics and logs', () => {
   test('a real worker serves the SDK and per-vitrine metrics and logs JSON lines without the app token', async () => {
     const code = await h.addVitrine();
     const appToken = `token-${code}-secret`;
-    const { orderIds } = await h.sim<{ orderIds: string[] }>('POST', `/_sim/${code}/orders`, { generate: 4, seed: 11, state: 'payment-pending' });
-    await h.sim('POST', `/_sim/${code}/orders`, { ...specExample(), orderId: '5550001112223-01', status: 'ready-for-handling', items: 'not a list' });
+    const { orderIds } = await h.sim<{ orderIds: string[] }>('POST', `/_sim/${code}/orders`, {
+      generate: 4,
+      seed: 11,
+      state: 'payment-pending',
+    });
+    await h.sim('POST', `/_sim/${code}/orders`, {
+      ...specExample(),
+      orderId: '5550001112223-01',
+      status: 'ready-for-handling',
+      items: 'not a list',
+    });
 
     const port = await freePort();
     // Debug level: the SDK's own activity and workflow logs (with their task tokens) are written too.
@@ -321,7 +371,12 @@ describe('worker metrics and logs', () => {
 
     const samples = parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
     const names = new Set(samples.map((s) => s.name));
-    for (const name of ['temporal_request', 'temporal_worker_task_slots_available', 'temporal_workflow_completed', 'temporal_activity_execution_latency_count']) {
+    for (const name of [
+      'temporal_request',
+      'temporal_worker_task_slots_available',
+      'temporal_workflow_completed',
+      'temporal_activity_execution_latency_count',
+    ]) {
       assert.ok(names.has(name), `${name} is served (got ${[...names].filter((n) => n.startsWith('temporal_')).join(', ')})`);
     }
     const vitrine = { vitrine: code };
@@ -342,7 +397,8 @@ describe('worker metrics and logs', () => {
         throw new Error(`stdout line ${i + 1} is not JSON: ${line.slice(0, 200)}`);
       }
     });
-    for (const record of records) assert.ok(record.level && record.time && typeof record.msg === 'string', JSON.stringify(record).slice(0, 200));
+    for (const record of records)
+      assert.ok(record.level && record.time && typeof record.msg === 'string', JSON.stringify(record).slice(0, 200));
 
     const ofVitrine = records.filter((r) => r.vitrineCode === code);
     const completed = ofVitrine.filter((r) => r.msg === 'import run completed');
@@ -350,7 +406,10 @@ describe('worker metrics and logs', () => {
     assert.ok(completed.every((r) => typeof r.runId === 'string' && typeof r.workflowId === 'string' && Number.isInteger(r.importRunId)));
     assert.deepEqual([completed[0].imported, completed[0].blocked, completed[1].updated], [4, 1, 2]);
     assert.ok(ofVitrine.some((r) => r.msg === 'orders blocked' && r.blocked === 1));
-    assert.ok(ofVitrine.some((r) => r.sdkComponent === 'activity' || r.sdkComponent === 'workflow'), 'the SDK logs carry the vitrine code too');
+    assert.ok(
+      ofVitrine.some((r) => r.sdkComponent === 'activity' || r.sdkComponent === 'workflow'),
+      'the SDK logs carry the vitrine code too',
+    );
     const withTaskToken = records.filter((r) => r.taskToken !== undefined);
     assert.ok(withTaskToken.length > 0 && withTaskToken.every((r) => r.taskToken === REDACTED));
 

@@ -6,14 +6,15 @@
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { after, before, describe, test } from 'node:test';
-import { FieldDefaultError, validateFieldDefault, type DefaultTarget } from '../src/erp/fieldDefaults';
+import { FieldDefaultError, validateFieldDefault, type DefaultTarget } from '../src/importing/rules/fieldDefaults';
 import { sampleExpressionContext } from '../src/importing/defaultsPreview';
 import { cliJson, runCli, type CliResult } from './support/cli';
 import { startHarness, type Harness } from './support/importHarness';
 
 const digits = (text: string) => text.replace(/\D/g, '');
 const orderNumber = (orderId: string) => orderId.replace(/-\d+$/, '');
-const documentOf = (raw: any) => digits(raw.clientProfileData.isCorporate ? raw.clientProfileData.corporateDocument : raw.clientProfileData.document);
+const documentOf = (raw: any) =>
+  digits(raw.clientProfileData.isCorporate ? raw.clientProfileData.corporateDocument : raw.clientProfileData.document);
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 
 /** Every row of every ERP table, as one hash and a count per table. */
@@ -25,7 +26,10 @@ async function snapshot(db: Knex): Promise<Record<string, { n: number; hash: str
     .pluck('table_name');
   const out: Record<string, { n: number; hash: string }> = {};
   for (const table of tables) {
-    const { rows } = await db.raw(`select count(*)::int as n, coalesce(md5(string_agg(t::text, '|' order by t::text)), '') as hash from ?? t`, [table]);
+    const { rows } = await db.raw(
+      `select count(*)::int as n, coalesce(md5(string_agg(t::text, '|' order by t::text)), '') as hash from ?? t`,
+      [table],
+    );
     out[table] = rows[0];
   }
   return out;
@@ -73,12 +77,15 @@ describe('vitrine order settings', () => {
   });
 
   const vitrineOrders = (code: string) =>
-    h.database.db('sales_orders as o')
+    h.database
+      .db('sales_orders as o')
       .join('vitrines as v', 'v.id', 'o.vitrine_id')
       .join('customers as c', 'c.id', 'o.customer_id')
       .leftJoin('carriers as k', 'k.id', 'o.carrier_id')
       .where('v.code', code)
-      .select('o.external_order_id', 'o.order_code', 'c.document', 'c.produtor_rural', 'c.tipo_pessoa', 'c.is_corporate', { carrier: 'k.code' });
+      .select('o.external_order_id', 'o.order_code', 'c.document', 'c.produtor_rural', 'c.tipo_pessoa', 'c.is_corporate', {
+        carrier: 'k.code',
+      });
 
   test('customer and order default fields are applied on import, and the order code prefix names new orders', async () => {
     [agro] = await Promise.all([h.addVitrine({ prefix: 'AG' }), json(['carriers', 'add', 'TRANSP01', 'Transportadora Um'])]);
@@ -99,10 +106,7 @@ describe('vitrine order settings', () => {
       json(['carriers', 'list']),
       json(['settings', agro]),
     ]);
-    assert.deepEqual(
-      customerRules.map((r: any) => r.field).sort(),
-      ['produtor_rural', 'tipo_pessoa'],
-    );
+    assert.deepEqual(customerRules.map((r: any) => r.field).sort(), ['produtor_rural', 'tipo_pessoa']);
     assert.deepEqual(orderRules, [{ field: 'carrier_code', expression: '"TRANSP01"' }]);
     assert.deepEqual(carriers, [{ code: 'TRANSP01', name: 'Transportadora Um' }]);
     assert.equal(settings.orderCodePrefix, 'AG');
@@ -126,7 +130,10 @@ describe('vitrine order settings', () => {
     assert.deepEqual([otherSummary.imported, otherSummary.blocked], [6, 0]);
 
     const raws = new Map<string, any>();
-    for (const [account, ids] of [[agro, orderIds], [other, otherIds]] as const) {
+    for (const [account, ids] of [
+      [agro, orderIds],
+      [other, otherIds],
+    ] as const) {
       for (const id of ids) raws.set(id, await h.platformOrder(account, id));
     }
     const rows = await vitrineOrders(agro);
@@ -171,18 +178,32 @@ describe('vitrine order settings', () => {
 
   test('bad settings are refused with one line and exit 2, and nothing changes in the database', async () => {
     assert.ok(agro, 'runs after the first test');
-    const USAGE = /; use: vitrine customer-defaults <code> list \| set <field> <expression> \| remove <field> \| preview --order <platform order id>$/;
+    const USAGE =
+      /; use: vitrine customer-defaults <code> list \| set <field> <expression> \| remove <field> \| preview --order <platform order id>$/;
     // Through the CLI, as an admin types them (each is a process: the list is kept to the cases that matter).
     const cases: Array<{ args: string[]; error: RegExp | string }> = [
       // customer defaults
-      { args: ['customer-defaults', agro, 'set', 'produtor_rural', '$$$('], error: /^vitrine: syntax error in expression: .+ \(at character \d+\)$/ },
+      {
+        args: ['customer-defaults', agro, 'set', 'produtor_rural', '$$$('],
+        error: /^vitrine: syntax error in expression: .+ \(at character \d+\)$/,
+      },
       { args: ['customer-defaults', agro, 'set', 'nope', 'true'], error: 'vitrine: invalid field: "nope" is not a column of customers' },
-      { args: ['customer-defaults', agro, 'set', 'id', '1'], error: 'vitrine: invalid field: id of customers cannot be set by a default rule' },
-      { args: ['customer-defaults', agro, 'set', 'document', '"84513427019"'], error: 'vitrine: invalid field: document of customers cannot be set by a default rule' },
-      { args: ['customer-defaults', agro, 'set', 'created_at', '"2024-01-01"'], error: 'vitrine: invalid field: created_at of customers cannot be set by a default rule' },
+      {
+        args: ['customer-defaults', agro, 'set', 'id', '1'],
+        error: 'vitrine: invalid field: id of customers cannot be set by a default rule',
+      },
+      {
+        args: ['customer-defaults', agro, 'set', 'document', '"84513427019"'],
+        error: 'vitrine: invalid field: document of customers cannot be set by a default rule',
+      },
+      {
+        args: ['customer-defaults', agro, 'set', 'created_at', '"2024-01-01"'],
+        error: 'vitrine: invalid field: created_at of customers cannot be set by a default rule',
+      },
       {
         args: ['customer-defaults', agro, 'set', 'produtor_rural = true; drop table customers; --', 'true'],
-        error: 'vitrine: invalid field "produtor_rural = true; drop table customers; --": a field is a column name (lowercase letters, digits, _)',
+        error:
+          'vitrine: invalid field "produtor_rural = true; drop table customers; --": a field is a column name (lowercase letters, digits, _)',
       },
       {
         args: ['customer-defaults', agro, 'set', 'produtor_rural', '"yes"'],
@@ -190,24 +211,42 @@ describe('vitrine order settings', () => {
       },
       { args: ['customer-defaults', agro, 'set', 'produtor_rural', ''], error: 'vitrine: expression is empty' },
       { args: ['customer-defaults', agro, 'set', 'produtor_rural'], error: USAGE },
-      { args: ['customer-defaults', agro, 'remove', 'nope'], error: `vitrine: vitrine ${agro} has no customer default for "nope" (see: vitrine customer-defaults ${agro} list)` },
+      {
+        args: ['customer-defaults', agro, 'remove', 'nope'],
+        error: `vitrine: vitrine ${agro} has no customer default for "nope" (see: vitrine customer-defaults ${agro} list)`,
+      },
       { args: ['customer-defaults', agro, 'drop', 'tipo_pessoa'], error: /^vitrine: unknown action "drop"; use: / },
       { args: ['customer-defaults', agro, 'preview'], error: /^vitrine: preview needs --order <platform order id>; use: / },
       {
         args: ['customer-defaults', agro, 'preview', '--order', '5550000000000-01'],
         error: `vitrine: cannot read order 5550000000000-01 of vitrine ${agro}: VTEX getOrder 5550000000000-01: HTTP 404 (no order 5550000000000-01 on the platform)`,
       },
-      { args: ['customer-defaults', 'nao-existe', 'set', 'produtor_rural', 'true'], error: 'vitrine: vitrine "nao-existe" does not exist (see: vitrine list)' },
+      {
+        args: ['customer-defaults', 'nao-existe', 'set', 'produtor_rural', 'true'],
+        error: 'vitrine: vitrine "nao-existe" does not exist (see: vitrine list)',
+      },
       // order defaults
-      { args: ['order-defaults', agro, 'set', 'status', '"Cancelado"'], error: 'vitrine: invalid field: status of sales_orders cannot be set by a default rule' },
-      { args: ['order-defaults', agro, 'set', 'carrier_code', '"NOPE99"'], error: 'vitrine: order default carrier_code: there is no carriers row with code "NOPE99"' },
-      { args: ['order-defaults', agro, 'remove', 'origin'], error: `vitrine: vitrine ${agro} has no order default for "origin" (see: vitrine order-defaults ${agro} list)` },
+      {
+        args: ['order-defaults', agro, 'set', 'status', '"Cancelado"'],
+        error: 'vitrine: invalid field: status of sales_orders cannot be set by a default rule',
+      },
+      {
+        args: ['order-defaults', agro, 'set', 'carrier_code', '"NOPE99"'],
+        error: 'vitrine: order default carrier_code: there is no carriers row with code "NOPE99"',
+      },
+      {
+        args: ['order-defaults', agro, 'remove', 'origin'],
+        error: `vitrine: vitrine ${agro} has no order default for "origin" (see: vitrine order-defaults ${agro} list)`,
+      },
       // carriers
       { args: ['carriers', 'add', 'TRANSP01', 'Outra'], error: 'vitrine: carrier TRANSP01 already exists (see: vitrine carriers list)' },
       { args: ['carriers', 'add', 'transp 02', 'Outra'], error: /^vitrine: invalid carrier code: must be uppercase letters and digits/ },
       // settings: one bad option and nothing is saved, not even the good ones
       { args: ['settings', agro, '--prefix', 'agro'], error: 'vitrine: invalid --prefix: must be 1-10 uppercase letters or digits' },
-      { args: ['settings', agro, '--prefix', 'OK', '--keep-customer-identity', 'sim'], error: 'vitrine: invalid --keep-customer-identity: must be on or off' },
+      {
+        args: ['settings', agro, '--prefix', 'OK', '--keep-customer-identity', 'sim'],
+        error: 'vitrine: invalid --keep-customer-identity: must be on or off',
+      },
       { args: ['settings', agro, '--log-level', 'debug'], error: 'vitrine: invalid --log-level: must be errors or all' },
       // log
       { args: ['log', agro, '--level', 'warn'], error: 'vitrine: invalid --level: must be error or info' },
@@ -222,14 +261,34 @@ describe('vitrine order settings', () => {
       ['customer', 'x'.repeat(64), 'true', `invalid field "${'x'.repeat(64)}": a field is a column name (lowercase letters, digits, _)`],
       ['customer', 'updated_at', '$now()', 'invalid field: updated_at of customers cannot be set by a default rule'],
       ['customer', 'document_type', '"cnpj"', 'invalid field: document_type of customers cannot be set by a default rule'],
-      ['customer', 'tipo_pessoa', 'customer.isCorporate', 'customer default tipo_pessoa: tipo_pessoa expects text, the expression gave false'],
+      [
+        'customer',
+        'tipo_pessoa',
+        'customer.isCorporate',
+        'customer default tipo_pessoa: tipo_pessoa expects text, the expression gave false',
+      ],
       ['customer', 'tipo_pessoa', '1', 'customer default tipo_pessoa: tipo_pessoa expects text, the expression gave 1'],
-      ['customer', 'produtor_rural', 'null', 'customer default produtor_rural: produtor_rural expects a boolean value (not null), the expression gave null'],
+      [
+        'customer',
+        'produtor_rural',
+        'null',
+        'customer default produtor_rural: produtor_rural expects a boolean value (not null), the expression gave null',
+      ],
       ['customer', 'produtor_rural', '$error("nunca")', 'customer default produtor_rural: nunca (at character 7)'],
-      ['customer', 'produtor_rural', '$count(order.items) > 0 ? "sim"', 'customer default produtor_rural: produtor_rural expects true or false, the expression gave "sim"'],
+      [
+        'customer',
+        'produtor_rural',
+        '$count(order.items) > 0 ? "sim"',
+        'customer default produtor_rural: produtor_rural expects true or false, the expression gave "sim"',
+      ],
       ['customer', 'produtor_rural', 'x'.repeat(2001), 'expression is longer than 2000 characters'],
       ['customer', 'name', '($f := function($n){ $f($n + 1) }; $f(0))', /^customer default name: expression ran longer than 200 ms/],
-      ['customer', 'name', '($f := function($n){ 1 + $f($n + 1) }; $f(0))', /^customer default name: expression nests deeper than 200 levels/],
+      [
+        'customer',
+        'name',
+        '($f := function($n){ 1 + $f($n + 1) }; $f(0))',
+        /^customer default name: expression nests deeper than 200 levels/,
+      ],
       ['order', 'order_code', '"X-1"', 'invalid field: order_code of sales_orders cannot be set by a default rule'],
       ['order', 'customer_id', '1', 'invalid field: customer_id of sales_orders cannot be set by a default rule'],
       ['order', 'total_cents', '0', 'invalid field: total_cents of sales_orders cannot be set by a default rule'],
@@ -241,25 +300,22 @@ describe('vitrine order settings', () => {
     ];
     const before = await snapshot(h.database.db);
     for (const [target, field, expression, message] of rules) {
-      await assert.rejects(
-        validateFieldDefault(h.database.db, target, field, expression, sample),
-        (error: Error) => {
-          assert.ok(error instanceof FieldDefaultError, `${target} ${field} = ${expression}: ${error.name}`);
-          if (typeof message === 'string') assert.equal(error.message, message);
-          else assert.match(error.message, message);
-          assert.ok(!error.message.includes('\n'));
-          return true;
-        },
-      );
+      await assert.rejects(validateFieldDefault(h.database.db, target, field, expression, sample), (error: Error) => {
+        assert.ok(error instanceof FieldDefaultError, `${target} ${field} = ${expression}: ${error.name}`);
+        if (typeof message === 'string') assert.equal(error.message, message);
+        else assert.match(error.message, message);
+        assert.ok(!error.message.includes('\n'));
+        return true;
+      });
     }
     const results = await inBatches(cases, 4, (c) => cli(c.args));
     for (const [index, c] of cases.entries()) assertRefused(results[index], c.error, c.args.join(' '));
     assert.deepEqual(await snapshot(h.database.db), before, 'no table changed');
     // The rules of the vitrine are as they were.
-    assert.deepEqual(
-      (await json(['customer-defaults', agro, 'list'])).map((r: any) => [r.field, r.expression]).sort(),
-      [['produtor_rural', 'true'], ['tipo_pessoa', 'customer.isCorporate ? "J" : "F"']],
-    );
+    assert.deepEqual((await json(['customer-defaults', agro, 'list'])).map((r: any) => [r.field, r.expression]).sort(), [
+      ['produtor_rural', 'true'],
+      ['tipo_pessoa', 'customer.isCorporate ? "J" : "F"'],
+    ]);
   });
 
   test('a rule that fails for one order blocks that order only; preview writes nothing; remove; integration log', async () => {
@@ -267,7 +323,13 @@ describe('vitrine order settings', () => {
     const { orderIds } = await h.sim('POST', `/_sim/${code}/orders`, { generate: 4, seed: 51 });
     const bad = orderIds[2];
     const REASON = /^customer default tipo_pessoa: sem tipo de pessoa para este pedido \(at character \d+\)$/;
-    await json(['customer-defaults', code, 'set', 'tipo_pessoa', `order.externalOrderId = "${bad}" ? $error("sem tipo de pessoa para este pedido") : (customer.isCorporate ? "J" : "F")`]);
+    await json([
+      'customer-defaults',
+      code,
+      'set',
+      'tipo_pessoa',
+      `order.externalOrderId = "${bad}" ? $error("sem tipo de pessoa para este pedido") : (customer.isCorporate ? "J" : "F")`,
+    ]);
     await json(['customer-defaults', code, 'set', 'produtor_rural', 'vitrine.orderCodePrefix = "RT"']);
 
     // Preview: the values for one order, from the platform's document, with nothing written.
@@ -287,7 +349,10 @@ describe('vitrine order settings', () => {
     assert.deepEqual(previewOrder, {});
     assert.deepEqual(await snapshot(h.database.db), dbBefore, 'preview wrote nothing');
     const statsAfter = await h.sim('GET', `/_sim/${code}/stats`);
-    assert.deepEqual([statsAfter.feedPending, statsAfter.committed, statsAfter.feedRetrievals], [statsBefore.feedPending, statsBefore.committed, statsBefore.feedRetrievals]);
+    assert.deepEqual(
+      [statsAfter.feedPending, statsAfter.committed, statsAfter.feedRetrievals],
+      [statsBefore.feedPending, statsBefore.committed, statsBefore.feedRetrievals],
+    );
 
     // The import: that order is blocked with the field in its reason, the others are imported.
     const summary = await h.runImport(code);
@@ -306,7 +371,13 @@ describe('vitrine order settings', () => {
       assert.equal(row.produtor_rural, true);
     }
     // Nothing of the blocked order was written, its customer included.
-    assert.equal(await h.database.db('customers').where({ document: documentOf(raws[2]) }).first(), undefined);
+    assert.equal(
+      await h.database
+        .db('customers')
+        .where({ document: documentOf(raws[2]) })
+        .first(),
+      undefined,
+    );
 
     // Log at the default level: the blocked order only.
     const errorsOnly = await json(['log', code]);
@@ -318,17 +389,29 @@ describe('vitrine order settings', () => {
 
     // Remove the rule: the next run imports the blocked order, without a tipo_pessoa.
     assert.deepEqual(await json(['customer-defaults', code, 'remove', 'tipo_pessoa']), { removed: 'tipo_pessoa' });
-    assert.deepEqual(await json(['customer-defaults', code, 'list']), [{ field: 'produtor_rural', expression: 'vitrine.orderCodePrefix = "RT"' }]);
-    const rules = await h.database.db('field_defaults as f').join('vitrines as v', 'v.id', 'f.vitrine_id').where('v.code', code).pluck('f.field');
+    assert.deepEqual(await json(['customer-defaults', code, 'list']), [
+      { field: 'produtor_rural', expression: 'vitrine.orderCodePrefix = "RT"' },
+    ]);
+    const rules = await h.database
+      .db('field_defaults as f')
+      .join('vitrines as v', 'v.id', 'f.vitrine_id')
+      .where('v.code', code)
+      .pluck('f.field');
     assert.deepEqual(rules, ['produtor_rural']);
 
     // Log level "all": imported orders and the run summary are logged too.
     assert.equal((await json(['settings', code, '--log-level', 'all'])).logLevel, 'all');
     await h.sim('POST', `/_sim/${code}/orders/${bad}/state`, { state: 'ready-for-handling' });
-    const { orderIds: [fresh] } = await h.sim('POST', `/_sim/${code}/orders`, { generate: 1, seed: 51, offset: 4 });
+    const {
+      orderIds: [fresh],
+    } = await h.sim('POST', `/_sim/${code}/orders`, { generate: 1, seed: 51, offset: 4 });
     const second = await h.runImport(code);
     assert.deepEqual([second.fetched, second.imported, second.blocked], [2, 2, 0]);
-    assert.equal(await h.database.db('blocked_orders').where({ external_order_id: bad }).first(), undefined, 'an imported order leaves the blocked list');
+    assert.equal(
+      await h.database.db('blocked_orders').where({ external_order_id: bad }).first(),
+      undefined,
+      'an imported order leaves the blocked list',
+    );
     const unblocked = (await vitrineOrders(code)).find((row) => row.external_order_id === bad);
     assert.equal(unblocked?.tipo_pessoa, null);
     assert.equal(unblocked?.produtor_rural, true);
@@ -343,12 +426,24 @@ describe('vitrine order settings', () => {
     });
     const secondRun = all.filter((e: any) => e.workflowId === second.workflowId);
     assert.deepEqual(
-      secondRun.filter((e: any) => e.message === 'order imported').map((e: any) => [e.level, e.orderId]).sort(),
-      [['info', bad], ['info', fresh]].sort(),
+      secondRun
+        .filter((e: any) => e.message === 'order imported')
+        .map((e: any) => [e.level, e.orderId])
+        .sort(),
+      [
+        ['info', bad],
+        ['info', fresh],
+      ].sort(),
     );
-    assert.ok(secondRun.every((e: any) => e.level === 'info'), 'the second run logged no error');
+    assert.ok(
+      secondRun.every((e: any) => e.level === 'info'),
+      'the second run logged no error',
+    );
     assert.deepEqual(all.at(-1), errorsOnly[0], 'oldest last');
-    assert.ok(all.every((e: any, i: number) => i === 0 || Date.parse(all[i - 1].at) >= Date.parse(e.at)), 'newest first');
+    assert.ok(
+      all.every((e: any, i: number) => i === 0 || Date.parse(all[i - 1].at) >= Date.parse(e.at)),
+      'newest first',
+    );
     const [errorsFilter, latest, text] = await Promise.all([
       json(['log', code, '--level', 'error']),
       json(['log', code, '--limit', '1']),
@@ -371,12 +466,20 @@ describe('vitrine order settings', () => {
     const person = raws.find((raw) => !raw.clientProfileData.isCorporate);
     const company = raws.find((raw) => raw.clientProfileData.isCorporate);
     assert.ok(person && company, 'seed 42 has a pessoa física and a pessoa jurídica among its first 5 orders');
-    const customer = (raw: any) => h.database.db('customers').where({ document: documentOf(raw) }).first();
+    const customer = (raw: any) =>
+      h.database
+        .db('customers')
+        .where({ document: documentOf(raw) })
+        .first();
     const original = { person: await customer(person), company: await customer(company) };
     assert.equal(original.company.state_registration, company.clientProfileData.stateInscription);
 
     /** The same buyer again, on a new order, with other identity and contact data. */
-    function again(raw: any, orderId: string, changes: { name: string; stateInscription: string; email: string; phone: string; street: string }) {
+    function again(
+      raw: any,
+      orderId: string,
+      changes: { name: string; stateInscription: string; email: string; phone: string; street: string },
+    ) {
       const doc = clone(raw);
       doc.orderId = orderId;
       const profile = doc.clientProfileData;
@@ -399,8 +502,13 @@ describe('vitrine order settings', () => {
       phone: `+55119888877${n}${n}`,
       street: `Rua Nova ${n}`,
     });
-    await h.sim('POST', `/_sim/${code}/orders`, [again(person, '9990000000001-01', changes(1)), again(company, '9990000000002-01', changes(2))]);
-    const { orderIds: [newcomerId] } = await h.sim('POST', `/_sim/${code}/orders`, { generate: 1, seed: 'novo-cliente' });
+    await h.sim('POST', `/_sim/${code}/orders`, [
+      again(person, '9990000000001-01', changes(1)),
+      again(company, '9990000000002-01', changes(2)),
+    ]);
+    const {
+      orderIds: [newcomerId],
+    } = await h.sim('POST', `/_sim/${code}/orders`, { generate: 1, seed: 'novo-cliente' });
     const newcomer = await h.platformOrder(code, newcomerId);
     assert.equal(await customer(newcomer), undefined, 'the third buyer is new to the ERP');
     // A default rule on an identity column does not override the setting either.
@@ -409,7 +517,10 @@ describe('vitrine order settings', () => {
     assert.equal((await h.runImport(code)).imported, 3);
 
     const kept = { person: await customer(person), company: await customer(company) };
-    for (const [who, n] of [['person', 1], ['company', 2]] as const) {
+    for (const [who, n] of [
+      ['person', 1],
+      ['company', 2],
+    ] as const) {
       const row = kept[who];
       assert.equal(row.id, original[who].id);
       assert.equal(row.name, original[who].name, `${who}: the name is kept`);
@@ -422,13 +533,21 @@ describe('vitrine order settings', () => {
     }
     const created = await customer(newcomer);
     assert.ok(created, 'a new customer is still created');
-    assert.equal(created.name, newcomer.clientProfileData.isCorporate ? newcomer.clientProfileData.corporateName : `${newcomer.clientProfileData.firstName} ${newcomer.clientProfileData.lastName}`);
+    assert.equal(
+      created.name,
+      newcomer.clientProfileData.isCorporate
+        ? newcomer.clientProfileData.corporateName
+        : `${newcomer.clientProfileData.firstName} ${newcomer.clientProfileData.lastName}`,
+    );
     assert.equal(Number((await h.database.db('customers').count({ n: '*' }))[0].n), customersBefore + 1);
     assert.equal(created.rg, `RG-${newcomer.clientProfileData.email}`, 'a new customer gets the rule value');
 
     // Switched off: the next order of the same buyers updates their identity data too.
     assert.equal((await json(['settings', code, '--keep-customer-identity', 'off'])).keepCustomerIdentity, false);
-    await h.sim('POST', `/_sim/${code}/orders`, [again(person, '9990000000003-01', changes(3)), again(company, '9990000000004-01', changes(4))]);
+    await h.sim('POST', `/_sim/${code}/orders`, [
+      again(person, '9990000000003-01', changes(3)),
+      again(company, '9990000000004-01', changes(4)),
+    ]);
     assert.equal((await h.runImport(code)).imported, 2);
     const updated = { person: await customer(person), company: await customer(company) };
     assert.equal(updated.person.name, changes(3).name);

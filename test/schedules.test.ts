@@ -38,7 +38,10 @@ describe('vitrine schedules', () => {
     assert.equal(schedule.policies.overlap, ScheduleOverlapPolicy.SKIP);
     assert.equal(schedule.action.type, 'startWorkflow');
     assert.equal(schedule.action.type === 'startWorkflow' && schedule.action.taskQueue, h.taskQueue);
-    assert.deepEqual(schedule.spec.intervals?.map((i) => i.every), [15 * 60_000]);
+    assert.deepEqual(
+      schedule.spec.intervals?.map((i) => i.every),
+      [15 * 60_000],
+    );
 
     const enabled = await cliJson(['enable', code], h.cliEnv);
     assert.equal(enabled.importOrders, true);
@@ -61,11 +64,17 @@ describe('vitrine schedules', () => {
     const code = await h.addVitrine({ enable: true });
     await cliJson(['interval', code, '5'], h.cliEnv);
     let schedule = await describeSchedule(code);
-    assert.deepEqual(schedule.spec.intervals?.map((i) => i.every), [5 * 60_000]);
+    assert.deepEqual(
+      schedule.spec.intervals?.map((i) => i.every),
+      [5 * 60_000],
+    );
     assert.equal(schedule.state.paused, false);
     // Runs start at the vitrine's own phase of the interval, every interval.
     const phaseMs = schedulePhaseSeconds(code, 5) * 1000;
-    assert.deepEqual(schedule.spec.intervals?.map((i) => i.offset), [phaseMs]);
+    assert.deepEqual(
+      schedule.spec.intervals?.map((i) => i.offset),
+      [phaseMs],
+    );
     const next = schedule.info.nextActionTimes.map((t) => t.getTime());
     assert.ok(next.length >= 2, `next action times: ${next.length}`);
     for (const at of next) assert.equal((at - phaseMs) % (5 * 60_000), 0, new Date(at).toISOString());
@@ -73,7 +82,10 @@ describe('vitrine schedules', () => {
     await cliJson(['disable', code], h.cliEnv);
     await cliJson(['enable', code], h.cliEnv);
     schedule = await describeSchedule(code);
-    assert.deepEqual(schedule.spec.intervals?.map((i) => i.every), [5 * 60_000]);
+    assert.deepEqual(
+      schedule.spec.intervals?.map((i) => i.every),
+      [5 * 60_000],
+    );
     assert.equal((await h.database.db('vitrines').where({ code }).first()).import_interval_minutes, 5);
   });
 
@@ -101,7 +113,11 @@ describe('vitrine schedules', () => {
     assert.match(first.workflowId, new RegExp(`^vitrine-orders-${code}-`));
     const summary = await h.temporal.client.workflow.getHandle(first.workflowId).result();
     assert.equal(summary.imported, 30);
-    const orders = await h.database.db('sales_orders').join('vitrines', 'vitrines.id', 'sales_orders.vitrine_id').where('vitrines.code', code).count({ n: '*' });
+    const orders = await h.database
+      .db('sales_orders')
+      .join('vitrines', 'vitrines.id', 'sales_orders.vitrine_id')
+      .where('vitrines.code', code)
+      .count({ n: '*' });
     assert.equal(Number(orders[0].n), 30);
     const runs = await h.database.db('import_runs').join('vitrines', 'vitrines.id', 'import_runs.vitrine_id').where('vitrines.code', code);
     assert.equal(runs.length, 1);

@@ -8,13 +8,13 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Ajv, { ValidateFunction } from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { generateOrder } from '../src/simulator/generate';
-import { createSimulatorApp, RunningSimulator, simulatorStoreOf, startSimulator } from '../src/simulator/server';
+import { createSimulatorApp, type RunningSimulator, simulatorStoreOf, startSimulator } from '../src/simulator/server';
 
 const ROOT = path.join(__dirname, '..');
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 const spec: Json = JSON.parse(readFileSync(path.join(ROOT, 'contracts/vtex/orders-api.openapi.json'), 'utf8'));
 const ORDER_PATH = '/api/oms/pvt/orders/{orderId}';
 const EXAMPLE: Json = spec.paths[ORDER_PATH].get.responses['200'].content['application/json'].example;
@@ -162,7 +162,10 @@ describe('contract conformance', () => {
     const items = (await feed('conform', 5)).json;
     assertValid(feedSchema, items, 'feed');
     assert.equal(items.length, 1);
-    assert.deepEqual(Object.keys(items[0]).sort(), Object.keys(spec.paths['/api/orders/feed'].get.responses['200'].content['application/json'].example[0]).sort());
+    assert.deepEqual(
+      Object.keys(items[0]).sort(),
+      Object.keys(spec.paths['/api/orders/feed'].get.responses['200'].content['application/json'].example[0]).sort(),
+    );
     assert.equal(items[0].domain, 'Fulfillment');
     assert.match(items[0].eventId, /^[0-9A-F]{32}$/);
     assert.match(items[0].handle, /^[A-Za-z0-9_-]+$/);
@@ -201,7 +204,11 @@ describe('feed queue', () => {
     const second = (await feed('queue', 10)).json;
     const third = (await feed('queue', 10)).json;
     assert.deepEqual([first.length, second.length, third.length], [10, 10, 5]);
-    assert.deepEqual([...first, ...second, ...third].map((i: Json) => i.orderId), ids, 'oldest first, each once');
+    assert.deepEqual(
+      [...first, ...second, ...third].map((i: Json) => i.orderId),
+      ids,
+      'oldest first, each once',
+    );
     assert.deepEqual((await feed('queue', 10)).json, [], 'all in flight');
     assert.deepEqual(await stats('queue').then((s) => [s.feedPending, s.feedInFlight]), [0, 25]);
 
@@ -209,7 +216,11 @@ describe('feed queue', () => {
     assert.deepEqual((await feed('queue', 1)).json, [], 'still invisible just before the timeout');
     clock += 2;
     const again = (await feed('queue', 3)).json;
-    assert.deepEqual(again.map((i: Json) => i.eventId), first.slice(0, 3).map((i: Json) => i.eventId), 'same events come back first');
+    assert.deepEqual(
+      again.map((i: Json) => i.eventId),
+      first.slice(0, 3).map((i: Json) => i.eventId),
+      'same events come back first',
+    );
     assert.notEqual(again[0].handle, first[0].handle, 'each retrieval issues a fresh handle');
     assert.deepEqual(await stats('queue').then((s) => [s.feedPending, s.feedInFlight]), [22, 3]);
 
@@ -229,9 +240,20 @@ describe('feed queue', () => {
     const rest = await drain('queue');
     const committedIds = new Set([first[0].eventId, first[1].eventId]);
     assert.equal(rest.length, 23);
-    assert.ok(rest.every((i) => !committedIds.has(i.eventId)), 'committed events never come back');
+    assert.ok(
+      rest.every((i) => !committedIds.has(i.eventId)),
+      'committed events never come back',
+    );
     assert.deepEqual(await stats('queue').then((s) => [s.feedPending, s.feedInFlight, s.committed]), [0, 23, 2]);
-    assert.equal((await commit('queue', rest.map((i) => i.handle))).status, 200);
+    assert.equal(
+      (
+        await commit(
+          'queue',
+          rest.map((i) => i.handle),
+        )
+      ).status,
+      200,
+    );
     clock += 60_000;
     assert.deepEqual(await drain('queue'), []);
     assert.deepEqual(await stats('queue').then((s) => [s.feedPending, s.feedInFlight, s.committed]), [0, 0, 25]);
@@ -283,7 +305,10 @@ describe('order states', () => {
     const read = async () => (await getOrder('states', id)).json;
     const next = async () => {
       const items = (await feed('states', 10)).json;
-      await commit('states', items.map((i: Json) => i.handle));
+      await commit(
+        'states',
+        items.map((i: Json) => i.handle),
+      );
       return items.map((i: Json) => [i.state, i.lastState]);
     };
     assert.deepEqual(await next(), [['payment-pending', 'order-created']]);
@@ -313,7 +338,10 @@ describe('order states', () => {
     });
     assert.equal(started.status, 204);
     assert.equal((await platform('POST', 'states', `/api/oms/pvt/orders/${id}/start-handling`)).status, 204, 'repeat is a no-op');
-    assert.deepEqual(await next(), [['ready-for-handling', 'payment-approved'], ['handling', 'ready-for-handling']]);
+    assert.deepEqual(await next(), [
+      ['ready-for-handling', 'payment-approved'],
+      ['handling', 'ready-for-handling'],
+    ]);
     doc = await read();
     assert.deepEqual([doc.status, doc.statusDescription], ['handling', 'Preparando Entrega']);
     assert.equal(Date.parse(doc.authorizedDate), approvedAt, 'authorizedDate kept from the approval');
@@ -339,9 +367,18 @@ describe('order states', () => {
       { ...doc, status: EXAMPLE.status, statusDescription: EXAMPLE.statusDescription, lastChange: EXAMPLE.lastChange },
       EXAMPLE,
     );
-    assert.deepEqual([doc.status, doc.statusDescription, Date.parse(doc.lastChange)], ['ready-for-handling', 'Pronto para o manuseio', clock]);
+    assert.deepEqual(
+      [doc.status, doc.statusDescription, Date.parse(doc.lastChange)],
+      ['ready-for-handling', 'Pronto para o manuseio', clock],
+    );
     const items = await drain('posted');
-    assert.deepEqual(items.map((i) => [i.state, i.lastState]), [['handling', 'ready-for-handling'], ['ready-for-handling', 'handling']]);
+    assert.deepEqual(
+      items.map((i) => [i.state, i.lastState]),
+      [
+        ['handling', 'ready-for-handling'],
+        ['ready-for-handling', 'handling'],
+      ],
+    );
   });
 
   it('re-posting an order replaces it and emits an event', async () => {
@@ -349,10 +386,13 @@ describe('order states', () => {
     await generate('repost', doc);
     await generate('repost', [{ ...doc, status: 'ready-for-handling', value: 200 }]);
     assert.equal((await getOrder('repost', doc.orderId)).json.value, 200);
-    assert.deepEqual((await drain('repost')).map((i) => [i.state, i.lastState]), [
-      ['payment-approved', 'payment-pending'],
-      ['ready-for-handling', 'payment-approved'],
-    ]);
+    assert.deepEqual(
+      (await drain('repost')).map((i) => [i.state, i.lastState]),
+      [
+        ['payment-approved', 'payment-pending'],
+        ['ready-for-handling', 'payment-approved'],
+      ],
+    );
     assert.equal((await stats('repost')).orders, 1);
     // Stored as given: a document that is not an order at all is still accepted.
     await generate('repost', { orderId: 'weird', items: 'nope' });
@@ -363,7 +403,14 @@ describe('order states', () => {
     const [id] = await generate('ctl', { generate: 1, seed: 1 });
     assert.equal((await control('POST', 'ctl', `/orders/${id}/state`, { state: 'shipped' })).status, 400);
     assert.equal((await control('POST', 'ctl', '/orders/nope-01/state', { state: 'handling' })).status, 404);
-    for (const body of [{ foo: 1 }, [{ orderId: 'a' }, { id: 'b' }], { generate: 200_001 }, { generate: 1.5 }, { generate: 1, state: 'x' }, 'text']) {
+    for (const body of [
+      { foo: 1 },
+      [{ orderId: 'a' }, { id: 'b' }],
+      { generate: 200_001 },
+      { generate: 1.5 },
+      { generate: 1, state: 'x' },
+      'text',
+    ]) {
       assert.equal((await control('POST', 'ctl', '/orders', body)).status, 400, JSON.stringify(body));
     }
     assert.equal((await stats('ctl')).orders, 1, 'a refused array creates nothing');
@@ -387,7 +434,11 @@ describe('auth and not found', () => {
       { 'X-VTEX-API-AppKey': ' ', 'X-VTEX-API-AppToken': 't' },
     ];
     for (const headers of cases) {
-      for (const [method, p] of [['GET', '/api/orders/feed?maxlot=1'], ['GET', `/api/oms/pvt/orders/${id}`], ['POST', `/api/oms/pvt/orders/${id}/start-handling`]]) {
+      for (const [method, p] of [
+        ['GET', '/api/orders/feed?maxlot=1'],
+        ['GET', `/api/oms/pvt/orders/${id}`],
+        ['POST', `/api/oms/pvt/orders/${id}/start-handling`],
+      ]) {
         const res = await call(method, `/auth${p}`, undefined, headers);
         assert.equal(res.status, 401, `${method} ${p} ${JSON.stringify(headers)}`);
         assertValid(unauthorizedSchema, res.json, '401');
@@ -398,7 +449,11 @@ describe('auth and not found', () => {
   });
 
   it('answers 404 with a JSON error for unknown orders and accounts', async () => {
-    for (const [method, p] of [['GET', '/api/oms/pvt/orders/404-01'], ['POST', '/api/oms/pvt/orders/404-01/start-handling'], ['POST', '/api/oms/pvt/orders/404-01/cancel']]) {
+    for (const [method, p] of [
+      ['GET', '/api/oms/pvt/orders/404-01'],
+      ['POST', '/api/oms/pvt/orders/404-01/start-handling'],
+      ['POST', '/api/oms/pvt/orders/404-01/cancel'],
+    ]) {
       const res = await platform(method, 'nf', p);
       assert.equal(res.status, 404, `${method} ${p}`);
       assert.deepEqual(res.json, { error: { code: '404', message: 'Order not found', exception: null } });
@@ -413,7 +468,13 @@ describe('faults', () => {
     const set = async (body: unknown) => control('POST', 'faulty', '/faults', body);
 
     assert.equal((await set({ errorRate: 1 })).status, 200);
-    assert.deepEqual((await control('GET', 'faulty', '/faults')).json, { errorRate: 1, timeoutRate: 0, latencyMs: 0, malformedRate: 0, rateLimitRate: 0 });
+    assert.deepEqual((await control('GET', 'faulty', '/faults')).json, {
+      errorRate: 1,
+      timeoutRate: 0,
+      latencyMs: 0,
+      malformedRate: 0,
+      rateLimitRate: 0,
+    });
     for (let i = 0; i < 6; i++) assert.ok([500, 503].includes((await feed('faulty', 1)).status));
     assert.equal((await stats('faulty')).feedInFlight, 0, 'failed calls changed nothing');
 
@@ -516,21 +577,38 @@ describe('generator', () => {
       const shipping = d.shippingData.logisticsInfo.reduce((s: number, l: Json) => s + l.price, 0);
       assert.deepEqual([total('Items'), total('Discounts'), total('Shipping'), total('Tax')], [items, discounts, shipping, 0]);
       assert.equal(d.value, items + discounts + shipping);
-      assert.ok(d.shippingData.logisticsInfo.every((l: Json) => ['Correios PAC', 'Correios SEDEX', 'Jadlog', 'Total Express'].includes(l.deliveryCompany)));
+      assert.ok(
+        d.shippingData.logisticsInfo.every((l: Json) =>
+          ['Correios PAC', 'Correios SEDEX', 'Jadlog', 'Total Express'].includes(l.deliveryCompany),
+        ),
+      );
       const payments = d.paymentData.transactions[0].payments;
-      assert.equal(payments.reduce((s: number, p: Json) => s + p.value, 0), d.value);
+      assert.equal(
+        payments.reduce((s: number, p: Json) => s + p.value, 0),
+        d.value,
+      );
       if (payments.length === 2) twoPayments++;
       for (const p of payments) {
-        systems.set(`${p.paymentSystem}:${p.paymentSystemName}:${p.group}`, 1 + (systems.get(`${p.paymentSystem}:${p.paymentSystemName}:${p.group}`) ?? 0));
+        systems.set(
+          `${p.paymentSystem}:${p.paymentSystemName}:${p.group}`,
+          1 + (systems.get(`${p.paymentSystem}:${p.paymentSystemName}:${p.group}`) ?? 0),
+        );
         assert.ok(p.group === 'creditCard' ? p.installments >= 1 && p.installments <= 10 : p.installments === 1);
       }
     }
     assert.ok(corporate > N * 0.06 && corporate < N * 0.14, `corporate ${corporate}`);
     assert.ok(twoPayments > N * 0.05 && twoPayments < N * 0.15, `two payments ${twoPayments}`);
-    assert.deepEqual([...systems.keys()].sort(), [
-      '1:American Express:creditCard', '125:Pix:instantPayment', '16:Vale:giftCard', '2:Visa:creditCard',
-      '4:Mastercard:creditCard', '6:Boleto Bancário:bankInvoice',
-    ].sort());
+    assert.deepEqual(
+      [...systems.keys()].sort(),
+      [
+        '1:American Express:creditCard',
+        '125:Pix:instantPayment',
+        '16:Vale:giftCard',
+        '2:Visa:creditCard',
+        '4:Mastercard:creditCard',
+        '6:Boleto Bancário:bankInvoice',
+      ].sort(),
+    );
   });
 
   it('creates 20,000 orders, one feed event each', async () => {
@@ -557,9 +635,16 @@ describe('process and options', () => {
 
   it('closes at once even while an injected timeout holds a request', async () => {
     const other = await startSimulator({ hangMs: 60_000 });
-    await fetch(`${other.url}/_sim/hang/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"timeoutRate":1}' });
+    await fetch(`${other.url}/_sim/hang/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"timeoutRate":1}',
+    });
     const hanging = fetch(`${other.url}/hang/api/orders/feed?maxlot=1`, { headers: AUTH });
-    const outcome = hanging.then(() => 'answered', () => 'dropped');
+    const outcome = hanging.then(
+      () => 'answered',
+      () => 'dropped',
+    );
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(simulatorStoreOf(other.app).account('hang').counters.faultTimeouts, 1, 'the request is hanging');
     const t0 = Date.now();

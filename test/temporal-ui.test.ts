@@ -65,7 +65,9 @@ async function visible(locator: Locator, what?: string): Promise<void> {
   try {
     await locator.first().waitFor({ state: 'visible', timeout: PAGE_TIMEOUT_MS / 3 });
   } catch (error) {
-    throw new Error(`the Temporal UI does not show ${what ?? String(locator)}: ${(error as Error).message.split('\n')[0]}`);
+    throw new Error(`the Temporal UI does not show ${what ?? String(locator)}: ${(error as Error).message.split('\n')[0]}`, {
+      cause: error,
+    });
   }
 }
 
@@ -83,7 +85,7 @@ async function openUntil(page: Page, url: string, check: () => Promise<void>, at
       await page.waitForTimeout(500);
       return;
     } catch (error) {
-      if (attempt >= attempts) throw new Error(`${url}: ${(error as Error).message}`);
+      if (attempt >= attempts) throw new Error(`${url}: ${(error as Error).message}`, { cause: error });
     }
   }
 }
@@ -124,7 +126,10 @@ describe('Temporal UI as the ops monitor', () => {
         'or export the URL of the Temporal Web UI of the dev server at TEMPORAL_ADDRESS',
     );
     const ui = await fetch(`${uiUrl}/api/v1/settings`).catch((error: Error) => error);
-    assert.ok(!(ui instanceof Error) && ui.ok, `the Temporal UI does not answer at ${uiUrl}: ${ui instanceof Error ? ui.message : `HTTP ${ui.status}`}`);
+    assert.ok(
+      !(ui instanceof Error) && ui.ok,
+      `the Temporal UI does not answer at ${uiUrl}: ${ui instanceof Error ? ui.message : `HTTP ${ui.status}`}`,
+    );
     mkdirSync(SCREENSHOTS, { recursive: true });
     h = await startHarness();
     // Added switched off, as `vitrine add` does: the runs below are started by hand through the
@@ -136,8 +141,23 @@ describe('Temporal UI as the ops monitor', () => {
     ];
     for (const [code, name, prefix] of vitrines) {
       await cliJson(
-        ['add', '--code', code, '--name', name, '--platform', 'vtex', '--base-url', `${h.simulatorUrl}/${code}`,
-          '--app-key', `key-${code}`, '--app-token', `token-${code}-secret`, '--prefix', prefix],
+        [
+          'add',
+          '--code',
+          code,
+          '--name',
+          name,
+          '--platform',
+          'vtex',
+          '--base-url',
+          `${h.simulatorUrl}/${code}`,
+          '--app-key',
+          `key-${code}`,
+          '--app-token',
+          `token-${code}-secret`,
+          '--prefix',
+          prefix,
+        ],
         h.cliEnv,
       );
     }
@@ -155,7 +175,11 @@ describe('Temporal UI as the ops monitor', () => {
   });
 
   test('an import run of loja-agro: readable workflow id, summary in result, memo and search attributes', async () => {
-    const { orderIds } = await h.sim<{ orderIds: string[] }>('POST', `/_sim/${agro}/orders`, { generate: 8, seed: 61, state: 'payment-pending' });
+    const { orderIds } = await h.sim<{ orderIds: string[] }>('POST', `/_sim/${agro}/orders`, {
+      generate: 8,
+      seed: 61,
+      state: 'payment-pending',
+    });
     // One more order, paid with a payment the vitrine has no DE-PARA row for: it is blocked.
     const unpaid = await h.sim<any>('GET', `/_sim/${agro}/orders/${orderIds[0]}`);
     unpaid.orderId = '9990001000001-01';
@@ -173,7 +197,7 @@ describe('Temporal UI as the ops monitor', () => {
     assert.deepEqual(result, Object.fromEntries(Object.entries(agroFirst).filter(([key]) => key !== 'workflowId')));
     const description = await handle.describe();
     agroFirstRunId = description.runId;
-    const { vitrineCode, importRunId, ...counts } = result;
+    const { vitrineCode: _code, importRunId: _run, ...counts } = result;
     assert.deepEqual(description.memo?.summary, counts);
     const attributes = description.typedSearchAttributes;
     assert.equal(attributes.get(SEARCH_ATTRIBUTES.vitrineCode), agro);
@@ -203,7 +227,10 @@ describe('Temporal UI as the ops monitor', () => {
     const summary = (await handle.result()) as ImportRunSummary;
     await h.sim('POST', `/_sim/${moda}/faults`, {});
     assert.deepEqual(Object.keys(progress).sort(), ['blocked', 'committed', 'fetched', 'imported', 'unchanged', 'updated']);
-    assert.ok(progress.imported <= summary.imported && progress.fetched <= summary.fetched, `progress ${JSON.stringify(progress)} ahead of the summary`);
+    assert.ok(
+      progress.imported <= summary.imported && progress.fetched <= summary.fetched,
+      `progress ${JSON.stringify(progress)} ahead of the summary`,
+    );
     assert.deepEqual([summary.fetched, summary.imported, summary.blocked], [40, 40, 0]);
     modaRun = { workflowId, summary, progress };
   });
@@ -228,7 +255,11 @@ describe('Temporal UI as the ops monitor', () => {
     await openUntil(page, `${runPage}/${agroFirstRunId}/history`, async () => {
       await visible(page.getByRole('heading', { name: workflowId }));
       await visible(page.getByText('Completed', { exact: true }).first());
-      await visible(page.getByText(new RegExp(`"vitrineCode":\\s*"${agro}",\\s*"importRunId":\\s*\\d+,[^}]*"imported":\\s*8,[^}]*"blocked":\\s*1,`)).first());
+      await visible(
+        page
+          .getByText(new RegExp(`"vitrineCode":\\s*"${agro}",\\s*"importRunId":\\s*\\d+,[^}]*"imported":\\s*8,[^}]*"blocked":\\s*1,`))
+          .first(),
+      );
     });
     await screenshot(page, 'temporal-ui-run.png');
   });
@@ -237,27 +268,41 @@ describe('Temporal UI as the ops monitor', () => {
     const query = `VitrineCode = "${agro}"`;
     // The workflow list with the project's counts as columns (the UI keeps its columns per
     // namespace in the browser's localStorage) and the saved-views panel folded.
-    await page.addInitScript(
-      ([key, value]) => (globalThis as any).localStorage.setItem(key, value),
-      ['namespace-workflow-table-columns', JSON.stringify({ [namespace]: WORKFLOW_COLUMNS })] as const,
-    );
+    await page.addInitScript(([key, value]) => (globalThis as any).localStorage.setItem(key, value), [
+      'namespace-workflow-table-columns',
+      JSON.stringify({ [namespace]: WORKFLOW_COLUMNS }),
+    ] as const);
     await openUntil(page, `${uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(query)}`, async () => {
       for (const { workflowId } of [agroFirst, agroSecond]) await visible(page.getByRole('link', { name: workflowId }));
     });
     for (const label of ['ImportedOrders', 'UpdatedOrders', 'BlockedOrders']) {
-      await visible(page.getByRole('columnheader', { name: label }), `the ${label} column (set through localStorage 'namespace-workflow-table-columns'; has this UI version moved it?)`);
+      await visible(
+        page.getByRole('columnheader', { name: label }),
+        `the ${label} column (set through localStorage 'namespace-workflow-table-columns'; has this UI version moved it?)`,
+      );
     }
     const cells = async (workflowId: string) =>
       (await page.getByRole('row').filter({ hasText: workflowId }).getByRole('cell').allInnerTexts()).map((text) => text.trim());
     const [first, second] = [await cells(agroFirst.workflowId), await cells(agroSecond.workflowId)];
-    assert.deepEqual(first.slice(first.indexOf(agroFirst.workflowId) + 1, first.indexOf(agroFirst.workflowId) + 4), ['8', '0', '1'], `row of the first run: ${first.join(' | ')}`);
-    assert.deepEqual(second.slice(second.indexOf(agroSecond.workflowId) + 1, second.indexOf(agroSecond.workflowId) + 4), ['0', '3', '0'], `row of the second run: ${second.join(' | ')}`);
+    assert.deepEqual(
+      first.slice(first.indexOf(agroFirst.workflowId) + 1, first.indexOf(agroFirst.workflowId) + 4),
+      ['8', '0', '1'],
+      `row of the first run: ${first.join(' | ')}`,
+    );
+    assert.deepEqual(
+      second.slice(second.indexOf(agroSecond.workflowId) + 1, second.indexOf(agroSecond.workflowId) + 4),
+      ['0', '3', '0'],
+      `row of the second run: ${second.join(' | ')}`,
+    );
     assert.equal(await page.getByText(modaRun.workflowId).count(), 0, 'a loja-moda run in a search for loja-agro');
     const fold = page.getByRole('button', { name: 'Collapse saved views' });
     if (await fold.isVisible()) {
       await fold.click();
       // The panel folds with an animation: the table has to stop moving before the picture.
-      await page.getByRole('button', { name: /expand saved views/i }).waitFor({ timeout: 5_000 }).catch(() => undefined);
+      await page
+        .getByRole('button', { name: /expand saved views/i })
+        .waitFor({ timeout: 5_000 })
+        .catch(() => undefined);
       await page.waitForTimeout(1_000);
     }
     await screenshot(page, 'temporal-ui-search-vitrinecode.png');
@@ -275,8 +320,18 @@ describe('Temporal UI as the ops monitor', () => {
     });
     await openUntil(page, `${uiUrl}/namespaces/${namespace}/schedules?query=${encodeURIComponent(query)}`, async () => {
       for (const id of wanted.keys()) await visible(page.getByRole('link', { name: id, exact: true }));
-      await visible(page.getByRole('row').filter({ hasText: scheduleIdFor(agro) }).getByText('Running'));
-      await visible(page.getByRole('row').filter({ hasText: scheduleIdFor(casa) }).getByText('Paused'));
+      await visible(
+        page
+          .getByRole('row')
+          .filter({ hasText: scheduleIdFor(agro) })
+          .getByText('Running'),
+      );
+      await visible(
+        page
+          .getByRole('row')
+          .filter({ hasText: scheduleIdFor(casa) })
+          .getByText('Paused'),
+      );
     });
     await screenshot(page, 'temporal-ui-schedules.png');
   });

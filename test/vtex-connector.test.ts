@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { mapVtexOrder } from '../src/mapping/vtexOrderMapper';
-import { PlatformAccount, PlatformError } from '../src/platform/types';
+import { type PlatformAccount, PlatformError } from '../src/platform/types';
 import { VtexConnector } from '../src/platform/vtex/connector';
 import { connectorFor } from '../src/platform/connectors';
 import { startSimulator } from '../src/simulator/server';
@@ -76,7 +76,10 @@ describe('VtexConnector (fake fetch)', () => {
       return json(page);
     });
     const items = await new VtexConnector(fakeAccount(), { fetch: fetchFn }).fetchQueue(50);
-    assert.deepStrictEqual(calls.map((c) => c.url.searchParams.get('maxlot')), ['10', '10', '10']);
+    assert.deepStrictEqual(
+      calls.map((c) => c.url.searchParams.get('maxlot')),
+      ['10', '10', '10'],
+    );
     assert.equal(items.length, 23);
     assert.deepStrictEqual(items[22], { handle: 'handle-22', orderId: '1000000000022-01', state: 'ready-for-handling' });
     const first = calls[0];
@@ -93,7 +96,10 @@ describe('VtexConnector (fake fetch)', () => {
     );
     const connector = new VtexConnector(fakeAccount(), { fetch: fetchFn });
     assert.equal((await connector.fetchQueue(25)).length, 25);
-    assert.deepStrictEqual(calls.map((c) => c.url.searchParams.get('maxlot')), ['10', '10', '5']);
+    assert.deepStrictEqual(
+      calls.map((c) => c.url.searchParams.get('maxlot')),
+      ['10', '10', '5'],
+    );
     assert.deepStrictEqual(await connector.fetchQueue(0), []);
     assert.equal(calls.length, 3);
   });
@@ -116,12 +122,18 @@ describe('VtexConnector (fake fetch)', () => {
     assert.equal(calls.length, 0);
     const handles = Array.from({ length: 250 }, (_, i) => `h${i}`);
     await connector.commitQueue(handles);
-    assert.deepStrictEqual(calls.map((c) => [c.method, c.url.pathname, (c.body as { handles: string[] }).handles.length]), [
-      ['POST', '/api/orders/feed', 100],
-      ['POST', '/api/orders/feed', 100],
-      ['POST', '/api/orders/feed', 50],
-    ]);
-    assert.deepStrictEqual(calls.flatMap((c) => (c.body as { handles: string[] }).handles), handles);
+    assert.deepStrictEqual(
+      calls.map((c) => [c.method, c.url.pathname, (c.body as { handles: string[] }).handles.length]),
+      [
+        ['POST', '/api/orders/feed', 100],
+        ['POST', '/api/orders/feed', 100],
+        ['POST', '/api/orders/feed', 50],
+      ],
+    );
+    assert.deepStrictEqual(
+      calls.flatMap((c) => (c.body as { handles: string[] }).handles),
+      handles,
+    );
   });
 
   it('encodes the order id and refuses a body that is not JSON', async () => {
@@ -139,12 +151,19 @@ describe('VtexConnector (fake fetch)', () => {
     const err = await platformError(() => new VtexConnector(fakeAccount(), { fetch: fetchFn }).startHandling('1172452900788-01'));
     assert.equal(calls[0].method, 'POST');
     assert.equal(calls[0].url.pathname, '/api/oms/pvt/orders/1172452900788-01/start-handling');
-    assert.deepStrictEqual([err.message, err.retryable, err.status], ['VTEX startHandling 1172452900788-01: HTTP 409 (OMS003)', false, 409]);
+    assert.deepStrictEqual(
+      [err.message, err.retryable, err.status],
+      ['VTEX startHandling 1172452900788-01: HTTP 409 (OMS003)', false, 409],
+    );
   });
 
   it('reads Retry-After as seconds or as an HTTP date', async () => {
     const date = new Date(Date.now() + 30_000).toUTCString();
-    for (const [header, expected] of [['7', 7], [date, 30], ['soon', undefined]] as const) {
+    for (const [header, expected] of [
+      ['7', 7],
+      [date, 30],
+      ['soon', undefined],
+    ] as const) {
       const { fetchFn } = fakeFetch(() => new Response('', { status: 429, headers: { 'retry-after': header } }));
       const err = await platformError(() => new VtexConnector(fakeAccount(), { fetch: fetchFn, attempts: 1 }).getOrder('1-01'));
       assert.equal(err.retryable, true);
@@ -282,7 +301,10 @@ describe('VtexConnector against the simulator', () => {
     const started = Date.now();
     const err = await platformError(() => connect('slowstore', { timeoutMs: 300 }).getOrder(orderId));
     assert.ok(Date.now() - started < 5_000);
-    assert.deepStrictEqual([err.retryable, err.status, err.message], [true, undefined, `VTEX getOrder ${orderId}: no response within 300 ms`]);
+    assert.deepStrictEqual(
+      [err.retryable, err.status, err.message],
+      [true, undefined, `VTEX getOrder ${orderId}: no response within 300 ms`],
+    );
   });
 
   it('starts handling an order', async () => {
@@ -296,7 +318,10 @@ describe('VtexConnector against the simulator', () => {
   });
 
   it('fails without credentials with a final 401', async () => {
-    for (const credentials of [{ appKey: '', appToken: '' }, { appKey: APP_KEY, appToken: '' }]) {
+    for (const credentials of [
+      { appKey: '', appToken: '' },
+      { appKey: APP_KEY, appToken: '' },
+    ]) {
       const err = await platformError(() => connect('authstore', {}, credentials).fetchQueue(10));
       assert.deepStrictEqual([err.retryable, err.status], [false, 401]);
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ErpOrder, OrderMappingError } from '../src/mapping/erpOrder';
+import { type ErpOrder, OrderMappingError } from '../src/mapping/erpOrder';
 import { carrierCodeOf, mapVtexOrder, orderNumberOf } from '../src/mapping/vtexOrderMapper';
 
 const spec = JSON.parse(readFileSync(join(__dirname, '..', 'contracts', 'vtex', 'orders-api.openapi.json'), 'utf8'));
@@ -150,7 +150,9 @@ describe('mapVtexOrder', () => {
         const visa = o.paymentData.transactions[0].payments[0];
         delete visa.installments;
         o.paymentData.transactions.unshift({ isActive: false, payments: [{ ...visa, id: 'OLD' }] });
-        o.paymentData.transactions.push({ payments: [{ ...visa, id: 'P2', paymentSystem: 6, group: 'bankInvoice', installments: 3, value: 500 }] });
+        o.paymentData.transactions.push({
+          payments: [{ ...visa, id: 'P2', paymentSystem: 6, group: 'bankInvoice', installments: 3, value: 500 }],
+        });
         o.totals.find((t: any) => t.id === 'Discounts').value = -250;
       }),
     );
@@ -158,10 +160,7 @@ describe('mapVtexOrder', () => {
     assert.equal(order.approvedAt, null);
     assert.equal(order.customer.email, 'a1b2c3d4e5f6@ct.vtex.com.br');
     assert.equal(order.customer.phone, null);
-    assert.deepStrictEqual(
-      [order.items[0].unitPriceCents, order.items[0].totalCents, order.items[0].ean],
-      [990, 2970, null],
-    );
+    assert.deepStrictEqual([order.items[0].unitPriceCents, order.items[0].totalCents, order.items[0].ean], [990, 2970, null]);
     assert.deepStrictEqual(order.carrier, { code: 'SEDEX-RAPIDO', name: 'Sedex Rápido' });
     assert.deepStrictEqual(
       order.payments.map((p) => [p.lineNumber, p.platformPaymentId, p.paymentSystem, p.paymentGroup, p.installments, p.valueCents]),
@@ -198,9 +197,17 @@ describe('mapVtexOrder', () => {
       exampleWith((o) => o.items.push({ ...o.items[0], quantity: 0 })),
       'invalid platform order: items[1].quantity must be a positive integer',
     ],
-    ['float money', exampleWith((o) => (o.items[0].sellingPrice = 9.9)), 'invalid platform order: items[0].sellingPrice must be an integer amount of cents'],
+    [
+      'float money',
+      exampleWith((o) => (o.items[0].sellingPrice = 9.9)),
+      'invalid platform order: items[0].sellingPrice must be an integer amount of cents',
+    ],
     ['money as text', exampleWith((o) => (o.value = '1160')), 'invalid platform order: value must be an integer amount of cents'],
-    ['float total', exampleWith((o) => (o.totals[2].value = 300.5)), 'invalid platform order: totals[2].value must be an integer amount of cents'],
+    [
+      'float total',
+      exampleWith((o) => (o.totals[2].value = 300.5)),
+      'invalid platform order: totals[2].value must be an integer amount of cents',
+    ],
     ['missing clientProfileData', exampleWith((o) => delete o.clientProfileData), 'invalid platform order: clientProfileData is required'],
     [
       'invalid document',
@@ -209,15 +216,45 @@ describe('mapVtexOrder', () => {
     ],
     [
       'corporate without a CNPJ',
-      exampleWith((o) => Object.assign(o.clientProfileData, { isCorporate: true, corporateName: 'Lux Ltda', corporateDocument: o.clientProfileData.document })),
+      exampleWith((o) =>
+        Object.assign(o.clientProfileData, {
+          isCorporate: true,
+          corporateName: 'Lux Ltda',
+          corporateDocument: o.clientProfileData.document,
+        }),
+      ),
       'invalid platform order: invalid customer document: clientProfileData.corporateDocument must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits',
     ],
-    ['no customer name', exampleWith((o) => Object.assign(o.clientProfileData, { firstName: ' ', lastName: null })), 'invalid platform order: clientProfileData.firstName and lastName must not be empty'],
-    ['no payments', exampleWith((o) => (o.paymentData.transactions[0].payments = [])), 'invalid platform order: paymentData.transactions has no payment'],
-    ['only inactive payments', exampleWith((o) => (o.paymentData.transactions[0].isActive = false)), 'invalid platform order: paymentData.transactions has no payment'],
-    ['installments 0', exampleWith((o) => (o.paymentData.transactions[0].payments[0].installments = 0)), 'invalid platform order: paymentData.transactions[0].payments[0].installments must be a positive integer'],
-    ['no Items total', exampleWith((o) => (o.totals = o.totals.filter((t: any) => t.id !== 'Items'))), 'invalid platform order: totals has no "Items" entry'],
-    ['bad creation date', exampleWith((o) => (o.creationDate = '04/02/2024')), 'invalid platform order: creationDate must be an ISO 8601 date-time with a time zone offset'],
+    [
+      'no customer name',
+      exampleWith((o) => Object.assign(o.clientProfileData, { firstName: ' ', lastName: null })),
+      'invalid platform order: clientProfileData.firstName and lastName must not be empty',
+    ],
+    [
+      'no payments',
+      exampleWith((o) => (o.paymentData.transactions[0].payments = [])),
+      'invalid platform order: paymentData.transactions has no payment',
+    ],
+    [
+      'only inactive payments',
+      exampleWith((o) => (o.paymentData.transactions[0].isActive = false)),
+      'invalid platform order: paymentData.transactions has no payment',
+    ],
+    [
+      'installments 0',
+      exampleWith((o) => (o.paymentData.transactions[0].payments[0].installments = 0)),
+      'invalid platform order: paymentData.transactions[0].payments[0].installments must be a positive integer',
+    ],
+    [
+      'no Items total',
+      exampleWith((o) => (o.totals = o.totals.filter((t: any) => t.id !== 'Items'))),
+      'invalid platform order: totals has no "Items" entry',
+    ],
+    [
+      'bad creation date',
+      exampleWith((o) => (o.creationDate = '04/02/2024')),
+      'invalid platform order: creationDate must be an ISO 8601 date-time with a time zone offset',
+    ],
     ['missing order id', exampleWith((o) => delete o.orderId), 'invalid platform order: orderId is required'],
   ];
 
@@ -228,7 +265,16 @@ describe('mapVtexOrder', () => {
   }
 
   it('never puts customer data in an error message', () => {
-    const customerValues = ['rodrigo.smith@email.com', '845.134.270-19', '84513427019', '845134270', 'Rodrigo', 'Smith', '+5561992227222', 'Lúcio'];
+    const customerValues = [
+      'rodrigo.smith@email.com',
+      '845.134.270-19',
+      '84513427019',
+      '845134270',
+      'Rodrigo',
+      'Smith',
+      '+5561992227222',
+      'Lúcio',
+    ];
     const cases = [
       ...badInputs.map(([, raw]) => raw),
       exampleWith((o) => (o.clientProfileData.document = 'rodrigo.smith@email.com')),
@@ -236,7 +282,9 @@ describe('mapVtexOrder', () => {
       exampleWith((o) => (o.clientProfileData.firstName = ['Rodrigo'])),
       exampleWith((o) => (o.clientProfileData.isCorporate = 'Rodrigo Smith')),
       exampleWith((o) => (o.shippingData.address.street = 84513427019)),
-      exampleWith((o) => Object.assign(o.clientProfileData, { isCorporate: true, corporateName: 'Rodrigo Smith', corporateDocument: '84513427019' })),
+      exampleWith((o) =>
+        Object.assign(o.clientProfileData, { isCorporate: true, corporateName: 'Rodrigo Smith', corporateDocument: '84513427019' }),
+      ),
     ];
     for (const raw of cases) {
       const { message } = mappingError(raw);

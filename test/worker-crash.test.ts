@@ -47,7 +47,15 @@ describe('worker crash', () => {
     await h.sim('POST', `/_sim/${code}/faults`, { latencyMs: 60 });
     await h.sim('POST', `/_sim/${code}/settings`, { visibilityTimeoutMs: 3000 });
     const imported = async () =>
-      Number((await h.database.db('sales_orders').join('vitrines', 'vitrines.id', 'sales_orders.vitrine_id').where('vitrines.code', code).count({ n: '*' }))[0].n);
+      Number(
+        (
+          await h.database
+            .db('sales_orders')
+            .join('vitrines', 'vitrines.id', 'sales_orders.vitrine_id')
+            .where('vitrines.code', code)
+            .count({ n: '*' })
+        )[0].n,
+      );
 
     worker = startWorker(h.cliEnv);
     const { workflowId } = await cliJson(['run', code], h.cliEnv);
@@ -64,7 +72,8 @@ describe('worker crash', () => {
     await new Promise((resolve) => setTimeout(resolve, 3500));
     await cliJson(['run', code, '--wait'], h.cliEnv);
 
-    const rows = await h.database.db('sales_orders as o')
+    const rows = await h.database
+      .db('sales_orders as o')
       .join('vitrines as v', 'v.id', 'o.vitrine_id')
       .where('v.code', code)
       .select('o.id', 'o.external_order_id');

@@ -68,7 +68,11 @@ export function createActivities(deps: ActivityDependencies) {
       throw ApplicationFailure.create({ type: FAILURE_TYPES.queuePageMissing, message: error.message, nonRetryable: true });
     }
     if (page.vitrineId !== vitrineId) {
-      throw ApplicationFailure.create({ type: FAILURE_TYPES.queuePageMissing, message: `queue page ${pageId} is not one of vitrine ${vitrineId}`, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: FAILURE_TYPES.queuePageMissing,
+        message: `queue page ${pageId} is not one of vitrine ${vitrineId}`,
+        nonRetryable: true,
+      });
     }
     return page;
   }
@@ -114,7 +118,11 @@ export function createActivities(deps: ActivityDependencies) {
     async importOrders(input: { vitrineId: number; pageId: number }): Promise<PageImportResult> {
       const page = await queuePage(input.vitrineId, input.pageId);
       const result = await withPlatformFailures(() => importer.importQueuePage(page, run()), `order import of vitrine ${input.vitrineId}`);
-      reportOrders(await vitrineCode(input.vitrineId), { imported: result.imported.length, blocked: result.blocked.length, blockedOrderIds: result.blocked });
+      reportOrders(await vitrineCode(input.vitrineId), {
+        imported: result.imported.length,
+        blocked: result.blocked.length,
+        blockedOrderIds: result.blocked,
+      });
       return { imported: result.imported.length, existing: result.existing.length, blocked: result.blocked.length };
     },
 
@@ -131,7 +139,10 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** ERP to platform: start-handling for orders that entered Em preparação in the ERP. */
     async sendPlatformNotifications(input: { vitrineId: number }): Promise<{ sent: number; failed: number }> {
-      return withPlatformFailures(() => importer.sendPlatformNotifications(input.vitrineId, run()), `notifications of vitrine ${input.vitrineId}`);
+      return withPlatformFailures(
+        () => importer.sendPlatformNotifications(input.vitrineId, run()),
+        `notifications of vitrine ${input.vitrineId}`,
+      );
     },
 
     /** Acknowledges a page's queue items; called only after the ERP committed what they announced. */
@@ -149,7 +160,9 @@ export function createActivities(deps: ActivityDependencies) {
       await saveImportRun(db, input.importRunId, input.counts, input.status);
       await deleteRunQueuePages(db, input.importRunId, input.status !== 'running');
       if (input.status !== 'running') {
-        const row = await db('import_runs').where({ id: input.importRunId }).first('vitrine_id', 'workflow_id', 'started_at', 'finished_at');
+        const row = await db('import_runs')
+          .where({ id: input.importRunId })
+          .first('vitrine_id', 'workflow_id', 'started_at', 'finished_at');
         const vitrine = await getVitrineById(db, row.vitrine_id);
         const c = input.counts;
         await writeLog(db, vitrine, [

@@ -6,16 +6,23 @@
  */
 export function payloadExcerpt(payload: unknown): Record<string, string | number | null> | null {
   if (payload === null || payload === undefined) return null;
-  if (typeof payload !== 'object' || Array.isArray(payload)) return { payload: `not an order (${Array.isArray(payload) ? 'a list' : typeof payload})` };
+  if (typeof payload !== 'object' || Array.isArray(payload))
+    return { payload: `not an order (${Array.isArray(payload) ? 'a list' : typeof payload})` };
   const doc = payload as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 80) : null);
   const items = doc.items;
   const transactions = (doc.paymentData as { transactions?: unknown } | null | undefined)?.transactions;
   const payments = Array.isArray(transactions)
-    ? transactions.flatMap((t) => (t && typeof t === 'object' && Array.isArray((t as { payments?: unknown }).payments) ? (t as { payments: unknown[] }).payments : []))
+    ? transactions.flatMap((t) =>
+        t && typeof t === 'object' && Array.isArray((t as { payments?: unknown }).payments) ? (t as { payments: unknown[] }).payments : [],
+      )
     : [];
   const paymentNames = payments
-    .map((p) => (p && typeof p === 'object' ? text((p as Record<string, unknown>).paymentSystemName) ?? text(String((p as Record<string, unknown>).paymentSystem ?? '')) : null))
+    .map((p) =>
+      p && typeof p === 'object'
+        ? (text((p as Record<string, unknown>).paymentSystemName) ?? text(String((p as Record<string, unknown>).paymentSystem ?? '')))
+        : null,
+    )
     .filter((name): name is string => Boolean(name));
   return {
     orderId: text(doc.orderId),

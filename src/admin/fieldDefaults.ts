@@ -3,7 +3,7 @@
  * a rule is checked on the sample order before it is saved, and previewed on a real platform order.
  */
 import type { Knex } from 'knex';
-import { validateFieldDefault, type DefaultTarget, type EvaluatedRule } from '../erp/fieldDefaults';
+import { validateFieldDefault, type DefaultTarget, type EvaluatedRule } from '../importing/rules/fieldDefaults';
 import { setFieldDefaultRule } from '../erp/store/fieldDefaultRules';
 import { OrderRejectedError } from '../erp/store/orderImport';
 import type { FieldDefaultRow, VitrineRow } from '../erp/tables';

@@ -21,4 +21,7 @@ export const blockedOrderIdSchema = z
 /** An order id as the platform knows it, e.g. VTEX 1172452900788-01. */
 export const platformOrderIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be a platform order id (letters, digits, dots, dashes or underscores; e.g. 1172452900788-01)');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
+    'must be a platform order id (letters, digits, dots, dashes or underscores; e.g. 1172452900788-01)',
+  );

@@ -8,7 +8,7 @@ import { AdminInputError } from '../admin/errors';
 import { blockedOrderIdSchema, listLimitSchema } from '../admin/inputs';
 import { getBlockedOrder, listBlockedOrderSummaries } from '../erp/store/blockedOrders';
 import { findVitrineByCode, listVitrines } from '../erp/store/vitrines';
-import { parseSetting, vitrineCodeSchema } from '../erp/vitrineSettings';
+import { parseSetting, vitrineCodeSchema } from '../admin/vitrineSettings';
 import { retryBlockedOrders, type RetriedOrder } from '../importing/blockedRetry';
 import { formatCents } from '../shared/format';
 import { enc, html, query } from './html';
@@ -39,26 +39,61 @@ async function renderList(deps: BackofficeDeps, request: FastifyRequest, reply: 
     status = 400;
   }
   const vitrines = (await listVitrines(deps.db)).map((v) => v.code);
-  const back = html`<input type="hidden" name="vitrine" value="${vitrineText ?? ''}">`;
+  const back = html`<input type="hidden" name="vitrine" value="${vitrineText ?? ''}" />`;
   const body = html`<h1>Pedidos bloqueados</h1>
-<p class="muted">Orders that could not be imported (a payment or state with no DE-PARA row, a default field that fails, malformed data...).
-Fix the reason (DE-PARA, Campos Padrões), then Retry: the order is read from the platform again and imported.</p>
-<form method="get" action="/blocked" class="stack" aria-label="Filter blocked orders">
-<label>Vitrine<select name="vitrine"><option value="">all</option>${options(vitrines, vitrineText)}</select></label>
-<button>Filter</button>
-</form>
-${
-  rows.length === 0
-    ? html`<p class="muted" id="no-blocked">No blocked orders.</p>`
-    : html`<table id="blocked"><thead><tr><th>Id</th><th>Vitrine</th><th>Platform order</th><th>Reason</th><th>Attempts</th><th>First seen</th><th>Last seen</th><th></th></tr></thead><tbody>
-${rows.map(
-  (row) => html`<tr data-blocked="${row.externalOrderId}"><td><a href="/blocked/${row.id}">${row.id}</a></td><td>${row.vitrineCode}</td><td>${row.externalOrderId}</td>
-<td>${oneLine(row.reason)}</td><td class="num">${row.attempts}</td><td>${when(row.firstSeenAt)}</td><td>${when(row.lastSeenAt)}</td>
-<td><form method="post" action="/blocked/${row.id}/retry" class="inline">${back}<button aria-label="Retry ${row.externalOrderId}">Retry</button></form></td></tr>`,
-)}
-</tbody></table>
-<form method="post" action="/blocked/retry-all" class="inline">${back}<button class="secondary">Retry all ${vitrineText ? `of ${vitrineText}` : ''}</button></form>`
-}`;
+    <p class="muted">
+      Orders that could not be imported (a payment or state with no DE-PARA row, a default field that fails, malformed data...). Fix the
+      reason (DE-PARA, Campos Padrões), then Retry: the order is read from the platform again and imported.
+    </p>
+    <form method="get" action="/blocked" class="stack" aria-label="Filter blocked orders">
+      <label
+        >Vitrine<select name="vitrine">
+          <option value="">all</option>
+          ${options(vitrines, vitrineText)}
+        </select></label
+      >
+      <button>Filter</button>
+    </form>
+    ${
+      rows.length === 0
+        ? html`<p class="muted" id="no-blocked">No blocked orders.</p>`
+        : html`<table id="blocked">
+              <thead>
+                <tr>
+                  <th>Id</th>
+                  <th>Vitrine</th>
+                  <th>Platform order</th>
+                  <th>Reason</th>
+                  <th>Attempts</th>
+                  <th>First seen</th>
+                  <th>Last seen</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rows.map(
+                  (row) =>
+                    html`<tr data-blocked="${row.externalOrderId}">
+                      <td><a href="/blocked/${row.id}">${row.id}</a></td>
+                      <td>${row.vitrineCode}</td>
+                      <td>${row.externalOrderId}</td>
+                      <td>${oneLine(row.reason)}</td>
+                      <td class="num">${row.attempts}</td>
+                      <td>${when(row.firstSeenAt)}</td>
+                      <td>${when(row.lastSeenAt)}</td>
+                      <td>
+                        <form method="post" action="/blocked/${row.id}/retry" class="inline">
+                          ${back}<button aria-label="Retry ${row.externalOrderId}">Retry</button>
+                        </form>
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+            <form method="post" action="/blocked/retry-all" class="inline">
+              ${back}<button class="secondary">Retry all ${vitrineText ? `of ${vitrineText}` : ''}</button>
+            </form>`
+    }`;
   return sendPage(reply, page({ title: 'Pedidos bloqueados', section: 'blocked', flash }, body), status);
 }
 
@@ -94,24 +129,42 @@ export function registerBlockedRoutes(app: FastifyInstance, deps: BackofficeDeps
   app.get<{ Params: { id: string } }>('/blocked/:id', async (request, reply) => {
     const parsed = blockedOrderIdSchema.safeParse(request.params.id);
     const row = parsed.success ? await getBlockedOrder(deps.db, parsed.data) : undefined;
-    if (!row) throw new NotFoundError(`blocked order ${JSON.stringify(request.params.id.slice(0, 20))} does not exist (it may have been imported meanwhile)`);
+    if (!row)
+      throw new NotFoundError(
+        `blocked order ${JSON.stringify(request.params.id.slice(0, 20))} does not exist (it may have been imported meanwhile)`,
+      );
     const excerpt = payloadExcerpt(row.payload);
     const body = html`<h1>Pedido bloqueado ${row.id}</h1>
-<p><a href="/blocked?vitrine=${enc(row.vitrineCode)}">← Pedidos bloqueados of ${row.vitrineCode}</a></p>
-<dl class="fields">
-<dt>Vitrine</dt><dd>${row.vitrineCode}</dd><dt>Platform order</dt><dd>${row.externalOrderId}</dd>
-<dt>Reason</dt><dd>${oneLine(row.reason)}</dd><dt>Attempts</dt><dd>${row.attempts}</dd>
-<dt>First seen</dt><dd>${when(row.firstSeenAt)}</dd><dt>Last seen</dt><dd>${when(row.lastSeenAt)}</dd>
-</dl>
-<h2>As received from the platform</h2>
-${
-  excerpt
-    ? html`<dl class="fields">${Object.entries(excerpt).map(
-        ([key, value]) => html`<dt>${key}</dt><dd>${key === 'value' && typeof value === 'number' ? formatCents(value) : value === null ? '-' : String(value)}</dd>`,
-      )}</dl>`
-    : html`<p class="muted">No order document: the platform sent none.</p>`
-}
-<form method="post" action="/blocked/${row.id}/retry" class="inline"><input type="hidden" name="vitrine" value="${row.vitrineCode}"><button>Retry</button></form>`;
+      <p><a href="/blocked?vitrine=${enc(row.vitrineCode)}">← Pedidos bloqueados of ${row.vitrineCode}</a></p>
+      <dl class="fields">
+        <dt>Vitrine</dt>
+        <dd>${row.vitrineCode}</dd>
+        <dt>Platform order</dt>
+        <dd>${row.externalOrderId}</dd>
+        <dt>Reason</dt>
+        <dd>${oneLine(row.reason)}</dd>
+        <dt>Attempts</dt>
+        <dd>${row.attempts}</dd>
+        <dt>First seen</dt>
+        <dd>${when(row.firstSeenAt)}</dd>
+        <dt>Last seen</dt>
+        <dd>${when(row.lastSeenAt)}</dd>
+      </dl>
+      <h2>As received from the platform</h2>
+      ${
+        excerpt
+          ? html`<dl class="fields">
+              ${Object.entries(excerpt).map(
+                ([key, value]) =>
+                  html`<dt>${key}</dt>
+                    <dd>${key === 'value' && typeof value === 'number' ? formatCents(value) : value === null ? '-' : String(value)}</dd>`,
+              )}
+            </dl>`
+          : html`<p class="muted">No order document: the platform sent none.</p>`
+      }
+      <form method="post" action="/blocked/${row.id}/retry" class="inline">
+        <input type="hidden" name="vitrine" value="${row.vitrineCode}" /><button>Retry</button>
+      </form>`;
     return sendPage(reply, page({ title: `Pedido bloqueado ${row.id}`, section: 'blocked', flash: takeFlash(request, reply) }, body));
   });
 

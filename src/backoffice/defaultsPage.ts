@@ -6,13 +6,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { previewFieldDefaults, saveFieldDefault } from '../admin/fieldDefaults';
 import { platformOrderIdSchema } from '../admin/inputs';
-import type { DefaultTarget, EvaluatedRule } from '../erp/fieldDefaults';
+import type { DefaultTarget, EvaluatedRule } from '../importing/rules/fieldDefaults';
 import { listFieldDefaultRules, removeFieldDefaultRule } from '../erp/store/fieldDefaultRules';
 import { listOrders } from '../erp/store/orderQueries';
 import type { VitrineRow } from '../erp/tables';
-import { parseSetting } from '../erp/vitrineSettings';
+import { parseSetting } from '../admin/vitrineSettings';
 import { enc, html, type Html } from './html';
-import { fieldsOf, NotFoundError, queryOf, redirectWith, sendPage, takeFlash, userMistake, vitrineFromPath, type BackofficeDeps } from './http';
+import {
+  fieldsOf,
+  NotFoundError,
+  queryOf,
+  redirectWith,
+  sendPage,
+  takeFlash,
+  userMistake,
+  vitrineFromPath,
+  type BackofficeDeps,
+} from './http';
 import { page, vitrineTabs, type Flash } from './layout';
 
 const TARGETS: Record<DefaultTarget, { title: string; table: string; example: string }> = {
@@ -44,46 +54,104 @@ async function renderDefaults(deps: BackofficeDeps, reply: FastifyReply, vitrine
     const typed = state.typed?.target === target ? state.typed : undefined;
     const preview = state.preview?.target === target ? state.preview : undefined;
     return html`<section id="${target}-defaults">
-<h2>${title} <span class="muted">(columns of ${table})</span></h2>
-${
-  rules.length === 0
-    ? html`<p class="muted">No rules.</p>`
-    : html`<table><thead><tr><th>Field</th><th>Expression</th><th></th></tr></thead><tbody>
-${rules.map(
-  (rule) => html`<tr data-field="${rule.field}"><td><code>${rule.field}</code></td><td><code>${rule.expression}</code></td>
-<td><form method="post" action="${base}/${target}/remove" class="inline"><input type="hidden" name="field" value="${rule.field}"><button class="secondary">Remove</button></form></td></tr>`,
-)}
-</tbody></table>`
-}
-<form method="post" action="${base}/${target}" class="stack" aria-label="${title}: set a field">
-<label>Field<input name="field" value="${typed?.field ?? ''}" placeholder="${target === 'customer' ? 'tipo_pessoa' : 'carrier_code'}" required></label>
-<label>Expression (JSONata over { order, customer, vitrine })<input class="wide" name="expression" value="${typed?.expression ?? ''}" placeholder="${example}" required></label>
-<button>Save</button>
-</form>
-<form method="get" action="${base}" class="stack" aria-label="${title}: preview">
-<input type="hidden" name="preview" value="${target}">
-<label>Preview on platform order<input name="order" list="recent-orders" value="${preview?.orderId ?? ''}" placeholder="1172452900788-01" required></label>
-<button class="secondary">Preview</button>
-</form>
-${preview?.rules && previewTable(target, preview.orderId, preview.rules)}
-</section>`;
+      <h2>${title} <span class="muted">(columns of ${table})</span></h2>
+      ${
+        rules.length === 0
+          ? html`<p class="muted">No rules.</p>`
+          : html`<table>
+              <thead>
+                <tr>
+                  <th>Field</th>
+                  <th>Expression</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rules.map(
+                  (rule) =>
+                    html`<tr data-field="${rule.field}">
+                      <td><code>${rule.field}</code></td>
+                      <td><code>${rule.expression}</code></td>
+                      <td>
+                        <form method="post" action="${base}/${target}/remove" class="inline">
+                          <input type="hidden" name="field" value="${rule.field}" /><button class="secondary">Remove</button>
+                        </form>
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>`
+      }
+      <form method="post" action="${base}/${target}" class="stack" aria-label="${title}: set a field">
+        <label
+          >Field<input
+            name="field"
+            value="${typed?.field ?? ''}"
+            placeholder="${target === 'customer' ? 'tipo_pessoa' : 'carrier_code'}"
+            required
+        /></label>
+        <label
+          >Expression (JSONata over { order, customer, vitrine })<input
+            class="wide"
+            name="expression"
+            value="${typed?.expression ?? ''}"
+            placeholder="${example}"
+            required
+        /></label>
+        <button>Save</button>
+      </form>
+      <form method="get" action="${base}" class="stack" aria-label="${title}: preview">
+        <input type="hidden" name="preview" value="${target}" />
+        <label
+          >Preview on platform order<input
+            name="order"
+            list="recent-orders"
+            value="${preview?.orderId ?? ''}"
+            placeholder="1172452900788-01"
+            required
+        /></label>
+        <button class="secondary">Preview</button>
+      </form>
+      ${preview?.rules && previewTable(target, preview.orderId, preview.rules)}
+    </section>`;
   };
   const body = html`<h1>Vitrine ${vitrine.code}: Campos Padrões</h1>
-${vitrineTabs(vitrine.code, 'defaults')}
-<p class="muted">Each rule's expression gives the value of a column for every order the vitrine imports, in the import's transaction.
-It sees <code>order</code> (with <code>orderCode</code> and <code>status</code>), <code>customer</code> (as the platform sent it) and <code>vitrine</code>; it is checked on a sample order before it is saved.</p>
-${section('customer', customerRules)}
-${section('order', orderRules)}
-<datalist id="recent-orders">${recent.map((order) => html`<option value="${order.externalOrderId}">${order.orderCode}</option>`)}</datalist>`;
+    ${vitrineTabs(vitrine.code, 'defaults')}
+    <p class="muted">
+      Each rule's expression gives the value of a column for every order the vitrine imports, in the import's transaction. It sees
+      <code>order</code> (with <code>orderCode</code> and <code>status</code>), <code>customer</code> (as the platform sent it) and
+      <code>vitrine</code>; it is checked on a sample order before it is saved.
+    </p>
+    ${section('customer', customerRules)} ${section('order', orderRules)}
+    <datalist id="recent-orders">
+      ${recent.map((order) => html`<option value="${order.externalOrderId}">${order.orderCode}</option>`)}
+    </datalist>`;
   return sendPage(reply, page({ title: `Campos Padrões · ${vitrine.code}`, section: 'vitrines', flash: state.flash }, body), status);
 }
 
 function previewTable(target: DefaultTarget, orderId: string, rules: EvaluatedRule[]): Html {
-  if (rules.length === 0) return html`<p class="preview" data-preview="${target}">Order ${orderId}: the ${TARGETS[target].title} write nothing.</p>`;
-  return html`<table class="preview" data-preview="${target}"><caption>What the rules would write for platform order ${orderId} (nothing was written)</caption>
-<thead><tr><th>Field</th><th>Value</th></tr></thead><tbody>
-${rules.map((rule) => html`<tr data-field="${rule.field}"><td><code>${rule.field}</code></td><td><code>${JSON.stringify(rule.value)}</code></td></tr>`)}
-</tbody></table>`;
+  if (rules.length === 0)
+    return html`<p class="preview" data-preview="${target}">Order ${orderId}: the ${TARGETS[target].title} write nothing.</p>`;
+  return html`<table class="preview" data-preview="${target}">
+    <caption>
+      What the rules would write for platform order ${orderId} (nothing was written)
+    </caption>
+    <thead>
+      <tr>
+        <th>Field</th>
+        <th>Value</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rules.map(
+        (rule) =>
+          html`<tr data-field="${rule.field}">
+            <td><code>${rule.field}</code></td>
+            <td><code>${JSON.stringify(rule.value)}</code></td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 /** Runs a change; a mistake of the user re-renders the page with why (400). */
@@ -128,7 +196,13 @@ export function registerDefaultsRoutes(app: FastifyInstance, deps: BackofficeDep
         return redirectWith(reply, `/vitrines/${enc(vitrine.code)}/defaults#${target}-defaults`, { kind: 'ok', message });
       },
       (message) =>
-        renderDefaults(deps, reply, vitrine, { flash: { kind: 'error', message: `${target} default not saved: ${message}` }, typed: { target, field, expression } }, 400),
+        renderDefaults(
+          deps,
+          reply,
+          vitrine,
+          { flash: { kind: 'error', message: `${target} default not saved: ${message}` }, typed: { target, field, expression } },
+          400,
+        ),
     );
   });
 

@@ -18,10 +18,10 @@ import {
   setPaymentMapping,
   setStatusMapping,
 } from '../erp/store/deparaTables';
-import { DEFAULT_PAYMENT_KEY } from '../erp/paymentMappings';
-import { ERP_STATUSES, platformActionFor } from '../erp/statuses';
+import { DEFAULT_PAYMENT_KEY } from '../importing/rules/payments';
+import { ERP_STATUSES, platformActionFor } from '../importing/rules/statuses';
 import type { VitrineRow } from '../erp/tables';
-import { parseSetting } from '../erp/vitrineSettings';
+import { parseSetting } from '../admin/vitrineSettings';
 import { enc, html } from './html';
 import { fieldsOf, redirectWith, sendPage, takeFlash, userMistake, vitrineFromPath, type BackofficeDeps, type Fields } from './http';
 import { options, page, vitrineTabs, type Flash } from './layout';
@@ -47,59 +47,126 @@ async function renderDePara(deps: BackofficeDeps, reply: FastifyReply, vitrine: 
   const ts = state.typedStatus ?? {};
 
   const body = html`<h1>Vitrine ${vitrine.code}: DE-PARA</h1>
-${vitrineTabs(vitrine.code, 'depara')}
-<section id="payments">
-<h2>DE-PARA de tipos de pagamento</h2>
-<p class="muted">A payment is matched by its payment system id, then its name (case does not matter), then the default row <code>*</code>.
-In the condition, <code>{n}</code> stands for the installments. A payment that matches no row blocks its order.</p>
-${
-  payments.length === 0
-    ? html`<p class="flash warning">No payment rows: every order of ${vitrine.code} will be blocked.</p>`
-    : html`<table><thead><tr><th>Platform payment</th><th>ERP payment type</th><th>Condition</th><th></th></tr></thead><tbody>
-${payments.map((row, i) => {
-  const form = `payment-${i}`;
-  return html`<tr data-payment="${row.platformPayment}">
-<td>${row.platformPayment === DEFAULT_PAYMENT_KEY ? html`<code>*</code> (default)` : row.platformPayment}</td>
-<td><select name="paymentType" form="${form}" aria-label="ERP payment type of ${row.platformPayment}">${options(typeOptions, row.paymentType)}</select></td>
-<td><input name="condition" form="${form}" value="${row.condition}" aria-label="Condition of ${row.platformPayment}"></td>
-<td><form method="post" action="${base}/payments" id="${form}" class="inline"><input type="hidden" name="platformPayment" value="${row.platformPayment}"><button>Save</button></form>
-<form method="post" action="${base}/payments/remove" class="inline"><input type="hidden" name="platformPayment" value="${row.platformPayment}"><button class="secondary">Remove</button></form></td>
-</tr>`;
-})}
-</tbody></table>`
-}
-<form method="post" action="${base}/payments" class="stack" aria-label="Add a payment row">
-<label>Platform payment (id, name or *)<input name="platformPayment" value="${tp.platformPayment ?? ''}" placeholder="Crediário Loja" required></label>
-<label>ERP payment type<select name="paymentType">${options(typeOptions, tp.paymentType)}</select></label>
-<label>Condition<input name="condition" value="${tp.condition ?? ''}" placeholder="Crediário {n}x" required></label>
-<button>Add</button>
-</form>
-</section>
-<section id="statuses">
-<h2>DE-PARA de status</h2>
-<p class="muted">An order in a platform state is imported, or updated, with its ERP status; a state with no row blocks the order.
-ERP to platform: ${announced ? html`an order set to <strong>${announced}</strong> in the ERP is announced to the platform (start-handling), once` : 'nothing is announced (no ERP status is mapped from platform state handling)'}.</p>
-<table><thead><tr><th>Platform state</th><th>ERP status</th><th></th></tr></thead><tbody>
-${statuses.map((row, i) => {
-  const form = `status-${i}`;
-  return html`<tr data-state="${row.platformState}"><td><code>${row.platformState}</code></td>
-<td><select name="erpStatus" form="${form}" aria-label="ERP status of ${row.platformState}">${options(ERP_STATUSES, row.erpStatus)}</select></td>
-<td><form method="post" action="${base}/statuses" id="${form}" class="inline"><input type="hidden" name="platformState" value="${row.platformState}"><button>Save</button></form></td></tr>`;
-})}
-</tbody></table>
-<form method="post" action="${base}/statuses" class="stack" aria-label="Add a status row">
-<label>Platform state<input name="platformState" value="${ts.platformState ?? ''}" placeholder="ready-for-handling" required></label>
-<label>ERP status<select name="erpStatus">${options(ERP_STATUSES, ts.erpStatus)}</select></label>
-<button>Add</button>
-</form>
-</section>`;
+    ${vitrineTabs(vitrine.code, 'depara')}
+    <section id="payments">
+      <h2>DE-PARA de tipos de pagamento</h2>
+      <p class="muted">
+        A payment is matched by its payment system id, then its name (case does not matter), then the default row <code>*</code>. In the
+        condition, <code>{n}</code> stands for the installments. A payment that matches no row blocks its order.
+      </p>
+      ${
+        payments.length === 0
+          ? html`<p class="flash warning">No payment rows: every order of ${vitrine.code} will be blocked.</p>`
+          : html`<table>
+              <thead>
+                <tr>
+                  <th>Platform payment</th>
+                  <th>ERP payment type</th>
+                  <th>Condition</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${payments.map((row, i) => {
+                  const form = `payment-${i}`;
+                  return html`<tr data-payment="${row.platformPayment}">
+                    <td>${row.platformPayment === DEFAULT_PAYMENT_KEY ? html`<code>*</code> (default)` : row.platformPayment}</td>
+                    <td>
+                      <select name="paymentType" form="${form}" aria-label="ERP payment type of ${row.platformPayment}">
+                        ${options(typeOptions, row.paymentType)}
+                      </select>
+                    </td>
+                    <td>
+                      <input name="condition" form="${form}" value="${row.condition}" aria-label="Condition of ${row.platformPayment}" />
+                    </td>
+                    <td>
+                      <form method="post" action="${base}/payments" id="${form}" class="inline">
+                        <input type="hidden" name="platformPayment" value="${row.platformPayment}" /><button>Save</button>
+                      </form>
+                      <form method="post" action="${base}/payments/remove" class="inline">
+                        <input type="hidden" name="platformPayment" value="${row.platformPayment}" /><button class="secondary">
+                          Remove
+                        </button>
+                      </form>
+                    </td>
+                  </tr>`;
+                })}
+              </tbody>
+            </table>`
+      }
+      <form method="post" action="${base}/payments" class="stack" aria-label="Add a payment row">
+        <label
+          >Platform payment (id, name or *)<input
+            name="platformPayment"
+            value="${tp.platformPayment ?? ''}"
+            placeholder="Crediário Loja"
+            required
+        /></label>
+        <label
+          >ERP payment type<select name="paymentType">
+            ${options(typeOptions, tp.paymentType)}
+          </select></label
+        >
+        <label>Condition<input name="condition" value="${tp.condition ?? ''}" placeholder="Crediário {n}x" required /></label>
+        <button>Add</button>
+      </form>
+    </section>
+    <section id="statuses">
+      <h2>DE-PARA de status</h2>
+      <p class="muted">
+        An order in a platform state is imported, or updated, with its ERP status; a state with no row blocks the order. ERP to platform:
+        ${announced ? html`an order set to <strong>${announced}</strong> in the ERP is announced to the platform (start-handling), once` : 'nothing is announced (no ERP status is mapped from platform state handling)'}.
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>Platform state</th>
+            <th>ERP status</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          ${statuses.map((row, i) => {
+            const form = `status-${i}`;
+            return html`<tr data-state="${row.platformState}">
+              <td><code>${row.platformState}</code></td>
+              <td>
+                <select name="erpStatus" form="${form}" aria-label="ERP status of ${row.platformState}">
+                  ${options(ERP_STATUSES, row.erpStatus)}
+                </select>
+              </td>
+              <td>
+                <form method="post" action="${base}/statuses" id="${form}" class="inline">
+                  <input type="hidden" name="platformState" value="${row.platformState}" /><button>Save</button>
+                </form>
+              </td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>
+      <form method="post" action="${base}/statuses" class="stack" aria-label="Add a status row">
+        <label
+          >Platform state<input name="platformState" value="${ts.platformState ?? ''}" placeholder="ready-for-handling" required
+        /></label>
+        <label
+          >ERP status<select name="erpStatus">
+            ${options(ERP_STATUSES, ts.erpStatus)}
+          </select></label
+        >
+        <button>Add</button>
+      </form>
+    </section>`;
   return sendPage(reply, page({ title: `DE-PARA · ${vitrine.code}`, section: 'vitrines', flash: state.flash }, body), status);
 }
 
 type Req = FastifyRequest<{ Params: { code: string } }>;
 
 /** A change: the same checks as the CLI; a refused one re-renders the page with why (400). */
-function deParaChange(deps: BackofficeDeps, section: 'payments' | 'statuses', apply: (vitrine: VitrineRow, fields: Fields) => Promise<string>) {
+function deParaChange(
+  deps: BackofficeDeps,
+  section: 'payments' | 'statuses',
+  apply: (vitrine: VitrineRow, fields: Fields) => Promise<string>,
+) {
   return async (request: Req, reply: FastifyReply) => {
     const vitrine = await vitrineFromPath(deps.db, request.params.code);
     const fields = fieldsOf(request);
@@ -144,7 +211,8 @@ export function registerDeParaRoutes(app: FastifyInstance, deps: BackofficeDeps)
     deParaChange(deps, 'payments', async (vitrine, fields) => {
       const platformPayment = parseSetting(platformPaymentSchema, fields.platformPayment, 'platform payment');
       const removed = await removePaymentMapping(deps.db, vitrine.id, platformPayment);
-      if (removed === undefined) throw new AdminInputError(`vitrine ${vitrine.code} has no payment DE-PARA row for ${JSON.stringify(platformPayment)}`);
+      if (removed === undefined)
+        throw new AdminInputError(`vitrine ${vitrine.code} has no payment DE-PARA row for ${JSON.stringify(platformPayment)}`);
       return removed === DEFAULT_PAYMENT_KEY
         ? `vitrine ${vitrine.code}: default payment row removed; orders with an unmapped payment will be blocked`
         : `vitrine ${vitrine.code}: payment ${JSON.stringify(removed)} removed from the DE-PARA`;

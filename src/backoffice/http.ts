@@ -5,10 +5,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
 import { AdminInputError } from '../admin/errors';
-import { FieldDefaultError } from '../erp/fieldDefaults';
+import { FieldDefaultError } from '../importing/rules/fieldDefaults';
 import { findVitrineByCode } from '../erp/store/vitrines';
 import type { VitrineRow } from '../erp/tables';
-import { InvalidSettingError, vitrineCodeSchema } from '../erp/vitrineSettings';
+import { InvalidSettingError, vitrineCodeSchema } from '../admin/vitrineSettings';
 import type { PlatformConnector } from '../platform/types';
 import type { Html } from './html';
 import type { Flash } from './layout';

@@ -56,31 +56,42 @@ export function page(options: PageOptions, body: Html): Html {
   const tab = (section: PageOptions['section'], href: string, label: string) =>
     html`<a href="${href}" class="${options.section === section ? 'active' : ''}">${label}</a>`;
   return html`<!doctype html>
-<html lang="pt-BR">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${options.title} · Backoffice</title><style>${new Html(CSS)}</style></head>
-<body>
-<header><strong>Vitrines · Backoffice</strong>
-<nav>${tab('vitrines', '/vitrines', 'Vitrines')}${tab('orders', '/orders', 'Pedidos de venda')}${tab('blocked', '/blocked', 'Pedidos bloqueados')}</nav></header>
-<main>
-${options.warning && html`<p class="flash warning" role="alert">${options.warning}</p>`}
-${options.flash && html`<p class="flash ${options.flash.kind}" role="${options.flash.kind === 'error' ? 'alert' : 'status'}">${options.flash.message}</p>`}
-${body}
-</main>
-</body>
-</html>`;
+    <html lang="pt-BR">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${options.title} · Backoffice</title>
+        <style>
+          ${new Html(CSS)}
+        </style>
+      </head>
+      <body>
+        <header>
+          <strong>Vitrines · Backoffice</strong>
+          <nav>
+            ${tab('vitrines', '/vitrines', 'Vitrines')}${tab('orders', '/orders', 'Pedidos de venda')}${tab('blocked', '/blocked', 'Pedidos bloqueados')}
+          </nav>
+        </header>
+        <main>
+          ${options.warning && html`<p class="flash warning" role="alert">${options.warning}</p>`}
+          ${options.flash && html`<p class="flash ${options.flash.kind}" role="${options.flash.kind === 'error' ? 'alert' : 'status'}">${options.flash.message}</p>`}
+          ${body}
+        </main>
+      </body>
+    </html>`;
 }
 
 export type VitrineTab = 'summary' | 'defaults' | 'depara';
 
 /** The tabs of one vitrine's pages. */
 export function vitrineTabs(code: string, active: VitrineTab): Html {
-  const tab = (name: VitrineTab, href: string, label: string) => html`<a href="${href}" class="${name === active ? 'active' : ''}">${label}</a>`;
+  const tab = (name: VitrineTab, href: string, label: string) =>
+    html`<a href="${href}" class="${name === active ? 'active' : ''}">${label}</a>`;
   const base = `/vitrines/${enc(code)}`;
   return html`<nav class="tabs">
-${tab('summary', base, 'Resumo')}${tab('defaults', `${base}/defaults`, 'Campos Padrões')}${tab('depara', `${base}/depara`, 'DE-PARA')}
-<a href="/orders${query({ vitrine: code })}">Pedidos</a><a href="/blocked${query({ vitrine: code })}">Pedidos bloqueados</a>
-</nav>`;
+    ${tab('summary', base, 'Resumo')}${tab('defaults', `${base}/defaults`, 'Campos Padrões')}${tab('depara', `${base}/depara`, 'DE-PARA')}
+    <a href="/orders${query({ vitrine: code })}">Pedidos</a><a href="/blocked${query({ vitrine: code })}">Pedidos bloqueados</a>
+  </nav>`;
 }
 
 /** A date as the ERP shows it: UTC, to the second. */
@@ -94,6 +105,6 @@ export function when(date: Date | string | null | undefined): string {
 export function options(values: ReadonlyArray<string | { value: string; label: string }>, selected: string | undefined): HtmlValue {
   return values.map((item) => {
     const { value, label } = typeof item === 'string' ? { value: item, label: item } : item;
-    return html`<option value="${value}"${value === selected ? html` selected` : ''}>${label}</option>`;
+    return html`<option value="${value}" ${value === selected ? html` selected` : ''}>${label}</option>`;
   });
 }

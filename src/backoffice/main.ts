@@ -11,7 +11,8 @@ import { temporalAccess } from './temporal';
 function readPort(text: string | undefined): number {
   if (text === undefined || text.trim() === '') return 3000;
   const port = Number(text);
-  if (!/^\d{1,5}$/.test(text.trim()) || port < 0 || port > 65535) throw new Error(`BACKOFFICE_PORT must be a port number (0-65535), got ${JSON.stringify(text)}`);
+  if (!/^\d{1,5}$/.test(text.trim()) || port < 0 || port > 65535)
+    throw new Error(`BACKOFFICE_PORT must be a port number (0-65535), got ${JSON.stringify(text)}`);
   return port;
 }
 
@@ -23,7 +24,10 @@ async function main(): Promise<void> {
   const temporal = temporalAccess(config);
   // On a loopback address only the loopback names are answered (DNS rebinding); elsewhere any.
   const loopback = [...LOOPBACK_HOSTS, '::1'].includes(host);
-  const app = await buildBackoffice({ db, taskQueue: config.taskQueue, temporal }, { logger: true, allowedHosts: loopback ? LOOPBACK_HOSTS : [] });
+  const app = await buildBackoffice(
+    { db, taskQueue: config.taskQueue, temporal },
+    { logger: true, allowedHosts: loopback ? LOOPBACK_HOSTS : [] },
+  );
 
   let stopping = false;
   const stop = async () => {
@@ -38,7 +42,8 @@ async function main(): Promise<void> {
 
   await app.listen({ port, host });
   const address = app.server.address();
-  const shown = typeof address === 'object' && address ? `http://${host.includes(':') ? `[${host}]` : host}:${address.port}` : String(address);
+  const shown =
+    typeof address === 'object' && address ? `http://${host.includes(':') ? `[${host}]` : host}:${address.port}` : String(address);
   console.log(`backoffice on ${shown} (Temporal ${config.temporalAddress}, namespace ${config.temporalNamespace})`);
 }
 

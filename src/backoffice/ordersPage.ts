@@ -9,8 +9,8 @@ import { listLimitSchema } from '../admin/inputs';
 import { erpStatusSchema } from '../erp/store/deparaTables';
 import { getOrderDetail, listOrders, type OrderDetail } from '../erp/store/orderQueries';
 import { findVitrineByCode, listVitrines } from '../erp/store/vitrines';
-import { ERP_STATUSES } from '../erp/statuses';
-import { parseSetting, vitrineCodeSchema } from '../erp/vitrineSettings';
+import { ERP_STATUSES } from '../importing/rules/statuses';
+import { parseSetting, vitrineCodeSchema } from '../admin/vitrineSettings';
 import { formatCents } from '../shared/format';
 import { enc, html } from './html';
 import { NotFoundError, queryOf, sendPage, takeFlash, userMistake, type BackofficeDeps } from './http';
@@ -42,23 +42,54 @@ async function renderList(deps: BackofficeDeps, request: FastifyRequest, reply: 
   }
   const vitrines = (await listVitrines(deps.db)).map((v) => v.code);
   const body = html`<h1>Pedidos de venda</h1>
-<form method="get" action="/orders" class="stack" aria-label="Filter orders">
-<label>Vitrine<select name="vitrine"><option value="">all</option>${options(vitrines, vitrineText)}</select></label>
-<label>Status<select name="status"><option value="">all</option>${options(ERP_STATUSES, statusText)}</select></label>
-<label>At most<input class="short" name="limit" inputmode="numeric" value="${limitText}"></label>
-<button>Filter</button>
-</form>
-${
-  orders.length === 0
-    ? html`<p class="muted">No orders${status === 200 && (vitrineText || statusText) ? ' match the filter' : ''}.</p>`
-    : html`<table id="orders"><thead><tr><th>Order</th><th>Vitrine</th><th>Platform order</th><th>Customer</th><th>Status</th><th>Total</th><th>Placed</th></tr></thead><tbody>
-${orders.map(
-  (o) => html`<tr data-order="${o.orderCode}"><td><a href="/orders/${enc(o.orderCode)}">${o.orderCode}</a></td><td>${o.vitrineCode}</td><td>${o.externalOrderId}</td>
-<td>${o.customerName}</td><td>${o.status}</td><td class="num">${formatCents(o.totalCents)}</td><td>${when(o.placedAt)}</td></tr>`,
-)}
-</tbody></table>
-<p class="muted">${orders.length} order(s), newest first.</p>`
-}`;
+    <form method="get" action="/orders" class="stack" aria-label="Filter orders">
+      <label
+        >Vitrine<select name="vitrine">
+          <option value="">all</option>
+          ${options(vitrines, vitrineText)}
+        </select></label
+      >
+      <label
+        >Status<select name="status">
+          <option value="">all</option>
+          ${options(ERP_STATUSES, statusText)}
+        </select></label
+      >
+      <label>At most<input class="short" name="limit" inputmode="numeric" value="${limitText}" /></label>
+      <button>Filter</button>
+    </form>
+    ${
+      orders.length === 0
+        ? html`<p class="muted">No orders${status === 200 && (vitrineText || statusText) ? ' match the filter' : ''}.</p>`
+        : html`<table id="orders">
+              <thead>
+                <tr>
+                  <th>Order</th>
+                  <th>Vitrine</th>
+                  <th>Platform order</th>
+                  <th>Customer</th>
+                  <th>Status</th>
+                  <th>Total</th>
+                  <th>Placed</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${orders.map(
+                  (o) =>
+                    html`<tr data-order="${o.orderCode}">
+                      <td><a href="/orders/${enc(o.orderCode)}">${o.orderCode}</a></td>
+                      <td>${o.vitrineCode}</td>
+                      <td>${o.externalOrderId}</td>
+                      <td>${o.customerName}</td>
+                      <td>${o.status}</td>
+                      <td class="num">${formatCents(o.totalCents)}</td>
+                      <td>${when(o.placedAt)}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+            <p class="muted">${orders.length} order(s), newest first.</p>`
+    }`;
   return sendPage(reply, page({ title: 'Pedidos de venda', section: 'orders', flash }, body), status);
 }
 
@@ -81,51 +112,130 @@ function renderDetail(order: OrderDetail) {
   const c = order.customer;
   const customer = customerText(c);
   return html`<h1>Pedido ${order.orderCode}</h1>
-<p><a href="/orders?vitrine=${enc(order.vitrineCode)}">← orders of ${order.vitrineCode}</a></p>
-<dl class="fields" id="order">
-<dt>Order code</dt><dd data-field="orderCode">${order.orderCode}</dd>
-<dt>Vitrine</dt><dd><a href="/vitrines/${enc(order.vitrineCode)}">${order.vitrineCode}</a></dd>
-<dt>Platform order</dt><dd data-field="externalOrderId">${order.externalOrderId}</dd>
-<dt>Origin</dt><dd data-field="origin">${order.origin}</dd>
-<dt>Status</dt><dd data-field="status">${order.status} <span class="muted">(platform: ${order.platformState})</span></dd>
-<dt>Payment condition</dt><dd data-field="paymentCondition">${order.paymentCondition}</dd>
-<dt>Carrier</dt><dd data-field="carrier">${order.carrier ? `${order.carrier.name} (${order.carrier.code})` : '-'}</dd>
-<dt>Items</dt><dd>${formatCents(order.itemsTotalCents)}</dd>
-<dt>Shipping</dt><dd>${formatCents(order.shippingTotalCents)}</dd>
-<dt>Discounts</dt><dd>${formatCents(order.discountTotalCents)}</dd>
-<dt>Total</dt><dd data-field="total"><strong>${formatCents(order.totalCents)}</strong></dd>
-<dt>Placed</dt><dd>${when(order.placedAt)}</dd>
-<dt>Approved</dt><dd>${when(order.approvedAt)}</dd>
-<dt>Imported</dt><dd>${when(order.importedAt)}</dd>
-</dl>
-<h2>Customer</h2>
-<dl class="fields" id="customer">
-<dt>Name</dt><dd data-field="customerName">${customer.name}</dd>
-<dt>Document</dt><dd>${customer.document}</dd>
-<dt>Email</dt><dd>${c.email === null ? '-' : String(c.email)}</dd>
-<dt>Phone</dt><dd>${c.phone === null ? '-' : String(c.phone)}</dd>
-<dt>Produtor rural</dt><dd>${c.produtor_rural ? 'sim' : 'não'}</dd>
-<dt>Tipo pessoa</dt><dd>${c.tipo_pessoa === null || c.tipo_pessoa === undefined ? '-' : String(c.tipo_pessoa)}</dd>
-<dt>Address</dt><dd>${customer.address || '-'}</dd>
-</dl>
-<h2>Product lines</h2>
-<table id="items"><thead><tr><th>Line</th><th>SKU</th><th>Product</th><th>Qty</th><th>Unit price</th><th>List price</th><th>Total</th></tr></thead><tbody>
-${order.items.map(
-  (i) => html`<tr><td class="num">${i.lineNumber}</td><td>${i.sku}</td><td>${i.name}</td><td class="num">${i.quantity}</td><td class="num">${formatCents(i.unitPriceCents)}</td>
-<td class="num">${formatCents(i.listPriceCents)}</td><td class="num">${formatCents(i.totalCents)}</td></tr>`,
-)}
-</tbody></table>
-<h2>Payments</h2>
-<table id="payments"><thead><tr><th>Line</th><th>ERP type</th><th>Platform payment</th><th>Condition</th><th>Installments</th><th>Value</th></tr></thead><tbody>
-${order.payments.map(
-  (p) => html`<tr><td class="num">${p.lineNumber}</td><td>${p.paymentTypeName} <span class="muted">(${p.paymentType})</span></td><td>${p.paymentSystemName}</td><td>${p.condition}</td>
-<td class="num">${p.installments}</td><td class="num">${formatCents(p.valueCents)}</td></tr>`,
-)}
-</tbody></table>
-<h2>Status history</h2>
-<table id="history"><thead><tr><th>Status</th><th>Platform state</th><th>Source</th><th>When</th></tr></thead><tbody>
-${order.statusHistory.map((h) => html`<tr><td>${h.status}</td><td>${h.platformState}</td><td>${h.source}</td><td>${when(h.changedAt)}</td></tr>`)}
-</tbody></table>`;
+    <p><a href="/orders?vitrine=${enc(order.vitrineCode)}">← orders of ${order.vitrineCode}</a></p>
+    <dl class="fields" id="order">
+      <dt>Order code</dt>
+      <dd data-field="orderCode">${order.orderCode}</dd>
+      <dt>Vitrine</dt>
+      <dd><a href="/vitrines/${enc(order.vitrineCode)}">${order.vitrineCode}</a></dd>
+      <dt>Platform order</dt>
+      <dd data-field="externalOrderId">${order.externalOrderId}</dd>
+      <dt>Origin</dt>
+      <dd data-field="origin">${order.origin}</dd>
+      <dt>Status</dt>
+      <dd data-field="status">${order.status} <span class="muted">(platform: ${order.platformState})</span></dd>
+      <dt>Payment condition</dt>
+      <dd data-field="paymentCondition">${order.paymentCondition}</dd>
+      <dt>Carrier</dt>
+      <dd data-field="carrier">${order.carrier ? `${order.carrier.name} (${order.carrier.code})` : '-'}</dd>
+      <dt>Items</dt>
+      <dd>${formatCents(order.itemsTotalCents)}</dd>
+      <dt>Shipping</dt>
+      <dd>${formatCents(order.shippingTotalCents)}</dd>
+      <dt>Discounts</dt>
+      <dd>${formatCents(order.discountTotalCents)}</dd>
+      <dt>Total</dt>
+      <dd data-field="total"><strong>${formatCents(order.totalCents)}</strong></dd>
+      <dt>Placed</dt>
+      <dd>${when(order.placedAt)}</dd>
+      <dt>Approved</dt>
+      <dd>${when(order.approvedAt)}</dd>
+      <dt>Imported</dt>
+      <dd>${when(order.importedAt)}</dd>
+    </dl>
+    <h2>Customer</h2>
+    <dl class="fields" id="customer">
+      <dt>Name</dt>
+      <dd data-field="customerName">${customer.name}</dd>
+      <dt>Document</dt>
+      <dd>${customer.document}</dd>
+      <dt>Email</dt>
+      <dd>${c.email === null ? '-' : String(c.email)}</dd>
+      <dt>Phone</dt>
+      <dd>${c.phone === null ? '-' : String(c.phone)}</dd>
+      <dt>Produtor rural</dt>
+      <dd>${c.produtor_rural ? 'sim' : 'não'}</dd>
+      <dt>Tipo pessoa</dt>
+      <dd>${c.tipo_pessoa === null || c.tipo_pessoa === undefined ? '-' : String(c.tipo_pessoa)}</dd>
+      <dt>Address</dt>
+      <dd>${customer.address || '-'}</dd>
+    </dl>
+    <h2>Product lines</h2>
+    <table id="items">
+      <thead>
+        <tr>
+          <th>Line</th>
+          <th>SKU</th>
+          <th>Product</th>
+          <th>Qty</th>
+          <th>Unit price</th>
+          <th>List price</th>
+          <th>Total</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${order.items.map(
+          (i) =>
+            html`<tr>
+              <td class="num">${i.lineNumber}</td>
+              <td>${i.sku}</td>
+              <td>${i.name}</td>
+              <td class="num">${i.quantity}</td>
+              <td class="num">${formatCents(i.unitPriceCents)}</td>
+              <td class="num">${formatCents(i.listPriceCents)}</td>
+              <td class="num">${formatCents(i.totalCents)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    <h2>Payments</h2>
+    <table id="payments">
+      <thead>
+        <tr>
+          <th>Line</th>
+          <th>ERP type</th>
+          <th>Platform payment</th>
+          <th>Condition</th>
+          <th>Installments</th>
+          <th>Value</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${order.payments.map(
+          (p) =>
+            html`<tr>
+              <td class="num">${p.lineNumber}</td>
+              <td>${p.paymentTypeName} <span class="muted">(${p.paymentType})</span></td>
+              <td>${p.paymentSystemName}</td>
+              <td>${p.condition}</td>
+              <td class="num">${p.installments}</td>
+              <td class="num">${formatCents(p.valueCents)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    <h2>Status history</h2>
+    <table id="history">
+      <thead>
+        <tr>
+          <th>Status</th>
+          <th>Platform state</th>
+          <th>Source</th>
+          <th>When</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${order.statusHistory.map(
+          (h) =>
+            html`<tr>
+              <td>${h.status}</td>
+              <td>${h.platformState}</td>
+              <td>${h.source}</td>
+              <td>${when(h.changedAt)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
 }
 
 export function registerOrderRoutes(app: FastifyInstance, deps: BackofficeDeps): void {
@@ -134,6 +244,9 @@ export function registerOrderRoutes(app: FastifyInstance, deps: BackofficeDeps):
     const { orderCode } = request.params;
     const order = orderCode.length <= 200 ? await getOrderDetail(deps.db, orderCode) : undefined;
     if (!order) throw new NotFoundError(`order ${JSON.stringify(orderCode.slice(0, 60))} does not exist`);
-    return sendPage(reply, page({ title: `Pedido ${order.orderCode}`, section: 'orders', flash: takeFlash(request, reply) }, renderDetail(order)));
+    return sendPage(
+      reply,
+      page({ title: `Pedido ${order.orderCode}`, section: 'orders', flash: takeFlash(request, reply) }, renderDetail(order)),
+    );
   });
 }

@@ -51,13 +51,19 @@ export async function buildBackoffice(deps: BackofficeDeps, options: BackofficeO
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       const site = request.headers['sec-fetch-site'];
       const origin = request.headers.origin;
-      const allowed = site !== undefined ? site === 'same-origin' || site === 'none' : origin === undefined || origin === `${request.protocol}://${request.headers.host}`;
+      const allowed =
+        site !== undefined
+          ? site === 'same-origin' || site === 'none'
+          : origin === undefined || origin === `${request.protocol}://${request.headers.host}`;
       if (!allowed) return reply.code(403).type('text/plain; charset=utf-8').send('cross-site requests are refused');
     }
   });
 
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    reply.header(
+      'content-security-policy',
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
     reply.header('x-content-type-options', 'nosniff');
     // same-origin, not no-referrer: with no-referrer, browsers send `Origin: null` on form posts.
     reply.header('referrer-policy', 'same-origin');
@@ -93,5 +99,9 @@ export async function buildBackoffice(deps: BackofficeDeps, options: BackofficeO
 }
 
 function errorPage(title: string, message: string) {
-  return page({ title, flash: { kind: 'error', message } }, html`<h1>${title}</h1><p><a href="/vitrines">Vitrines</a> · <a href="/orders">Pedidos de venda</a></p>`);
+  return page(
+    { title, flash: { kind: 'error', message } },
+    html`<h1>${title}</h1>
+      <p><a href="/vitrines">Vitrines</a> · <a href="/orders">Pedidos de venda</a></p>`,
+  );
 }

@@ -37,7 +37,10 @@ export function temporalAccess(config: ServiceConfig): TemporalAccess {
         },
         (error: Error) => {
           connecting = undefined;
-          failed = { at: Date.now(), error: new TemporalUnavailableError(`cannot reach Temporal at ${config.temporalAddress}: ${error.message}`) };
+          failed = {
+            at: Date.now(),
+            error: new TemporalUnavailableError(`cannot reach Temporal at ${config.temporalAddress}: ${error.message}`),
+          };
           throw failed.error;
         },
       );
@@ -61,7 +64,11 @@ export function existingTemporal(client: Client, address: string): TemporalAcces
  * hangs; a change is not (`bounded: false`), since it may still be applied after a timeout, and
  * the page must not say "nothing changed" then.
  */
-export async function withTemporal<T>(access: TemporalAccess, call: (client: Client) => Promise<T>, options: { bounded?: boolean } = {}): Promise<T> {
+export async function withTemporal<T>(
+  access: TemporalAccess,
+  call: (client: Client) => Promise<T>,
+  options: { bounded?: boolean } = {},
+): Promise<T> {
   const client = await access.client();
   let timer: NodeJS.Timeout | undefined;
   const calls = [call(client)];
@@ -69,7 +76,10 @@ export async function withTemporal<T>(access: TemporalAccess, call: (client: Cli
     calls.push(
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new TemporalUnavailableError(`Temporal at ${access.address} did not answer within ${TEMPORAL_CALL_TIMEOUT_MS / 1000} s`)),
+          () =>
+            reject(
+              new TemporalUnavailableError(`Temporal at ${access.address} did not answer within ${TEMPORAL_CALL_TIMEOUT_MS / 1000} s`),
+            ),
           TEMPORAL_CALL_TIMEOUT_MS,
         );
       }),
@@ -87,6 +97,7 @@ export async function withTemporal<T>(access: TemporalAccess, call: (client: Cli
 
 // gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4): the server is down or not answering.
 function isUnreachable(error: unknown): boolean {
-  const code = (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
+  const code =
+    (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
   return code === 14 || code === 4;
 }

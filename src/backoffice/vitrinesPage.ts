@@ -9,7 +9,7 @@ import { countBlockedOrders } from '../erp/store/blockedOrders';
 import { lastImportRuns } from '../erp/store/importRuns';
 import { listVitrines } from '../erp/store/vitrines';
 import type { VitrineRow } from '../erp/tables';
-import { intervalMinutesSchema, onOffSchema, parseSetting } from '../erp/vitrineSettings';
+import { intervalMinutesSchema, onOffSchema, parseSetting } from '../admin/vitrineSettings';
 import { describeVitrineSchedule, type ScheduleState } from '../scheduling/vitrineSchedules';
 import { maskSecret } from '../shared/format';
 import { enc, html, type Html } from './html';
@@ -36,7 +36,8 @@ function scheduleText(state: ScheduleState | undefined): Html {
   if (!state.exists) return html`<span>missing</span> <span class="muted">(vitrine sync-schedules)</span>`;
   const running = state.runningWorkflowIds.length ? html` · running` : '';
   if (state.paused) return html`<span data-schedule="paused">paused</span>${running}`;
-  return html`<span data-schedule="active">active</span>, every ${state.intervalMinutes ?? '?'} min · next ${when(state.nextRunAt)}${running}`;
+  return html`<span data-schedule="active">active</span>, every ${state.intervalMinutes ?? '?'} min · next
+    ${when(state.nextRunAt)}${running}`;
 }
 
 interface ListState {
@@ -47,27 +48,75 @@ interface ListState {
 
 async function renderList(deps: BackofficeDeps, reply: FastifyReply, state: ListState, status = 200) {
   const vitrines = await listVitrines(deps.db);
-  const { states, warning } = await scheduleStates(deps, vitrines.map((v) => v.code));
+  const { states, warning } = await scheduleStates(
+    deps,
+    vitrines.map((v) => v.code),
+  );
   const rows = vitrines.map((v) => {
     const on = v.import_orders;
     const path = `/vitrines/${enc(v.code)}`;
     return html`<tr data-vitrine="${v.code}">
-<td><a href="${path}">${v.code}</a></td><td>${v.name}</td><td>${v.platform}</td><td>${v.app_key}</td><td>${maskSecret(v.app_token)}</td><td>${v.order_code_prefix}</td>
-<td><form method="post" action="${path}/import" class="inline"><input type="hidden" name="importOrders" value="${on ? 'off' : 'on'}">
-<button class="switch ${on ? 'on' : 'off'}" role="switch" aria-checked="${on ? 'true' : 'false'}" aria-label="Importar Pedidos ${v.code}" title="${on ? 'Switch Importar Pedidos off (pauses the schedule)' : 'Switch Importar Pedidos on (resumes the schedule)'}">${on ? 'on' : 'off'}</button></form></td>
-<td><form method="post" action="${path}/interval" class="inline"><input class="short" name="minutes" inputmode="numeric" aria-label="Interval of ${v.code} in minutes" value="${state.minutes?.[v.code] ?? String(v.import_interval_minutes)}"> min
-<button class="secondary">Save</button></form></td>
-<td>${scheduleText(states.get(v.code))}</td>
-</tr>`;
+      <td><a href="${path}">${v.code}</a></td>
+      <td>${v.name}</td>
+      <td>${v.platform}</td>
+      <td>${v.app_key}</td>
+      <td>${maskSecret(v.app_token)}</td>
+      <td>${v.order_code_prefix}</td>
+      <td>
+        <form method="post" action="${path}/import" class="inline">
+          <input type="hidden" name="importOrders" value="${on ? 'off' : 'on'}" />
+          <button
+            class="switch ${on ? 'on' : 'off'}"
+            role="switch"
+            aria-checked="${on ? 'true' : 'false'}"
+            aria-label="Importar Pedidos ${v.code}"
+            title="${on ? 'Switch Importar Pedidos off (pauses the schedule)' : 'Switch Importar Pedidos on (resumes the schedule)'}"
+          >
+            ${on ? 'on' : 'off'}
+          </button>
+        </form>
+      </td>
+      <td>
+        <form method="post" action="${path}/interval" class="inline">
+          <input
+            class="short"
+            name="minutes"
+            inputmode="numeric"
+            aria-label="Interval of ${v.code} in minutes"
+            value="${state.minutes?.[v.code] ?? String(v.import_interval_minutes)}"
+          />
+          min <button class="secondary">Save</button>
+        </form>
+      </td>
+      <td>${scheduleText(states.get(v.code))}</td>
+    </tr>`;
   });
   const body = html`<h1>Vitrines</h1>
-<p class="muted">"Importar Pedidos" on: the vitrine's schedule imports its orders every interval (1 to 1440 minutes). Off: the schedule is paused.</p>
-${
-  vitrines.length === 0
-    ? html`<p>No vitrines yet (add one with <code>vitrine add</code>).</p>`
-    : html`<table><thead><tr><th>Vitrine</th><th>Name</th><th>Platform</th><th>App key</th><th>App token</th><th>Prefix</th><th>Importar Pedidos</th><th>Interval</th><th>Schedule</th></tr></thead>
-<tbody>${rows}</tbody></table>`
-}`;
+    <p class="muted">
+      "Importar Pedidos" on: the vitrine's schedule imports its orders every interval (1 to 1440 minutes). Off: the schedule is paused.
+    </p>
+    ${
+      vitrines.length === 0
+        ? html`<p>No vitrines yet (add one with <code>vitrine add</code>).</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th>Vitrine</th>
+                <th>Name</th>
+                <th>Platform</th>
+                <th>App key</th>
+                <th>App token</th>
+                <th>Prefix</th>
+                <th>Importar Pedidos</th>
+                <th>Interval</th>
+                <th>Schedule</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows}
+            </tbody>
+          </table>`
+    }`;
   return sendPage(reply, page({ title: 'Vitrines', section: 'vitrines', flash: state.flash, warning }, body), status);
 }
 
@@ -92,13 +141,22 @@ async function change(
   }
   const vitrine = await vitrineFromPath(deps.db, code);
   try {
-    const updated = await withTemporal(deps.temporal, (client) => changeVitrineImport({ db: deps.db, client, taskQueue: deps.taskQueue }, vitrine.id, patch), {
-      bounded: false,
-    });
+    const updated = await withTemporal(
+      deps.temporal,
+      (client) => changeVitrineImport({ db: deps.db, client, taskQueue: deps.taskQueue }, vitrine.id, patch),
+      {
+        bounded: false,
+      },
+    );
     return redirectWith(reply, '/vitrines', { kind: 'ok', message: done(updated) });
   } catch (error) {
     if (!(error instanceof TemporalUnavailableError)) throw error;
-    return renderList(deps, reply, { ...keep, flash: { kind: 'error', message: `vitrine ${code}: nothing changed, ${error.message}` } }, 503);
+    return renderList(
+      deps,
+      reply,
+      { ...keep, flash: { kind: 'error', message: `vitrine ${code}: nothing changed, ${error.message}` } },
+      503,
+    );
   }
 }
 
@@ -110,27 +168,70 @@ async function renderVitrine(deps: BackofficeDeps, request: FastifyRequest<{ Par
     scheduleStates(deps, [vitrine.code]),
   ]);
   const body = html`<h1>Vitrine ${vitrine.code} <span class="muted">${vitrine.name}</span></h1>
-${vitrineTabs(vitrine.code, 'summary')}
-<dl class="fields">
-<dt>Platform</dt><dd>${vitrine.platform} · ${vitrine.base_url}</dd>
-<dt>App key</dt><dd>${vitrine.app_key}</dd>
-<dt>App token</dt><dd>${maskSecret(vitrine.app_token)}</dd>
-<dt>Importar Pedidos</dt><dd>${vitrine.import_orders ? 'on' : 'off'}, every ${vitrine.import_interval_minutes} min (change it on <a href="/vitrines">Vitrines</a>)</dd>
-<dt>Schedule</dt><dd>${scheduleText(schedule.states.get(vitrine.code))}</dd>
-<dt>Order code prefix</dt><dd>${vitrine.order_code_prefix} (orders are ${vitrine.order_code_prefix}-&lt;platform order number&gt;)</dd>
-<dt>Não atualiza dados do cliente</dt><dd>${vitrine.keep_customer_identity ? 'on' : 'off'}</dd>
-<dt>Integration log level</dt><dd>${vitrine.log_level}</dd>
-<dt>Pedidos bloqueados</dt><dd><a href="/blocked?vitrine=${enc(vitrine.code)}">${blocked}</a></dd>
-</dl>
-<h2>Last import runs</h2>
-${
-  runs.length === 0
-    ? html`<p class="muted">No runs yet.</p>`
-    : html`<table><thead><tr><th>Run</th><th>Status</th><th>Started</th><th>Finished</th><th>Fetched</th><th>Imported</th><th>Updated</th><th>Blocked</th><th>Committed</th></tr></thead><tbody>
-${runs.map((run) => html`<tr><td>${run.workflow_id}</td><td>${run.status}</td><td>${when(run.started_at)}</td><td>${when(run.finished_at)}</td><td class="num">${run.fetched}</td><td class="num">${run.imported}</td><td class="num">${run.updated}</td><td class="num">${run.blocked}</td><td class="num">${run.committed}</td></tr>`)}
-</tbody></table>`
-}`;
-  return sendPage(reply, page({ title: `Vitrine ${vitrine.code}`, section: 'vitrines', flash: takeFlash(request, reply), warning: schedule.warning }, body));
+    ${vitrineTabs(vitrine.code, 'summary')}
+    <dl class="fields">
+      <dt>Platform</dt>
+      <dd>${vitrine.platform} · ${vitrine.base_url}</dd>
+      <dt>App key</dt>
+      <dd>${vitrine.app_key}</dd>
+      <dt>App token</dt>
+      <dd>${maskSecret(vitrine.app_token)}</dd>
+      <dt>Importar Pedidos</dt>
+      <dd>
+        ${vitrine.import_orders ? 'on' : 'off'}, every ${vitrine.import_interval_minutes} min (change it on
+        <a href="/vitrines">Vitrines</a>)
+      </dd>
+      <dt>Schedule</dt>
+      <dd>${scheduleText(schedule.states.get(vitrine.code))}</dd>
+      <dt>Order code prefix</dt>
+      <dd>${vitrine.order_code_prefix} (orders are ${vitrine.order_code_prefix}-&lt;platform order number&gt;)</dd>
+      <dt>Não atualiza dados do cliente</dt>
+      <dd>${vitrine.keep_customer_identity ? 'on' : 'off'}</dd>
+      <dt>Integration log level</dt>
+      <dd>${vitrine.log_level}</dd>
+      <dt>Pedidos bloqueados</dt>
+      <dd><a href="/blocked?vitrine=${enc(vitrine.code)}">${blocked}</a></dd>
+    </dl>
+    <h2>Last import runs</h2>
+    ${
+      runs.length === 0
+        ? html`<p class="muted">No runs yet.</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th>Run</th>
+                <th>Status</th>
+                <th>Started</th>
+                <th>Finished</th>
+                <th>Fetched</th>
+                <th>Imported</th>
+                <th>Updated</th>
+                <th>Blocked</th>
+                <th>Committed</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${runs.map(
+                (run) =>
+                  html`<tr>
+                    <td>${run.workflow_id}</td>
+                    <td>${run.status}</td>
+                    <td>${when(run.started_at)}</td>
+                    <td>${when(run.finished_at)}</td>
+                    <td class="num">${run.fetched}</td>
+                    <td class="num">${run.imported}</td>
+                    <td class="num">${run.updated}</td>
+                    <td class="num">${run.blocked}</td>
+                    <td class="num">${run.committed}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }`;
+  return sendPage(
+    reply,
+    page({ title: `Vitrine ${vitrine.code}`, section: 'vitrines', flash: takeFlash(request, reply), warning: schedule.warning }, body),
+  );
 }
 
 export function registerVitrineRoutes(app: FastifyInstance, deps: BackofficeDeps): void {

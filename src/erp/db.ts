@@ -1,4 +1,4 @@
-import knex, { Knex } from 'knex';
+import knex, { type Knex } from 'knex';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { types } from 'pg';

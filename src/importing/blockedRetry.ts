@@ -47,7 +47,11 @@ export async function retryBlockedOrders(deps: ImporterDependencies, selection: 
   const rows: Blocked[] = await query.select('id', 'vitrine_id', 'external_order_id', 'reason', 'attempts');
 
   const codes = new Map<number, string>(
-    (await db('vitrines').whereIn('id', [...new Set(rows.map((row) => row.vitrine_id))]).select('id', 'code')).map((v: { id: number; code: string }) => [v.id, v.code]),
+    (
+      await db('vitrines')
+        .whereIn('id', [...new Set(rows.map((row) => row.vitrine_id))])
+        .select('id', 'code')
+    ).map((v: { id: number; code: string }) => [v.id, v.code]),
   );
   const byVitrine = new Map<number, Blocked[]>();
   for (const row of rows) byVitrine.set(row.vitrine_id, [...(byVitrine.get(row.vitrine_id) ?? []), row]);
@@ -57,11 +61,18 @@ export async function retryBlockedOrders(deps: ImporterDependencies, selection: 
   for (const [vitrineId, vitrineRows] of byVitrine) {
     for (let start = 0; start < vitrineRows.length; start += CHUNK_SIZE) {
       const chunk = vitrineRows.slice(start, start + CHUNK_SIZE);
-      const base = (row: Blocked) => ({ id: row.id, vitrineCode: codes.get(vitrineId) ?? String(vitrineId), externalOrderId: row.external_order_id });
+      const base = (row: Blocked) => ({
+        id: row.id,
+        vitrineCode: codes.get(vitrineId) ?? String(vitrineId),
+        externalOrderId: row.external_order_id,
+      });
       let imported: Set<string>;
       let existing: Set<string>;
       try {
-        const result = await importer.importOrders(vitrineId, chunk.map((row) => row.external_order_id));
+        const result = await importer.importOrders(
+          vitrineId,
+          chunk.map((row) => row.external_order_id),
+        );
         imported = new Set(result.imported);
         existing = new Set(result.existing);
       } catch (error) {
@@ -90,7 +101,12 @@ export async function retryBlockedOrders(deps: ImporterDependencies, selection: 
 type Outcome = Pick<RetriedOrder, 'outcome' | 'orderCode' | 'reason' | 'attempts'>;
 
 /** An order the ERP has: blocked on a status update, so the platform's state is applied again. */
-async function retryExisting(db: Knex, importer: ReturnType<typeof createOrderImporter>, vitrineId: number, row: Blocked): Promise<Outcome> {
+async function retryExisting(
+  db: Knex,
+  importer: ReturnType<typeof createOrderImporter>,
+  vitrineId: number,
+  row: Blocked,
+): Promise<Outcome> {
   try {
     // No queue event here: an empty state makes the importer ask the platform for the current one.
     const status = await importer.processApprovedOrders(vitrineId, [{ orderId: row.external_order_id, state: '' }]);
@@ -109,15 +125,32 @@ async function stillBlocked(db: Knex, row: Blocked): Promise<Outcome> {
 }
 
 /** After a temporary error, what became of each order of the chunk, read from the ERP. */
-async function afterFailure(db: Knex, vitrineId: number, chunk: Blocked[], message: string): Promise<Array<{ row: Blocked; outcome: Outcome }>> {
-  const inErp = await orderCodesOf(db, vitrineId, chunk.map((row) => row.external_order_id));
+async function afterFailure(
+  db: Knex,
+  vitrineId: number,
+  chunk: Blocked[],
+  message: string,
+): Promise<Array<{ row: Blocked; outcome: Outcome }>> {
+  const inErp = await orderCodesOf(
+    db,
+    vitrineId,
+    chunk.map((row) => row.external_order_id),
+  );
   const stillThere = new Map<number, { reason: string; attempts: number }>(
-    (await db('blocked_orders').whereIn('id', chunk.map((row) => row.id)).select('id', 'reason', 'attempts')).map((r: { id: number; reason: string; attempts: number }) => [r.id, r]),
+    (
+      await db('blocked_orders')
+        .whereIn(
+          'id',
+          chunk.map((row) => row.id),
+        )
+        .select('id', 'reason', 'attempts')
+    ).map((r: { id: number; reason: string; attempts: number }) => [r.id, r]),
   );
   return chunk.map((row) => {
     const now = stillThere.get(row.id);
     // importOrder deletes the blocked row of an order it imports.
-    if (!now && inErp.has(row.external_order_id)) return { row, outcome: { outcome: 'imported', orderCode: inErp.get(row.external_order_id) } };
+    if (!now && inErp.has(row.external_order_id))
+      return { row, outcome: { outcome: 'imported', orderCode: inErp.get(row.external_order_id) } };
     if (now && now.attempts > row.attempts) return { row, outcome: { outcome: 'blocked', reason: now.reason, attempts: now.attempts } };
     return { row, outcome: { outcome: 'failed', reason: message, attempts: row.attempts } };
   });

@@ -4,10 +4,10 @@
  * rules exactly as the import does (evaluateRules over expressionContext) and write nothing.
  */
 import type { Knex } from 'knex';
-import { evaluateRules, expressionContext, type DefaultTarget, type EvaluatedRule } from '../erp/fieldDefaults';
+import { evaluateRules, expressionContext, type DefaultTarget, type EvaluatedRule } from './rules/fieldDefaults';
 import { loadImportSettings } from '../erp/store/importSettings';
 import { OrderRejectedError } from '../erp/store/orderImport';
-import { erpStatusFor, type ErpStatus } from '../erp/statuses';
+import { erpStatusFor, type ErpStatus } from './rules/statuses';
 import type { VitrineRow } from '../erp/tables';
 import { mapPlatformOrder } from '../mapping';
 import { connectorFor as defaultConnectorFor } from '../platform/connectors';
@@ -136,7 +136,11 @@ export async function previewDefaults(
   const order = mapPlatformOrder(settings.vitrine.platform, await connector.getOrder(externalOrderId));
   const status = erpStatusFor(settings.statusMappings, order.platformState);
   if (!status) throw new OrderRejectedError(`unmapped platform state ${order.platformState}`);
-  const context = expressionContext(order, { orderCode: orderCodeOf(settings.vitrine, order.platformOrderNumber), status }, settings.vitrine);
+  const context = expressionContext(
+    order,
+    { orderCode: orderCodeOf(settings.vitrine, order.platformOrderNumber), status },
+    settings.vitrine,
+  );
   const rules = target === 'customer' ? settings.customerRules : settings.orderRules;
   const columns = target === 'customer' ? settings.customerColumns : settings.orderColumns;
   return evaluateRules(db, target, rules, context, columns);

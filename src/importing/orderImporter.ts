@@ -1,9 +1,16 @@
 import type { Knex } from 'knex';
-import { FieldDefaultError } from '../erp/fieldDefaults';
+import { FieldDefaultError } from './rules/fieldDefaults';
 import { recordBlockedOrder } from '../erp/store/blockedOrders';
 import { loadImportSettings, type ImportSettings } from '../erp/store/importSettings';
 import { writeLog, type LogEntry } from '../erp/store/integrationLog';
-import { currentStatuses, findExistingOrderIds, importOrderBatch, OrderRejectedError, prepareOrder, type PreparedOrder } from '../erp/store/orderImport';
+import {
+  currentStatuses,
+  findExistingOrderIds,
+  importOrderBatch,
+  OrderRejectedError,
+  prepareOrder,
+  type PreparedOrder,
+} from '../erp/store/orderImport';
 import { applyPlatformState, markNotification, pendingNotifications } from '../erp/store/orderStatus';
 import { setExistingEvents, type QueuePage } from '../erp/store/queuePages';
 import type { VitrineRow } from '../erp/tables';
@@ -11,7 +18,7 @@ import { mapPlatformOrder, OrderMappingError } from '../mapping';
 import { connectorFor as defaultConnectorFor } from '../platform/connectors';
 import { PlatformError, type PlatformConnector } from '../platform/types';
 import type { ImportOrdersResult, OrderEvent, StatusUpdateResult } from '../shared/importTypes';
-import { erpStatusFor, isForwardTransition } from '../erp/statuses';
+import { erpStatusFor, isForwardTransition } from './rules/statuses';
 import { mapWithConcurrency } from './concurrency';
 
 export interface ImporterDependencies {
@@ -69,7 +76,11 @@ export function createOrderImporter(deps: ImporterDependencies) {
   }
 
   async function flushLog(vitrine: VitrineRow, log: LogEntry[], run: RunContext): Promise<void> {
-    await writeLog(db, vitrine, log.map((entry) => ({ ...entry, workflowId: run.workflowId })));
+    await writeLog(
+      db,
+      vitrine,
+      log.map((entry) => ({ ...entry, workflowId: run.workflowId })),
+    );
   }
 
   /**
@@ -135,7 +146,11 @@ export function createOrderImporter(deps: ImporterDependencies) {
       const result = await importOrders(page.vitrineId, [...new Set(page.items.map((item) => item.orderId))], run);
       // The latest event of each order says which state it reached on the platform.
       const stateOf = new Map(page.items.map((item) => [item.orderId, item.state]));
-      await setExistingEvents(db, page.id, result.existing.map((orderId) => ({ orderId, state: stateOf.get(orderId) ?? '' })));
+      await setExistingEvents(
+        db,
+        page.id,
+        result.existing.map((orderId) => ({ orderId, state: stateOf.get(orderId) ?? '' })),
+      );
       return result;
     },
 
@@ -148,7 +163,11 @@ export function createOrderImporter(deps: ImporterDependencies) {
       const settings = await loadImportSettings(db, vitrineId);
       const connector = connectorFor(settings.vitrine);
       const result: StatusUpdateResult = { updated: 0, unchanged: 0, blocked: 0 };
-      const current = await currentStatuses(db, vitrineId, events.map((event) => event.orderId));
+      const current = await currentStatuses(
+        db,
+        vitrineId,
+        events.map((event) => event.orderId),
+      );
       const moving = events.filter((event) => {
         const announced = erpStatusFor(settings.statusMappings, event.state);
         const status = current.get(event.orderId);
@@ -169,7 +188,8 @@ export function createOrderImporter(deps: ImporterDependencies) {
               approvedAt: order.approvedAt,
             });
             if (!applied) throw new OrderRejectedError(`unmapped platform state ${order.platformState}`);
-            if (applied === 'updated') log.push({ level: 'info', externalOrderId: orderId, message: `status updated from platform state ${order.platformState}` });
+            if (applied === 'updated')
+              log.push({ level: 'info', externalOrderId: orderId, message: `status updated from platform state ${order.platformState}` });
             return applied;
           });
           result[outcome] += 1;
@@ -198,7 +218,11 @@ export function createOrderImporter(deps: ImporterDependencies) {
             if (!(error instanceof PlatformError) || error.retryable) throw error;
             // The platform refuses (e.g. the order is not ready for handling): kept with the reason, retried next run.
             await markNotification(db, notification.id, { error: error.message });
-            log.push({ level: 'error', externalOrderId: notification.externalOrderId, message: `${notification.action} refused: ${error.message}` });
+            log.push({
+              level: 'error',
+              externalOrderId: notification.externalOrderId,
+              message: `${notification.action} refused: ${error.message}`,
+            });
             outcome.failed += 1;
           }
           run.onProgress?.(outcome.sent + outcome.failed);

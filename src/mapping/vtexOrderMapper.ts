@@ -25,22 +25,8 @@
  * - blank optional texts (email, complement...) become null.
  */
 import type { ZodError } from 'zod';
-import {
-  ErpCarrier,
-  ErpCustomer,
-  ErpOrder,
-  ErpOrderItem,
-  ErpOrderPayment,
-  OrderMappingError,
-} from './erpOrder';
-import {
-  describeIssue,
-  formatPath,
-  VtexAddress,
-  VtexClientProfile,
-  VtexOrder,
-  vtexOrderSchema,
-} from './vtexOrderSchema';
+import { type ErpCarrier, type ErpCustomer, type ErpOrder, type ErpOrderItem, type ErpOrderPayment, OrderMappingError } from './erpOrder';
+import { describeIssue, formatPath, type VtexAddress, type VtexClientProfile, type VtexOrder, vtexOrderSchema } from './vtexOrderSchema';
 
 const DEFAULT_ORIGIN = 'VTEX';
 
@@ -206,7 +192,9 @@ function reasonOf(error: ZodError): string {
 }
 
 function invalidDocument(field: string): OrderMappingError {
-  return invalid(`invalid customer document: clientProfileData.${field} must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits`);
+  return invalid(
+    `invalid customer document: clientProfileData.${field} must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits`,
+  );
 }
 
 function invalid(reason: string): OrderMappingError {

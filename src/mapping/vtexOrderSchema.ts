@@ -64,10 +64,7 @@ const clientProfileSchema = z.object(
   object,
 );
 
-const logisticsInfoSchema = z.object(
-  { deliveryCompany: optionalText, selectedSla: optionalText },
-  object,
-);
+const logisticsInfoSchema = z.object({ deliveryCompany: optionalText, selectedSla: optionalText }, object);
 
 const itemSchema = z.object(
   {

@@ -31,12 +31,24 @@ export function reportRunOpened(vitrineCode: string, importRunId: number): void 
 }
 
 /** A run closed as completed or failed: its duration and its counts. */
-export function reportRunClosed(run: { vitrineCode: string; importRunId: number; status: string; counts: ImportCounts; durationSeconds: number }): void {
+export function reportRunClosed(run: {
+  vitrineCode: string;
+  importRunId: number;
+  status: string;
+  counts: ImportCounts;
+  durationSeconds: number;
+}): void {
   const context = activityContext();
   if (!context) return;
   const { metricMeter, log } = context;
   recordRunDuration(metricMeter, run.vitrineCode, run.status, run.durationSeconds);
-  const fields = { vitrineCode: run.vitrineCode, importRunId: run.importRunId, status: run.status, durationSeconds: run.durationSeconds, ...run.counts };
+  const fields = {
+    vitrineCode: run.vitrineCode,
+    importRunId: run.importRunId,
+    status: run.status,
+    durationSeconds: run.durationSeconds,
+    ...run.counts,
+  };
   if (run.status === 'failed') log.error('import run failed', fields);
   else log.info(`import run ${run.status}`, fields);
 }

@@ -20,7 +20,10 @@ const SECRET_KEY = /token|passw|secret|authorization|api[-_]?key|cookie|credenti
 
 /** Secrets written inside text: headers, `key=value` pairs, bearer credentials, URL passwords. */
 const SECRET_IN_TEXT: Array<[RegExp, string]> = [
-  [/((?:x-vtex-api-apptoken|app[-_]?token|api[-_]?key|password|authorization|token)["']?\s*[:=]\s*["']?)(?:bearer\s+)?[^\s"',;&}]+/gi, `$1${REDACTED}`],
+  [
+    /((?:x-vtex-api-apptoken|app[-_]?token|api[-_]?key|password|authorization|token)["']?\s*[:=]\s*["']?)(?:bearer\s+)?[^\s"',;&}]+/gi,
+    `$1${REDACTED}`,
+  ],
   [/\bbearer\s+[A-Za-z0-9._~+/=-]+/gi, `Bearer ${REDACTED}`],
   [/(\w+:\/\/[^:/@\s]+:)[^@\s/]+@/g, `$1${REDACTED}@`],
 ];

@@ -36,7 +36,10 @@ export function installWorkerRuntime(options: WorkerRuntimeOptions): string | un
   } catch (error) {
     const message = (error as Error).message;
     if (options.metricsAddressRequired || !/prometheus|address/i.test(message)) throw error;
-    options.logger.warn({ metricsAddress: options.metricsAddress, error: message }, 'no metrics endpoint: set WORKER_METRICS_ADDRESS to a free host:port');
+    options.logger.warn(
+      { metricsAddress: options.metricsAddress, error: message },
+      'no metrics endpoint: set WORKER_METRICS_ADDRESS to a free host:port',
+    );
     Runtime.install(base);
     return undefined;
   }

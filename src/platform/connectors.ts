@@ -15,7 +15,10 @@ export interface VitrineConnection {
 export function connectorFor(vitrine: VitrineConnection): PlatformConnector {
   switch (vitrine.platform) {
     case 'vtex':
-      return new VtexConnector({ baseUrl: vitrine.base_url, appKey: vitrine.app_key, appToken: vitrine.app_token }, { timeoutMs: Number(process.env.PLATFORM_TIMEOUT_MS) || undefined });
+      return new VtexConnector(
+        { baseUrl: vitrine.base_url, appKey: vitrine.app_key, appToken: vitrine.app_token },
+        { timeoutMs: Number(process.env.PLATFORM_TIMEOUT_MS) || undefined },
+      );
     default:
       throw new Error(`platform ${vitrine.platform} is not supported`);
   }

@@ -147,7 +147,10 @@ export async function triggerVitrineRun(client: Client, code: string, timeoutMs 
     const { status } = await client.workflow.getHandle(action.workflow.workflowId).describe();
     if (status.name === 'RUNNING') return { ...action.workflow, alreadyRunning: true };
   }
-  const runsOf = (info: ScheduleDescription['info']) => [...info.runningActions.map((a) => a.workflow), ...info.recentActions.map((a) => a.action.workflow)];
+  const runsOf = (info: ScheduleDescription['info']) => [
+    ...info.runningActions.map((a) => a.workflow),
+    ...info.recentActions.map((a) => a.action.workflow),
+  ];
   const known = new Set(runsOf(before.info).map((run) => run.firstExecutionRunId));
   await handle.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
   const deadline = Date.now() + timeoutMs;
@@ -157,5 +160,7 @@ export async function triggerVitrineRun(client: Client, code: string, timeoutMs 
     if (started) return { ...started, alreadyRunning: false };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`the schedule of vitrine ${code} did not start a run within ${timeoutMs / 1000}s (is the Temporal server's scheduler running?)`);
+  throw new Error(
+    `the schedule of vitrine ${code} did not start a run within ${timeoutMs / 1000}s (is the Temporal server's scheduler running?)`,
+  );
 }

@@ -69,7 +69,8 @@ function setting(env: NodeJS.ProcessEnv, name: string): string | undefined {
 /** A value that must be one word: no spaces, quotes or line breaks. */
 function readPlain(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = setting(env, name);
-  if (value !== undefined && /[\s"']/.test(value)) throw new ConfigError(`${name} must be one word without spaces or quotes, got ${JSON.stringify(value)}`);
+  if (value !== undefined && /[\s"']/.test(value))
+    throw new ConfigError(`${name} must be one word without spaces or quotes, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -85,7 +86,8 @@ function readApiKey(env: NodeJS.ProcessEnv): string | undefined {
   const key = setting(env, 'TEMPORAL_API_KEY');
   // Never echo the key itself in an error.
   if (key !== undefined && /^bearer\s/i.test(key)) throw new ConfigError('TEMPORAL_API_KEY must be the key alone, without "Bearer "');
-  if (key !== undefined && /\s/.test(key)) throw new ConfigError('TEMPORAL_API_KEY must be the key alone: it contains spaces or line breaks');
+  if (key !== undefined && /\s/.test(key))
+    throw new ConfigError('TEMPORAL_API_KEY must be the key alone: it contains spaces or line breaks');
   return key;
 }
 
@@ -109,7 +111,8 @@ function readTls(env: NodeJS.ProcessEnv, hasApiKey: boolean): TLSConfig | undefi
   const tlsSettings = [cert?.name, key?.name, ca?.name, serverName && 'TEMPORAL_TLS_SERVER_NAME'].filter(Boolean);
 
   if (flag !== undefined && FALSE.includes(flag)) {
-    if (tlsSettings.length > 0) throw new ConfigError(`TEMPORAL_TLS is false but ${tlsSettings.join(', ')} ${tlsSettings.length > 1 ? 'are' : 'is'} set`);
+    if (tlsSettings.length > 0)
+      throw new ConfigError(`TEMPORAL_TLS is false but ${tlsSettings.join(', ')} ${tlsSettings.length > 1 ? 'are' : 'is'} set`);
     return undefined;
   }
   if (flag === undefined && tlsSettings.length === 0 && !hasApiKey) return undefined;
@@ -142,7 +145,14 @@ function readPem({ name, path }: { name: string; path: string }, kind: 'CERTIFIC
     content = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (error as Error).message;
     throw new ConfigError(`${name}: cannot read ${path}: ${why}`);
   }
   // "-----BEGIN CERTIFICATE-----", "-----BEGIN PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----", ...

@@ -22,7 +22,9 @@ export function workflowIdPrefixFor(vitrineCode: string): string {
  * other workflow ids (logs use it as a hint, never for anything that must be exact).
  */
 export function vitrineCodeFromWorkflowId(workflowId: string): string | undefined {
-  const match = /^vitrine-orders-([a-z0-9][a-z0-9-]{0,39}?)(?:-\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))?$/.exec(workflowId);
+  const match = /^vitrine-orders-([a-z0-9][a-z0-9-]{0,39}?)(?:-\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))?$/.exec(
+    workflowId,
+  );
   return match?.[1];
 }
 

@@ -99,15 +99,22 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
         return badRequest(reply, 'lastState must be a VTEX state name');
       }
       const count = body.count ?? 1;
-      if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 1000) return badRequest(reply, 'count must be an integer from 1 to 1000');
+      if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 1000)
+        return badRequest(reply, 'count must be an integer from 1 to 1000');
       for (let i = 0; i < (count as number); i++) account.injectEvent(body.orderId, body.state, body.lastState as string | undefined);
       return { orderId: body.orderId, state: body.state, events: count, known: account.document(body.orderId) !== undefined };
     }),
   );
 
-  app.get('/_sim/:account/stats', withAccount((_req, _reply, account) => account.stats()));
+  app.get(
+    '/_sim/:account/stats',
+    withAccount((_req, _reply, account) => account.stats()),
+  );
 
-  app.get('/_sim/:account/faults', withAccount((_req, _reply, account) => account.faults));
+  app.get(
+    '/_sim/:account/faults',
+    withAccount((_req, _reply, account) => account.faults),
+  );
 
   app.post(
     '/_sim/:account/faults',
@@ -121,7 +128,10 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
     }),
   );
 
-  app.get('/_sim/:account/settings', withAccount((_req, _reply, account) => ({ visibilityTimeoutMs: account.visibilityTimeoutMs })));
+  app.get(
+    '/_sim/:account/settings',
+    withAccount((_req, _reply, account) => ({ visibilityTimeoutMs: account.visibilityTimeoutMs })),
+  );
 
   app.post(
     '/_sim/:account/settings',

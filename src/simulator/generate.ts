@@ -4,8 +4,8 @@
  * The shape copies the contract's Get order example (contracts/vtex), key for key.
  */
 import { CARRIERS, CITIES, COMPANY_KINDS, COMPANY_WORDS, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, PRODUCTS } from './data';
-import { GeneratedItem, itemDocuments, itemMetadata, logisticsInfos } from './generateItems';
-import { BillingAddress, generatePaymentData } from './generatePayment';
+import { type GeneratedItem, itemDocuments, itemMetadata, logisticsInfos } from './generateItems';
+import { type BillingAddress, generatePaymentData } from './generatePayment';
 import { DAY, hash32, mix32, randomCnpj, randomCpf, Rng, slug, vtexDate } from './random';
 import { isAuthorizedState, statusDescription } from './states';
 
@@ -45,7 +45,6 @@ export interface GenerateParams {
   cancelReason?: string | null;
   cancellationDate?: string | null;
 }
-
 
 export function generateOrder(p: GenerateParams): Record<string, unknown> {
   const hash = seedHash(p.seed);
@@ -100,18 +99,35 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
     geoCoordinates: geo,
   };
   const billingAddress: BillingAddress = {
-    country: 'BRA', street, number, complement, reference: null, geoCoordinates: geo,
-    neighborhood, postalCode: cep.replace('-', ''), city: city.name, state: city.uf,
+    country: 'BRA',
+    street,
+    number,
+    complement,
+    reference: null,
+    geoCoordinates: geo,
+    neighborhood,
+    postalCode: cep.replace('-', ''),
+    city: city.name,
+    state: city.uf,
   };
 
   // Items: 1-4 distinct products; a quarter of the orders have a promotion.
-  const itemCount = rng.weighted([[1, 55], [2, 25], [3, 12], [4, 8]] as const);
+  const itemCount = rng.weighted([
+    [1, 55],
+    [2, 25],
+    [3, 12],
+    [4, 8],
+  ] as const);
   const productIndexes = new Set<number>();
   while (productIndexes.size < itemCount) productIndexes.add(rng.int(0, PRODUCTS.length - 1));
   const discountPct = rng.chance(0.25) ? rng.pick([5, 10, 15]) : 0;
   const items: GeneratedItem[] = [...productIndexes].map((pi) => {
     const product = PRODUCTS[pi];
-    const quantity = rng.weighted([[1, 80], [2, 15], [3, 5]] as const);
+    const quantity = rng.weighted([
+      [1, 80],
+      [2, 15],
+      [3, 5],
+    ] as const);
     const price = product.price;
     const listPrice = rng.chance(0.3) ? Math.round((price * 1.2) / 100) * 100 - 10 : price;
     const sellingPrice = price - Math.round((price * discountPct) / 100);
@@ -130,12 +146,14 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
   const paymentData = generatePaymentData({ rng, account, creation, billingAddress }, value);
 
   const state = p.state;
-  const authorizedDate =
-    p.authorizedDate !== undefined ? p.authorizedDate : isAuthorizedState(state) ? vtexDate(authorizedMs) : null;
+  const authorizedDate = p.authorizedDate !== undefined ? p.authorizedDate : isAuthorizedState(state) ? vtexDate(authorizedMs) : null;
   const defaultLastChange = state === 'payment-pending' ? createdMs : state === 'payment-approved' ? authorizedMs : readyMs;
   const canceled = state === 'canceled';
   const cancelReason = canceled ? (p.cancelReason ?? 'Cancelado pelo vendedor') : null;
-  const storeName = account.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+  const storeName = account
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
 
   return {
     orderId,
@@ -195,8 +213,11 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
       countryCode: 'BRA',
       currencyCode: 'BRL',
       currencyFormatInfo: {
-        CurrencyDecimalDigits: 2, CurrencyDecimalSeparator: ',', CurrencyGroupSeparator: '.',
-        CurrencyGroupSize: 3, StartsWithCurrencySymbol: true,
+        CurrencyDecimalDigits: 2,
+        CurrencyDecimalSeparator: ',',
+        CurrencyGroupSeparator: '.',
+        CurrencyGroupSize: 3,
+        StartsWithCurrencySymbol: true,
       },
       currencyLocale: 1046,
       currencySymbol: 'R$',
@@ -218,22 +239,45 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
       selectedAddresses: [{ ...address }],
       contactInformation: [
         {
-          id: '0', email, firstName, lastName, phone: phone.slice(1), document, documentType: 'cpf',
-          entityId: rng.uuid(), versionId: rng.uuid(),
+          id: '0',
+          email,
+          firstName,
+          lastName,
+          phone: phone.slice(1),
+          document,
+          documentType: 'cpf',
+          entityId: rng.uuid(),
+          versionId: rng.uuid(),
         },
       ],
     },
     ratesAndBenefitsData: {
       id: 'ratesAndBenefitsData',
       rateAndBenefitsIdentifiers: discountPct
-        ? [{ id: rng.uuid(), name: `Promoção ${discountPct}% OFF`, featured: true, description: null, matchedParameters: {}, additionalInfo: null }]
+        ? [
+            {
+              id: rng.uuid(),
+              name: `Promoção ${discountPct}% OFF`,
+              featured: true,
+              description: null,
+              matchedParameters: {},
+              additionalInfo: null,
+            },
+          ]
         : [],
     },
     marketingData: rng.chance(0.3)
       ? {
-          id: 'marketingData', utmSource: rng.pick(['google', 'facebook', 'instagram', 'newsletter']),
-          utmPartner: '', utmMedium: rng.pick(['cpc', 'social', 'email']), utmCampaign: rng.pick(['black-friday', 'dia-das-maes', 'natal', 'liquida']),
-          coupon: discountPct ? `DESCONTO${discountPct}` : '', utmiCampaign: '', utmipage: '', utmiPart: '', marketingTags: [],
+          id: 'marketingData',
+          utmSource: rng.pick(['google', 'facebook', 'instagram', 'newsletter']),
+          utmPartner: '',
+          utmMedium: rng.pick(['cpc', 'social', 'email']),
+          utmCampaign: rng.pick(['black-friday', 'dia-das-maes', 'natal', 'liquida']),
+          coupon: discountPct ? `DESCONTO${discountPct}` : '',
+          utmiCampaign: '',
+          utmipage: '',
+          utmiPart: '',
+          marketingTags: [],
         }
       : null,
     giftRegistryData: null,

@@ -2,8 +2,8 @@
  * Item and shipping parts of generated orders (items, itemMetadata, shippingData.logisticsInfo),
  * field for field like the contract's Get order example.
  */
-import { Carrier, Product, PRODUCTS } from './data';
-import { DAY, ean13, hash32, Rng, slug, vtexDate } from './random';
+import { type Carrier, type Product, PRODUCTS } from './data';
+import { DAY, ean13, hash32, type Rng, slug, vtexDate } from './random';
 
 export interface GeneratedItem {
   /** Index in PRODUCTS: the catalogue is fixed, so a product has one SKU, EAN and refId everywhere. */
@@ -19,8 +19,7 @@ const skuOf = (pi: number) => String(1000 + pi * 7);
 const refIdOf = (pi: number) => `${slug(PRODUCTS[pi].brand, '').slice(0, 3).toUpperCase()}-${2000 + pi}`;
 const eanOf = (pi: number) => ean13(`7891000${String(10_000 + pi * 37).padStart(5, '0')}`);
 const urlOf = (pi: number) => slug(PRODUCTS[pi].name);
-const imageUrl = (account: string, pi: number) =>
-  `https://${account}.vteximg.com.br/arquivos/ids/${155_000 + pi}-55-55/${urlOf(pi)}.jpg`;
+const imageUrl = (account: string, pi: number) => `https://${account}.vteximg.com.br/arquivos/ids/${155_000 + pi}-55-55/${urlOf(pi)}.jpg`;
 
 export function itemMetadata(items: GeneratedItem[], account: string): Record<string, unknown> {
   return {
@@ -140,16 +139,30 @@ export function logisticsInfos(items: GeneratedItem[], ctx: ShippingContext): Ar
       shippingEstimateDate: vtexDate(ctx.createdMs + Math.ceil(days * 1.4) * DAY),
       slas: [
         {
-          id: sla, name: sla, shippingEstimate: `${days}bd`, deliveryWindow: null, price, deliveryChannel: 'delivery',
-          pickupStoreInfo: { ...pickupStoreInfo }, polygonName: '', lockTTL: '10d', pickupPointId: '',
-          transitTime: `${days}d`, pickupDistance: 0,
+          id: sla,
+          name: sla,
+          shippingEstimate: `${days}bd`,
+          deliveryWindow: null,
+          price,
+          deliveryChannel: 'delivery',
+          pickupStoreInfo: { ...pickupStoreInfo },
+          polygonName: '',
+          lockTTL: '10d',
+          pickupPointId: '',
+          transitTime: `${days}d`,
+          pickupDistance: 0,
         },
       ],
       shipsTo: ['BRA'],
       deliveryIds: [
         {
-          courierId: slug(carrier.name), courierName: carrier.name, dockId: '1', quantity, warehouseId: '1_1',
-          accountCarrierName: ctx.account, kitItemDetails: [],
+          courierId: slug(carrier.name),
+          courierName: carrier.name,
+          dockId: '1',
+          quantity,
+          warehouseId: '1_1',
+          accountCarrierName: ctx.account,
+          kitItemDetails: [],
         },
       ],
       deliveryChannels: [{ id: 'delivery', stockBalance: 0 }],

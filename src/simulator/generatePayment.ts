@@ -2,8 +2,8 @@
  * Payment part of generated orders (paymentData), field for field like the contract's Get order
  * example, with values that fit each payment group (card, Pix, boleto, gift card).
  */
-import { CARDS, PaymentSystem, SINGLE_PAYMENTS, VALE } from './data';
-import { Rng } from './random';
+import { CARDS, type PaymentSystem, SINGLE_PAYMENTS, VALE } from './data';
+import { type Rng } from './random';
 
 export interface BillingAddress {
   country: string;
@@ -51,9 +51,7 @@ export function generatePaymentData(ctx: PaymentContext, value: number): Record<
       isSpecialCard: false,
     }));
   return {
-    transactions: [
-      { isActive: true, transactionId: rng.hex(32), merchantName: ctx.account, payments },
-    ],
+    transactions: [{ isActive: true, transactionId: rng.hex(32), merchantName: ctx.account, payments }],
     giftCards,
   };
 }
@@ -87,9 +85,7 @@ function payment(ctx: PaymentContext, system: PaymentSystem, value: number): Rec
     cvv2: null,
     expireMonth: isCard ? expireMonth : null,
     expireYear: isCard ? expireYear : null,
-    url: isBoleto
-      ? `https://${ctx.account}.vtexpayments.com.br/BankIssuedInvoice/Transaction/${tid}/Payment/${id}/Installment/1`
-      : null,
+    url: isBoleto ? `https://${ctx.account}.vtexpayments.com.br/BankIssuedInvoice/Transaction/${tid}/Payment/${id}/Installment/1` : null,
     giftCardId: isGift ? rng.digits(6) : null,
     giftCardName: isGift ? 'Vale-compra' : null,
     giftCardCaption: null,

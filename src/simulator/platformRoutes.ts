@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { corruptOrder, isMalformed } from './faults';
 import { vtexDate } from './random';
-import { ACCOUNT_PATTERN, vtexError, Waits } from './http';
+import { ACCOUNT_PATTERN, vtexError, type Waits } from './http';
 import type { Account, SimulatorStore } from './store';
 
 export interface PlatformContext {
@@ -105,9 +105,7 @@ export function registerPlatformRoutes(app: FastifyInstance, ctx: PlatformContex
       const result = account.startHandling(orderId);
       if (result === 'not-found') return orderNotFound(reply);
       if (result === 'conflict') {
-        return reply
-          .code(409)
-          .send(vtexError('OMS003', 'Order status should be ready-for-handling to perform this action'));
+        return reply.code(409).send(vtexError('OMS003', 'Order status should be ready-for-handling to perform this action'));
       }
       // 204 for the change and for the repeat on an order already in handling (idempotent retries).
       return reply.code(204).send();

@@ -2,7 +2,7 @@
  * The VTEX platform simulator as a Fastify app: the Orders API for any number of accounts
  * (/{account}/api/...) plus a control API (/_sim/...). All state is in memory.
  */
-import Fastify, { FastifyError, FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { registerControlRoutes } from './controlRoutes';
 import { vtexError, Waits } from './http';
 import { registerPlatformRoutes } from './platformRoutes';

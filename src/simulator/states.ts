@@ -1,12 +1,6 @@
 /** The order workflow the simulator models: a subset of VTEX's, enough for the import. */
 
-export const ORDER_STATES = [
-  'payment-pending',
-  'payment-approved',
-  'ready-for-handling',
-  'handling',
-  'canceled',
-] as const;
+export const ORDER_STATES = ['payment-pending', 'payment-approved', 'ready-for-handling', 'handling', 'canceled'] as const;
 
 export type OrderState = (typeof ORDER_STATES)[number];
 
@@ -51,10 +45,5 @@ export function previousStateOf(state: string): string {
 
 /** States in which the payment is authorized, so `authorizedDate` is set. */
 export function isAuthorizedState(state: string): boolean {
-  return (
-    state === 'payment-approved' ||
-    state === 'ready-for-handling' ||
-    state === 'handling' ||
-    state === 'invoiced'
-  );
+  return state === 'payment-approved' || state === 'ready-for-handling' || state === 'handling' || state === 'invoiced';
 }

@@ -4,8 +4,8 @@
  * timeout and come back unless committed; any handle ever issued for an event commits it.
  */
 import { randomBytes } from 'node:crypto';
-import { FaultSettings, NO_FAULTS } from './faults';
-import { generatedOrderNumber, generateOrder, MAX_GENERATED_INDEX, Seed, seedHash } from './generate';
+import { type FaultSettings, NO_FAULTS } from './faults';
+import { generatedOrderNumber, generateOrder, MAX_GENERATED_INDEX, type Seed, seedHash } from './generate';
 import { Rng, vtexDate } from './random';
 import { isAuthorizedState, previousStateOf, statusDescription } from './states';
 
@@ -117,7 +117,16 @@ export class Account {
     const now = this.store.now();
     const previous = this.orders.get(orderId);
     this.orders.set(orderId, {
-      orderId, state, doc, seed, index, lastEventAt: now, changedAt: null, authorizedDate: undefined, cancelReason: null, rendered: null,
+      orderId,
+      state,
+      doc,
+      seed,
+      index,
+      lastEventAt: now,
+      changedAt: null,
+      authorizedDate: undefined,
+      cancelReason: null,
+      rendered: null,
     });
     // Re-posting an order is a change too: its event says what the order was before.
     const lastState = previous ? previous.state : previousStateOf(state);
@@ -184,8 +193,14 @@ export class Account {
     const authorizedDate = r.authorizedDate;
     if (r.doc === null) {
       return generateOrder({
-        account: this.name, seed: r.seed, index: r.index, state: r.state, lastChange: changed,
-        authorizedDate, cancelReason: r.cancelReason, cancellationDate: changed,
+        account: this.name,
+        seed: r.seed,
+        index: r.index,
+        state: r.state,
+        lastChange: changed,
+        authorizedDate,
+        cancelReason: r.cancelReason,
+        cancellationDate: changed,
       });
     }
     if (changed === undefined) return r.doc;

@@ -1,11 +1,12 @@
 /**
  * `vitrine`: the admin and developer command line. Settings from env: DATABASE_URL,
- * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE (see README).
+ * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE (see README). bin/vitrine runs main.ts; tests
+ * call runCli in process.
  */
 import { Command, CommanderError } from 'commander';
 import { AdminInputError } from '../admin/errors';
-import { FieldDefaultError } from '../erp/fieldDefaults';
-import { InvalidSettingError } from '../erp/vitrineSettings';
+import { FieldDefaultError } from '../importing/rules/fieldDefaults';
+import { InvalidSettingError } from '../admin/vitrineSettings';
 import { ConfigError } from '../shared/config';
 import { registerBlockedCommands } from './commands/blocked';
 import { registerDeParaCommands } from './commands/depara';
@@ -13,35 +14,65 @@ import { registerOrderCommands } from './commands/orders';
 import { registerSettingsCommands } from './commands/settings';
 import { registerVitrineCommands, type Register } from './commands/vitrines';
 import { CliContext } from './context';
-import { UsageError } from './output';
+import { UsageError, type TextSink } from './output';
 
-const program = new Command('vitrine')
-  .description('Imports e-commerce orders from the vitrines into the ERP, on Temporal')
-  .showSuggestionAfterError()
-  .exitOverride()
-  // One line: commander puts its "(Did you mean ...?)" suggestion on a line of its own.
-  .configureOutput({ outputError: (text, write) => write(text.trim().split(/\s*\n\s*/).join(' ') + '\n') });
+/** Where one invocation reads its settings and writes its output. */
+export interface CliIO {
+  stdout: TextSink;
+  stderr: TextSink;
+  env: NodeJS.ProcessEnv;
+}
 
-const ctx = new CliContext();
-
-/** Adds --json and turns every failure into one line on stderr and a non-zero exit. */
-const register: Register = (command, action) =>
-  command
-    .option('--json', 'print JSON')
+function buildProgram(ctx: CliContext, io: CliIO): Command {
+  const program = new Command('vitrine')
+    .description('Imports e-commerce orders from the vitrines into the ERP, on Temporal')
+    .showSuggestionAfterError()
     .exitOverride()
-    .action(async (...args: unknown[]) => {
-      await action(ctx, ...args.slice(0, -1));
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // One line: commander puts its "(Did you mean ...?)" suggestion on a line of its own.
+      outputError: (text, write) =>
+        write(
+          text
+            .trim()
+            .split(/\s*\n\s*/)
+            .join(' ') + '\n',
+        ),
     });
 
-registerVitrineCommands(program, register);
-registerOrderCommands(program, register);
-registerSettingsCommands(program, register);
-registerDeParaCommands(program, register);
-registerBlockedCommands(program, register);
+  /** Adds --json and turns every failure into one line on stderr and a non-zero exit. */
+  const register: Register = (command, action) =>
+    command
+      .option('--json', 'print JSON')
+      .exitOverride()
+      .action(async (...args: unknown[]) => {
+        await action(ctx, ...args.slice(0, -1));
+      });
+
+  registerVitrineCommands(program, register);
+  registerOrderCommands(program, register);
+  registerSettingsCommands(program, register);
+  registerDeParaCommands(program, register);
+  registerBlockedCommands(program, register);
+  // Subcommands write where the program writes (commander copies the settings it has when each is added).
+  const route = (command: Command) => {
+    command.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+    command.commands.forEach(route);
+  };
+  program.commands.forEach(route);
+  return program;
+}
 
 /** Input the user can fix: one line, exit code 2. */
 function isUsageProblem(error: unknown): boolean {
-  return error instanceof UsageError || error instanceof InvalidSettingError || error instanceof FieldDefaultError || error instanceof AdminInputError || error instanceof ConfigError;
+  return (
+    error instanceof UsageError ||
+    error instanceof InvalidSettingError ||
+    error instanceof FieldDefaultError ||
+    error instanceof AdminInputError ||
+    error instanceof ConfigError
+  );
 }
 
 function describeError(error: unknown): string {
@@ -54,17 +85,27 @@ function describeError(error: unknown): string {
   return `unexpected error: ${err.message ?? String(error)}`;
 }
 
-async function main(): Promise<number> {
+/** Runs one `vitrine` command line (without the program name); resolves to its exit code. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const ctx = new CliContext(io.stdout, io.env);
+  let code: number;
   try {
-    await program.parseAsync(process.argv);
-    return 0;
+    await buildProgram(ctx, io).parseAsync(argv, { from: 'user' });
+    code = 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    process.stderr.write(`vitrine: ${describeError(error).split('\n')[0]}\n`);
-    return isUsageProblem(error) ? 2 : 1;
-  } finally {
-    await ctx.close().catch(() => undefined);
+    if (error instanceof CommanderError) {
+      code = error.exitCode === 0 ? 0 : 2;
+    } else {
+      io.stderr.write(`vitrine: ${describeError(error).split('\n')[0]}\n`);
+      code = isUsageProblem(error) ? 2 : 1;
+    }
   }
+  try {
+    await ctx.close();
+  } catch (error) {
+    // The command's work is done; a connection that does not close cleanly is still said.
+    io.stderr.write(`vitrine: closing connections: ${(error as Error).message.split('\n')[0]}\n`);
+    if (code === 0) code = 1;
+  }
+  return code;
 }
-
-main().then((code) => process.exit(code));

@@ -4,17 +4,25 @@ import { createDatabase } from '../erp/db';
 import { findVitrineByCode } from '../erp/store/vitrines';
 import type { VitrineRow } from '../erp/tables';
 import { readConfig, type ServiceConfig } from '../shared/config';
-import { UsageError } from './output';
+import { Output, UsageError, type TextSink } from './output';
 
-/** Connections of one CLI invocation, opened on first use and closed at the end. */
+/** Connections and output of one CLI invocation; connections open on first use and close at the end. */
 export class CliContext {
   private settings?: ServiceConfig;
   private database?: Knex;
   private temporal?: Client;
+  readonly out: Output;
+
+  constructor(
+    stdout: TextSink,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {
+    this.out = new Output(stdout);
+  }
 
   /** Read on first use, so that a bad setting is reported like any other error (one line). */
   get config(): ServiceConfig {
-    this.settings ??= readConfig();
+    this.settings ??= readConfig(this.env);
     return this.settings;
   }
 
@@ -35,7 +43,7 @@ export class CliContext {
     if (!this.temporal) {
       try {
         // Loaded on first use: most commands never need the Temporal client.
-        const { connectClient } = require('../shared/temporal') as typeof import('../shared/temporal');
+        const { connectClient } = await import('../shared/temporal');
         this.temporal = await connectClient(this.config);
       } catch (error) {
         throw new UsageError(`cannot reach Temporal at ${this.config.temporalAddress}: ${(error as Error).message}`);

@@ -23,7 +23,9 @@ async function main(): Promise<void> {
     await applyDatabaseMigrations(db);
     const connection = await NativeConnection.connect(temporalConnectionOptions(config)).catch((error: Error) => {
       const how = config.temporalTls ? ' with TLS' : '';
-      throw new Error(`cannot connect to Temporal at ${config.temporalAddress}${how} (namespace ${config.temporalNamespace}): ${error.message}`);
+      throw new Error(
+        `cannot connect to Temporal at ${config.temporalAddress}${how} (namespace ${config.temporalNamespace}): ${error.message}`,
+      );
     });
     try {
       const worker = await createImportWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db });

@@ -67,8 +67,8 @@ export function workflowBundlePath(env: NodeJS.ProcessEnv = process.env): string
 }
 
 async function writeBundle(out: string): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only in the bundling process
-  const { bundleWorkflowCode } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  // Loaded only in the bundling process.
+  const { bundleWorkflowCode } = await import('@temporalio/worker');
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
   const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve(WORKFLOWS), logger: quiet });
   writeFileSync(out, bundle.code);

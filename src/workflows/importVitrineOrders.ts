@@ -13,12 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { ImportActivities } from '../activities';
 import { SEARCH_ATTRIBUTES } from '../shared/ids';
-import {
-  zeroCounts,
-  type ImportCounts,
-  type ImportRunSummary,
-  type ImportVitrineOrdersInput,
-} from '../shared/importTypes';
+import { zeroCounts, type ImportCounts, type ImportRunSummary, type ImportVitrineOrdersInput } from '../shared/importTypes';
 
 /**
  * Queue items handled per page: one fetch, one import batch (one ERP transaction), one commit.
@@ -65,7 +60,12 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
 
   let drained: boolean;
   try {
-    drained = await drainQueue({ vitrineId, importRunId }, counts, input.pagesPerExecution ?? PAGES_PER_EXECUTION, input.pageSize ?? PAGE_SIZE);
+    drained = await drainQueue(
+      { vitrineId, importRunId },
+      counts,
+      input.pagesPerExecution ?? PAGES_PER_EXECUTION,
+      input.pageSize ?? PAGE_SIZE,
+    );
     // Notifications queued in the ERP while this run goes wait for the next run.
     if (drained && pendingNotifications > 0) await sendPlatformNotifications({ vitrineId });
   } catch (error) {
@@ -96,7 +96,12 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
  * Handles up to `pages` pages of the queue; true when the queue was found empty. A page's items
  * stay in the ERP (queue_pages): the activities pass its id, and history holds only counts.
  */
-async function drainQueue(run: { vitrineId: number; importRunId: number }, counts: ImportCounts, pages: number, pageSize: number): Promise<boolean> {
+async function drainQueue(
+  run: { vitrineId: number; importRunId: number },
+  counts: ImportCounts,
+  pages: number,
+  pageSize: number,
+): Promise<boolean> {
   const { vitrineId } = run;
   for (let page = 0; page < pages; page++) {
     const { pageId, items } = await fetchQueuePage({ ...run, maxItems: pageSize });

@@ -108,7 +108,11 @@ export function ordersExactlyOnce(label: string, rows: ErpOrderRow[], expected: 
 /** The queue is empty and every event was committed once (the simulator counts each event once). */
 export function queueDrained(label: string, stats: Record<string, number>): Check[] {
   return [
-    check(`${label}: queue empty`, stats.feedPending === 0 && stats.feedInFlight === 0, `feedPending ${stats.feedPending}, feedInFlight ${stats.feedInFlight}`),
+    check(
+      `${label}: queue empty`,
+      stats.feedPending === 0 && stats.feedInFlight === 0,
+      `feedPending ${stats.feedPending}, feedInFlight ${stats.feedInFlight}`,
+    ),
     check(
       `${label}: feed commits match the events`,
       stats.committed === stats.eventsEmitted,
@@ -124,5 +128,11 @@ export function secretsAbsent(name: string, places: Record<string, string>, secr
     for (const secret of secrets) if (text.includes(secret)) found.push(`${place}`);
   }
   const size = Object.values(places).reduce((sum, text) => sum + text.length, 0);
-  return check(name, found.length === 0, found.length ? `found in: ${[...new Set(found)].join(', ')}` : `${secrets.length} values searched in ${Object.keys(places).length} sources (${size} characters)`);
+  return check(
+    name,
+    found.length === 0,
+    found.length
+      ? `found in: ${[...new Set(found)].join(', ')}`
+      : `${secrets.length} values searched in ${Object.keys(places).length} sources (${size} characters)`,
+  );
 }

@@ -39,7 +39,10 @@ function localActivityAttempt(data: Uint8Array | null | undefined): { type: stri
 
 /** Payloads are base64 in history: decodes every one (as test/import.test.ts does). */
 export function decodePayloads(json: string): string {
-  return json.replace(/"data":"([A-Za-z0-9+/=]+)"/g, (_m, data: string) => `"data":${JSON.stringify(Buffer.from(data, 'base64').toString('utf8'))}`);
+  return json.replace(
+    /"data":"([A-Za-z0-9+/=]+)"/g,
+    (_m, data: string) => `"data":${JSON.stringify(Buffer.from(data, 'base64').toString('utf8'))}`,
+  );
 }
 
 /**

@@ -31,13 +31,13 @@ export function renderReliabilityDoc(r: SuiteReport): string {
     '| `npm test -- test/reliability-quick.test.ts` | the quick part alone | |',
     `| \`npm run test:reliability\` | the full suite below; writes this file | ${Math.ceil(r.durations.totalMs / 60_000)} minutes in the last run |`,
     '',
-    '`npm run test:reliability` (`scripts/reliability.sh`) starts the project\'s stack',
+    "`npm run test:reliability` (`scripts/reliability.sh`) starts the project's stack",
     '(`scripts/stack.sh up --no-worker`) unless it is up, and stops it at the end if it started it. It',
-    'restarts the stack\'s Temporal dev server and its project-local Postgres cluster, so it refuses a',
+    "restarts the stack's Temporal dev server and its project-local Postgres cluster, so it refuses a",
     'stack on an external `DATABASE_URL`. Options after `--`: `--seed N` (kill moments, restart moments',
     'and the orders are drawn from it; the fault draws depend on the order of requests too),',
     '`--orders N` (6000: more pages of 500 than kills), `--kills N` (10), `--fault-orders N` (1000), `--no-restarts`, `--no-doc` (leave',
-    'this file alone), `--doc PATH`. The worker\'s output is kept in `.data/reliability/worker-*.log`.',
+    "this file alone), `--doc PATH`. The worker's output is kept in `.data/reliability/worker-*.log`.",
     '',
     '## What the suite does',
     '',
@@ -57,13 +57,13 @@ export function renderReliabilityDoc(r: SuiteReport): string {
     '  500/503 (10 %), no answer (5 %, the connector gives up after `PLATFORM_TIMEOUT_MS`), HTTP 429',
     '  with `Retry-After: 1` (2 %); 1 % of the orders answer a malformed document (`clientProfileData`',
     '  null or `items` not an array, decided by the order id, so the suite knows which). Besides, some',
-    '  orders get two repeated events (half right after, half at the end of the queue), one order\'s',
+    "  orders get two repeated events (half right after, half at the end of the queue), one order's",
     '  `payment-approved` event comes first and its `payment-pending` ("created") event last, and one',
     '  event names an order the platform answers 404 for (`POST /_sim/{account}/events`).',
-    '- Items that a killed worker had read but not acknowledged come back after the simulator\'s',
+    "- Items that a killed worker had read but not acknowledged come back after the simulator's",
     '  visibility timeout; once the first runs finish, the suite runs the import again until both',
     '  queues are empty, as the next scheduled runs would.',
-    '- A run in which neither the ERP nor the platform\'s commits move for a while is reported as stuck,',
+    "- A run in which neither the ERP nor the platform's commits move for a while is reported as stuck,",
     '  with the activity it keeps retrying and its last failure.',
     '',
     'Then it checks:',
@@ -74,16 +74,16 @@ export function renderReliabilityDoc(r: SuiteReport): string {
     '- `blocked_orders` holds exactly the malformed orders (reason `invalid platform order: ...`) and',
     '  the 404 one (reason `... HTTP 404`); the out-of-order order is "Pagamento confirmado" and never',
     '  went back; repeated events made no second order;',
-    '- both queues are empty (`feedPending` = `feedInFlight` = 0) and the simulator\'s commit count',
+    "- both queues are empty (`feedPending` = `feedInFlight` = 0) and the simulator's commit count",
     '  equals the number of events (each event acknowledged, none lost);',
     '- every workflow run and every `import_runs` row completed, and no queue page is left in',
     '  `queue_pages` (pages fetched by attempts a kill cut short go with their run);',
-    '- the app tokens are in none of: the worker\'s stdout and stderr, any CLI output (`vitrine list`',
+    "- the app tokens are in none of: the worker's stdout and stderr, any CLI output (`vitrine list`",
     '  shows them masked), `integration_log`, `import_runs`, blocked reasons, and the Temporal history of',
     '  every run (workflow inputs, results, activity inputs, results and failures; payloads decoded);',
-    '- no customer value (name, e-mail, CPF/CNPJ, phone, street, state registration: from the ERP\'s',
-    '  customers and from the simulator\'s documents) is in the Temporal history of any run;',
-    '- expressions (`src/erp/expressions.ts`, the vitrine\'s default-field rules) cannot reach the process,',
+    "- no customer value (name, e-mail, CPF/CNPJ, phone, street, state registration: from the ERP's",
+    "  customers and from the simulator's documents) is in the Temporal history of any run;",
+    "- expressions (`src/erp/expressions.ts`, the vitrine's default-field rules) cannot reach the process,",
     '  the environment, files or the network: `$eval`, `$string(process)`, `require`, the Function',
     '  constructor through `constructor` and `__proto__`, a recursion bomb and loops each either fail',
     '  with an ExpressionError or yield nothing (no environment value, no file content), within 2 s.',
@@ -107,13 +107,16 @@ export function renderReliabilityDoc(r: SuiteReport): string {
     '',
     '### Kills',
     '',
-    'Time since the import started; the drawn delay (from the moment the restarted worker\'s import',
-    'moved again, so that every kill interrupts work) and the worker\'s whole uptime; the crash',
-    'vitrine\'s orders in the ERP at that moment; the activities the run had in flight.',
+    "Time since the import started; the drawn delay (from the moment the restarted worker's import",
+    "moved again, so that every kill interrupts work) and the worker's whole uptime; the crash",
+    "vitrine's orders in the ERP at that moment; the activities the run had in flight.",
     '',
     '| # | at | delay | uptime | imported | in flight |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...r.crash.kills.map((k) => `| ${k.n} | ${s(k.atMs)} | ${s(k.delayMs)} | ${s(k.uptimeMs)} | ${k.imported} of ${r.crash.orders} | ${k.pendingActivities.join(', ') || '-'} |`),
+    ...r.crash.kills.map(
+      (k) =>
+        `| ${k.n} | ${s(k.atMs)} | ${s(k.delayMs)} | ${s(k.uptimeMs)} | ${k.imported} of ${r.crash.orders} | ${k.pendingActivities.join(', ') || '-'} |`,
+    ),
     '',
   );
   if (r.restarts.length) {
@@ -122,7 +125,9 @@ export function renderReliabilityDoc(r: SuiteReport): string {
       '',
       '| service | after kill | at | imported before | stop, 3 s down, start took |',
       '| --- | --- | --- | --- | --- |',
-      ...r.restarts.map((x) => `| ${x.service} | ${x.afterKill} | ${s(x.atMs)} | ${x.importedBefore} of ${r.crash.orders} | ${s(x.tookMs)} |`),
+      ...r.restarts.map(
+        (x) => `| ${x.service} | ${x.afterKill} | ${s(x.atMs)} | ${x.importedBefore} of ${r.crash.orders} | ${s(x.tookMs)} |`,
+      ),
       '',
     );
   }
@@ -161,8 +166,15 @@ export function renderReliabilityDoc(r: SuiteReport): string {
     '| vitrine | executions | history events | retries by activity | timeouts |',
     '| --- | --- | --- | --- | --- |',
     ...r.histories.map((h) => {
-      const retries = Object.entries(h.retries).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
-      const timeouts = Object.entries(h.timeouts).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+      const retries =
+        Object.entries(h.retries)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ') || 'none';
+      const timeouts =
+        Object.entries(h.timeouts)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ') || 'none';
       return `| ${h.vitrine.startsWith('rel-crash') ? 'crash' : 'faults'} | ${h.executions} | ${h.events} | ${retries} | ${timeouts} |`;
     }),
     '',
@@ -175,7 +187,10 @@ export function renderReliabilityDoc(r: SuiteReport): string {
     '',
     '| result | check | figures |',
     '| --- | --- | --- |',
-    ...r.checks.map((x) => `| ${x.ok ? 'pass' : '**FAIL**'} | ${cell(x.name)} | ${cell(x.detail.length > 400 ? `${x.detail.slice(0, 400)}...` : x.detail)} |`),
+    ...r.checks.map(
+      (x) =>
+        `| ${x.ok ? 'pass' : '**FAIL**'} | ${cell(x.name)} | ${cell(x.detail.length > 400 ? `${x.detail.slice(0, 400)}...` : x.detail)} |`,
+    ),
     '',
   );
   return `${lines.join('\n')}\n`;

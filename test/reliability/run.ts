@@ -33,7 +33,9 @@ function script(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`bash ${args.join(' ')} exited ${code}: ${stderr.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`bash ${args.join(' ')} exited ${code}: ${stderr.trim()}`)),
+    );
   });
 }
 
@@ -60,7 +62,8 @@ async function main(): Promise<void> {
   }
   const databaseUrl = process.env.DATABASE_URL;
   const temporalAddress = process.env.TEMPORAL_ADDRESS;
-  if (!databaseUrl || !temporalAddress) throw new Error('DATABASE_URL and TEMPORAL_ADDRESS are not set: run it with npm run test:reliability');
+  if (!databaseUrl || !temporalAddress)
+    throw new Error('DATABASE_URL and TEMPORAL_ADDRESS are not set: run it with npm run test:reliability');
   const seed = Number(values.seed ?? process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
   const kills = Number(values.kills ?? 10);
   // Each kill waits for the import to move by a page: the queue must hold more pages than kills.
@@ -81,7 +84,11 @@ async function main(): Promise<void> {
           async restart() {
             await script(['scripts/temporal.sh', 'stop'], scriptEnv);
             await sleep(3000);
-            const out = await script(['scripts/temporal.sh', 'start'], { ...scriptEnv, TEMPORAL_PORT: temporalPort, TEMPORAL_UI_PORT: uiPort });
+            const out = await script(['scripts/temporal.sh', 'start'], {
+              ...scriptEnv,
+              TEMPORAL_PORT: temporalPort,
+              TEMPORAL_UI_PORT: uiPort,
+            });
             const address = /TEMPORAL_ADDRESS=(\S+)/.exec(out)?.[1];
             if (address !== temporalAddress) throw new Error(`Temporal came back on ${address}, not ${temporalAddress}`);
           },
@@ -93,7 +100,8 @@ async function main(): Promise<void> {
             await script(['scripts/postgres.sh', 'stop'], scriptEnv);
             await sleep(3000);
             const url = (await script(['scripts/postgres.sh', 'start'], scriptEnv)).trim();
-            if (new URL(url).host !== new URL(databaseUrl).host) throw new Error(`Postgres came back on ${new URL(url).host}, not ${new URL(databaseUrl).host}`);
+            if (new URL(url).host !== new URL(databaseUrl).host)
+              throw new Error(`Postgres came back on ${new URL(url).host}, not ${new URL(databaseUrl).host}`);
           },
         },
       ];
@@ -103,7 +111,9 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const started = Date.now();
   const log = (line: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
-  log(`reliability suite: seed ${seed}, ${orders} orders, ${kills} kills, ${faultOrders} orders behind faults; worker log ${path.relative(REPO, outDir)}/worker-${stamp}.log`);
+  log(
+    `reliability suite: seed ${seed}, ${orders} orders, ${kills} kills, ${faultOrders} orders behind faults; worker log ${path.relative(REPO, outDir)}/worker-${stamp}.log`,
+  );
 
   const report = await runReliabilitySuite({
     label: 'full',
@@ -140,7 +150,9 @@ async function main(): Promise<void> {
   process.stdout.write('\n');
   for (const c of report.checks) process.stdout.write(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}\n      ${c.detail}\n`);
   const failed = report.checks.filter((c) => !c.ok).length;
-  process.stdout.write(`\n${report.checks.length - failed} of ${report.checks.length} checks passed in ${(report.durations.totalMs / 60_000).toFixed(1)} min\n`);
+  process.stdout.write(
+    `\n${report.checks.length - failed} of ${report.checks.length} checks passed in ${(report.durations.totalMs / 60_000).toFixed(1)} min\n`,
+  );
   process.exitCode = failed ? 1 : 0;
 }
 

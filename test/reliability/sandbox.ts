@@ -4,7 +4,7 @@
  * an ExpressionError or yields nothing from outside (no environment value, no file content).
  */
 import { readFileSync } from 'node:fs';
-import { compileExpression, evaluateExpression, ExpressionError } from '../../src/erp/expressions';
+import { compileExpression, evaluateExpression, ExpressionError } from '../../src/importing/rules/expressions';
 import type { Check } from './checks';
 
 const SECRET_ENV = 'RELIABILITY_SANDBOX_SECRET';
@@ -59,10 +59,16 @@ export async function runSandboxProbes(): Promise<{ outcomes: ProbeOutcome[]; ch
       let clean = true;
       try {
         const value = await evaluateExpression(compileExpression(expression), input);
-        const text = value === undefined ? '' : typeof value === 'function' ? '[function]' : JSON.stringify(value) ?? '';
+        const text = value === undefined ? '' : typeof value === 'function' ? '[function]' : (JSON.stringify(value) ?? '');
         outcome = value === undefined ? 'nothing' : 'value';
         detail = text.slice(0, 80);
-        if (text.includes(secret) || (hostname.length >= 3 && text.includes(hostname)) || text.includes('"PATH"') || typeof value === 'function') clean = false;
+        if (
+          text.includes(secret) ||
+          (hostname.length >= 3 && text.includes(hostname)) ||
+          text.includes('"PATH"') ||
+          typeof value === 'function'
+        )
+          clean = false;
         // A value at all from these probes is suspicious; only nothing is expected.
         if (outcome === 'value') clean = false;
       } catch (error) {
@@ -72,7 +78,11 @@ export async function runSandboxProbes(): Promise<{ outcomes: ProbeOutcome[]; ch
       }
       const ms = Date.now() - started;
       outcomes.push({ expression, what, outcome, detail, ms });
-      checks.push({ name: `expression sandbox: ${what} (${expression})`, ok: clean && ms < 2000, detail: `${outcome}${detail ? `: ${detail}` : ''}, ${ms} ms` });
+      checks.push({
+        name: `expression sandbox: ${what} (${expression})`,
+        ok: clean && ms < 2000,
+        detail: `${outcome}${detail ? `: ${detail}` : ''}, ${ms} ms`,
+      });
     }
   } finally {
     delete process.env[SECRET_ENV];

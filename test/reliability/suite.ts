@@ -127,7 +127,13 @@ export interface SuiteReport {
   drainRounds: Record<string, number>;
   /** Runs still going at the deadline, with what they were retrying. */
   stuck: string[];
-  histories: Array<{ vitrine: string; executions: number; events: number; retries: Record<string, number>; timeouts: Record<string, number> }>;
+  histories: Array<{
+    vitrine: string;
+    executions: number;
+    events: number;
+    retries: Record<string, number>;
+    timeouts: Record<string, number>;
+  }>;
   sandbox: ProbeOutcome[];
   checks: Check[];
   ok: boolean;
@@ -142,7 +148,7 @@ async function patiently<T>(what: string, call: () => Promise<T>, timeoutMs = 18
     try {
       return await call();
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
       await sleep(1000);
     }
   }
@@ -193,7 +199,11 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
     };
     const cli = new CliRecorder(env);
     const post = async (path: string, body: unknown) => {
-      const response = await fetch(`${sim!.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${sim!.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (!response.ok) throw new Error(`simulator POST ${path}: HTTP ${response.status} ${await response.text()}`);
       return response.json() as Promise<any>;
     };
@@ -202,9 +212,27 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
     const crashCode = `rel-crash-${suffix}`;
     const faultCode = `rel-faults-${suffix}`;
     const tokens = { [crashCode]: `tok-${hex(12)}-crash`, [faultCode]: `tok-${hex(12)}-faults` };
-    for (const [code, prefix] of [[crashCode, 'RC'], [faultCode, 'RF']] as const) {
-      await cli.json(['add', '--code', code, '--name', `Loja ${code}`, '--platform', 'vtex', '--base-url', `${sim.url}/${code}`,
-        '--app-key', `key-${code}`, '--app-token', tokens[code], '--prefix', prefix]);
+    for (const [code, prefix] of [
+      [crashCode, 'RC'],
+      [faultCode, 'RF'],
+    ] as const) {
+      await cli.json([
+        'add',
+        '--code',
+        code,
+        '--name',
+        `Loja ${code}`,
+        '--platform',
+        'vtex',
+        '--base-url',
+        `${sim.url}/${code}`,
+        '--app-key',
+        `key-${code}`,
+        '--app-token',
+        tokens[code],
+        '--prefix',
+        prefix,
+      ]);
       codes.push(code);
     }
     const listed = await cli.run(['list', '--json']);
@@ -226,7 +254,9 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
     for (let offset = o.faultOrders; !outOfOrder; offset++) {
       const id = generatedOrderId(faultSeed, offset);
       if (isMalformed(id, o.faultRates.malformedRate)) continue;
-      [outOfOrder] = (await post(`/_sim/${faultCode}/orders`, { generate: 1, seed: faultSeed, offset, state: 'payment-approved' })).orderIds;
+      [outOfOrder] = (
+        await post(`/_sim/${faultCode}/orders`, { generate: 1, seed: faultSeed, offset, state: 'payment-approved' })
+      ).orderIds;
     }
     const faultIds: string[] = (await post(`/_sim/${faultCode}/orders`, { generate: o.faultOrders, seed: faultSeed })).orderIds;
     const duplicates: string[] = [];
@@ -236,10 +266,12 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
     }
     // Half of them repeated right away (same page), half at the end of the queue (a later page).
     const half = Math.ceil(duplicates.length / 2);
-    for (const id of duplicates.slice(0, half)) await post(`/_sim/${faultCode}/events`, { orderId: id, state: 'ready-for-handling', count: 2 });
+    for (const id of duplicates.slice(0, half))
+      await post(`/_sim/${faultCode}/events`, { orderId: id, state: 'ready-for-handling', count: 2 });
     const notFound = `${1_000_000_000_000 + rng.int(0, 899_999_999)}-01`;
     await post(`/_sim/${faultCode}/events`, { orderId: notFound, state: 'ready-for-handling' });
-    for (const id of duplicates.slice(half)) await post(`/_sim/${faultCode}/events`, { orderId: id, state: 'ready-for-handling', count: 2 });
+    for (const id of duplicates.slice(half))
+      await post(`/_sim/${faultCode}/events`, { orderId: id, state: 'ready-for-handling', count: 2 });
     await post(`/_sim/${faultCode}/events`, { orderId: outOfOrder, state: 'payment-pending', lastState: 'order-created' });
     const allFaultIds = [outOfOrder, ...faultIds];
     const malformed = allFaultIds.filter((id) => isMalformed(id, o.faultRates.malformedRate));
@@ -248,7 +280,9 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
     for (const code of codes) await post(`/_sim/${code}/settings`, { visibilityTimeoutMs: o.visibilityTimeoutMs });
     const crashEvents = crashAccount.counters.eventsEmitted;
     const faultEvents = faultAccount.counters.eventsEmitted;
-    log(`setup: ${o.crashOrders} orders on ${crashCode}; ${allFaultIds.length} orders (${malformed.length} malformed) and ${faultEvents} events on ${faultCode}`);
+    log(
+      `setup: ${o.crashOrders} orders on ${crashCode}; ${allFaultIds.length} orders (${malformed.length} malformed) and ${faultEvents} events on ${faultCode}`,
+    );
 
     // The worker, and the first runs.
     worker = new WorkerSupervisor({ ...env, PLATFORM_TIMEOUT_MS: String(o.platformTimeoutMs) }, o.workerLogFile);
@@ -292,12 +326,20 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
         log(`the crash run finished before kill ${n}`);
         break;
       }
-      const described = await withTimeout(client.workflow.getHandle(firstRuns[crashCode]).describe().catch(() => undefined), 2000);
+      const described = await withTimeout(
+        client.workflow
+          .getHandle(firstRuns[crashCode])
+          .describe()
+          .catch(() => undefined),
+        2000,
+      );
       const pendingActivities = (described?.raw.pendingActivities ?? []).map((a) => a.activityType?.name ?? '?');
       const imported = await patiently('count', () => importedCount(crashCode));
       await worker.kill();
       kills.push({ n, atMs: since(), uptimeMs, delayMs, imported, pendingActivities });
-      log(`kill ${n} at ${(since() / 1000).toFixed(1)} s, ${delayMs} ms after the import moved again (uptime ${uptimeMs} ms): ${imported}/${o.crashOrders} imported, in flight: ${pendingActivities.join(', ') || 'no activity'}`);
+      log(
+        `kill ${n} at ${(since() / 1000).toFixed(1)} s, ${delayMs} ms after the import moved again (uptime ${uptimeMs} ms): ${imported}/${o.crashOrders} imported, in flight: ${pendingActivities.join(', ') || 'no activity'}`,
+      );
       void worker.start().catch(() => undefined);
       for (const restart of (o.restarts ?? []).filter((r) => r.afterKill === n)) {
         await worker.whenReady();
@@ -344,7 +386,9 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
             );
             const status = noProgress ? `NO PROGRESS FOR ${Math.round(o.stallMs / 1000)} S` : 'STILL RUNNING AT THE DEADLINE';
             runs.push({ vitrine: code, workflowId, status, why });
-            stuck.push(`${workflowId} (${status.toLowerCase()}, ${progress[code].signature} committed/imported): ${pending.join('; ') || 'no pending activity'}`);
+            stuck.push(
+              `${workflowId} (${status.toLowerCase()}, ${progress[code].signature} committed/imported): ${pending.join('; ') || 'no pending activity'}`,
+            );
             log(`${code}: ${workflowId} ${status.toLowerCase()}: ${pending.join('; ')}`);
             return false;
           }
@@ -390,14 +434,32 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
     const crashStats = crashAccount.stats() as Record<string, number>;
     const faultStats = faultAccount.stats() as Record<string, number>;
 
-    checks.push(check(`crash: at least ${o.kills} SIGKILLs during the import`, kills.length >= o.kills, `${kills.length} kills; imported at each: ${kills.map((k) => k.imported).join(', ')}`));
+    checks.push(
+      check(
+        `crash: at least ${o.kills} SIGKILLs during the import`,
+        kills.length >= o.kills,
+        `${kills.length} kills; imported at each: ${kills.map((k) => k.imported).join(', ')}`,
+      ),
+    );
     for (const restart of o.restarts ?? []) {
       const done = restarts.find((r) => r.service === restart.service);
-      checks.push(check(`crash: ${restart.service} restarted during the import`, !!done && done.importedBefore < o.crashOrders, done ? `after kill ${done.afterKill}, ${done.importedBefore}/${o.crashOrders} imported, back in ${done.tookMs} ms` : 'not done'));
+      checks.push(
+        check(
+          `crash: ${restart.service} restarted during the import`,
+          !!done && done.importedBefore < o.crashOrders,
+          done ? `after kill ${done.afterKill}, ${done.importedBefore}/${o.crashOrders} imported, back in ${done.tookMs} ms` : 'not done',
+        ),
+      );
     }
     checks.push(...ordersExactlyOnce(`crash (${o.crashOrders} orders)`, crashRows, new Set(crashIds), crashAccount));
     checks.push(...queueDrained('crash', crashStats));
-    checks.push(check('crash: commits = orders', crashStats.committed === o.crashOrders && crashEvents === o.crashOrders, `committed ${crashStats.committed}, orders ${o.crashOrders}`));
+    checks.push(
+      check(
+        'crash: commits = orders',
+        crashStats.committed === o.crashOrders && crashEvents === o.crashOrders,
+        `committed ${crashStats.committed}, orders ${o.crashOrders}`,
+      ),
+    );
     const crashBlocked = await db('blocked_orders').where({ vitrine_id: vitrineIds[crashCode] }).count({ n: '*' });
     checks.push(check('crash: no blocked order', Number(crashBlocked[0].n) === 0, `${crashBlocked[0].n} blocked`));
 
@@ -408,53 +470,88 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
       .select('external_order_id', 'reason', 'attempts');
     const blockedIds = new Set(blocked.map((b) => b.external_order_id));
     const expectedBlocked = new Set([...malformed, notFound]);
-    checks.push(check(
-      'faults: blocked_orders holds exactly the malformed orders and the 404 one',
-      blocked.length === expectedBlocked.size && [...expectedBlocked].every((id) => blockedIds.has(id)),
-      `blocked ${blocked.length} (${[...blockedIds].join(', ')}), expected ${expectedBlocked.size}: ${malformed.length} malformed + 1 not found`,
-    ));
+    checks.push(
+      check(
+        'faults: blocked_orders holds exactly the malformed orders and the 404 one',
+        blocked.length === expectedBlocked.size && [...expectedBlocked].every((id) => blockedIds.has(id)),
+        `blocked ${blocked.length} (${[...blockedIds].join(', ')}), expected ${expectedBlocked.size}: ${malformed.length} malformed + 1 not found`,
+      ),
+    );
     const badReasons = blocked.filter((b) =>
       b.external_order_id === notFound ? !/\b404\b/.test(b.reason) : !/invalid platform order/.test(b.reason),
     );
-    checks.push(check('faults: each blocked order has its reason', badReasons.length === 0 && blocked.length > 0, blocked.map((b) => `${b.external_order_id}: ${b.reason}`).join(' | ')));
+    checks.push(
+      check(
+        'faults: each blocked order has its reason',
+        badReasons.length === 0 && blocked.length > 0,
+        blocked.map((b) => `${b.external_order_id}: ${b.reason}`).join(' | '),
+      ),
+    );
     const late = faultRows.find((r) => r.external_order_id === outOfOrder);
-    checks.push(check(
-      'faults: an event older than the one already imported does not move the order back',
-      !!late && late.status === 'Pagamento confirmado' && late.statuses.every((s) => s === 'Pagamento confirmado'),
-      late ? `${outOfOrder}: status ${late.status}, history ${late.statuses.join(' > ')}` : `${outOfOrder} not imported`,
-    ));
+    checks.push(
+      check(
+        'faults: an event older than the one already imported does not move the order back',
+        !!late && late.status === 'Pagamento confirmado' && late.statuses.every((s) => s === 'Pagamento confirmado'),
+        late ? `${outOfOrder}: status ${late.status}, history ${late.statuses.join(' > ')}` : `${outOfOrder} not imported`,
+      ),
+    );
     const dupRows = faultRows.filter((r) => duplicates.includes(r.external_order_id));
     const validDuplicates = duplicates.filter((id) => validFaultIds.has(id));
-    checks.push(check('faults: orders with repeated events imported once', dupRows.length === validDuplicates.length, `${duplicates.length} orders with 3 events each; ${dupRows.length} rows`));
-    checks.push(check(
-      'faults: every kind of fault was injected',
-      faultStats.faultErrors > 0 && faultStats.faultTimeouts > 0 && faultStats.faultRateLimited > 0 && faultStats.faultMalformed > 0,
-      `5xx ${faultStats.faultErrors}, timeouts ${faultStats.faultTimeouts}, 429 ${faultStats.faultRateLimited}, malformed answers ${faultStats.faultMalformed} of ${faultStats.platformRequests} requests`,
-    ));
-    const unfinished = await db('import_runs').whereIn('vitrine_id', Object.values(vitrineIds)).whereNot({ status: 'completed' }).count({ n: '*' });
+    checks.push(
+      check(
+        'faults: orders with repeated events imported once',
+        dupRows.length === validDuplicates.length,
+        `${duplicates.length} orders with 3 events each; ${dupRows.length} rows`,
+      ),
+    );
+    checks.push(
+      check(
+        'faults: every kind of fault was injected',
+        faultStats.faultErrors > 0 && faultStats.faultTimeouts > 0 && faultStats.faultRateLimited > 0 && faultStats.faultMalformed > 0,
+        `5xx ${faultStats.faultErrors}, timeouts ${faultStats.faultTimeouts}, 429 ${faultStats.faultRateLimited}, malformed answers ${faultStats.faultMalformed} of ${faultStats.platformRequests} requests`,
+      ),
+    );
+    const unfinished = await db('import_runs')
+      .whereIn('vitrine_id', Object.values(vitrineIds))
+      .whereNot({ status: 'completed' })
+      .count({ n: '*' });
     checks.push(check('every import run completed (import_runs)', Number(unfinished[0].n) === 0, `${unfinished[0].n} runs not completed`));
     // Pages fetched by attempts that a kill cut short belong to their run too, and go with it.
     const pagesLeft = await db('queue_pages').whereIn('vitrine_id', Object.values(vitrineIds)).count({ n: '*' });
-    checks.push(check('no queue page left once the runs closed (queue_pages)', Number(pagesLeft[0].n) === 0, `${pagesLeft[0].n} pages left`));
-    checks.push(check(
-      `every run finished within ${Math.round(o.importTimeoutMs / 1000)} s and completed`,
-      stuck.length === 0 && runs.every((r) => r.status === 'COMPLETED'),
-      [...runs.map((r) => `${r.workflowId}: ${r.status}`), ...stuck].join(' | '),
-    ));
+    checks.push(
+      check('no queue page left once the runs closed (queue_pages)', Number(pagesLeft[0].n) === 0, `${pagesLeft[0].n} pages left`),
+    );
+    checks.push(
+      check(
+        `every run finished within ${Math.round(o.importTimeoutMs / 1000)} s and completed`,
+        stuck.length === 0 && runs.every((r) => r.status === 'COMPLETED'),
+        [...runs.map((r) => `${r.workflowId}: ${r.status}`), ...stuck].join(' | '),
+      ),
+    );
 
     // Secrets and customer data.
     const histories: Record<string, RunHistory[]> = {};
     for (const code of codes) {
       const known = runs.filter((r) => r.vitrine === code).map((r) => r.workflowId);
-      histories[code] = await patiently('history', async () => {
-        const found = await runHistories(client!, code, known);
-        const ids = new Set(found.map((h) => h.workflowId));
-        if (!known.every((id) => ids.has(id))) throw new Error('runs missing from visibility');
-        return found;
-      }, 30_000);
+      histories[code] = await patiently(
+        'history',
+        async () => {
+          const found = await runHistories(client!, code, known);
+          const ids = new Set(found.map((h) => h.workflowId));
+          if (!known.every((id) => ids.has(id))) throw new Error('runs missing from visibility');
+          return found;
+        },
+        30_000,
+      );
     }
     const allHistories = Object.values(histories).flat();
-    checks.push(check('history: every finished run read', allHistories.length >= runs.length, `${allHistories.length} executions (continue-as-new included), ${allHistories.reduce((s, h) => s + h.events, 0)} events`));
+    checks.push(
+      check(
+        'history: every finished run read',
+        allHistories.length >= runs.length,
+        `${allHistories.length} executions (continue-as-new included), ${allHistories.reduce((s, h) => s + h.events, 0)} events`,
+      ),
+    );
     const historyText = Object.fromEntries(allHistories.map((h) => [`history ${h.workflowId}/${h.runId}`, h.text]));
     const logRows = await db('integration_log').whereIn('vitrine_id', Object.values(vitrineIds)).select();
     const runRows = await db('import_runs').whereIn('vitrine_id', Object.values(vitrineIds)).select();
@@ -462,9 +559,17 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
     checks.push(secretsAbsent('app tokens: not in the worker output (stdout and stderr)', { worker: worker.text }, tokenList));
     checks.push(secretsAbsent('app tokens: not in any CLI output', { cli: cli.text }, tokenList));
     checks.push(secretsAbsent('app tokens: not in Temporal history (inputs, results, failures)', historyText, tokenList));
-    checks.push(secretsAbsent('app tokens: not in integration_log, import_runs or blocked reasons', {
-      integration_log: JSON.stringify(logRows), import_runs: JSON.stringify(runRows), blocked: JSON.stringify(blocked.map((b) => b.reason)),
-    }, tokenList));
+    checks.push(
+      secretsAbsent(
+        'app tokens: not in integration_log, import_runs or blocked reasons',
+        {
+          integration_log: JSON.stringify(logRows),
+          import_runs: JSON.stringify(runRows),
+          blocked: JSON.stringify(blocked.map((b) => b.reason)),
+        },
+        tokenList,
+      ),
+    );
     let masked = false;
     try {
       const entries = JSON.stringify(JSON.parse(listed.stdout));
@@ -472,29 +577,47 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
     } catch {
       masked = false;
     }
-    checks.push(check('app tokens: `vitrine list` shows them masked', masked && listed.code === 0, listed.stdout.slice(0, 300).replace(/\s+/g, ' ')));
+    checks.push(
+      check('app tokens: `vitrine list` shows them masked', masked && listed.code === 0, listed.stdout.slice(0, 300).replace(/\s+/g, ' ')),
+    );
 
     const customers = await db('sales_orders as o')
       .join('customers as c', 'c.id', 'o.customer_id')
       .whereIn('o.vitrine_id', Object.values(vitrineIds))
       .select('c.name', 'c.email', 'c.document', 'c.phone', 'c.street', 'c.state_registration');
     const personal = new Set<string>();
-    for (const c of customers) for (const value of Object.values(c)) if (typeof value === 'string' && value.length >= 6) personal.add(value);
-    for (const [account, ids] of [[crashAccount, crashIds], [faultAccount, [...validFaultIds]]] as const) {
+    for (const c of customers)
+      for (const value of Object.values(c)) if (typeof value === 'string' && value.length >= 6) personal.add(value);
+    for (const [account, ids] of [
+      [crashAccount, crashIds],
+      [faultAccount, [...validFaultIds]],
+    ] as const) {
       for (const id of ids) {
         const p = (account.document(id) as any)?.clientProfileData;
         if (!p) continue;
-        for (const v of [p.email, p.document, p.corporateDocument, p.phone, p.corporatePhone, `${p.firstName} ${p.lastName}`, p.corporateName]) {
+        for (const v of [
+          p.email,
+          p.document,
+          p.corporateDocument,
+          p.phone,
+          p.corporatePhone,
+          `${p.firstName} ${p.lastName}`,
+          p.corporateName,
+        ]) {
           if (typeof v === 'string' && v.length >= 6) personal.add(v);
         }
       }
     }
     const leaks = allHistories.flatMap((h) => findValues(h.text, personal).map((v) => `${h.workflowId}: ${v}`));
-    checks.push(check(
-      'customer data: none in Temporal history',
-      leaks.length === 0 && personal.size > 0,
-      leaks.length ? `found ${leaks.length}: ${leaks.slice(0, 5).join(' | ')}` : `${personal.size} values (names, e-mails, CPF/CNPJ, phones, streets) searched in ${allHistories.length} executions`,
-    ));
+    checks.push(
+      check(
+        'customer data: none in Temporal history',
+        leaks.length === 0 && personal.size > 0,
+        leaks.length
+          ? `found ${leaks.length}: ${leaks.slice(0, 5).join(' | ')}`
+          : `${personal.size} values (names, e-mails, CPF/CNPJ, phones, streets) searched in ${allHistories.length} executions`,
+      ),
+    );
 
     const sandbox = await runSandboxProbes();
     checks.push(...sandbox.checks);
@@ -512,10 +635,24 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
         kernel: os.release(),
         node: process.version,
       },
-      options: { ...o, databaseUrl: `${serverUrl.protocol}//${serverUrl.host}`, restarts: (o.restarts ?? []).map((r) => ({ service: r.service, afterKill: r.afterKill })), log: undefined } as SuiteReport['options'],
+      options: {
+        ...o,
+        databaseUrl: `${serverUrl.protocol}//${serverUrl.host}`,
+        restarts: (o.restarts ?? []).map((r) => ({ service: r.service, afterKill: r.afterKill })),
+        log: undefined,
+      } as SuiteReport['options'],
       durations: { setupMs, importMs, checksMs, totalMs: Date.now() - t0 },
       crash: { code: crashCode, orders: o.crashOrders, events: crashEvents, stats: crashStats, kills, importedAtEnd: crashRows.length },
-      faults: { code: faultCode, generated: allFaultIds.length, events: faultEvents, malformed, notFound, outOfOrder, duplicates, stats: faultStats },
+      faults: {
+        code: faultCode,
+        generated: allFaultIds.length,
+        events: faultEvents,
+        malformed,
+        notFound,
+        outOfOrder,
+        duplicates,
+        stats: faultStats,
+      },
       restarts,
       workerEvents: worker.events,
       unexpectedWorkerExits: worker.unexpectedExits,
@@ -529,7 +666,13 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
           for (const h of list) for (const [k, v] of Object.entries(pick(h))) out[k] = (out[k] ?? 0) + v;
           return out;
         };
-        return { vitrine: code, executions: list.length, events: list.reduce((s, h) => s + h.events, 0), retries: sum((h) => h.retries), timeouts: sum((h) => h.timeouts) };
+        return {
+          vitrine: code,
+          executions: list.length,
+          events: list.reduce((s, h) => s + h.events, 0),
+          retries: sum((h) => h.retries),
+          timeouts: sum((h) => h.timeouts),
+        };
       }),
       sandbox: sandbox.outcomes,
       checks,
@@ -539,11 +682,17 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
   } finally {
     await worker?.stop().catch(() => undefined);
     for (const code of codes) {
-      await client?.schedule.getHandle(scheduleIdFor(code)).delete().catch(() => undefined);
+      await client?.schedule
+        .getHandle(scheduleIdFor(code))
+        .delete()
+        .catch(() => undefined);
       // A run left stuck (a failed check) must not linger on a shared server.
       try {
         for await (const info of client!.workflow.list({ query: `VitrineCode = "${code}" AND ExecutionStatus = "Running"` })) {
-          await client!.workflow.getHandle(info.workflowId).terminate('reliability suite cleanup').catch(() => undefined);
+          await client!.workflow
+            .getHandle(info.workflowId)
+            .terminate('reliability suite cleanup')
+            .catch(() => undefined);
         }
       } catch {
         // no client, or Temporal unreachable
@@ -552,7 +701,8 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
     await client?.connection.close().catch(() => undefined);
     await sim?.close().catch(() => undefined);
     await db.destroy().catch(() => undefined);
-    if (!o.keepDatabase) await patiently('drop database', () => admin.raw(`drop database if exists ${dbName} with (force)`), 60_000).catch(() => undefined);
+    if (!o.keepDatabase)
+      await patiently('drop database', () => admin.raw(`drop database if exists ${dbName} with (force)`), 60_000).catch(() => undefined);
     await admin.destroy().catch(() => undefined);
   }
 }

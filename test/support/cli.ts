@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { runCli as runCommandLine } from '../../src/starter/cli';
 
 // Not imported from ./services: that module installs the Temporal runtime, and the reliability
 // runner uses this file without it.
@@ -11,8 +12,23 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the `vitrine` command as a user would, with the given service settings. */
-export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+/**
+ * Runs one `vitrine` command line in this process (the command's own runCli, as bin/vitrine runs
+ * it), with the given service settings over this process's environment.
+ */
+export async function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCommandLine(args, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: { ...process.env, ...env },
+  });
+  return { code, stdout, stderr };
+}
+
+/** Runs the compiled `vitrine` command as a user would: its own process, exit code and streams. */
+export function runCliProcess(args: string[], env: Record<string, string>): Promise<CliResult> {
   return runProcess(path.join(REPO, 'bin/vitrine'), args, env);
 }
 

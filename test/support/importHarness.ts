@@ -74,8 +74,23 @@ export async function startHarness(options: { withWorker?: boolean } = {}): Prom
       const code = `v-${uniqueSuffix()}`;
       codes.push(code);
       await cliJson(
-        ['add', '--code', code, '--name', `Loja ${code}`, '--platform', 'vtex', '--base-url', baseUrl ?? `${simulator.url}/${code}`,
-          '--app-key', `key-${code}`, '--app-token', `token-${code}-secret`, '--prefix', prefix],
+        [
+          'add',
+          '--code',
+          code,
+          '--name',
+          `Loja ${code}`,
+          '--platform',
+          'vtex',
+          '--base-url',
+          baseUrl ?? `${simulator.url}/${code}`,
+          '--app-key',
+          `key-${code}`,
+          '--app-token',
+          `token-${code}-secret`,
+          '--prefix',
+          prefix,
+        ],
         cliEnv,
       );
       if (enable) await cliJson(['enable', code], cliEnv);
@@ -91,7 +106,10 @@ export async function startHarness(options: { withWorker?: boolean } = {}): Prom
     runImport: (code) => cliJson(['run', code, '--wait'], cliEnv),
     async close() {
       for (const code of codes) {
-        await temporal.client.schedule.getHandle(scheduleIdFor(code)).delete().catch(() => undefined);
+        await temporal.client.schedule
+          .getHandle(scheduleIdFor(code))
+          .delete()
+          .catch(() => undefined);
       }
       worker?.shutdown();
       await running;

@@ -8,7 +8,9 @@ function withoutCardData(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutCardData);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).filter(([key]) => !CARD_FIELDS.has(key)).map(([key, inner]) => [key, withoutCardData(inner)]),
+      Object.entries(value)
+        .filter(([key]) => !CARD_FIELDS.has(key))
+        .map(([key, inner]) => [key, withoutCardData(inner)]),
     );
   }
   return value;
@@ -63,10 +65,16 @@ const SUMMARY_COLUMNS = {
 };
 
 /** Blocked orders with their vitrine's code, most recently seen first. */
-export async function listBlockedOrderSummaries(db: Knex, filter: { vitrineId?: number; limit?: number } = {}): Promise<BlockedOrderSummary[]> {
+export async function listBlockedOrderSummaries(
+  db: Knex,
+  filter: { vitrineId?: number; limit?: number } = {},
+): Promise<BlockedOrderSummary[]> {
   const query = db('blocked_orders as b')
     .join('vitrines as v', 'v.id', 'b.vitrine_id')
-    .orderBy([{ column: 'b.last_seen_at', order: 'desc' }, { column: 'b.id', order: 'desc' }])
+    .orderBy([
+      { column: 'b.last_seen_at', order: 'desc' },
+      { column: 'b.id', order: 'desc' },
+    ])
     .select(SUMMARY_COLUMNS);
   if (filter.vitrineId !== undefined) query.where('b.vitrine_id', filter.vitrineId);
   if (filter.limit !== undefined) query.limit(filter.limit);
@@ -74,7 +82,10 @@ export async function listBlockedOrderSummaries(db: Knex, filter: { vitrineId?: 
 }
 
 /** One blocked order with its payload (card data already removed), or undefined. */
-export async function getBlockedOrder(db: Knex, id: number): Promise<(BlockedOrderSummary & { vitrineId: number; payload: unknown }) | undefined> {
+export async function getBlockedOrder(
+  db: Knex,
+  id: number,
+): Promise<(BlockedOrderSummary & { vitrineId: number; payload: unknown }) | undefined> {
   return db('blocked_orders as b')
     .join('vitrines as v', 'v.id', 'b.vitrine_id')
     .where('b.id', id)

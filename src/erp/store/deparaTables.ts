@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { DEFAULT_PAYMENT_KEY } from '../paymentMappings';
-import { ERP_STATUSES, matchErpStatus, type ErpStatus } from '../statuses';
+import { DEFAULT_PAYMENT_KEY } from '../../importing/rules/payments';
+import { ERP_STATUSES, matchErpStatus, type ErpStatus } from '../../importing/rules/statuses';
 
 /**
  * The vitrine's DE-PARA tables as an admin edits them: payment systems to ERP payment types and
@@ -89,7 +89,11 @@ export async function setPaymentMapping(
 ): Promise<{ created: boolean; previous?: PaymentMappingView }> {
   return db.transaction(async (trx) => {
     const existing = await findPaymentRow(trx, vitrineId, mapping.platformPayment);
-    const values = { platform_payment: mapping.platformPayment, payment_type_id: mapping.paymentTypeId, payment_condition: mapping.condition };
+    const values = {
+      platform_payment: mapping.platformPayment,
+      payment_type_id: mapping.paymentTypeId,
+      payment_condition: mapping.condition,
+    };
     if (!existing) {
       await trx('payment_type_mappings').insert({ vitrine_id: vitrineId, ...values });
       return { created: true };
@@ -133,9 +137,17 @@ export async function statusMappingsOf(db: Knex, vitrineId: number): Promise<Map
 }
 
 /** Maps a platform state to an ERP status (creates or replaces its row); returns the status it had. */
-export async function setStatusMapping(db: Knex, vitrineId: number, platformState: string, erpStatus: ErpStatus): Promise<{ previous?: string }> {
+export async function setStatusMapping(
+  db: Knex,
+  vitrineId: number,
+  platformState: string,
+  erpStatus: ErpStatus,
+): Promise<{ previous?: string }> {
   return db.transaction(async (trx) => {
-    const existing = await trx('status_mappings').where({ vitrine_id: vitrineId, platform_state: platformState }).forUpdate().first('erp_status');
+    const existing = await trx('status_mappings')
+      .where({ vitrine_id: vitrineId, platform_state: platformState })
+      .forUpdate()
+      .first('erp_status');
     await trx('status_mappings')
       .insert({ vitrine_id: vitrineId, platform_state: platformState, erp_status: erpStatus })
       .onConflict(['vitrine_id', 'platform_state'])

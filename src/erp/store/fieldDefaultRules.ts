@@ -1,12 +1,16 @@
 import type { Knex } from 'knex';
-import type { DefaultTarget } from '../fieldDefaults';
+import type { DefaultTarget } from '../../importing/rules/fieldDefaults';
 import type { FieldDefaultRow } from '../tables';
 
 /**
  * Campos Padrões de Cliente / de Pedido as stored: one row per (vitrine, target, field). These
  * functions store what they are given; rules are checked with validateFieldDefault before saving.
  */
-export async function listFieldDefaultRules(db: Knex | Knex.Transaction, vitrineId: number, target: DefaultTarget): Promise<FieldDefaultRow[]> {
+export async function listFieldDefaultRules(
+  db: Knex | Knex.Transaction,
+  vitrineId: number,
+  target: DefaultTarget,
+): Promise<FieldDefaultRow[]> {
   return db<FieldDefaultRow>('field_defaults').where({ vitrine_id: vitrineId, target }).orderBy('id');
 }
 

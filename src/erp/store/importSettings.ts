@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { columnTypes, type ColumnTypes } from '../fieldDefaults';
-import type { ErpStatus } from '../statuses';
+import { columnTypes, type ColumnTypes } from '../../importing/rules/fieldDefaults';
+import type { ErpStatus } from '../../importing/rules/statuses';
 import type { FieldDefaultRow, PaymentTypeMappingRow, VitrineRow } from '../tables';
 import { getVitrineById } from './vitrines';
 
@@ -34,7 +34,9 @@ export async function loadImportSettings(db: Knex, vitrineId: number): Promise<I
   return {
     vitrine,
     paymentMappings,
-    statusMappings: new Map(statusRows.map((row: { platform_state: string; erp_status: ErpStatus }) => [row.platform_state, row.erp_status])),
+    statusMappings: new Map(
+      statusRows.map((row: { platform_state: string; erp_status: ErpStatus }) => [row.platform_state, row.erp_status]),
+    ),
     customerRules,
     orderRules,
     customerColumns,

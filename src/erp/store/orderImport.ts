@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { ErpOrder } from '../../mapping/erpOrder';
-import { evaluateDefaults, expressionContext, FieldDefaultError } from '../fieldDefaults';
-import { resolvePayment, type ResolvedPayment } from '../paymentMappings';
-import { erpStatusFor, isPaymentApproved, type ErpStatus } from '../statuses';
+import { evaluateDefaults, expressionContext, FieldDefaultError } from '../../importing/rules/fieldDefaults';
+import { resolvePayment, type ResolvedPayment } from '../../importing/rules/payments';
+import { erpStatusFor, isPaymentApproved, type ErpStatus } from '../../importing/rules/statuses';
 import type { ImportSettings } from './importSettings';
 
 /**
@@ -81,9 +81,7 @@ export async function importOrder(db: Knex, settings: ImportSettings, order: Erp
     // Serialises concurrent imports of one order (two workers, a retried activity) so that the
     // second one sees the first one's rows instead of racing it.
     await trx.raw('select pg_advisory_xact_lock(hashtext(?), hashtext(?))', [String(vitrine.id), order.externalOrderId]);
-    const existing = await trx('sales_orders')
-      .where({ vitrine_id: vitrine.id, external_order_id: order.externalOrderId })
-      .first('id');
+    const existing = await trx('sales_orders').where({ vitrine_id: vitrine.id, external_order_id: order.externalOrderId }).first('id');
     if (existing) return { outcome: 'existing', salesOrderId: existing.id };
     const prepared = await prepareOrder(trx, settings, order);
 
@@ -118,7 +116,11 @@ export async function importOrderBatch(db: Knex, settings: ImportSettings, order
   const { vitrine } = settings;
   // One order per external id (the feed can name an order twice in a page).
   const unique = [...new Map(orders.map((p) => [p.order.externalOrderId, p])).values()];
-  const already = await findExistingOrderIds(db, vitrine.id, unique.map((p) => p.order.externalOrderId));
+  const already = await findExistingOrderIds(
+    db,
+    vitrine.id,
+    unique.map((p) => p.order.externalOrderId),
+  );
   const prepared: PreparedOrder[] = [];
   for (const p of unique) {
     if (already.has(p.order.externalOrderId)) outcomes.set(p.order.externalOrderId, { outcome: 'existing' });
@@ -136,7 +138,10 @@ export async function importOrderBatch(db: Knex, settings: ImportSettings, order
       const writable: PreparedOrder[] = [];
       for (const p of prepared) {
         if (taken.has(p.orderCode)) {
-          outcomes.set(p.order.externalOrderId, { outcome: 'rejected', error: new OrderRejectedError(`order code ${p.orderCode} is already used by another order`) });
+          outcomes.set(p.order.externalOrderId, {
+            outcome: 'rejected',
+            error: new OrderRejectedError(`order code ${p.orderCode} is already used by another order`),
+          });
         } else {
           taken.add(p.orderCode);
           writable.push(p);
@@ -241,7 +246,10 @@ async function writeOrders(trx: Knex.Transaction, settings: ImportSettings, prep
   // An order that imports leaves the blocked list.
   await trx('blocked_orders')
     .where({ vitrine_id: vitrine.id })
-    .whereIn('external_order_id', written.map((p) => p.order.externalOrderId))
+    .whereIn(
+      'external_order_id',
+      written.map((p) => p.order.externalOrderId),
+    )
     .delete();
   return prepared.map((p) => idOf.get(p.order.externalOrderId));
 }
@@ -315,7 +323,8 @@ async function upsertCustomers(trx: Knex.Transaction, prepared: PreparedOrder[],
 
 async function upsertCarriers(trx: Knex.Transaction, prepared: PreparedOrder[]): Promise<Map<string, number>> {
   const byCode = new Map<string, { code: string; name: string }>();
-  for (const { order } of prepared) if (order.carrier) byCode.set(order.carrier.code, { code: order.carrier.code, name: order.carrier.name });
+  for (const { order } of prepared)
+    if (order.carrier) byCode.set(order.carrier.code, { code: order.carrier.code, name: order.carrier.name });
   if (byCode.size === 0) return new Map();
   const rows: Array<{ id: number; code: string }> = await trx('carriers')
     .insert([...byCode.keys()].sort().map((code) => byCode.get(code)!))

@@ -16,7 +16,10 @@ export async function listOrders(db: Knex, filter: { vitrineId?: number; status?
   const query = db('sales_orders as o')
     .join('vitrines as v', 'v.id', 'o.vitrine_id')
     .join('customers as c', 'c.id', 'o.customer_id')
-    .orderBy([{ column: 'o.placed_at', order: 'desc' }, { column: 'o.id', order: 'desc' }])
+    .orderBy([
+      { column: 'o.placed_at', order: 'desc' },
+      { column: 'o.id', order: 'desc' },
+    ])
     .limit(filter.limit ?? 100)
     .select({
       orderCode: 'o.order_code',
@@ -50,8 +53,24 @@ export interface OrderDetail {
   importedAt: Date;
   customer: Record<string, unknown>;
   carrier: { code: string; name: string } | null;
-  items: Array<{ lineNumber: number; sku: string; name: string; quantity: number; unitPriceCents: number; listPriceCents: number; totalCents: number }>;
-  payments: Array<{ lineNumber: number; paymentType: string; paymentTypeName: string; condition: string; paymentSystemName: string; installments: number; valueCents: number }>;
+  items: Array<{
+    lineNumber: number;
+    sku: string;
+    name: string;
+    quantity: number;
+    unitPriceCents: number;
+    listPriceCents: number;
+    totalCents: number;
+  }>;
+  payments: Array<{
+    lineNumber: number;
+    paymentType: string;
+    paymentTypeName: string;
+    condition: string;
+    paymentSystemName: string;
+    installments: number;
+    valueCents: number;
+  }>;
   statusHistory: Array<{ status: string; platformState: string; source: string; changedAt: Date }>;
 }
 

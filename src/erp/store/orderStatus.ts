@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { erpStatusFor, isForwardTransition, isPaymentApproved, platformActionFor, type ErpStatus } from '../statuses';
+import { erpStatusFor, isForwardTransition, isPaymentApproved, platformActionFor, type ErpStatus } from '../../importing/rules/statuses';
 
 export type StatusOutcome = 'updated' | 'unchanged';
 
@@ -64,7 +64,11 @@ export async function setOrderStatusInErp(
     const action = platformActionFor(statusMappings, status);
     // Once per order and action: an order that enters Em preparação again is not announced again.
     const queued = action
-      ? await trx('platform_notifications').insert({ sales_order_id: order.id, action }).onConflict(['sales_order_id', 'action']).ignore().returning('id')
+      ? await trx('platform_notifications')
+          .insert({ sales_order_id: order.id, action })
+          .onConflict(['sales_order_id', 'action'])
+          .ignore()
+          .returning('id')
       : [];
     return { changed: true, previous: order.status, notification: action, notificationQueued: queued.length > 0 };
   });
@@ -78,12 +82,14 @@ export interface PendingNotification {
 
 /** The vitrine's notifications still to send, as a query to read or count. */
 function pendingOf(db: Knex, vitrineId: number) {
-  return db('platform_notifications as n')
-    .join('sales_orders as o', 'o.id', 'n.sales_order_id')
-    .where('o.vitrine_id', vitrineId)
-    .whereNull('n.sent_at')
-    // A notification the platform keeps refusing stops being sent; it stays visible with its error.
-    .where('n.attempts', '<', 10);
+  return (
+    db('platform_notifications as n')
+      .join('sales_orders as o', 'o.id', 'n.sales_order_id')
+      .where('o.vitrine_id', vitrineId)
+      .whereNull('n.sent_at')
+      // A notification the platform keeps refusing stops being sent; it stays visible with its error.
+      .where('n.attempts', '<', 10)
+  );
 }
 
 export async function pendingNotifications(db: Knex, vitrineId: number, limit = 100): Promise<PendingNotification[]> {

@@ -38,7 +38,9 @@ export async function loadQueuePage(db: Knex, pageId: number): Promise<QueuePage
 }
 
 export async function setExistingEvents(db: Knex, pageId: number, events: OrderEvent[]): Promise<void> {
-  await db('queue_pages').where({ id: pageId }).update({ existing_events: JSON.stringify(events) });
+  await db('queue_pages')
+    .where({ id: pageId })
+    .update({ existing_events: JSON.stringify(events) });
 }
 
 export async function markQueuePageCommitted(db: Knex, pageId: number): Promise<void> {
@@ -58,5 +60,8 @@ export async function deleteRunQueuePages(db: Knex, importRunId: number, closed:
 
 /** Pages of the vitrine's runs that never closed, older than a day. */
 export async function deleteAbandonedQueuePages(db: Knex, vitrineId: number): Promise<void> {
-  await db('queue_pages').where({ vitrine_id: vitrineId }).where('fetched_at', '<', db.raw(`now() - interval '${ABANDONED_AFTER}'`)).delete();
+  await db('queue_pages')
+    .where({ vitrine_id: vitrineId })
+    .where('fetched_at', '<', db.raw(`now() - interval '${ABANDONED_AFTER}'`))
+    .delete();
 }

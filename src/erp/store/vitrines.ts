@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { VTEX_DEFAULT_PAYMENT_MAPPINGS } from '../paymentMappings';
-import { VTEX_DEFAULT_STATUS_MAPPINGS } from '../statuses';
+import { VTEX_DEFAULT_PAYMENT_MAPPINGS } from '../../importing/rules/payments';
+import { VTEX_DEFAULT_STATUS_MAPPINGS } from '../../importing/rules/statuses';
 import type { VitrineRow } from '../tables';
 
 export interface NewVitrine {
@@ -67,7 +67,9 @@ export async function listVitrines(db: Knex): Promise<VitrineRow[]> {
 export async function updateVitrineSettings(
   db: Knex | Knex.Transaction,
   id: number,
-  patch: Partial<Pick<VitrineRow, 'import_orders' | 'import_interval_minutes' | 'order_code_prefix' | 'keep_customer_identity' | 'log_level'>>,
+  patch: Partial<
+    Pick<VitrineRow, 'import_orders' | 'import_interval_minutes' | 'order_code_prefix' | 'keep_customer_identity' | 'log_level'>
+  >,
 ): Promise<VitrineRow> {
   const [vitrine] = await db<VitrineRow>('vitrines')
     .where({ id })

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { httpFetch, type HttpFetch, type HttpResponse } from '../http';
-import { PlatformAccount, PlatformConnector, PlatformError, QueueItem } from '../types';
+import { type PlatformAccount, type PlatformConnector, PlatformError, type QueueItem } from '../types';
 
 export interface VtexConnectorOptions {
   /** Per request, reading the response body included. Default 15000. */
@@ -87,11 +87,7 @@ export class VtexConnector implements PlatformConnector {
   }
 
   async startHandling(orderId: string): Promise<void> {
-    await this.send(
-      `startHandling ${orderId}`,
-      'POST',
-      `/api/oms/pvt/orders/${encodeURIComponent(orderId)}/start-handling`,
-    );
+    await this.send(`startHandling ${orderId}`, 'POST', `/api/oms/pvt/orders/${encodeURIComponent(orderId)}/start-handling`);
   }
 
   /** A call whose response body is JSON: returns it parsed. */

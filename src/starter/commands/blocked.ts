@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { payloadExcerpt } from '../../admin/blockedOrders';
 import { blockedOrderIdSchema, listLimitSchema } from '../../admin/inputs';
 import { getBlockedOrder, listBlockedOrderSummaries } from '../../erp/store/blockedOrders';
-import { parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
+import { parseSetting, vitrineCodeSchema } from '../../admin/vitrineSettings';
 import { retryBlockedOrders, type RetriedOrder, type RetryOutcome } from '../../importing/blockedRetry';
 import type { CliContext } from '../context';
-import { formatCents, printFields, printJson, printTable, UsageError } from '../output';
+import { formatCents, UsageError } from '../output';
 import type { Register } from './vitrines';
 
 const OUTCOME_TEXT: Record<RetryOutcome, string> = {
@@ -22,8 +22,8 @@ async function vitrineIdOf(ctx: CliContext, code: string | undefined): Promise<n
   return code === undefined ? undefined : (await ctx.vitrine(parseSetting(vitrineCodeSchema, code, '--vitrine'))).id;
 }
 
-function printRetried(results: RetriedOrder[]): void {
-  printTable(
+function printRetried(ctx: CliContext, results: RetriedOrder[]): void {
+  ctx.out.table(
     results.map((r) => ({
       id: r.id,
       vitrine: r.vitrineCode,
@@ -48,8 +48,8 @@ export function registerBlockedCommands(program: Command, register: Register): v
     async (ctx, options) => {
       const limit = parseSetting(listLimitSchema, options.limit, '--limit');
       const rows = await listBlockedOrderSummaries(ctx.db, { vitrineId: await vitrineIdOf(ctx, options.vitrine), limit });
-      if (options.json) return printJson(rows);
-      printTable(
+      if (options.json) return ctx.out.json(rows);
+      ctx.out.table(
         rows.map((row) => ({
           id: row.id,
           vitrine: row.vitrineCode,
@@ -63,27 +63,30 @@ export function registerBlockedCommands(program: Command, register: Register): v
     },
   );
 
-  register(blocked.command('show <id>').description('Show one blocked order: reason, attempts, when it was seen, what it was'), async (ctx, id: string, options) => {
-    const blockedId = parseSetting(blockedOrderIdSchema, id, 'blocked order id');
-    const row = await getBlockedOrder(ctx.db, blockedId);
-    if (!row) throw new UsageError(`blocked order ${blockedId} does not exist (see: vitrine blocked list)`);
-    const { vitrineId: _vitrineId, payload, ...summary } = row;
-    const excerpt = payloadExcerpt(payload);
-    if (options.json) return printJson({ ...summary, excerpt, payload });
-    printFields({
-      id: summary.id,
-      vitrine: summary.vitrineCode,
-      'platform order': summary.externalOrderId,
-      reason: oneLine(summary.reason),
-      attempts: summary.attempts,
-      'first seen': summary.firstSeenAt,
-      'last seen': summary.lastSeenAt,
-    });
-    console.log('\nas received from the platform');
-    if (!excerpt) console.log('(no order document: the platform sent none)');
-    else printFields({ ...excerpt, value: typeof excerpt.value === 'number' ? formatCents(excerpt.value) : excerpt.value });
-    console.log(`\nretry it, once its reason is fixed, with: vitrine blocked retry ${summary.id}`);
-  });
+  register(
+    blocked.command('show <id>').description('Show one blocked order: reason, attempts, when it was seen, what it was'),
+    async (ctx, id: string, options) => {
+      const blockedId = parseSetting(blockedOrderIdSchema, id, 'blocked order id');
+      const row = await getBlockedOrder(ctx.db, blockedId);
+      if (!row) throw new UsageError(`blocked order ${blockedId} does not exist (see: vitrine blocked list)`);
+      const { vitrineId: _vitrineId, payload, ...summary } = row;
+      const excerpt = payloadExcerpt(payload);
+      if (options.json) return ctx.out.json({ ...summary, excerpt, payload });
+      ctx.out.fields({
+        id: summary.id,
+        vitrine: summary.vitrineCode,
+        'platform order': summary.externalOrderId,
+        reason: oneLine(summary.reason),
+        attempts: summary.attempts,
+        'first seen': summary.firstSeenAt,
+        'last seen': summary.lastSeenAt,
+      });
+      ctx.out.line('\nas received from the platform');
+      if (!excerpt) ctx.out.line('(no order document: the platform sent none)');
+      else ctx.out.fields({ ...excerpt, value: typeof excerpt.value === 'number' ? formatCents(excerpt.value) : excerpt.value });
+      ctx.out.line(`\nretry it, once its reason is fixed, with: vitrine blocked retry ${summary.id}`);
+    },
+  );
 
   register(
     blocked
@@ -92,14 +95,16 @@ export function registerBlockedCommands(program: Command, register: Register): v
       .option('--all', 'every blocked order (of --vitrine, if given)')
       .option('--vitrine <code>', 'with --all: only this vitrine'),
     async (ctx, id: string | undefined, options) => {
-      if (id === undefined && !options.all) throw new UsageError('blocked retry needs a blocked order id or --all (see: vitrine blocked list)');
+      if (id === undefined && !options.all)
+        throw new UsageError('blocked retry needs a blocked order id or --all (see: vitrine blocked list)');
       if (id !== undefined && options.all) throw new UsageError('blocked retry takes a blocked order id or --all, not both');
       if (id !== undefined && options.vitrine !== undefined) throw new UsageError('--vitrine goes with --all, not with a blocked order id');
 
       let results: RetriedOrder[];
       if (id !== undefined) {
         const blockedId = parseSetting(blockedOrderIdSchema, id, 'blocked order id');
-        if (!(await getBlockedOrder(ctx.db, blockedId))) throw new UsageError(`blocked order ${blockedId} does not exist (see: vitrine blocked list)`);
+        if (!(await getBlockedOrder(ctx.db, blockedId)))
+          throw new UsageError(`blocked order ${blockedId} does not exist (see: vitrine blocked list)`);
         results = await retryBlockedOrders({ db: ctx.db }, { id: blockedId });
       } else {
         results = await retryBlockedOrders({ db: ctx.db }, { all: true, vitrineId: await vitrineIdOf(ctx, options.vitrine) });
@@ -108,7 +113,7 @@ export function registerBlockedCommands(program: Command, register: Register): v
       const count = (outcome: RetryOutcome) => results.filter((r) => r.outcome === outcome).length;
       const failed = results.filter((r) => r.outcome === 'failed');
       if (options.json) {
-        printJson({
+        ctx.out.json({
           retried: results.length,
           imported: count('imported'),
           blocked: count('blocked'),
@@ -117,16 +122,18 @@ export function registerBlockedCommands(program: Command, register: Register): v
           orders: results,
         });
       } else if (results.length === 0) {
-        console.log('no blocked orders');
+        ctx.out.line('no blocked orders');
       } else {
-        printRetried(results);
-        console.log(
+        printRetried(ctx, results);
+        ctx.out.line(
           `\nretried ${results.length}: imported ${count('imported')}, still blocked ${count('blocked')}, already in ERP ${count('existing')}, not retried ${failed.length}`,
         );
       }
       // A platform that could not be reached is not the order's fault: they stay blocked, as they were.
       if (failed.length > 0) {
-        throw new UsageError(`${failed.length} blocked order(s) not retried, the platform could not be reached: ${oneLine(failed[0].reason ?? '')}`);
+        throw new UsageError(
+          `${failed.length} blocked order(s) not retried, the platform could not be reached: ${oneLine(failed[0].reason ?? '')}`,
+        );
       }
     },
   );

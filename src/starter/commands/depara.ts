@@ -13,11 +13,11 @@ import {
   setStatusMapping,
 } from '../../erp/store/deparaTables';
 import { countBlockedOrders } from '../../erp/store/blockedOrders';
-import { DEFAULT_PAYMENT_KEY } from '../../erp/paymentMappings';
-import { ERP_STATUSES, platformActionFor } from '../../erp/statuses';
-import { parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
+import { DEFAULT_PAYMENT_KEY } from '../../importing/rules/payments';
+import { ERP_STATUSES, platformActionFor } from '../../importing/rules/statuses';
+import { parseSetting, vitrineCodeSchema } from '../../admin/vitrineSettings';
 import type { CliContext } from '../context';
-import { printJson, printTable, UsageError } from '../output';
+import { UsageError } from '../output';
 import type { Register } from './vitrines';
 
 const PAYMENTS_USAGE = {
@@ -35,7 +35,9 @@ const STATUSES_USAGE = {
 function actionArgs<U extends Record<string, string>>(command: string, usage: U, action: string, args: string[]): keyof U {
   if (!Object.hasOwn(usage, action)) {
     const actions = Object.keys(usage);
-    throw new UsageError(`unknown ${command} action ${JSON.stringify(action.slice(0, 40))} (expected ${actions.slice(0, -1).join(', ')} or ${actions.at(-1)})`);
+    throw new UsageError(
+      `unknown ${command} action ${JSON.stringify(action.slice(0, 40))} (expected ${actions.slice(0, -1).join(', ')} or ${actions.at(-1)})`,
+    );
   }
   const expected = (usage[action].match(/<[^>]+>/g) ?? []).length - 1;
   if (args.length !== expected) {
@@ -49,7 +51,9 @@ async function paymentTypeFor(ctx: CliContext, code: string) {
   const type = await findPaymentType(ctx.db, code);
   if (type) return type;
   const known = (await listPaymentTypes(ctx.db)).map((t) => t.code).join(', ');
-  throw new UsageError(`unknown ERP payment type ${JSON.stringify(code.slice(0, 60))} (expected one of: ${known}; see: vitrine payment-types list)`);
+  throw new UsageError(
+    `unknown ERP payment type ${JSON.stringify(code.slice(0, 60))} (expected one of: ${known}; see: vitrine payment-types list)`,
+  );
 }
 
 /** DE-PARA tables: payment types and statuses. */
@@ -57,8 +61,8 @@ export function registerDeParaCommands(program: Command, register: Register): vo
   const paymentTypes = program.command('payment-types').description("The ERP's payment types, targets of the payment DE-PARA");
   register(paymentTypes.command('list').description("List the ERP's payment types"), async (ctx, options) => {
     const types = (await listPaymentTypes(ctx.db)).map(({ code, name }) => ({ code, name }));
-    if (options.json) return printJson(types);
-    printTable(types, 'no payment types');
+    if (options.json) return ctx.out.json(types);
+    ctx.out.table(types, 'no payment types');
   });
 
   register(
@@ -87,8 +91,8 @@ In <condition>, {n} stands for the installments, e.g. "Cartão {n}x".
       if (which === 'list') {
         const vitrine = await ctx.vitrine(vitrineCode);
         const rows = await listPaymentMappings(ctx.db, vitrine.id);
-        if (options.json) return printJson(rows);
-        printTable(
+        if (options.json) return ctx.out.json(rows);
+        ctx.out.table(
           rows.map((row) => ({
             'platform payment': row.platformPayment === DEFAULT_PAYMENT_KEY ? '* (default)' : row.platformPayment,
             'erp type': row.paymentType,
@@ -105,10 +109,12 @@ In <condition>, {n} stands for the installments, e.g. "Cartão {n}x".
         const vitrine = await ctx.vitrine(vitrineCode);
         const removed = await removePaymentMapping(ctx.db, vitrine.id, platformPayment);
         if (removed === undefined) {
-          throw new UsageError(`vitrine ${vitrine.code} has no payment DE-PARA row for ${JSON.stringify(platformPayment)} (see: vitrine payments ${vitrine.code} list)`);
+          throw new UsageError(
+            `vitrine ${vitrine.code} has no payment DE-PARA row for ${JSON.stringify(platformPayment)} (see: vitrine payments ${vitrine.code} list)`,
+          );
         }
-        if (options.json) return printJson({ vitrine: vitrine.code, removed });
-        console.log(
+        if (options.json) return ctx.out.json({ vitrine: vitrine.code, removed });
+        ctx.out.line(
           removed === DEFAULT_PAYMENT_KEY
             ? `vitrine ${vitrine.code}: default payment row removed; orders with an unmapped payment will be blocked`
             : `vitrine ${vitrine.code}: payment ${JSON.stringify(removed)} removed from the DE-PARA`,
@@ -122,11 +128,14 @@ In <condition>, {n} stands for the installments, e.g. "Cartão {n}x".
       const type = await paymentTypeFor(ctx, typeCode);
       const { created, previous } = await setPaymentMapping(ctx.db, vitrine.id, { platformPayment, paymentTypeId: type.id, condition });
       const mapping = { platformPayment, paymentType: type.code, paymentTypeName: type.name, condition };
-      if (options.json) return printJson({ vitrine: vitrine.code, ...mapping, created, previous: previous ?? null });
+      if (options.json) return ctx.out.json({ vitrine: vitrine.code, ...mapping, created, previous: previous ?? null });
       const was = previous ? ` (was ${previous.paymentType} "${previous.condition}")` : '';
-      console.log(`vitrine ${vitrine.code}: payment ${JSON.stringify(platformPayment)} -> ${type.code} "${condition}"${was}`);
+      ctx.out.line(`vitrine ${vitrine.code}: payment ${JSON.stringify(platformPayment)} -> ${type.code} "${condition}"${was}`);
       const count = await countBlockedOrders(ctx.db, vitrine.id);
-      if (count > 0) console.log(`${count} blocked order(s) of ${vitrine.code}; retry them with: vitrine blocked retry --all --vitrine ${vitrine.code}`);
+      if (count > 0)
+        ctx.out.line(
+          `${count} blocked order(s) of ${vitrine.code}; retry them with: vitrine blocked retry --all --vitrine ${vitrine.code}`,
+        );
     },
   );
 
@@ -152,14 +161,14 @@ that, set in the ERP (vitrine orders set-status), tells the platform (VTEX start
       if (which === 'list') {
         const vitrine = await ctx.vitrine(vitrineCode);
         const rows = await listStatusMappings(ctx.db, vitrine.id);
-        if (options.json) return printJson(rows);
-        printTable(
+        if (options.json) return ctx.out.json(rows);
+        ctx.out.table(
           rows.map((row) => ({ 'platform state': row.platformState, 'erp status': row.erpStatus })),
           `vitrine ${vitrine.code} has no status DE-PARA rows: every order will be blocked`,
         );
         const mappings = new Map(rows.map((row) => [row.platformState, row.erpStatus]));
         const announced = ERP_STATUSES.find((status) => platformActionFor(mappings, status));
-        console.log(
+        ctx.out.line(
           announced
             ? `\nERP to platform: an order set to "${announced}" in the ERP is announced to the platform (start-handling), once`
             : '\nERP to platform: nothing is announced (no ERP status is mapped from platform state handling)',
@@ -171,9 +180,9 @@ that, set in the ERP (vitrine orders set-status), tells the platform (VTEX start
       const platformState = parseSetting(platformStateSchema, args[1], 'platform state');
       const vitrine = await ctx.vitrine(vitrineCode);
       const { previous } = await setStatusMapping(ctx.db, vitrine.id, platformState, status);
-      if (options.json) return printJson({ vitrine: vitrine.code, platformState, erpStatus: status, previous: previous ?? null });
+      if (options.json) return ctx.out.json({ vitrine: vitrine.code, platformState, erpStatus: status, previous: previous ?? null });
       const was = previous === undefined ? ' (new row)' : previous === status ? ' (unchanged)' : ` (was ${previous})`;
-      console.log(`vitrine ${vitrine.code}: platform state ${platformState} -> ${status}${was}`);
+      ctx.out.line(`vitrine ${vitrine.code}: platform state ${platformState} -> ${status}${was}`);
     },
   );
 }

@@ -3,10 +3,9 @@ import { listLimitSchema } from '../../admin/inputs';
 import { erpStatusSchema, statusMappingsOf } from '../../erp/store/deparaTables';
 import { getOrderDetail, listOrders } from '../../erp/store/orderQueries';
 import { setOrderStatusInErp } from '../../erp/store/orderStatus';
-import { parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
-import { formatCents, printFields, printJson, printTable, UsageError } from '../output';
+import { parseSetting, vitrineCodeSchema } from '../../admin/vitrineSettings';
+import { formatCents, UsageError } from '../output';
 import type { Register } from './vitrines';
-
 
 export function registerOrderCommands(program: Command, register: Register): void {
   const orders = program.command('orders').description('Sales orders imported from the vitrines');
@@ -20,8 +19,8 @@ export function registerOrderCommands(program: Command, register: Register): voi
     async (ctx, options) => {
       const vitrineId = options.vitrine ? (await ctx.vitrine(parseSetting(vitrineCodeSchema, options.vitrine, '--vitrine'))).id : undefined;
       const rows = await listOrders(ctx.db, { vitrineId, limit: parseSetting(listLimitSchema, options.limit, '--limit') });
-      if (options.json) return printJson(rows);
-      printTable(
+      if (options.json) return ctx.out.json(rows);
+      ctx.out.table(
         rows.map((row) => ({
           order: row.orderCode,
           vitrine: row.vitrineCode,
@@ -35,45 +34,69 @@ export function registerOrderCommands(program: Command, register: Register): voi
     },
   );
 
-  register(orders.command('show <orderCode>').description('Show one order: lines, customer, carrier, payments, status'), async (ctx, orderCode: string, options) => {
-    const order = await getOrderDetail(ctx.db, orderCode);
-    if (!order) throw new UsageError(`order ${JSON.stringify(orderCode)} does not exist (see: vitrine orders list)`);
-    if (options.json) return printJson(order);
-    const c = order.customer as Record<string, string | boolean | null>;
-    printFields({
-      order: order.orderCode,
-      vitrine: order.vitrineCode,
-      'platform order': order.externalOrderId,
-      origin: order.origin,
-      status: `${order.status} (platform: ${order.platformState})`,
-      'payment condition': order.paymentCondition,
-      customer: `${c.name} (${String(c.document_type).toUpperCase()} ${c.document})`,
-      'produtor rural': c.produtor_rural ? 'sim' : 'não',
-      email: c.email,
-      address: [c.street, c.number, c.complement, c.neighborhood, c.city, c.state, c.postal_code].filter(Boolean).join(', '),
-      carrier: order.carrier ? `${order.carrier.name} (${order.carrier.code})` : null,
-      items: formatCents(order.itemsTotalCents),
-      shipping: formatCents(order.shippingTotalCents),
-      discounts: formatCents(order.discountTotalCents),
-      total: formatCents(order.totalCents),
-      placed: order.placedAt,
-      approved: order.approvedAt,
-    });
-    console.log('\nproduct lines');
-    printTable(order.items.map((i) => ({ line: i.lineNumber, sku: i.sku, name: i.name, qty: i.quantity, unit: formatCents(i.unitPriceCents), total: formatCents(i.totalCents) })));
-    console.log('\npayments');
-    printTable(order.payments.map((p) => ({ line: p.lineNumber, type: p.paymentTypeName, platform: p.paymentSystemName, condition: p.condition, installments: p.installments, value: formatCents(p.valueCents) })));
-    console.log('\nstatus history');
-    printTable(order.statusHistory.map((h) => ({ status: h.status, platform: h.platformState, source: h.source, at: h.changedAt })));
-  });
+  register(
+    orders.command('show <orderCode>').description('Show one order: lines, customer, carrier, payments, status'),
+    async (ctx, orderCode: string, options) => {
+      const order = await getOrderDetail(ctx.db, orderCode);
+      if (!order) throw new UsageError(`order ${JSON.stringify(orderCode)} does not exist (see: vitrine orders list)`);
+      if (options.json) return ctx.out.json(order);
+      const c = order.customer as Record<string, string | boolean | null>;
+      ctx.out.fields({
+        order: order.orderCode,
+        vitrine: order.vitrineCode,
+        'platform order': order.externalOrderId,
+        origin: order.origin,
+        status: `${order.status} (platform: ${order.platformState})`,
+        'payment condition': order.paymentCondition,
+        customer: `${c.name} (${String(c.document_type).toUpperCase()} ${c.document})`,
+        'produtor rural': c.produtor_rural ? 'sim' : 'não',
+        email: c.email,
+        address: [c.street, c.number, c.complement, c.neighborhood, c.city, c.state, c.postal_code].filter(Boolean).join(', '),
+        carrier: order.carrier ? `${order.carrier.name} (${order.carrier.code})` : null,
+        items: formatCents(order.itemsTotalCents),
+        shipping: formatCents(order.shippingTotalCents),
+        discounts: formatCents(order.discountTotalCents),
+        total: formatCents(order.totalCents),
+        placed: order.placedAt,
+        approved: order.approvedAt,
+      });
+      ctx.out.line('\nproduct lines');
+      ctx.out.table(
+        order.items.map((i) => ({
+          line: i.lineNumber,
+          sku: i.sku,
+          name: i.name,
+          qty: i.quantity,
+          unit: formatCents(i.unitPriceCents),
+          total: formatCents(i.totalCents),
+        })),
+      );
+      ctx.out.line('\npayments');
+      ctx.out.table(
+        order.payments.map((p) => ({
+          line: p.lineNumber,
+          type: p.paymentTypeName,
+          platform: p.paymentSystemName,
+          condition: p.condition,
+          installments: p.installments,
+          value: formatCents(p.valueCents),
+        })),
+      );
+      ctx.out.line('\nstatus history');
+      ctx.out.table(order.statusHistory.map((h) => ({ status: h.status, platform: h.platformState, source: h.source, at: h.changedAt })));
+    },
+  );
 
   register(
     orders
       .command('set-status <orderCode> <status>')
-      .description('Move an order to an ERP status, as an ERP user does; the platform hears of it when the status DE-PARA says so (Em preparação: start-handling, on the next run, once)'),
+      .description(
+        'Move an order to an ERP status, as an ERP user does; the platform hears of it when the status DE-PARA says so (Em preparação: start-handling, on the next run, once)',
+      ),
     async (ctx, orderCode: string, statusText: string, options) => {
       const status = parseSetting(erpStatusSchema, statusText, 'ERP status');
-      const order = await ctx.db('sales_orders as o')
+      const order = await ctx
+        .db('sales_orders as o')
         .join('vitrines as v', 'v.id', 'o.vitrine_id')
         .where('o.order_code', orderCode)
         .first({ id: 'o.id', vitrineId: 'o.vitrine_id', vitrineCode: 'v.code', status: 'o.status' });
@@ -81,7 +104,7 @@ export function registerOrderCommands(program: Command, register: Register): voi
       const result = await setOrderStatusInErp(ctx.db, await statusMappingsOf(ctx.db, order.vitrineId), order.id, status);
       const previous = result.previous ?? order.status;
       if (options.json) {
-        return printJson({
+        return ctx.out.json({
           orderCode,
           vitrineCode: order.vitrineCode,
           previousStatus: previous,
@@ -92,7 +115,7 @@ export function registerOrderCommands(program: Command, register: Register): voi
         });
       }
       if (!result.changed) {
-        console.log(`order ${orderCode} is already ${status}: nothing changed, no platform notification queued`);
+        ctx.out.line(`order ${orderCode} is already ${status}: nothing changed, no platform notification queued`);
         return;
       }
       const told = !result.notification
@@ -100,7 +123,7 @@ export function registerOrderCommands(program: Command, register: Register): voi
         : result.notificationQueued
           ? `platform notification queued: ${result.notification} (sent by the next run of ${order.vitrineCode})`
           : `no platform notification queued: ${result.notification} was already queued or sent for this order`;
-      console.log(`order ${orderCode}: ${previous} -> ${status}; ${told}`);
+      ctx.out.line(`order ${orderCode}: ${previous} -> ${status}; ${told}`);
     },
   );
 }

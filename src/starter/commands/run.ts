@@ -3,7 +3,7 @@ import { triggerVitrineRun } from '../../scheduling/vitrineSchedules';
 import type { ImportCounts, ImportRunSummary } from '../../shared/importTypes';
 import { progressQuery } from '../../workflows/importVitrineOrders';
 import type { CliContext } from '../context';
-import { printFields, printJson, UsageError } from '../output';
+import { UsageError } from '../output';
 
 function countsLine(counts: ImportCounts): string {
   return `fetched ${counts.fetched}, imported ${counts.imported}, updated ${counts.updated}, blocked ${counts.blocked}, committed ${counts.committed}`;
@@ -15,16 +15,16 @@ export async function runVitrine(ctx: CliContext, code: string, options: { wait?
   const client = await ctx.client();
   const { workflowId, firstExecutionRunId, alreadyRunning } = await triggerVitrineRun(client, code);
   if (!options.wait) {
-    if (options.json) return printJson({ workflowId, alreadyRunning });
-    console.log(alreadyRunning ? `a run of ${code} is already going: ${workflowId}` : `started ${workflowId}`);
+    if (options.json) return ctx.out.json({ workflowId, alreadyRunning });
+    ctx.out.line(alreadyRunning ? `a run of ${code} is already going: ${workflowId}` : `started ${workflowId}`);
     return;
   }
-  if (!options.json) console.log(alreadyRunning ? `waiting for the run already going: ${workflowId}` : `started ${workflowId}`);
+  if (!options.json) ctx.out.line(alreadyRunning ? `waiting for the run already going: ${workflowId}` : `started ${workflowId}`);
   // By its first run id: a run of the same second as the last one has the same workflow id.
   const handle = client.workflow.getHandle(workflowId, undefined, { firstExecutionRunId });
   // Live progress from the run's `progress` query: one updating line on a terminal, a line per
   // change elsewhere (logs, CI).
-  const tty = process.stdout.isTTY;
+  const tty = ctx.out.isTTY;
   let last = '';
   const live = options.json ? undefined : setInterval(() => void showProgress(), tty ? 1000 : 5000);
   async function showProgress(): Promise<void> {
@@ -32,7 +32,7 @@ export async function runVitrine(ctx: CliContext, code: string, options: { wait?
       const line = countsLine(await handle.query(progressQuery));
       if (line === last) return;
       last = line;
-      process.stdout.write(tty ? `\r${line}` : `progress: ${line}\n`);
+      ctx.out.write(tty ? `\r${line}` : `progress: ${line}\n`);
     } catch {
       // The run may be between executions (continue-as-new) or already closed: skip this tick.
     }
@@ -46,9 +46,9 @@ export async function runVitrine(ctx: CliContext, code: string, options: { wait?
   } finally {
     if (live) {
       clearInterval(live);
-      if (tty && last) process.stdout.write('\n');
+      if (tty && last) ctx.out.write('\n');
     }
   }
-  if (options.json) return printJson({ workflowId, ...summary });
-  printFields({ workflowId, ...summary });
+  if (options.json) return ctx.out.json({ workflowId, ...summary });
+  ctx.out.fields({ workflowId, ...summary });
 }

@@ -2,20 +2,24 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { previewFieldDefaults, saveFieldDefault } from '../../admin/fieldDefaults';
 import { platformOrderIdSchema } from '../../admin/inputs';
-import type { DefaultTarget } from '../../erp/fieldDefaults';
+import type { DefaultTarget } from '../../importing/rules/fieldDefaults';
 import { addCarrier, listCarriers, listFieldDefaultRules, removeFieldDefaultRule } from '../../erp/store/fieldDefaultRules';
 import { readLog } from '../../erp/store/integrationLog';
 import { updateVitrineSettings } from '../../erp/store/vitrines';
 import type { FieldDefaultRow, VitrineRow } from '../../erp/tables';
-import { logLevelSchema, onOffSchema, orderCodePrefixSchema, parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
+import { logLevelSchema, onOffSchema, orderCodePrefixSchema, parseSetting, vitrineCodeSchema } from '../../admin/vitrineSettings';
 import type { CliContext } from '../context';
-import { printFields, printJson, printTable, UsageError } from '../output';
+import { UsageError } from '../output';
 import type { Register } from './vitrines';
 
 /** How each kind of default is named on the command line and in messages. */
 const TARGETS: Record<DefaultTarget, { command: string; label: string; title: string }> = {
   customer: { command: 'customer-defaults', label: 'customer default', title: 'Campos Padrões de Cliente (columns of customers)' },
-  order: { command: 'order-defaults', label: 'order default', title: 'Campos Padrões de Pedido (columns of sales_orders; carrier_code names a carrier)' },
+  order: {
+    command: 'order-defaults',
+    label: 'order default',
+    title: 'Campos Padrões de Pedido (columns of sales_orders; carrier_code names a carrier)',
+  },
 };
 
 const carrierCodeSchema = z
@@ -84,8 +88,11 @@ function registerDefaultsCommand(program: Command, register: Register, target: D
           arity(0, 'no arguments');
           const vitrine = await vitrineOf(ctx, code);
           const rules = rulesOf(await listFieldDefaultRules(ctx.db, vitrine.id, target));
-          if (options.json) return printJson(rules);
-          return printTable(rules, `vitrine ${vitrine.code} has no ${label}s (see: vitrine ${command} ${vitrine.code} set <field> <expression>)`);
+          if (options.json) return ctx.out.json(rules);
+          return ctx.out.table(
+            rules,
+            `vitrine ${vitrine.code} has no ${label}s (see: vitrine ${command} ${vitrine.code} set <field> <expression>)`,
+          );
         }
         case 'set': {
           arity(2, '<field> <expression>');
@@ -94,18 +101,20 @@ function registerDefaultsCommand(program: Command, register: Register, target: D
           // Refuses (FieldDefaultError, one line) a field that is not a writable column, bad
           // syntax, and a value that does not fit the column on the sample order.
           const saved = await saveFieldDefault(ctx.db, vitrine, { target, field, expression });
-          if (options.json) return printJson({ field: saved.field, expression: saved.expression });
-          return console.log(`vitrine ${vitrine.code}: ${label} ${saved.field} = ${saved.expression}`);
+          if (options.json) return ctx.out.json({ field: saved.field, expression: saved.expression });
+          return ctx.out.line(`vitrine ${vitrine.code}: ${label} ${saved.field} = ${saved.expression}`);
         }
         case 'remove': {
           arity(1, '<field>');
           const [field] = args;
           const vitrine = await vitrineOf(ctx, code);
           if (!(await removeFieldDefaultRule(ctx.db, { vitrineId: vitrine.id, target, field }))) {
-            throw new UsageError(`vitrine ${vitrine.code} has no ${label} for ${JSON.stringify(field.slice(0, 80))} (see: vitrine ${command} ${vitrine.code} list)`);
+            throw new UsageError(
+              `vitrine ${vitrine.code} has no ${label} for ${JSON.stringify(field.slice(0, 80))} (see: vitrine ${command} ${vitrine.code} list)`,
+            );
           }
-          if (options.json) return printJson({ removed: field });
-          return console.log(`vitrine ${vitrine.code}: ${label} ${field} removed`);
+          if (options.json) return ctx.out.json({ removed: field });
+          return ctx.out.line(`vitrine ${vitrine.code}: ${label} ${field} removed`);
         }
         case 'preview': {
           arity(0, 'no arguments but --order <platform order id>');
@@ -114,9 +123,9 @@ function registerDefaultsCommand(program: Command, register: Register, target: D
           const vitrine = await vitrineOf(ctx, code);
           const evaluated = await previewFieldDefaults({ db: ctx.db }, vitrine, target, orderId);
           const values = Object.fromEntries(evaluated.map((rule) => [rule.field, rule.value]));
-          if (options.json) return printJson(values);
-          if (evaluated.length === 0) return console.log(`order ${orderId}: vitrine ${vitrine.code}'s ${label}s write nothing`);
-          return printFields(values);
+          if (options.json) return ctx.out.json(values);
+          if (evaluated.length === 0) return ctx.out.line(`order ${orderId}: vitrine ${vitrine.code}'s ${label}s write nothing`);
+          return ctx.out.fields(values);
         }
         default:
           throw new UsageError(`unknown action ${JSON.stringify(action.slice(0, 40))}; ${usage}`);
@@ -133,17 +142,20 @@ export function registerSettingsCommands(program: Command, register: Register): 
   const carriers = program.command('carriers').description('Transportadoras, named by order defaults (carrier_code)');
   register(carriers.command('list').description('List the carriers'), async (ctx, options) => {
     const rows = (await listCarriers(ctx.db)).map((row) => ({ code: row.code, name: row.name }));
-    if (options.json) return printJson(rows);
-    printTable(rows, 'no carriers yet (see: vitrine carriers add <code> <name>)');
+    if (options.json) return ctx.out.json(rows);
+    ctx.out.table(rows, 'no carriers yet (see: vitrine carriers add <code> <name>)');
   });
   register(
     carriers.command('add <code> <name>').description('Add a carrier, e.g. vitrine carriers add TRANSP01 "Transportadora Um"'),
     async (ctx, code: string, name: string, options) => {
-      const carrier = { code: parseSetting(carrierCodeSchema, code, 'carrier code'), name: parseSetting(carrierNameSchema, name, 'carrier name') };
+      const carrier = {
+        code: parseSetting(carrierCodeSchema, code, 'carrier code'),
+        name: parseSetting(carrierNameSchema, name, 'carrier name'),
+      };
       const added = await addCarrier(ctx.db, carrier);
       if (!added) throw new UsageError(`carrier ${carrier.code} already exists (see: vitrine carriers list)`);
-      if (options.json) return printJson({ code: added.code, name: added.name });
-      console.log(`carrier ${added.code} added`);
+      if (options.json) return ctx.out.json({ code: added.code, name: added.name });
+      ctx.out.line(`carrier ${added.code} added`);
     },
   );
 
@@ -152,7 +164,10 @@ export function registerSettingsCommands(program: Command, register: Register): 
       .command('settings <code>')
       .description('Show the order settings of a vitrine, or change them with the options')
       .option('--prefix <prefix>', 'order code prefix: order codes are <prefix>-<platform order number>')
-      .option('--keep-customer-identity <on|off>', 'Não atualiza dados do cliente: imports keep the name, RG and state registration of existing customers')
+      .option(
+        '--keep-customer-identity <on|off>',
+        'Não atualiza dados do cliente: imports keep the name, RG and state registration of existing customers',
+      )
       .option('--log-level <level>', 'integration log level: errors (the default) or all'),
     async (ctx, code: string, options) => {
       const patch: Parameters<typeof updateVitrineSettings>[2] = {};
@@ -166,19 +181,19 @@ export function registerSettingsCommands(program: Command, register: Register): 
       const changed = Object.keys(patch).length > 0;
       if (changed) vitrine = await updateVitrineSettings(ctx.db, vitrine.id, patch);
       const settings = await orderSettings(ctx, vitrine);
-      if (options.json) return printJson(settings);
-      if (changed) console.log(`vitrine ${vitrine.code}: settings saved\n`);
-      printFields({
+      if (options.json) return ctx.out.json(settings);
+      if (changed) ctx.out.line(`vitrine ${vitrine.code}: settings saved\n`);
+      ctx.out.fields({
         code: settings.code,
         name: settings.name,
         'order code prefix': settings.orderCodePrefix,
         'keep customer identity': settings.keepCustomerIdentity ? 'on' : 'off',
         'log level': settings.logLevel,
       });
-      console.log('\ncustomer defaults');
-      printTable(settings.customerDefaults);
-      console.log('\norder defaults');
-      printTable(settings.orderDefaults);
+      ctx.out.line('\ncustomer defaults');
+      ctx.out.table(settings.customerDefaults);
+      ctx.out.line('\norder defaults');
+      ctx.out.table(settings.orderDefaults);
     },
   );
 
@@ -193,8 +208,8 @@ export function registerSettingsCommands(program: Command, register: Register): 
       const limit = parseSetting(logLimitSchema, options.limit, '--limit');
       const vitrine = await vitrineOf(ctx, code);
       const entries = await readLog(ctx.db, vitrine.id, { level, limit });
-      if (options.json) return printJson(entries);
-      printTable(
+      if (options.json) return ctx.out.json(entries);
+      ctx.out.table(
         entries.map((entry: { at: Date; level: string; orderId: string | null; message: string }) => ({
           at: entry.at,
           level: entry.level,

@@ -3,14 +3,16 @@ import type { ImportSwitchPatch } from '../../admin/vitrineImport';
 import { lastImportRuns } from '../../erp/store/importRuns';
 import { addVitrine, findVitrineByCode, listVitrines } from '../../erp/store/vitrines';
 import type { VitrineRow } from '../../erp/tables';
-import { intervalMinutesSchema, newVitrineSchema, parseSetting, vitrineCodeSchema } from '../../erp/vitrineSettings';
+import { intervalMinutesSchema, newVitrineSchema, parseSetting, vitrineCodeSchema } from '../../admin/vitrineSettings';
 import type { CliContext } from '../context';
-import { maskSecret, printFields, printJson, printTable, UsageError } from '../output';
+import { maskSecret, UsageError } from '../output';
 
 // The Temporal client takes a good part of a second to load: only commands that use it load it.
-const schedules = async () => require('../../scheduling/vitrineSchedules') as typeof import('../../scheduling/vitrineSchedules');
-const vitrineImport = async () => require('../../admin/vitrineImport') as typeof import('../../admin/vitrineImport');
+const schedules = () => import('../../scheduling/vitrineSchedules');
+const vitrineImport = () => import('../../admin/vitrineImport');
 
+// Commander hands an action its arguments and options untyped; each action names what it takes.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Action = (ctx: CliContext, ...args: any[]) => Promise<void>;
 export type Register = (command: Command, action: Action) => Command;
 
@@ -41,11 +43,7 @@ const ADD_FLAGS = {
 };
 
 /** Changes the vitrine and its schedule together (as the backoffice does): the database change commits only if Temporal took it. */
-async function changeVitrine(
-  ctx: CliContext,
-  code: string,
-  patch: ImportSwitchPatch,
-): Promise<VitrineRow> {
+async function changeVitrine(ctx: CliContext, code: string, patch: ImportSwitchPatch): Promise<VitrineRow> {
   const vitrine = await ctx.vitrine(code);
   const client = await ctx.client();
   return (await vitrineImport()).changeVitrineImport({ db: ctx.db, client, taskQueue: ctx.config.taskQueue }, vitrine.id, patch);
@@ -91,15 +89,19 @@ export function registerVitrineCommands(program: Command, register: Register): v
         await (await schedules()).upsertVitrineSchedule(client, ctx.config.taskQueue, await scheduleSettings(created));
         return created;
       });
-      if (options.json) printJson(publicVitrine(vitrine));
-      else console.log(`vitrine ${vitrine.code} added; Importar Pedidos is off (vitrine enable ${vitrine.code} to start)`);
+      if (options.json) ctx.out.json(publicVitrine(vitrine));
+      else ctx.out.line(`vitrine ${vitrine.code} added; Importar Pedidos is off (vitrine enable ${vitrine.code} to start)`);
     },
   );
 
   register(program.command('list').description('List the vitrines'), async (ctx, options) => {
     const vitrines = (await listVitrines(ctx.db)).map(publicVitrine);
-    if (options.json) printJson(vitrines);
-    else printTable(vitrines.map(({ appKey: _k, appToken: _t, ...row }) => row), 'no vitrines yet (see: vitrine add)');
+    if (options.json) ctx.out.json(vitrines);
+    else
+      ctx.out.table(
+        vitrines.map(({ appKey: _k, appToken: _t, ...row }) => row),
+        'no vitrines yet (see: vitrine add)',
+      );
   });
 
   for (const [name, on] of [
@@ -110,8 +112,8 @@ export function registerVitrineCommands(program: Command, register: Register): v
       program.command(`${name} <code>`).description(`Switch "Importar Pedidos" ${on ? 'on (resumes' : 'off (pauses'} the schedule)`),
       async (ctx, code: string, options) => {
         const vitrine = await changeVitrine(ctx, parseSetting(vitrineCodeSchema, code, 'vitrine code'), { import_orders: on });
-        if (options.json) printJson(publicVitrine(vitrine));
-        else console.log(`vitrine ${vitrine.code}: Importar Pedidos ${on ? 'on' : 'off'}, every ${vitrine.import_interval_minutes} min`);
+        if (options.json) ctx.out.json(publicVitrine(vitrine));
+        else ctx.out.line(`vitrine ${vitrine.code}: Importar Pedidos ${on ? 'on' : 'off'}, every ${vitrine.import_interval_minutes} min`);
       },
     );
   }
@@ -120,9 +122,11 @@ export function registerVitrineCommands(program: Command, register: Register): v
     program.command('interval <code> <minutes>').description('Change how often the vitrine imports (reschedules it)'),
     async (ctx, code: string, minutes: string, options) => {
       const interval = parseSetting(intervalMinutesSchema, minutes, 'interval');
-      const vitrine = await changeVitrine(ctx, parseSetting(vitrineCodeSchema, code, 'vitrine code'), { import_interval_minutes: interval });
-      if (options.json) printJson(publicVitrine(vitrine));
-      else console.log(`vitrine ${vitrine.code}: imports every ${interval} min`);
+      const vitrine = await changeVitrine(ctx, parseSetting(vitrineCodeSchema, code, 'vitrine code'), {
+        import_interval_minutes: interval,
+      });
+      if (options.json) ctx.out.json(publicVitrine(vitrine));
+      else ctx.out.line(`vitrine ${vitrine.code}: imports every ${interval} min`);
     },
   );
 
@@ -131,45 +135,50 @@ export function registerVitrineCommands(program: Command, register: Register): v
       .command('run <code>')
       .description('Start an import run of the vitrine now')
       .option('--wait', 'wait for the run to finish and print its summary'),
-    async (ctx, code: string, options) => (require('./run') as typeof import('./run')).runVitrine(ctx, parseSetting(vitrineCodeSchema, code, 'vitrine code'), options),
+    async (ctx, code: string, options) =>
+      (await import('./run')).runVitrine(ctx, parseSetting(vitrineCodeSchema, code, 'vitrine code'), options),
   );
 
-  register(program.command('status <code>').description('Switch, schedule and last runs of a vitrine'), async (ctx, code: string, options) => {
-    const vitrine = await ctx.vitrine(parseSetting(vitrineCodeSchema, code, 'vitrine code'));
-    const schedule = await (await schedules()).describeVitrineSchedule(await ctx.client(), vitrine.code);
-    const runs = (await lastImportRuns(ctx.db, vitrine.id)).map((run) => ({
-      workflowId: run.workflow_id,
-      status: run.status,
-      startedAt: run.started_at,
-      finishedAt: run.finished_at,
-      fetched: run.fetched,
-      imported: run.imported,
-      updated: run.updated,
-      blocked: run.blocked,
-      committed: run.committed,
-    }));
-    const status = {
-      code: vitrine.code,
-      importOrders: vitrine.import_orders,
-      intervalMinutes: vitrine.import_interval_minutes,
-      schedule: schedule.exists ? (schedule.paused ? 'paused' : 'active') : 'missing',
-      nextRunAt: schedule.paused ? null : schedule.nextRunAt,
-      running: schedule.runningWorkflowIds,
-    };
-    if (options.json) return printJson({ ...status, lastRuns: runs });
-    printFields({ ...status, importOrders: vitrine.import_orders ? 'on' : 'off', running: status.running.join(', ') || null });
-    console.log('');
-    printTable(runs, 'no runs yet');
-  });
+  register(
+    program.command('status <code>').description('Switch, schedule and last runs of a vitrine'),
+    async (ctx, code: string, options) => {
+      const vitrine = await ctx.vitrine(parseSetting(vitrineCodeSchema, code, 'vitrine code'));
+      const schedule = await (await schedules()).describeVitrineSchedule(await ctx.client(), vitrine.code);
+      const runs = (await lastImportRuns(ctx.db, vitrine.id)).map((run) => ({
+        workflowId: run.workflow_id,
+        status: run.status,
+        startedAt: run.started_at,
+        finishedAt: run.finished_at,
+        fetched: run.fetched,
+        imported: run.imported,
+        updated: run.updated,
+        blocked: run.blocked,
+        committed: run.committed,
+      }));
+      const status = {
+        code: vitrine.code,
+        importOrders: vitrine.import_orders,
+        intervalMinutes: vitrine.import_interval_minutes,
+        schedule: schedule.exists ? (schedule.paused ? 'paused' : 'active') : 'missing',
+        nextRunAt: schedule.paused ? null : schedule.nextRunAt,
+        running: schedule.runningWorkflowIds,
+      };
+      if (options.json) return ctx.out.json({ ...status, lastRuns: runs });
+      ctx.out.fields({ ...status, importOrders: vitrine.import_orders ? 'on' : 'off', running: status.running.join(', ') || null });
+      ctx.out.line('');
+      ctx.out.table(runs, 'no runs yet');
+    },
+  );
 
   register(
     program.command('sync-schedules').description('Re-create or fix every vitrine schedule from the database'),
     async (ctx, options) => {
       const client = await ctx.client();
       const vitrines = await listVitrines(ctx.db);
-      for (const vitrine of vitrines) await (await schedules()).upsertVitrineSchedule(client, ctx.config.taskQueue, await scheduleSettings(vitrine));
-      if (options.json) printJson({ synced: vitrines.map((v) => v.code) });
-      else console.log(`${vitrines.length} schedule(s) in line with the vitrines`);
+      for (const vitrine of vitrines)
+        await (await schedules()).upsertVitrineSchedule(client, ctx.config.taskQueue, await scheduleSettings(vitrine));
+      if (options.json) ctx.out.json({ synced: vitrines.map((v) => v.code) });
+      else ctx.out.line(`${vitrines.length} schedule(s) in line with the vitrines`);
     },
   );
 }

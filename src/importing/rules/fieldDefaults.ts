@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import type { ErpOrder } from '../mapping/erpOrder';
-import { compileExpression, evaluateExpression, ExpressionError } from './expressions';
-import type { FieldDefaultRow, VitrineRow } from './tables';
+import type { ErpOrder } from '../../mapping/erpOrder';
+import { compileExpression, evaluateExpression, type ExpressionError } from './expressions';
+import type { FieldDefaultRow, VitrineRow } from '../../erp/tables';
 
 /**
  * Campos Padrões de Cliente / de Pedido: per-vitrine rules `{ field, expression }` whose JSONata
@@ -16,9 +16,21 @@ const TABLE: Record<DefaultTarget, string> = { customer: 'customers', order: 'sa
 const PROTECTED: Record<DefaultTarget, Set<string>> = {
   customer: new Set(['id', 'document', 'document_type', 'created_at', 'updated_at']),
   order: new Set([
-    'id', 'vitrine_id', 'external_order_id', 'order_code', 'customer_id', 'status', 'platform_state',
-    'items_total_cents', 'shipping_total_cents', 'discount_total_cents', 'total_cents',
-    'placed_at', 'approved_at', 'imported_at', 'updated_at',
+    'id',
+    'vitrine_id',
+    'external_order_id',
+    'order_code',
+    'customer_id',
+    'status',
+    'platform_state',
+    'items_total_cents',
+    'shipping_total_cents',
+    'discount_total_cents',
+    'total_cents',
+    'placed_at',
+    'approved_at',
+    'imported_at',
+    'updated_at',
   ]),
 };
 
@@ -188,7 +200,9 @@ export async function validateFieldDefault(
   sampleContext: unknown,
 ): Promise<void> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(field)) {
-    throw new FieldDefaultError(`invalid field ${JSON.stringify(field.slice(0, 80))}: a field is a column name (lowercase letters, digits, _)`);
+    throw new FieldDefaultError(
+      `invalid field ${JSON.stringify(field.slice(0, 80))}: a field is a column name (lowercase letters, digits, _)`,
+    );
   }
   const types = await columnTypes(db, target);
   const refused = refusedField(target, field, types);

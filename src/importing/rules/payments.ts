@@ -1,5 +1,5 @@
-import type { ErpOrderPayment } from '../mapping/erpOrder';
-import type { PaymentTypeMappingRow } from './tables';
+import type { ErpOrderPayment } from '../../mapping/erpOrder';
+import type { PaymentTypeMappingRow } from '../../erp/tables';
 
 /**
  * DE-PARA de tipos de pagamento. A platform payment is matched by its payment system id, then by
@@ -31,9 +31,7 @@ export interface ResolvedPayment {
 export function resolvePayment(payment: ErpOrderPayment, mappings: PaymentTypeMappingRow[]): ResolvedPayment | undefined {
   const byKey = new Map(mappings.map((row) => [row.platform_payment.toLowerCase(), row]));
   const row =
-    byKey.get(payment.paymentSystem.toLowerCase()) ??
-    byKey.get(payment.paymentSystemName.toLowerCase()) ??
-    byKey.get(DEFAULT_PAYMENT_KEY);
+    byKey.get(payment.paymentSystem.toLowerCase()) ?? byKey.get(payment.paymentSystemName.toLowerCase()) ?? byKey.get(DEFAULT_PAYMENT_KEY);
   if (!row) return undefined;
   return {
     paymentTypeId: row.payment_type_id,

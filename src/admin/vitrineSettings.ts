@@ -41,7 +41,10 @@ export const newVitrineSchema = z.object({
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         ctx.addIssue({ code: 'custom', message: `must be an http or https URL, not ${url.protocol.slice(0, -1)}` });
       } else if (url.username || url.password) {
-        ctx.addIssue({ code: 'custom', message: 'must not contain credentials (user:password@); the app key and token are separate settings' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must not contain credentials (user:password@); the app key and token are separate settings',
+        });
       }
     }),
   appKey: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
