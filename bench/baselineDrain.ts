@@ -62,7 +62,7 @@ async function retried<T>(step: () => Promise<T>, retries: Retries): Promise<T> 
  * Importar Pedido, Processar Pedido Aprovado for orders already there, commit the page, then the
  * platform notifications and the run's summary), with the very functions the activities run,
  * called in a plain loop, all vitrines concurrently, no Temporal. The activities that need no
- * Temporal context are called as they are; the three that heartbeat are the importer's methods
+ * Temporal context are called as they are; the ones that heartbeat are the importer's methods
  * they wrap. Each step is retried as Temporal would retry its activity, so that a transient error
  * (a deadlock between two vitrines' imports, say) costs the baseline what it costs the workflow.
  * The loop mirrors drainQueue in src/workflows/importVitrineOrders.ts: keep them alike.
@@ -82,21 +82,28 @@ export async function drainWithoutTemporal(db: Knex, vitrines: VitrineRow[], run
     const workflowId = `bench-${runId}-baseline-${vitrine.code}`;
     const run = { workflowId };
     const { vitrineId, importRunId, pendingNotifications } = await step(() =>
-      activities.openImportRun({ vitrineCode: vitrine.code, workflowId }),
+      activities.openImportRun({ vitrineCode: vitrine.code, workflowId, runId: workflowId }),
     );
     const counts = zeroCounts();
     for (;;) {
       const { pageId, items } = await step(() => activities.fetchQueuePage({ vitrineId, importRunId, maxItems: PAGE_SIZE }));
       if (pageId === null) break;
       counts.fetched += items;
-      const imported = await step(async () => importer.importQueuePage(await loadQueuePage(db, pageId), run));
-      counts.imported += imported.imported.length;
-      counts.blocked += imported.blocked.length;
-      if (imported.existing.length > 0) {
-        // As the activity does: the page's orders already in the ERP, read in the retried step.
-        const statuses = await step(async () =>
-          importer.processApprovedOrders(vitrineId, (await loadQueuePage(db, pageId)).existingEvents ?? [], run),
-        );
+      const page = () => loadQueuePage(db, pageId);
+      // As the activities do: the page read inside each retried step.
+      const fetched = await step(async () => importer.fetchPageOrders(await page(), run));
+      counts.unchanged += fetched.unchanged;
+      counts.blocked += fetched.blocked;
+      let existing = fetched.existing;
+      if (fetched.new > 0) {
+        counts.blocked += (await step(async () => importer.applyPageDefaults(await page(), run))).blocked;
+        const imported = await step(async () => importer.importPageOrders(await page(), run));
+        counts.imported += imported.imported;
+        counts.blocked += imported.blocked;
+        existing = imported.existing;
+      }
+      if (existing > 0) {
+        const statuses = await step(async () => importer.processPageStatuses(await page(), run));
         counts.updated += statuses.updated;
         counts.unchanged += statuses.unchanged;
         counts.blocked += statuses.blocked;

@@ -196,7 +196,7 @@ export function markdown(report: BenchReport): string {
   L.push(
     'Written by `npm run bench` (`bench/run.ts`); the numbers below are from the run described here, on this machine, ' +
       'and are overwritten by the next run. `npm run bench -- --help` lists the options. ' +
-      'This is a measurement, not a timed test: CI runs it only with a small N (`test/bench-smoke.test.ts`) to check that it works.',
+      'This is a measurement, not a timed test: CI runs it only with a small N (`test/e2e/bench-smoke.test.ts`) to check that it works.',
     '',
   );
   L.push('## Run', '');

@@ -7,8 +7,9 @@
  *                                          importVitrineOrders, splits each page into one page
  *                                          per order (bench/activities.ts) and starts one child
  *                                          workflow per order, then waits for all of them;
- *   benchImportOneOrder (one per order)    importOrders of that order's page, then
- *                                          processApprovedOrders if it was already there, then
+ *   benchImportOneOrder (one per order)    fetchPageOrders, applyClientFieldDefaults and importOrders
+ *                                          of that order's page, processApprovedOrders if it was
+ *                                          already there, then
  *                                          commits that page's queue handles.
  *
  * It is not product code: it exists to compare the orchestration cost of the two designs.
@@ -29,7 +30,8 @@ const PAGES_PER_EXECUTION = 10;
 const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun, splitQueuePage } = proxyLocalActivities<
   ImportActivities & BenchActivities
 >(QUEUE_ACTIVITY_OPTIONS);
-const { importOrders, processApprovedOrders, sendPlatformNotifications } = proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
+const { fetchPageOrders, applyClientFieldDefaults, importOrders, processApprovedOrders, sendPlatformNotifications } =
+  proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
 
 export interface PerOrderInput {
   vitrineCode: string;
@@ -44,7 +46,8 @@ export interface OneOrderInput {
 
 export async function benchImportPerOrder(input: PerOrderInput): Promise<ImportRunSummary> {
   const { vitrineId, importRunId, pendingNotifications } =
-    input.continued ?? (await openImportRun({ vitrineCode: input.vitrineCode, workflowId: workflowInfo().workflowId }));
+    input.continued ??
+    (await openImportRun({ vitrineCode: input.vitrineCode, workflowId: workflowInfo().workflowId, runId: workflowInfo().runId }));
   const counts: ImportCounts = input.continued
     ? { ...input.continued.counts }
     : { fetched: 0, imported: 0, updated: 0, unchanged: 0, blocked: 0, committed: 0 };
@@ -84,13 +87,21 @@ export async function benchImportPerOrder(input: PerOrderInput): Promise<ImportR
 
 export async function benchImportOneOrder(input: OneOrderInput): Promise<Omit<ImportCounts, 'fetched'>> {
   const out = { imported: 0, updated: 0, unchanged: 0, blocked: 0, committed: 0 };
-  const imported = await importOrders(input);
-  out.imported = imported.imported;
-  out.blocked = imported.blocked;
-  if (imported.existing > 0) {
+  const fetched = await fetchPageOrders(input);
+  out.unchanged = fetched.unchanged;
+  out.blocked = fetched.blocked;
+  let existing = fetched.existing;
+  if (fetched.new > 0) {
+    out.blocked += (await applyClientFieldDefaults(input)).blocked;
+    const imported = await importOrders(input);
+    out.imported = imported.imported;
+    out.blocked += imported.blocked;
+    existing = imported.existing;
+  }
+  if (existing > 0) {
     const statuses = await processApprovedOrders(input);
     out.updated = statuses.updated;
-    out.unchanged = statuses.unchanged;
+    out.unchanged += statuses.unchanged;
     out.blocked += statuses.blocked;
   }
   out.committed = (await commitQueueItems(input)).committed;

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# `npm test`: runs the test suite against the local stack (Postgres, Temporal dev server,
-# simulator; no worker: tests start the workers they need).
+# `npm test`: the unit layer first (no services: pure code, the connector against an in-process
+# simulator, the workflow against fake activities), then the integration and end-to-end tests
+# against the local stack (Postgres, Temporal dev server, simulator; tests start their workers).
 #
-#   npm test                                   every test/**/*.test.ts
-#   npm test -- test/simulator.test.ts         only these files
-#   npm test -- --test-name-pattern=import     node --test options pass through
+#   npm test                                          every layer
+#   npm test -- --unit                                the unit layer only
+#   npm test -- test/integration/import.test.ts       only these files
+#   npm test -- --test-name-pattern=import            node --test options pass through
 #
 # A stack that is already up (npm run stack:up) is used and left running; otherwise one is
-# started for the run and stopped afterwards, whatever the tests' outcome.
+# started for the integration layer and stopped afterwards, whatever the tests' outcome.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -19,8 +21,10 @@ ensure_build
 # (--test-name-pattern foo) keeps its value unless that value is an existing path.
 opts=()
 files=()
+unit_only=0
 while (($#)); do
   case $1 in
+    --unit) unit_only=1 ;;
     -*)
       opts+=("$1")
       if [[ $1 != *=* && $# -gt 1 && $2 != -* && ! -e $2 ]]; then
@@ -32,17 +36,35 @@ while (($#)); do
   esac
   shift
 done
-# A hung test file fails after 10 minutes instead of eating CI's time budget (Node 20 applies
-# --test-timeout per file). TEST_TIMEOUT_MS or an explicit --test-timeout changes it.
+# A hung test fails after 10 minutes instead of eating CI's time budget. TEST_TIMEOUT_MS or an
+# explicit --test-timeout changes it.
 if [[ " ${opts[*]-} " != *" --test-timeout"* ]]; then
   opts+=("--test-timeout=${TEST_TIMEOUT_MS:-600000}")
 fi
-# Node 20's --test takes no glob patterns, so we list the files ourselves.
-if ((${#files[@]} == 0)); then
-  mapfile -t files < <(find test -name '*.test.ts' -type f 2>/dev/null | sort)
-  ((${#files[@]} > 0)) || die "no test files (test/**/*.test.ts) found"
+
+list() { find "$@" -name '*.test.ts' -type f 2>/dev/null | sort; }
+run_tests() { node --import tsx --test --test-reporter=spec "${opts[@]}" "$@"; }
+
+# The workflow tests start a Temporal dev server of their own from the project's CLI.
+TEMPORAL_CLI=$(bash "$SCRIPTS/temporal-cli.sh")
+export TEMPORAL_CLI
+
+if ((${#files[@]} > 0)); then
+  needs_stack=0
+  for f in "${files[@]}"; do [[ $f == test/unit/* ]] || needs_stack=1; done
+  if ((needs_stack)); then use_stack test; fi
+  run_tests --test-concurrency=1 "${files[@]}"
+  exit
 fi
 
-use_stack test
+mapfile -t unit < <(list test/unit)
+((${#unit[@]} > 0)) || die "no unit tests (test/unit/**/*.test.ts) found"
+log "test: the unit layer (${#unit[@]} files, no services)"
+# No service settings reach the unit layer: a test that needs one fails instead of using it.
+(unset DATABASE_URL TEMPORAL_ADDRESS SIMULATOR_URL && run_tests --test-concurrency=2 "${unit[@]}")
+((unit_only)) && exit 0
 
-node --import tsx --test --test-concurrency=1 --test-reporter=spec "${opts[@]}" "${files[@]}"
+mapfile -t rest < <(list test/integration test/e2e)
+use_stack test
+log "test: the integration and end-to-end layers (${#rest[@]} files)"
+run_tests --test-concurrency=1 "${rest[@]}"

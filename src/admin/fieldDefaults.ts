@@ -3,11 +3,12 @@
  * a rule is checked on the sample order before it is saved, and previewed on a real platform order.
  */
 import type { Knex } from 'knex';
-import { validateFieldDefault, type DefaultTarget, type EvaluatedRule } from '../importing/rules/fieldDefaults';
 import { setFieldDefaultRule } from '../erp/store/fieldDefaultRules';
-import { OrderRejectedError } from '../erp/store/orderImport';
+import { columnTypes, idByCode } from '../erp/store/schemaColumns';
 import type { FieldDefaultRow, VitrineRow } from '../erp/tables';
 import { previewDefaults, sampleExpressionContext, type PreviewDependencies } from '../importing/defaultsPreview';
+import { OrderRejectedError } from '../importing/orderRules';
+import { TARGET_TABLE, validateFieldDefault, type DefaultTarget, type EvaluatedRule } from '../importing/rules/fieldDefaults';
 import { OrderMappingError } from '../mapping';
 import { PlatformError } from '../platform/types';
 import { AdminInputError } from './errors';
@@ -21,8 +22,20 @@ export async function saveFieldDefault(
   vitrine: VitrineRow,
   rule: { target: DefaultTarget; field: string; expression: string },
 ): Promise<FieldDefaultRow> {
-  await validateFieldDefault(db, rule.target, rule.field, rule.expression, sampleExpressionContext(vitrine));
+  await checkFieldDefault(db, rule.target, rule.field, rule.expression, sampleExpressionContext(vitrine));
   return setFieldDefaultRule(db, { vitrineId: vitrine.id, ...rule });
+}
+
+/** Checks a rule against the live schema and an order's expression context; throws FieldDefaultError. */
+export async function checkFieldDefault(
+  db: Knex,
+  target: DefaultTarget,
+  field: string,
+  expression: string,
+  context: unknown,
+): Promise<void> {
+  const types = await columnTypes(db, TARGET_TABLE[target]);
+  await validateFieldDefault(target, field, expression, context, types, (table, code) => idByCode(db, table, code));
 }
 
 /**

@@ -1,4 +1,8 @@
-/** Row types of the ERP tables, as knex returns them (bigint columns parsed to numbers in db.ts). */
+/**
+ * Row types of the ERP tables, one per table, as knex returns them (bigint columns parsed to
+ * numbers in db.ts; jsonb columns parsed by pg). The migrations under ./migrations define them.
+ */
+
 export interface VitrineRow {
   id: number;
   code: string;
@@ -36,6 +40,52 @@ export interface CustomerRow {
   produtor_rural: boolean;
   rg: string | null;
   tipo_pessoa: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ProductRow {
+  id: number;
+  sku: string;
+  name: string;
+  ean: string | null;
+  ref_id: string | null;
+  created_at: Date;
+}
+
+export interface CarrierRow {
+  id: number;
+  code: string;
+  name: string;
+}
+
+export interface PaymentTypeRow {
+  id: number;
+  code: string;
+  name: string;
+}
+
+export interface PaymentTypeMappingRow {
+  id: number;
+  vitrine_id: number;
+  platform_payment: string;
+  payment_type_id: number;
+  payment_condition: string;
+}
+
+export interface StatusMappingRow {
+  id: number;
+  vitrine_id: number;
+  platform_state: string;
+  erp_status: string;
+}
+
+export interface FieldDefaultRow {
+  id: number;
+  vitrine_id: number;
+  target: 'customer' | 'order';
+  field: string;
+  expression: string;
 }
 
 export interface SalesOrderRow {
@@ -59,20 +109,39 @@ export interface SalesOrderRow {
   updated_at: Date;
 }
 
-export interface PaymentTypeMappingRow {
+export interface SalesOrderItemRow {
   id: number;
-  vitrine_id: number;
-  platform_payment: string;
-  payment_type_id: number;
-  payment_condition: string;
+  sales_order_id: number;
+  line_number: number;
+  product_id: number;
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price_cents: number;
+  list_price_cents: number;
+  total_cents: number;
 }
 
-export interface FieldDefaultRow {
+export interface SalesOrderPaymentRow {
   id: number;
-  vitrine_id: number;
-  target: 'customer' | 'order';
-  field: string;
-  expression: string;
+  sales_order_id: number;
+  line_number: number;
+  payment_type_id: number;
+  payment_condition: string;
+  platform_payment_id: string | null;
+  payment_system: string;
+  payment_system_name: string;
+  installments: number;
+  value_cents: number;
+}
+
+export interface SalesOrderStatusHistoryRow {
+  id: number;
+  sales_order_id: number;
+  status: string;
+  platform_state: string;
+  source: 'import' | 'platform-update' | 'erp';
+  changed_at: Date;
 }
 
 export interface BlockedOrderRow {
@@ -99,4 +168,55 @@ export interface ImportRunRow {
   committed: number;
   started_at: Date;
   finished_at: Date | null;
+}
+
+export interface PlatformNotificationRow {
+  id: number;
+  sales_order_id: number;
+  action: string;
+  created_at: Date;
+  sent_at: Date | null;
+  attempts: number;
+  last_error: string | null;
+}
+
+export interface IntegrationLogRow {
+  id: number;
+  vitrine_id: number;
+  workflow_id: string | null;
+  level: 'error' | 'info';
+  external_order_id: string | null;
+  message: string;
+  created_at: Date;
+}
+
+export interface QueuePageRow {
+  id: number;
+  import_run_id: number;
+  vitrine_id: number;
+  /** The queue items as the platform listed them: { handle, orderId, state }[]. */
+  items: Array<{ handle: string; orderId: string; state: string }>;
+  fetched_at: Date;
+  committed_at: Date | null;
+}
+
+/** The step of a page's import that settled an order of the page (queue_page_orders.step). */
+export type PageStep = 'fetch' | 'defaults' | 'import' | 'status';
+
+/** What became of an order of a page (queue_page_orders.outcome). */
+export type PageOutcome = 'imported' | 'updated' | 'unchanged' | 'blocked';
+
+export interface QueuePageOrderRow {
+  queue_page_id: number;
+  external_order_id: string;
+  kind: 'new' | 'existing';
+  platform_state: string;
+  /** The mapped order (src/mapping/erpOrder.ts), for an order new to the ERP. */
+  erp_order: unknown;
+  approved_at: string | null;
+  customer_defaults: Record<string, unknown> | null;
+  order_defaults: Record<string, unknown> | null;
+  defaults_at: Date | null;
+  outcome: PageOutcome | null;
+  step: PageStep | null;
 }

@@ -6,8 +6,8 @@ import { createOrderImporter, type ImporterDependencies } from './orderImporter'
 
 /**
  * Retry of blocked orders, once an admin fixed what blocked them (a DE-PARA row, a default field):
- * each order is fetched from the platform again and goes through Importar Pedido. An order the ERP
- * already has goes through Processar Pedido Aprovado instead (it was blocked on a status update).
+ * each order is fetched from the platform again and goes through the import's steps. An order the
+ * ERP already has goes through Processar Pedido Aprovado instead (it was blocked on a status update).
  * The platform's queue is not touched: the order's queue item was acknowledged when it was blocked.
  */
 
@@ -88,7 +88,9 @@ export async function retryBlockedOrders(deps: ImporterDependencies, selection: 
         if (imported.has(id)) {
           results.push({ ...base(row), outcome: 'imported', orderCode: orderCodes.get(id) });
         } else if (existing.has(id)) {
-          results.push({ ...base(row), ...(await retryExisting(db, importer, vitrineId, row)), orderCode: orderCodes.get(id) });
+          // Blocked on a status update: its platform state is applied now, so it leaves the list.
+          await deleteBlockedOrder(db, row.id);
+          results.push({ ...base(row), outcome: 'existing', orderCode: orderCodes.get(id) });
         } else {
           results.push({ ...base(row), ...(await stillBlocked(db, row)) });
         }
@@ -99,25 +101,6 @@ export async function retryBlockedOrders(deps: ImporterDependencies, selection: 
 }
 
 type Outcome = Pick<RetriedOrder, 'outcome' | 'orderCode' | 'reason' | 'attempts'>;
-
-/** An order the ERP has: blocked on a status update, so the platform's state is applied again. */
-async function retryExisting(
-  db: Knex,
-  importer: ReturnType<typeof createOrderImporter>,
-  vitrineId: number,
-  row: Blocked,
-): Promise<Outcome> {
-  try {
-    // No queue event here: an empty state makes the importer ask the platform for the current one.
-    const status = await importer.processApprovedOrders(vitrineId, [{ orderId: row.external_order_id, state: '' }]);
-    if (status.blocked > 0) return stillBlocked(db, row);
-  } catch (error) {
-    if (!(error instanceof PlatformError)) throw error;
-    return { outcome: 'failed', reason: error.message, attempts: row.attempts };
-  }
-  await deleteBlockedOrder(db, row.id);
-  return { outcome: 'existing' };
-}
 
 async function stillBlocked(db: Knex, row: Blocked): Promise<Outcome> {
   const now = await db('blocked_orders').where({ id: row.id }).first('reason', 'attempts');
@@ -148,7 +131,7 @@ async function afterFailure(
   );
   return chunk.map((row) => {
     const now = stillThere.get(row.id);
-    // importOrder deletes the blocked row of an order it imports.
+    // The import deletes the blocked row of an order it imports.
     if (!now && inErp.has(row.external_order_id))
       return { row, outcome: { outcome: 'imported', orderCode: inErp.get(row.external_order_id) } };
     if (now && now.attempts > row.attempts) return { row, outcome: { outcome: 'blocked', reason: now.reason, attempts: now.attempts } };

@@ -6,8 +6,9 @@
 import type { Knex } from 'knex';
 import { evaluateRules, expressionContext, type DefaultTarget, type EvaluatedRule } from './rules/fieldDefaults';
 import { loadImportSettings } from '../erp/store/importSettings';
-import { OrderRejectedError } from '../erp/store/orderImport';
-import { erpStatusFor, type ErpStatus } from './rules/statuses';
+import type { ErpStatus } from './rules/statuses';
+import { decideOrder, orderCodeOf } from './orderRules';
+import { idByCode } from '../erp/store/schemaColumns';
 import type { VitrineRow } from '../erp/tables';
 import { mapPlatformOrder } from '../mapping';
 import { connectorFor as defaultConnectorFor } from '../platform/connectors';
@@ -108,11 +109,6 @@ export function sampleExpressionContext(vitrine: VitrineRow) {
   return expressionContext(order, { orderCode: orderCodeOf(vitrine, order.platformOrderNumber), status: SAMPLE_STATUS }, vitrine);
 }
 
-// As the import names orders (src/erp/store/orderImport.ts).
-function orderCodeOf(vitrine: Pick<VitrineRow, 'order_code_prefix'>, platformOrderNumber: string): string {
-  return `${vitrine.order_code_prefix}-${platformOrderNumber}`;
-}
-
 export interface PreviewDependencies {
   db: Knex;
   connectorFor?: (vitrine: VitrineRow) => PlatformConnector;
@@ -122,7 +118,7 @@ export interface PreviewDependencies {
  * The values the vitrine's `target` rules would write for one platform order, rule by rule, as
  * the import would compute them now. Reads the order from the platform; writes nothing anywhere.
  * Throws what the import would block the order for (FieldDefaultError, OrderMappingError,
- * OrderRejectedError for an unmapped state) and PlatformError when the order cannot be read.
+ * OrderRejectedError for an unmapped state or payment) and PlatformError when the order cannot be read.
  */
 export async function previewDefaults(
   deps: PreviewDependencies,
@@ -134,14 +130,9 @@ export async function previewDefaults(
   const settings = await loadImportSettings(db, vitrineId);
   const connector = (deps.connectorFor ?? defaultConnectorFor)(settings.vitrine);
   const order = mapPlatformOrder(settings.vitrine.platform, await connector.getOrder(externalOrderId));
-  const status = erpStatusFor(settings.statusMappings, order.platformState);
-  if (!status) throw new OrderRejectedError(`unmapped platform state ${order.platformState}`);
-  const context = expressionContext(
-    order,
-    { orderCode: orderCodeOf(settings.vitrine, order.platformOrderNumber), status },
-    settings.vitrine,
-  );
+  const { orderCode, status } = decideOrder(settings, order);
+  const context = expressionContext(order, { orderCode, status }, settings.vitrine);
   const rules = target === 'customer' ? settings.customerRules : settings.orderRules;
   const columns = target === 'customer' ? settings.customerColumns : settings.orderColumns;
-  return evaluateRules(db, target, rules, context, columns);
+  return evaluateRules(target, rules, context, columns, (table, code) => idByCode(db, table, code));
 }

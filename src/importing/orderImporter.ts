@@ -1,236 +1,223 @@
-import type { Knex } from 'knex';
-import { FieldDefaultError } from './rules/fieldDefaults';
-import { recordBlockedOrder } from '../erp/store/blockedOrders';
-import { loadImportSettings, type ImportSettings } from '../erp/store/importSettings';
-import { writeLog, type LogEntry } from '../erp/store/integrationLog';
+import { recordBlockedOrders, type BlockedOrderEntry } from '../erp/store/blockedOrders';
 import {
-  currentStatuses,
-  findExistingOrderIds,
-  importOrderBatch,
-  OrderRejectedError,
-  prepareOrder,
-  type PreparedOrder,
-} from '../erp/store/orderImport';
-import { applyPlatformState, markNotification, pendingNotifications } from '../erp/store/orderStatus';
-import { setExistingEvents, type QueuePage } from '../erp/store/queuePages';
-import type { VitrineRow } from '../erp/tables';
-import { mapPlatformOrder, OrderMappingError } from '../mapping';
-import { connectorFor as defaultConnectorFor } from '../platform/connectors';
-import { PlatformError, type PlatformConnector } from '../platform/types';
-import type { ImportOrdersResult, OrderEvent, StatusUpdateResult } from '../shared/importTypes';
-import { erpStatusFor, isForwardTransition } from './rules/statuses';
-import { mapWithConcurrency } from './concurrency';
+  addPageOrders,
+  markExisting,
+  pageOrderCounts,
+  pageOrderIds,
+  pendingPageOrders,
+  saveDefaults,
+  settlePageOrders,
+} from '../erp/store/pageOrders';
+import type { QueuePage } from '../erp/store/queuePages';
+import type { PageStep } from '../erp/tables';
+import type { ErpOrder } from '../mapping/erpOrder';
+import type { OrderEvent } from '../shared/importTypes';
+import { applyPlatformStates } from './approvedOrders';
+import { logBlocked, withPayloads, type OrderToBlock } from './blocking';
+import { withVitrineImport, type ImporterDependencies, type RunContext, type VitrineImport } from './context';
+import { evaluateDefaultFields } from './defaultFields';
+import { fetchOrders } from './fetchOrders';
+import { sendPlatformNotifications } from './platformNotifications';
+import { writeOrders } from './writeOrders';
 
-export interface ImporterDependencies {
-  db: Knex;
-  connectorFor?: (vitrine: VitrineRow) => PlatformConnector;
-  /** Orders fetched from the platform at once, per vitrine. */
-  orderFetchConcurrency?: number;
+export type { ImporterDependencies, RunContext };
+
+/** What the order fetch of a page found. */
+export interface PageFetchResult {
+  /** New orders, for client-field defaulting and Importar Pedido. */
+  new: number;
+  /** Orders the ERP has whose state may move them forward, for Processar Pedido Aprovado. */
+  existing: number;
+  /** Orders the ERP has whose event changes nothing. */
+  unchanged: number;
+  blocked: number;
 }
 
-export interface RunContext {
-  /** The import run, named in the integration log. */
-  workflowId?: string;
-  /** Called after each order (activities heartbeat with it). */
-  onProgress?: (done: number) => void;
-}
-
-/** Errors that no retry can fix: the order goes to blocked_orders with the message as its reason. */
-export function isPermanentOrderError(error: unknown): boolean {
-  return (
-    error instanceof OrderMappingError ||
-    error instanceof OrderRejectedError ||
-    error instanceof FieldDefaultError ||
-    (error instanceof PlatformError && !error.retryable)
-  );
+/** What Importar Pedido or Processar Pedido Aprovado did with a page, or with orders retried. */
+export interface ImportResult {
+  imported: string[];
+  /** Orders the ERP had (their state was applied). */
+  existing: string[];
+  updated: number;
+  unchanged: number;
+  blocked: string[];
 }
 
 /**
- * Importar Pedido and Processar Pedido Aprovado for a batch of one vitrine's orders: connector,
- * mapper and ERP store put together. Temporary errors propagate (the caller retries the batch);
- * orders the ERP cannot take are kept in blocked_orders and the batch goes on.
+ * The importer: every step of one order's way into the ERP, with every rule (DE-PARA, payment
+ * rules, default fields, order-code clashes, blocked orders) in src/importing. The page steps are
+ * the import run's activities; each reads what the step before it kept with the page
+ * (queue_page_orders) and records what it did with each order in the transaction that did it, so
+ * a retried step goes on where its last attempt stopped. importOrders runs the same steps in one
+ * go for orders an admin retries.
  */
 export function createOrderImporter(deps: ImporterDependencies) {
   const { db } = deps;
-  const connectorFor = deps.connectorFor ?? defaultConnectorFor;
-  const concurrency = deps.orderFetchConcurrency ?? 8;
+  const inVitrine = <T>(vitrineId: number, run: RunContext, step: (vi: VitrineImport) => Promise<T>) =>
+    withVitrineImport(deps, vitrineId, run, step);
 
-  async function fetchAndWrite<T extends string>(
-    settings: ImportSettings,
-    connector: PlatformConnector,
-    orderId: string,
-    log: LogEntry[],
-    write: (raw: unknown) => Promise<T>,
-  ): Promise<T | 'blocked'> {
-    let raw: unknown;
-    try {
-      raw = await connector.getOrder(orderId);
-      return await write(raw);
-    } catch (error) {
-      if (!isPermanentOrderError(error)) throw error;
-      const reason = (error as Error).message;
-      await recordBlockedOrder(db, { vitrineId: settings.vitrine.id, externalOrderId: orderId, reason, payload: raw });
-      log.push({ level: 'error', externalOrderId: orderId, message: `order blocked: ${reason}` });
-      return 'blocked';
-    }
-  }
-
-  async function flushLog(vitrine: VitrineRow, log: LogEntry[], run: RunContext): Promise<void> {
-    await writeLog(
-      db,
-      vitrine,
-      log.map((entry) => ({ ...entry, workflowId: run.workflowId })),
-    );
-  }
-
-  /**
-   * Importar Pedido for the orders new to the ERP; reports the ones already there. The new
-   * orders are fetched from the platform a few at a time, then written in one batch.
-   */
-  async function importOrders(vitrineId: number, orderIds: string[], run: RunContext = {}): Promise<ImportOrdersResult> {
-    const settings = await loadImportSettings(db, vitrineId);
-    const existing = await findExistingOrderIds(db, vitrineId, orderIds);
-    const result: ImportOrdersResult = { imported: [], existing: [...existing], blocked: [] };
-    const connector = connectorFor(settings.vitrine);
-    const log: LogEntry[] = [];
-    const block = async (orderId: string, error: Error, raw: unknown) => {
-      await recordBlockedOrder(db, { vitrineId, externalOrderId: orderId, reason: error.message, payload: raw });
-      log.push({ level: 'error', externalOrderId: orderId, message: `order blocked: ${error.message}` });
-      result.blocked.push(orderId);
-    };
-    let done = 0;
-    try {
-      // Only the mapped orders are kept until the batch is written: a platform order's raw JSON
-      // is several times its size, and a worker runs a page of several vitrines at once.
-      const fetched = new Map<string, PreparedOrder>();
-      await mapWithConcurrency([...new Set(orderIds.filter((id) => !existing.has(id)))], concurrency, async (orderId) => {
-        let raw: unknown;
-        try {
-          raw = await connector.getOrder(orderId);
-          // Mapped and checked against the DE-PARA tables and default fields here, while the
-          // platform's order is at hand for a blocked order's payload.
-          fetched.set(orderId, await prepareOrder(db, settings, mapPlatformOrder(settings.vitrine.platform, raw)));
-        } catch (error) {
-          if (!isPermanentOrderError(error)) throw error;
-          await block(orderId, error as Error, raw);
-        }
-        run.onProgress?.(++done);
-      });
-      const outcomes = await importOrderBatch(db, settings, [...fetched.values()]);
-      fetched.clear();
-      for (const [orderId, outcome] of outcomes) {
-        if (outcome.outcome === 'rejected') {
-          // An order code another order holds (rare): the platform's order is kept with the reason.
-          await block(orderId, outcome.error, await connector.getOrder(orderId).catch(() => undefined));
-        } else {
-          result[outcome.outcome].push(orderId);
-          if (outcome.outcome === 'imported') log.push({ level: 'info', externalOrderId: orderId, message: 'order imported' });
-        }
-      }
-      run.onProgress?.(done);
-    } finally {
-      await flushLog(settings.vitrine, log, run);
-    }
-    return result;
+  /** Blocks orders and records the step's outcome for them, in one transaction. */
+  async function blockPageOrders(vi: VitrineImport, page: QueuePage, step: PageStep, orders: OrderToBlock[]): Promise<void> {
+    if (orders.length === 0) return;
+    const entries = await withPayloads(vi, orders);
+    await db.transaction(async (trx) => {
+      await recordBlockedOrders(trx, page.vitrineId, entries);
+      await settlePageOrders(
+        trx,
+        page.id,
+        step,
+        entries.map((e) => ({ externalOrderId: e.externalOrderId, outcome: 'blocked' })),
+      );
+    });
+    logBlocked(vi, entries);
   }
 
   return {
-    importOrders,
+    /** Order fetch of a page: each order's document read, mapped and kept with the page. */
+    async fetchPageOrders(page: QueuePage, run: RunContext = {}): Promise<PageFetchResult> {
+      return inVitrine(page.vitrineId, { ...run, importRunId: page.importRunId }, async (vi) => {
+        // A retried fetch whose last attempt committed finds the page's orders there already.
+        if ((await pageOrderIds(db, page.id)).size === 0) {
+          const { entries, blocked } = await fetchOrders(vi, page.items);
+          await db.transaction(async (trx) => {
+            await addPageOrders(trx, page.id, entries);
+            await recordBlockedOrders(trx, page.vitrineId, blocked);
+          });
+          logBlocked(vi, blocked);
+        }
+        const counts = await pageOrderCounts(db, page.id, 'fetch');
+        return {
+          new: counts.pending.new,
+          existing: counts.pending.existing,
+          unchanged: counts.settled.unchanged,
+          blocked: counts.settled.blocked,
+        };
+      });
+    },
 
-    /**
-     * Importar Pedido for a page of the vitrine's queue (queue_pages): its orders, each once. The
-     * orders already in the ERP are kept with the page, with their latest state, for
-     * processApprovedOrders.
-     */
-    async importQueuePage(page: QueuePage, run: RunContext = {}): Promise<ImportOrdersResult> {
-      const result = await importOrders(page.vitrineId, [...new Set(page.items.map((item) => item.orderId))], run);
-      // The latest event of each order says which state it reached on the platform.
-      const stateOf = new Map(page.items.map((item) => [item.orderId, item.state]));
-      await setExistingEvents(
-        db,
-        page.id,
-        result.existing.map((orderId) => ({ orderId, state: stateOf.get(orderId) ?? '' })),
-      );
-      return result;
+    /** Client-field defaulting of a page's new orders: the values are kept with the page. */
+    async applyPageDefaults(page: QueuePage, run: RunContext = {}): Promise<{ blocked: number }> {
+      return inVitrine(page.vitrineId, { ...run, importRunId: page.importRunId }, async (vi) => {
+        const rows = (await pendingPageOrders(db, page.id, 'new')).filter((row) => row.defaults_at === null);
+        const { values, blocked } = await evaluateDefaultFields(
+          vi,
+          rows.map((row) => ({ externalOrderId: row.external_order_id, order: row.erp_order as ErpOrder })),
+        );
+        await saveDefaults(db, page.id, values);
+        await blockPageOrders(vi, page, 'defaults', blocked);
+        return { blocked: (await pageOrderCounts(db, page.id, 'defaults')).settled.blocked };
+      });
+    },
+
+    /** Importar Pedido of a page's new orders, with the default fields kept for them. */
+    async importPageOrders(page: QueuePage, run: RunContext = {}): Promise<{ imported: number; existing: number; blocked: number }> {
+      return inVitrine(page.vitrineId, { ...run, importRunId: page.importRunId }, async (vi) => {
+        const rows = await pendingPageOrders(db, page.id, 'new');
+        // An order is never written without its default fields: any the defaulting step did not
+        // reach (a run of an older worker) are evaluated here, the same way.
+        const missing = rows.filter((row) => row.defaults_at === null);
+        const late = await evaluateDefaultFields(
+          vi,
+          missing.map((row) => ({ externalOrderId: row.external_order_id, order: row.erp_order as ErpOrder })),
+        );
+        const defaults = new Map(late.values.map((v) => [v.externalOrderId, v]));
+        const orders = rows.flatMap((row) => {
+          const value =
+            row.defaults_at === null
+              ? defaults.get(row.external_order_id)
+              : { customer: row.customer_defaults!, order: row.order_defaults! };
+          if (!value) return [];
+          return [
+            {
+              externalOrderId: row.external_order_id,
+              order: row.erp_order as ErpOrder,
+              customerDefaults: value.customer,
+              orderDefaults: value.order,
+            },
+          ];
+        });
+        const written = await writeOrders(vi, orders, async (trx, { imported, existing }) => {
+          await settlePageOrders(
+            trx,
+            page.id,
+            'import',
+            imported.map((id) => ({ externalOrderId: id, outcome: 'imported' })),
+          );
+          // Written by another import first: its state is applied by Processar Pedido Aprovado.
+          await markExisting(trx, page.id, existing);
+        });
+        await blockPageOrders(vi, page, 'import', [...late.blocked, ...written.blocked]);
+        const counts = await pageOrderCounts(db, page.id, 'import');
+        return { imported: counts.settled.imported, existing: counts.pending.existing, blocked: counts.settled.blocked };
+      });
+    },
+
+    /** Processar Pedido Aprovado of a page's orders that the ERP has. */
+    async processPageStatuses(page: QueuePage, run: RunContext = {}): Promise<{ updated: number; unchanged: number; blocked: number }> {
+      return inVitrine(page.vitrineId, { ...run, importRunId: page.importRunId }, async (vi) => {
+        const rows = await pendingPageOrders(db, page.id, 'existing');
+        const applied = await applyPlatformStates(
+          vi,
+          rows.map((row) => ({ externalOrderId: row.external_order_id, platformState: row.platform_state, approvedAt: row.approved_at })),
+          (trx, id, outcome) => settlePageOrders(trx, page.id, 'status', [{ externalOrderId: id, outcome }]),
+        );
+        await blockPageOrders(vi, page, 'status', applied.blocked);
+        const { settled } = await pageOrderCounts(db, page.id, 'status');
+        return { updated: settled.updated, unchanged: settled.unchanged, blocked: settled.blocked };
+      });
     },
 
     /**
-     * Processar Pedido Aprovado: applies the platform's current state to orders in the ERP. An
-     * event whose state would not move the order forward (a repeat, a late event, an order this
-     * run imported a moment ago) is settled without asking the platform again.
+     * Every step in one go, for orders retried by an admin (`vitrine blocked retry`): each is read
+     * from the platform again; a new one is imported, one the ERP has gets its state applied.
      */
-    async processApprovedOrders(vitrineId: number, events: OrderEvent[], run: RunContext = {}): Promise<StatusUpdateResult> {
-      const settings = await loadImportSettings(db, vitrineId);
-      const connector = connectorFor(settings.vitrine);
-      const result: StatusUpdateResult = { updated: 0, unchanged: 0, blocked: 0 };
-      const current = await currentStatuses(
-        db,
-        vitrineId,
-        events.map((event) => event.orderId),
-      );
-      const moving = events.filter((event) => {
-        const announced = erpStatusFor(settings.statusMappings, event.state);
-        const status = current.get(event.orderId);
-        return !announced || status === undefined || isForwardTransition(status, announced);
+    async importOrders(vitrineId: number, orderIds: string[], run: RunContext = {}): Promise<ImportResult> {
+      return inVitrine(vitrineId, run, async (vi) => {
+        // No queue event: an empty state makes the fetch read every order from the platform.
+        const events: OrderEvent[] = orderIds.map((orderId) => ({ orderId, state: '' }));
+        const fetched = await fetchOrders(vi, events);
+        const blocked: BlockedOrderEntry[] = [...fetched.blocked];
+        const fresh = fetched.entries
+          .filter((e) => e.kind === 'new' && !e.outcome)
+          .map((e) => ({ externalOrderId: e.externalOrderId, order: e.erpOrder as ErpOrder }));
+        const defaults = await evaluateDefaultFields(vi, fresh);
+        const byId = new Map(fresh.map((o) => [o.externalOrderId, o.order]));
+        const written = await writeOrders(
+          vi,
+          defaults.values.map((v) => ({
+            externalOrderId: v.externalOrderId,
+            order: byId.get(v.externalOrderId)!,
+            customerDefaults: v.customer,
+            orderDefaults: v.order,
+          })),
+          async () => undefined,
+        );
+        const known = fetched.entries.filter((e) => e.kind === 'existing' && !e.outcome);
+        const writtenFirst = new Set(written.existing);
+        const states = [
+          ...known.map((e) => ({ externalOrderId: e.externalOrderId, platformState: e.platformState, approvedAt: e.approvedAt ?? null })),
+          ...fresh
+            .filter((o) => writtenFirst.has(o.externalOrderId))
+            .map((o) => ({ externalOrderId: o.externalOrderId, platformState: o.order.platformState, approvedAt: o.order.approvedAt })),
+        ];
+        const applied = await applyPlatformStates(vi, states, async () => undefined);
+        blocked.push(...(await withPayloads(vi, [...defaults.blocked, ...written.blocked, ...applied.blocked])));
+        await recordBlockedOrders(db, vitrineId, blocked);
+        logBlocked(vi, blocked);
+        const stillBlocked = new Set(blocked.map((b) => b.externalOrderId));
+        return {
+          imported: written.imported,
+          existing: states.map((s) => s.externalOrderId).filter((id) => !stillBlocked.has(id)),
+          updated: applied.updated,
+          unchanged: applied.unchanged,
+          blocked: blocked.map((b) => b.externalOrderId),
+        };
       });
-      result.unchanged += events.length - moving.length;
-      const orderIds = moving.map((event) => event.orderId);
-      const log: LogEntry[] = [];
-      let done = 0;
-      try {
-        await mapWithConcurrency(orderIds, concurrency, async (orderId) => {
-          const outcome = await fetchAndWrite(settings, connector, orderId, log, async (raw) => {
-            const order = mapPlatformOrder(settings.vitrine.platform, raw);
-            const applied = await applyPlatformState(db, settings.statusMappings, {
-              vitrineId,
-              externalOrderId: orderId,
-              platformState: order.platformState,
-              approvedAt: order.approvedAt,
-            });
-            if (!applied) throw new OrderRejectedError(`unmapped platform state ${order.platformState}`);
-            if (applied === 'updated')
-              log.push({ level: 'info', externalOrderId: orderId, message: `status updated from platform state ${order.platformState}` });
-            return applied;
-          });
-          result[outcome] += 1;
-          run.onProgress?.(++done);
-        });
-      } finally {
-        await flushLog(settings.vitrine, log, run);
-      }
-      return result;
     },
 
     /** ERP to platform: sends the notifications owed (VTEX start-handling), each once. */
     async sendPlatformNotifications(vitrineId: number, run: RunContext = {}): Promise<{ sent: number; failed: number }> {
-      const settings = await loadImportSettings(db, vitrineId);
-      const connector = connectorFor(settings.vitrine);
-      const log: LogEntry[] = [];
-      const outcome = { sent: 0, failed: 0 };
-      try {
-        for (const notification of await pendingNotifications(db, vitrineId)) {
-          try {
-            if (notification.action === 'start-handling') await connector.startHandling(notification.externalOrderId);
-            await markNotification(db, notification.id, { sent: true });
-            log.push({ level: 'info', externalOrderId: notification.externalOrderId, message: `platform told: ${notification.action}` });
-            outcome.sent += 1;
-          } catch (error) {
-            if (!(error instanceof PlatformError) || error.retryable) throw error;
-            // The platform refuses (e.g. the order is not ready for handling): kept with the reason, retried next run.
-            await markNotification(db, notification.id, { error: error.message });
-            log.push({
-              level: 'error',
-              externalOrderId: notification.externalOrderId,
-              message: `${notification.action} refused: ${error.message}`,
-            });
-            outcome.failed += 1;
-          }
-          run.onProgress?.(outcome.sent + outcome.failed);
-        }
-      } finally {
-        await flushLog(settings.vitrine, log, run);
-      }
-      return outcome;
+      return inVitrine(vitrineId, run, (vi) => sendPlatformNotifications(vi));
     },
   };
 }

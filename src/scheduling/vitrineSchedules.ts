@@ -137,8 +137,9 @@ export interface TriggeredRun {
  *   whether it really runs, and the trigger asks for BUFFER_ONE, not SKIP. A SKIP trigger that
  *   reached the scheduler before it saw the last run close would be dropped; BUFFER_ONE starts it
  *   as soon as the scheduler has seen the close, and still never beside a run.
- * - A schedule names its runs by the second they start, so a run triggered within the second of
- *   the last one has the same workflow id: runs are told apart by run id.
+ * - A schedule names its runs by the second they start: a trigger within the second of the last
+ *   run waits for the next second, so that each workflow id names one run. Runs are still told
+ *   apart by run id (a server clock ahead of ours could defeat the wait).
  */
 export async function triggerVitrineRun(client: Client, code: string, timeoutMs = 60_000): Promise<TriggeredRun> {
   const handle = client.schedule.getHandle(scheduleIdFor(code));
@@ -152,6 +153,9 @@ export async function triggerVitrineRun(client: Client, code: string, timeoutMs 
     ...info.recentActions.map((a) => a.action.workflow),
   ];
   const known = new Set(runsOf(before.info).map((run) => run.firstExecutionRunId));
+  const lastStart = Math.max(0, ...before.info.recentActions.map((action) => action.scheduledAt.getTime()));
+  const nextSecond = (Math.floor(lastStart / 1000) + 1) * 1000;
+  if (Date.now() < nextSecond) await new Promise((resolve) => setTimeout(resolve, nextSecond - Date.now() + 20));
   await handle.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
   const deadline = Date.now() + timeoutMs;
   // The schedule has no event to wait on: its description is read until the run shows.

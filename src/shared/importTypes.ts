@@ -53,22 +53,18 @@ export interface FetchedPage {
   items: number;
 }
 
-/** What the import of a page did, in counts (the order ids stay in the ERP). */
-export interface PageImportResult {
-  imported: number;
-  /** Orders already in the ERP: the page's Processar Pedido Aprovado takes them. */
-  existing: number;
-  blocked: number;
+/** A queue page of a vitrine, as the page's activities take it: ids only. */
+export interface PageRef {
+  vitrineId: number;
+  pageId: number;
 }
 
-/** The order importer's result for a list of orders. */
-export interface ImportOrdersResult {
-  /** Orders imported now. */
-  imported: string[];
-  /** Orders that were already in the ERP: they go to Processar Pedido Aprovado. */
-  existing: string[];
-  /** Orders kept in blocked_orders. */
-  blocked: string[];
+/** What Importar Pedido did with a page, in counts (the order ids stay in the ERP). */
+export interface PageImportResult {
+  imported: number;
+  /** Orders another import wrote first: the page's Processar Pedido Aprovado takes them too. */
+  existing: number;
+  blocked: number;
 }
 
 /** An order's latest queue event: its id and the state it announced. */

@@ -128,6 +128,46 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
     }),
   );
 
+  // Uncommitted feed items visible again now (tests: no waiting out the visibility timeout).
+  app.post(
+    '/_sim/:account/feed/expire',
+    withAccount((_req, _reply, account) => ({ expired: account.expireInFlight() })),
+  );
+
+  // Holds the account's platform requests (body { hold: true }, optionally `after` N more requests
+  // let through) until released ({ hold: false }).
+  app.post(
+    '/_sim/:account/hold',
+    withAccount((req, reply, account) => {
+      const body = isObject(req.body) ? req.body : {};
+      const { hold, after = 0 } = body;
+      if (typeof hold !== 'boolean') return badRequest(reply, 'hold must be true or false');
+      if (!Number.isInteger(after) || (after as number) < 0 || (after as number) > 1_000_000) {
+        return badRequest(reply, 'after must be an integer from 0 to 1000000');
+      }
+      if (hold) account.gate.close(after as number);
+      else account.gate.open();
+      return { hold: account.gate.closed, held: account.gate.held };
+    }),
+  );
+
+  // Answers once at least `atLeast` platform requests are held (408 after `timeoutMs`): tests wait
+  // on this instead of sleeping.
+  app.get(
+    '/_sim/:account/held',
+    withAccount(async (req, reply, account) => {
+      const query = req.query as Record<string, unknown>;
+      const atLeast = Number(query.atLeast ?? 1);
+      const timeoutMs = Number(query.timeoutMs ?? 30_000);
+      if (!Number.isInteger(atLeast) || atLeast < 1 || atLeast > 10_000)
+        return badRequest(reply, 'atLeast must be an integer from 1 to 10000');
+      if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 120_000)
+        return badRequest(reply, 'timeoutMs must be an integer from 0 to 120000');
+      const reached = await account.gate.whenHeld(atLeast, timeoutMs);
+      return reply.code(reached ? 200 : 408).send({ held: account.gate.held, hold: account.gate.closed });
+    }),
+  );
+
   app.get(
     '/_sim/:account/settings',
     withAccount((_req, _reply, account) => ({ visibilityTimeoutMs: account.visibilityTimeoutMs })),

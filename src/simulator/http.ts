@@ -51,3 +51,77 @@ export class Waits {
     for (const finish of [...this.pending]) finish();
   }
 }
+
+/**
+ * Holds an account's platform requests while it is closed, for tests that need a request in
+ * flight (a run that is still going, a crash mid-call): they close the gate, wait until a request
+ * is held (`whenHeld`, an event, not a sleep), act, and open it again.
+ */
+export class Gate {
+  private closedNow = false;
+  /** Requests still let through after close(n): the gate then holds the (n+1)th. */
+  private allowance = 0;
+  private readonly waiting = new Set<() => void>();
+  private watchers: Array<{ atLeast: number; resolve: () => void }> = [];
+
+  get closed(): boolean {
+    return this.closedNow;
+  }
+
+  /** Requests waiting at the gate now. */
+  get held(): number {
+    return this.waiting.size;
+  }
+
+  /** Holds every request from now on, or from the one after the next `afterRequests`. */
+  close(afterRequests = 0): void {
+    this.closedNow = true;
+    this.allowance = afterRequests;
+  }
+
+  open(): void {
+    this.closedNow = false;
+    this.allowance = 0;
+    for (const release of [...this.waiting]) release();
+  }
+
+  /** Resolves at once while the gate is open; otherwise when it opens. */
+  pass(): Promise<void> {
+    if (!this.closedNow) return Promise.resolve();
+    if (this.allowance > 0) {
+      this.allowance -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const release = () => {
+        this.waiting.delete(release);
+        resolve();
+      };
+      this.waiting.add(release);
+      this.watchers = this.watchers.filter((w) => {
+        if (this.waiting.size < w.atLeast) return true;
+        w.resolve();
+        return false;
+      });
+    });
+  }
+
+  /** Resolves true once at least `atLeast` requests are held, false after `timeoutMs`. */
+  whenHeld(atLeast: number, timeoutMs: number): Promise<boolean> {
+    if (this.waiting.size >= atLeast) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const watcher = {
+        atLeast,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.watchers = this.watchers.filter((w) => w !== watcher);
+        resolve(false);
+      }, timeoutMs);
+      this.watchers.push(watcher);
+    });
+  }
+}

@@ -26,6 +26,7 @@ function guarded(ctx: PlatformContext, handler: Handler) {
     if (!ACCOUNT_PATTERN.test(name)) return reply.code(404).send(vtexError('404', 'Account not found'));
     const account = ctx.store.account(name);
     account.counters.platformRequests++;
+    await account.gate.pass();
     const f = account.faults;
     if (f.latencyMs > 0) await ctx.waits.sleep(f.latencyMs);
     // Draw only for active faults, so the PRNG sequence depends on the settings alone.

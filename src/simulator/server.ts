@@ -47,7 +47,10 @@ export function createSimulatorApp(options: SimulatorOptions = {}): FastifyInsta
     forceCloseConnections: true,
   });
   const waits = new Waits();
-  app.addHook('preClose', async () => waits.cancelAll());
+  app.addHook('preClose', async () => {
+    waits.cancelAll();
+    store.openGates();
+  });
 
   // VTEX clients send "Content-Type: application/json" with no body (start-handling): accept it.
   app.removeContentTypeParser('application/json');

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { type FaultSettings, NO_FAULTS } from './faults';
 import { generatedOrderNumber, generateOrder, MAX_GENERATED_INDEX, type Seed, seedHash } from './generate';
+import { Gate } from './http';
 import { Rng, vtexDate } from './random';
 import { isAuthorizedState, previousStateOf, statusDescription } from './states';
 
@@ -60,6 +61,8 @@ export class Account {
   private readonly inFlight = new Map<number, FeedEvent>();
   visibilityTimeoutMs: number;
   faults: FaultSettings = { ...NO_FAULTS };
+  /** Closed by the control API to hold this account's platform requests (tests). */
+  readonly gate = new Gate();
   /** Fault draws come from a seeded PRNG so a benchmark run can be replayed. */
   faultRng = new Rng(0x5eed);
   readonly counters = {
@@ -298,6 +301,17 @@ export class Account {
     return removed;
   }
 
+  /** Items retrieved and not committed become visible now, as if their visibility timeout had passed. */
+  expireInFlight(): number {
+    const now = this.store.now();
+    let expired = 0;
+    for (const ev of this.inFlight.values()) {
+      if (ev.visibleAt > now) expired++;
+      ev.visibleAt = now;
+    }
+    return expired;
+  }
+
   stats(): Record<string, unknown> {
     const now = this.store.now();
     let hidden = 0;
@@ -345,7 +359,13 @@ export class SimulatorStore {
   }
 
   reset(name: string): void {
+    this.accounts.get(name)?.gate.open();
     this.accounts.delete(name);
+  }
+
+  /** Lets every held request go (the simulator is closing). */
+  openGates(): void {
+    for (const account of this.accounts.values()) account.gate.open();
   }
 
   nextSeq(): number {

@@ -40,20 +40,22 @@ export const BATCH_ACTIVITY_OPTIONS: ActivityOptions = {
   retry: RETRY,
 };
 const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun } = proxyLocalActivities<ImportActivities>(QUEUE_ACTIVITY_OPTIONS);
-const { importOrders, processApprovedOrders, sendPlatformNotifications } = proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
+const { fetchPageOrders, applyClientFieldDefaults, importOrders, processApprovedOrders, sendPlatformNotifications } =
+  proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
 
 export const progressQuery = defineQuery<ImportCounts>('progress');
 
 /**
  * One import run of one vitrine: drains its platform queue page by page. For each page the ERP
- * commits first (Importar Pedido with the vitrine's default fields applied in the order's own
- * transaction, then Processar Pedido Aprovado) and the queue items are acknowledged after, so a
- * crash anywhere replays a page instead of losing it. At the end the platform is told of orders
- * that entered Em preparação in the ERP.
+ * commits first (order fetch, client-field defaulting, Importar Pedido writing each order with its
+ * default fields in one transaction, Processar Pedido Aprovado) and the queue items are
+ * acknowledged after, so a crash anywhere replays a step instead of losing a page. At the end the
+ * platform is told of orders that entered Em preparação in the ERP.
  */
 export async function importVitrineOrders(input: ImportVitrineOrdersInput): Promise<ImportRunSummary> {
   const { vitrineId, importRunId, pendingNotifications } =
-    input.continued ?? (await openImportRun({ vitrineCode: input.vitrineCode, workflowId: workflowInfo().workflowId }));
+    input.continued ??
+    (await openImportRun({ vitrineCode: input.vitrineCode, workflowId: workflowInfo().workflowId, runId: workflowInfo().runId }));
   const counts: ImportCounts = input.continued ? { ...input.continued.counts } : zeroCounts();
   const continuations = input.continued?.continuations ?? 0;
   setHandler(progressQuery, () => counts);
@@ -67,7 +69,7 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
       input.pageSize ?? PAGE_SIZE,
     );
     // Notifications queued in the ERP while this run goes wait for the next run.
-    if (drained && pendingNotifications > 0) await sendPlatformNotifications({ vitrineId });
+    if (drained && pendingNotifications > 0) await sendPlatformNotifications({ vitrineId, importRunId });
   } catch (error) {
     // The run is marked failed in the ERP too; Temporal keeps the whole failure chain.
     await saveImportRun({ importRunId, counts, status: 'failed' });
@@ -94,7 +96,8 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
 
 /**
  * Handles up to `pages` pages of the queue; true when the queue was found empty. A page's items
- * stay in the ERP (queue_pages): the activities pass its id, and history holds only counts.
+ * and orders stay in the ERP (queue_pages, queue_page_orders): the activities pass its id, and
+ * history holds only counts.
  */
 async function drainQueue(
   run: { vitrineId: number; importRunId: number },
@@ -107,17 +110,26 @@ async function drainQueue(
     const { pageId, items } = await fetchQueuePage({ ...run, maxItems: pageSize });
     if (pageId === null) return true;
     counts.fetched += items;
+    const ref = { vitrineId, pageId };
 
-    const imported = await importOrders({ vitrineId, pageId });
-    counts.imported += imported.imported;
-    counts.blocked += imported.blocked;
-    if (imported.existing > 0) {
-      const statuses = await processApprovedOrders({ vitrineId, pageId });
+    const fetched = await fetchPageOrders(ref);
+    counts.unchanged += fetched.unchanged;
+    counts.blocked += fetched.blocked;
+    let existing = fetched.existing;
+    if (fetched.new > 0) {
+      counts.blocked += (await applyClientFieldDefaults(ref)).blocked;
+      const imported = await importOrders(ref);
+      counts.imported += imported.imported;
+      counts.blocked += imported.blocked;
+      existing = imported.existing;
+    }
+    if (existing > 0) {
+      const statuses = await processApprovedOrders(ref);
       counts.updated += statuses.updated;
       counts.unchanged += statuses.unchanged;
       counts.blocked += statuses.blocked;
     }
-    const { committed } = await commitQueueItems({ vitrineId, pageId });
+    const { committed } = await commitQueueItems(ref);
     counts.committed += committed;
   }
   return false;

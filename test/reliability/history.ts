@@ -37,7 +37,7 @@ function localActivityAttempt(data: Uint8Array | null | undefined): { type: stri
   }
 }
 
-/** Payloads are base64 in history: decodes every one (as test/import.test.ts does). */
+/** Payloads are base64 in history: decodes every one (as test/integration/import.test.ts does). */
 export function decodePayloads(json: string): string {
   return json.replace(
     /"data":"([A-Za-z0-9+/=]+)"/g,

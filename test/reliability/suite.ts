@@ -1,5 +1,5 @@
 /**
- * The reliability suite's engine, shared by the quick test (test/reliability-quick.test.ts) and the
+ * The reliability suite's engine, shared by the quick test (test/e2e/reliability-quick.test.ts) and the
  * full run (test/reliability/run.ts, `npm run test:reliability`).
  *
  * Two vitrines import at once through one worker process on a task queue of their own:

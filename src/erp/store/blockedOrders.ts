@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { BlockedOrderRow } from '../tables';
+import { chunksOf } from './chunks';
 
 // Card data must not be kept, even for a blocked order.
 const CARD_FIELDS = new Set(['cardNumber', 'cvv2', 'expireMonth', 'expireYear', 'dueDate', 'cardHolder']);
@@ -16,26 +17,42 @@ function withoutCardData(value: unknown): unknown {
   return value;
 }
 
-/** Keeps (or refreshes) an order that could not be imported, with the reason, for a later retry. */
-export async function recordBlockedOrder(
-  db: Knex,
-  entry: { vitrineId: number; externalOrderId: string; reason: string; payload: unknown },
-): Promise<void> {
-  const payload = entry.payload === undefined ? null : JSON.stringify(withoutCardData(entry.payload));
-  await db('blocked_orders')
-    .insert({
-      vitrine_id: entry.vitrineId,
-      external_order_id: entry.externalOrderId,
-      reason: entry.reason,
-      payload,
-    })
-    .onConflict(['vitrine_id', 'external_order_id'])
-    .merge({
-      reason: entry.reason,
-      payload,
-      last_seen_at: db.fn.now(),
-      attempts: db.raw('blocked_orders.attempts + 1'),
-    });
+export interface BlockedOrderEntry {
+  externalOrderId: string;
+  reason: string;
+  /** The platform's order document, when there is one. */
+  payload: unknown;
+}
+
+/**
+ * Keeps (or refreshes) orders of a vitrine that could not be imported, with the reason, for a
+ * later retry; one statement per chunk of orders.
+ */
+export async function recordBlockedOrders(db: Knex | Knex.Transaction, vitrineId: number, entries: BlockedOrderEntry[]): Promise<void> {
+  // One row per order: Postgres refuses to update the same row twice in one statement.
+  const rows = [...new Map(entries.map((entry) => [entry.externalOrderId, entry])).values()].map((entry) => ({
+    vitrine_id: vitrineId,
+    external_order_id: entry.externalOrderId,
+    reason: entry.reason,
+    payload: entry.payload === undefined || entry.payload === null ? null : JSON.stringify(withoutCardData(entry.payload)),
+  }));
+  for (const chunk of chunksOf(rows)) {
+    await db('blocked_orders')
+      .insert(chunk)
+      .onConflict(['vitrine_id', 'external_order_id'])
+      .merge({
+        reason: db.raw('excluded.reason'),
+        payload: db.raw('excluded.payload'),
+        last_seen_at: db.fn.now(),
+        attempts: db.raw('blocked_orders.attempts + 1'),
+      });
+  }
+}
+
+/** Orders that imported now leave the blocked list. */
+export async function clearBlockedOrders(db: Knex | Knex.Transaction, vitrineId: number, externalOrderIds: string[]): Promise<void> {
+  if (externalOrderIds.length === 0) return;
+  await db('blocked_orders').where({ vitrine_id: vitrineId }).whereRaw('external_order_id = any(?::text[])', [externalOrderIds]).delete();
 }
 
 export async function listBlockedOrders(db: Knex, filter: { vitrineId?: number } = {}): Promise<BlockedOrderRow[]> {

@@ -5,11 +5,14 @@ import type { ImportRunRow } from '../tables';
 /** The counts kept per run: the same the workflow reports. */
 export type RunCounts = ImportCounts;
 
-/** Opens (or, for a retried activity or a continued run, finds) the import_runs row of a workflow. */
-export async function openImportRun(db: Knex, vitrineId: number, workflowId: string): Promise<number> {
+/**
+ * Opens (or, for a retried activity, finds) the import_runs row of a run: its workflow id and the
+ * run id of its first execution (a workflow id alone may name two runs of the same second).
+ */
+export async function openImportRun(db: Knex, vitrineId: number, run: { workflowId: string; runId: string }): Promise<number> {
   const [row] = await db('import_runs')
-    .insert({ vitrine_id: vitrineId, workflow_id: workflowId, status: 'running' })
-    .onConflict('workflow_id')
+    .insert({ vitrine_id: vitrineId, workflow_id: run.workflowId, workflow_run_id: run.runId, status: 'running' })
+    .onConflict(['workflow_id', 'workflow_run_id'])
     .merge({ status: 'running' })
     .returning('id');
   return row.id;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { columnTypes, type ColumnTypes } from '../../importing/rules/fieldDefaults';
+import { columnTypes, type ColumnTypes } from './schemaColumns';
 import type { ErpStatus } from '../../importing/rules/statuses';
 import type { FieldDefaultRow, PaymentTypeMappingRow, VitrineRow } from '../tables';
 import { getVitrineById } from './vitrines';
@@ -28,8 +28,8 @@ export async function loadImportSettings(db: Knex, vitrineId: number): Promise<I
   // The live schema is read (information_schema, a costly query) only for a target that has
   // rules to check against it: most runs of most vitrines have none.
   const [customerColumns, orderColumns] = await Promise.all([
-    customerRules.length > 0 ? columnTypes(db, 'customer') : new Map(),
-    orderRules.length > 0 ? columnTypes(db, 'order') : new Map(),
+    customerRules.length > 0 ? columnTypes(db, 'customers') : new Map(),
+    orderRules.length > 0 ? columnTypes(db, 'sales_orders') : new Map(),
   ]);
   return {
     vitrine,

@@ -6,6 +6,8 @@ export interface LogEntry {
   message: string;
   externalOrderId?: string;
   workflowId?: string;
+  /** The import run that wrote it. */
+  importRunId?: number;
 }
 
 /**
@@ -22,6 +24,7 @@ export async function writeLog(db: Knex, vitrine: Pick<VitrineRow, 'id' | 'log_l
       message: entry.message,
       external_order_id: entry.externalOrderId ?? null,
       workflow_id: entry.workflowId ?? null,
+      import_run_id: entry.importRunId ?? null,
     })),
   );
 }
@@ -31,7 +34,14 @@ export async function readLog(db: Knex, vitrineId: number, options: { limit?: nu
     .where({ vitrine_id: vitrineId })
     .orderBy('id', 'desc')
     .limit(options.limit ?? 50)
-    .select({ at: 'created_at', level: 'level', orderId: 'external_order_id', message: 'message', workflowId: 'workflow_id' });
+    .select({
+      at: 'created_at',
+      level: 'level',
+      orderId: 'external_order_id',
+      message: 'message',
+      workflowId: 'workflow_id',
+      importRunId: 'import_run_id',
+    });
   if (options.level) query.where({ level: options.level });
   return query;
 }

@@ -1,44 +1,5 @@
 import type { Knex } from 'knex';
-import { erpStatusFor, isForwardTransition, isPaymentApproved, platformActionFor, type ErpStatus } from '../../importing/rules/statuses';
-
-export type StatusOutcome = 'updated' | 'unchanged';
-
-/**
- * Processar Pedido Aprovado: brings an order already in the ERP up to the platform's current state
- * (payment approved, cancelled...) through the vitrine's status DE-PARA. Only forward moves are
- * applied, so a repeated or late event changes nothing. Returns undefined when the platform state
- * has no DE-PARA row.
- */
-export async function applyPlatformState(
-  db: Knex,
-  statusMappings: Map<string, ErpStatus>,
-  update: { vitrineId: number; externalOrderId: string; platformState: string; approvedAt: string | null },
-): Promise<StatusOutcome | undefined> {
-  const status = erpStatusFor(statusMappings, update.platformState);
-  if (!status) return undefined;
-  return db.transaction(async (trx) => {
-    const order = await trx('sales_orders')
-      .where({ vitrine_id: update.vitrineId, external_order_id: update.externalOrderId })
-      .forUpdate()
-      .first('id', 'status', 'approved_at');
-    if (!order || !isForwardTransition(order.status, status)) return 'unchanged';
-    await trx('sales_orders')
-      .where({ id: order.id })
-      .update({
-        status,
-        platform_state: update.platformState,
-        approved_at: order.approved_at ?? (isPaymentApproved(status) ? (update.approvedAt ?? trx.fn.now()) : null),
-        updated_at: trx.fn.now(),
-      });
-    await trx('sales_order_status_history').insert({
-      sales_order_id: order.id,
-      status,
-      platform_state: update.platformState,
-      source: 'platform-update',
-    });
-    return 'updated';
-  });
-}
+import { platformActionFor, type ErpStatus } from '../../importing/rules/statuses';
 
 /**
  * An ERP user moves an order to `status`. When the status DE-PARA says the platform must hear of

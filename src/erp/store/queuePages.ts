@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { OrderEvent, QueueItem } from '../../shared/importTypes';
+import type { QueueItem } from '../../shared/importTypes';
+import type { QueuePageRow } from '../tables';
 
 /** A fetched page of a vitrine's platform queue (table queue_pages). */
 export interface QueuePage {
@@ -7,8 +8,6 @@ export interface QueuePage {
   importRunId: number;
   vitrineId: number;
   items: QueueItem[];
-  /** Orders of the page already in the ERP, once the page's order import has run. */
-  existingEvents: OrderEvent[] | null;
   committed: boolean;
 }
 
@@ -25,22 +24,15 @@ export async function saveQueuePage(db: Knex, page: { importRunId: number; vitri
 }
 
 export async function loadQueuePage(db: Knex, pageId: number): Promise<QueuePage> {
-  const row = await db('queue_pages').where({ id: pageId }).first();
+  const row = await db<QueuePageRow>('queue_pages').where({ id: pageId }).first();
   if (!row) throw new QueuePageMissingError(`queue page ${pageId} does not exist (its import run was closed)`);
   return {
     id: Number(row.id),
     importRunId: Number(row.import_run_id),
     vitrineId: Number(row.vitrine_id),
     items: row.items as QueueItem[],
-    existingEvents: (row.existing_events as OrderEvent[] | null) ?? null,
     committed: row.committed_at !== null,
   };
-}
-
-export async function setExistingEvents(db: Knex, pageId: number, events: OrderEvent[]): Promise<void> {
-  await db('queue_pages')
-    .where({ id: pageId })
-    .update({ existing_events: JSON.stringify(events) });
 }
 
 export async function markQueuePageCommitted(db: Knex, pageId: number): Promise<void> {

@@ -1,7 +1,9 @@
-import type { Knex } from 'knex';
+import type { ColumnTypes } from '../../erp/store/schemaColumns';
+import type { FieldDefaultRow, VitrineRow } from '../../erp/tables';
 import type { ErpOrder } from '../../mapping/erpOrder';
 import { compileExpression, evaluateExpression, type ExpressionError } from './expressions';
-import type { FieldDefaultRow, VitrineRow } from '../../erp/tables';
+
+export type { ColumnTypes };
 
 /**
  * Campos Padrões de Cliente / de Pedido: per-vitrine rules `{ field, expression }` whose JSONata
@@ -10,7 +12,8 @@ import type { FieldDefaultRow, VitrineRow } from '../../erp/tables';
  */
 export type DefaultTarget = 'customer' | 'order';
 
-const TABLE: Record<DefaultTarget, string> = { customer: 'customers', order: 'sales_orders' };
+export const TARGET_TABLE: Record<DefaultTarget, string> = { customer: 'customers', order: 'sales_orders' };
+const TABLE = TARGET_TABLE;
 
 // Identity, bookkeeping and import-owned columns are never written by a rule.
 const PROTECTED: Record<DefaultTarget, Set<string>> = {
@@ -35,7 +38,7 @@ const PROTECTED: Record<DefaultTarget, Set<string>> = {
 };
 
 /** Order fields that name a record by its code: `carrier_code` sets carrier_id from carriers.code. */
-const CODE_FIELDS: Record<string, { column: string; table: string }> = {
+const CODE_FIELDS: Record<string, { column: string; table: 'carriers' }> = {
   carrier_code: { column: 'carrier_id', table: 'carriers' },
 };
 
@@ -46,15 +49,8 @@ export class FieldDefaultError extends Error {
   }
 }
 
-export type ColumnTypes = Map<string, { dataType: string; nullable: boolean }>;
-
-/** The live columns of a target's table, as Postgres describes them. */
-export async function columnTypes(db: Knex, target: DefaultTarget): Promise<ColumnTypes> {
-  const rows: Array<{ column_name: string; data_type: string; is_nullable: string }> = await db('information_schema.columns')
-    .where({ table_schema: db.raw('current_schema()'), table_name: TABLE[target] })
-    .select('column_name', 'data_type', 'is_nullable');
-  return new Map(rows.map((row) => [row.column_name, { dataType: row.data_type, nullable: row.is_nullable === 'YES' }]));
-}
+/** Finds the id of a record by its code, for code fields (`carrier_code`). */
+export type CodeLookup = (table: 'carriers', code: string) => Promise<number | undefined>;
 
 /** Why `field` cannot be a default of `target`, or undefined when it can. */
 export function refusedField(target: DefaultTarget, field: string, types: ColumnTypes): string | undefined {
@@ -74,8 +70,7 @@ export function refusedField(target: DefaultTarget, field: string, types: Column
 export function fitValue(target: DefaultTarget, field: string, value: unknown, types: ColumnTypes): unknown {
   const type = field in CODE_FIELDS ? { dataType: 'text', nullable: true } : types.get(field);
   if (!type) throw new FieldDefaultError(`${JSON.stringify(field)} is not a column of ${TABLE[target]}`);
-  const mismatch = (what: string) =>
-    new FieldDefaultError(`${field} expects ${what}, the expression gave ${JSON.stringify(value)?.slice(0, 60) ?? 'nothing'}`);
+  const mismatch = (what: string) => new FieldDefaultError(`${field} expects ${what}, the expression gave ${describeValue(value)}`);
   if (value === null) {
     if (!type.nullable) throw mismatch(`a ${type.dataType} value (not null)`);
     return null;
@@ -106,6 +101,19 @@ export function fitValue(target: DefaultTarget, field: string, value: unknown, t
     default:
       throw new FieldDefaultError(`${field} has a column type (${type.dataType}) that default rules cannot write`);
   }
+}
+
+/**
+ * What kind of value an expression gave, never the value itself: it is computed from customer
+ * data, and error messages reach logs and the Temporal UI.
+ */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `text of ${value.length} characters`;
+  if (typeof value === 'number') return Number.isInteger(value) ? 'a whole number' : 'a number with decimals';
+  if (Array.isArray(value)) return `a list of ${value.length}`;
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
 }
 
 /** The data an expression sees. The vitrine's credentials and address are left out. */
@@ -139,11 +147,11 @@ export interface EvaluatedRule {
  * A rule whose expression yields nothing is left out (the import keeps its own value).
  */
 export async function evaluateRules(
-  db: Knex | Knex.Transaction,
   target: DefaultTarget,
   rules: FieldDefaultRow[],
   context: unknown,
   types: ColumnTypes,
+  lookup: CodeLookup,
 ): Promise<EvaluatedRule[]> {
   const evaluated: EvaluatedRule[] = [];
   for (const rule of rules) {
@@ -162,9 +170,9 @@ export async function evaluateRules(
       const fitted = fitValue(target, rule.field, value, types);
       const codeField = CODE_FIELDS[rule.field];
       if (codeField && fitted !== null) {
-        const row = await db(codeField.table).where({ code: fitted }).first('id');
-        if (!row) throw new FieldDefaultError(`there is no ${codeField.table} row with code ${JSON.stringify(fitted)}`);
-        evaluated.push({ field: rule.field, value: fitted, column: codeField.column, columnValue: row.id });
+        const id = await lookup(codeField.table, fitted as string);
+        if (id === undefined) throw new FieldDefaultError(`there is no ${codeField.table} row with code ${JSON.stringify(fitted)}`);
+        evaluated.push({ field: rule.field, value: fitted, column: codeField.column, columnValue: id });
       } else {
         evaluated.push({ field: rule.field, value: fitted, column: codeField?.column ?? rule.field, columnValue: fitted });
       }
@@ -177,14 +185,14 @@ export async function evaluateRules(
 
 /** Evaluates a target's rules for one order: the column values to write (code fields turned into ids). */
 export async function evaluateDefaults(
-  db: Knex | Knex.Transaction,
   target: DefaultTarget,
   rules: FieldDefaultRow[],
   context: unknown,
   types: ColumnTypes,
+  lookup: CodeLookup,
 ): Promise<Record<string, unknown>> {
   const values: Record<string, unknown> = {};
-  for (const rule of await evaluateRules(db, target, rules, context, types)) values[rule.column] = rule.columnValue;
+  for (const rule of await evaluateRules(target, rules, context, types, lookup)) values[rule.column] = rule.columnValue;
   return values;
 }
 
@@ -193,18 +201,18 @@ export async function evaluateDefaults(
  * on the sample order it gives a value that fits the column. Throws FieldDefaultError with one line.
  */
 export async function validateFieldDefault(
-  db: Knex,
   target: DefaultTarget,
   field: string,
   expression: string,
   sampleContext: unknown,
+  types: ColumnTypes,
+  lookup: CodeLookup,
 ): Promise<void> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(field)) {
     throw new FieldDefaultError(
       `invalid field ${JSON.stringify(field.slice(0, 80))}: a field is a column name (lowercase letters, digits, _)`,
     );
   }
-  const types = await columnTypes(db, target);
   const refused = refusedField(target, field, types);
   if (refused) throw new FieldDefaultError(`invalid field: ${refused}`);
   try {
@@ -212,5 +220,5 @@ export async function validateFieldDefault(
   } catch (error) {
     throw new FieldDefaultError((error as ExpressionError).message);
   }
-  await evaluateDefaults(db, target, [{ id: 0, vitrine_id: 0, target, field, expression }], sampleContext, types);
+  await evaluateDefaults(target, [{ id: 0, vitrine_id: 0, target, field, expression }], sampleContext, types, lookup);
 }

@@ -18,6 +18,8 @@ export interface VtexConnectorOptions {
   fetch?: HttpFetch;
   /** Tries per request when the platform answers 429, 5xx or times out. Default 4. */
   attempts?: number;
+  /** Waits between tries; tests record the delays instead of sitting them out. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** `maxlot` of GET /api/orders/feed: "Maximum accepted value is 10" (contract). */
@@ -45,6 +47,7 @@ export class VtexConnector implements PlatformConnector {
   private readonly timeoutMs: number;
   private readonly attempts: number;
   private readonly fetchFn: HttpFetch;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
     private readonly account: PlatformAccount,
@@ -54,6 +57,7 @@ export class VtexConnector implements PlatformConnector {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
     this.fetchFn = options.fetch ?? httpFetch;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   async fetchQueue(maxItems: number): Promise<QueueItem[]> {
@@ -114,7 +118,7 @@ export class VtexConnector implements PlatformConnector {
         if (!(error instanceof PlatformError) || !error.retryable || attempt >= this.attempts) throw error;
         const delayMs =
           error.retryAfterSeconds !== undefined ? Math.min(error.retryAfterSeconds * 1000, MAX_RETRY_AFTER_MS) : 200 * 2 ** (attempt - 1);
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await this.sleep(delayMs);
       }
     }
   }

@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { createLogger, redact, redactText, REDACTED, TemporalPinoLogger } from '../src/observability/logger';
-import { METRICS } from '../src/observability/metrics';
-import { ConfigError, DEFAULT_METRICS_ADDRESS, readConfig, readWorkerConfig } from '../src/shared/config';
-import { vitrineCodeFromWorkflowId } from '../src/shared/ids';
-import { temporalConnectionOptions } from '../src/shared/temporal';
-import { startHarness, type Harness } from './support/importHarness';
-import { REPO } from './support/services';
+import { createLogger, redact, redactText, REDACTED, TemporalPinoLogger } from '../../src/observability/logger';
+import { METRICS } from '../../src/observability/metrics';
+import { ConfigError, DEFAULT_METRICS_ADDRESS, readConfig, readWorkerConfig } from '../../src/shared/config';
+import { vitrineCodeFromWorkflowId } from '../../src/shared/ids';
+import { temporalConnectionOptions } from '../../src/shared/temporal';
+import { startHarness, type Harness } from '../support/importHarness';
+import { REPO } from '../support/services';
 
 interface WorkerProcess {
   child: ChildProcess;

@@ -2,7 +2,8 @@
  * The Temporal UI as the operators' monitor: real imports of three vitrines through their
  * schedules and a real worker, their summaries in memo, result and search attributes, a live
  * `progress` query, and the UI pages an operator opens (schedule list, one run, a search by
- * VitrineCode) checked in headless Chromium and saved as the screenshots of docs/MONITORING.md.
+ * VitrineCode) checked in headless Chromium. The pictures go to .data/screenshots; `npm run
+ * screenshots` runs this file with SCREENSHOT_DIR=docs/screenshots for the ones of docs/MONITORING.md.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, statSync } from 'node:fs';
@@ -10,16 +11,17 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { deleteVitrineSchedule, triggerVitrineRun } from '../src/scheduling/vitrineSchedules';
-import { scheduleIdFor, SEARCH_ATTRIBUTES } from '../src/shared/ids';
-import type { ImportCounts, ImportRunSummary } from '../src/shared/importTypes';
-import { progressQuery } from '../src/workflows/importVitrineOrders';
-import { launchBrowser } from './support/browser';
-import { cliJson } from './support/cli';
-import { startHarness, type Harness } from './support/importHarness';
-import { REPO, uniqueSuffix } from './support/services';
+import { deleteVitrineSchedule, triggerVitrineRun } from '../../src/scheduling/vitrineSchedules';
+import { scheduleIdFor, SEARCH_ATTRIBUTES } from '../../src/shared/ids';
+import type { ImportCounts, ImportRunSummary } from '../../src/shared/importTypes';
+import { progressQuery } from '../../src/workflows/importVitrineOrders';
+import { launchBrowser } from '../support/browser';
+import { cliJson } from '../support/cli';
+import { startHarness, type Harness } from '../support/importHarness';
+import { REPO, uniqueSuffix } from '../support/services';
 
-const SCREENSHOTS = path.join(REPO, 'docs/screenshots');
+// Tests never write tracked files: docs/screenshots is written only by `npm run screenshots`.
+const SCREENSHOTS = path.resolve(REPO, process.env.SCREENSHOT_DIR ?? '.data/screenshots');
 const VIEWPORT = { width: 1400, height: 900 };
 /** How long a UI page may take to show what it should (the UI polls the server, visibility lags). */
 const PAGE_TIMEOUT_MS = 30_000;

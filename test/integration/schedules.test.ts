@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { schedulePhaseSeconds } from '../src/scheduling/vitrineSchedules';
-import { scheduleIdFor } from '../src/shared/ids';
-import { cliJson } from './support/cli';
-import { startHarness, type Harness } from './support/importHarness';
+import { schedulePhaseSeconds } from '../../src/scheduling/vitrineSchedules';
+import { scheduleIdFor } from '../../src/shared/ids';
+import { cliJson } from '../support/cli';
+import { startHarness, type Harness } from '../support/importHarness';
 
 describe('vitrine schedules', () => {
   let h: Harness;
@@ -103,11 +103,13 @@ describe('vitrine schedules', () => {
     // runs started by hand go through the same schedule and its overlap policy either way.
     const code = await h.addVitrine();
     await h.sim('POST', `/_sim/${code}/orders`, { generate: 30, seed: 8 });
-    // Slow platform: the first run is still going when the second trigger comes.
-    await h.sim('POST', `/_sim/${code}/faults`, { latencyMs: 100 });
+    // The platform holds the first run's queue fetch: that run is going when the second trigger comes.
+    await h.sim('POST', `/_sim/${code}/hold`, { hold: true });
     const first = await cliJson(['run', code], h.cliEnv);
     assert.equal(first.alreadyRunning, false);
+    await h.sim('GET', `/_sim/${code}/held?atLeast=1`);
     const second = await cliJson(['run', code], h.cliEnv);
+    await h.sim('POST', `/_sim/${code}/hold`, { hold: false });
     assert.equal(second.alreadyRunning, true);
     assert.equal(second.workflowId, first.workflowId);
     assert.match(first.workflowId, new RegExp(`^vitrine-orders-${code}-`));

@@ -5,11 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cliJson } from './support/cli';
-import { startHarness, type Harness } from './support/importHarness';
-import { REPO } from './support/services';
+import { cliJson } from '../support/cli';
+import { startHarness, type Harness } from '../support/importHarness';
+import { REPO } from '../support/services';
 
 function startWorker(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [path.join(REPO, 'dist/worker/main.js')], {
@@ -17,14 +18,6 @@ function startWorker(env: Record<string, string>): ChildProcess {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('worker crash', () => {
@@ -42,10 +35,10 @@ describe('worker crash', () => {
     const code = await h.addVitrine();
     const total = 700; // more than one page (PAGE_SIZE), so that the kill lands between pages
     const { orderIds } = await h.sim<{ orderIds: string[] }>('POST', `/_sim/${code}/orders`, { generate: total, seed: 42 });
-    // A slow platform so that the kill lands mid-run; a short visibility timeout so that items
-    // the dead worker had read come back quickly.
-    await h.sim('POST', `/_sim/${code}/faults`, { latencyMs: 60 });
-    await h.sim('POST', `/_sim/${code}/settings`, { visibilityTimeoutMs: 3000 });
+    // Mid-run: the platform answers the first page (50 feed reads, 500 orders, its commit) and the
+    // start of the second, then holds the worker's next request; the worker is killed while that
+    // request is in flight, with one page in the ERP and the other read but not imported.
+    await h.sim('POST', `/_sim/${code}/hold`, { hold: true, after: 600 });
     const imported = async () =>
       Number(
         (
@@ -59,17 +52,19 @@ describe('worker crash', () => {
 
     worker = startWorker(h.cliEnv);
     const { workflowId } = await cliJson(['run', code], h.cliEnv);
-    await waitFor('the first orders', async () => (await imported()) >= 40);
+    await h.sim('GET', `/_sim/${code}/held?atLeast=1&timeoutMs=120000`);
     const atKill = await imported();
     worker.kill('SIGKILL');
-    assert.ok(atKill < total, `the kill came after the whole import (${atKill})`);
+    await once(worker, 'exit');
+    await h.sim('POST', `/_sim/${code}/hold`, { hold: false });
+    assert.ok(atKill > 0 && atKill < total, `the kill came mid-import (${atKill} of ${total} orders in)`);
 
     worker = startWorker(h.cliEnv);
     const summary = await h.temporal.client.workflow.getHandle(workflowId).result();
     assert.ok(summary.imported <= total);
-    // Items the dead worker had read but not acknowledged come back after the visibility timeout:
-    // the next run takes them.
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    // Items the dead worker had read but not acknowledged come back after the visibility timeout
+    // (made to pass now): the next run takes them.
+    await h.sim('POST', `/_sim/${code}/feed/expire`);
     await cliJson(['run', code, '--wait'], h.cliEnv);
 
     const rows = await h.database

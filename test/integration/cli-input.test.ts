@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
 import { after, before, describe, test } from 'node:test';
-import { createDatabase } from '../src/erp/db';
-import { scheduleIdFor } from '../src/shared/ids';
-import { cliJson, runCli } from './support/cli';
-import { createTemporalEnv, createTestDatabase, uniqueSuffix, type TestDatabase } from './support/services';
+import { createDatabase } from '../../src/erp/db';
+import { scheduleIdFor } from '../../src/shared/ids';
+import { cliJson, runCli } from '../support/cli';
+import { createTemporalEnv, createTestDatabase, uniqueSuffix, type TestDatabase } from '../support/services';
 
 const suffix = uniqueSuffix();
 /** The vitrine that exists: target of the duplicate, enable, interval, status... cases. */
@@ -448,7 +448,9 @@ describe('vitrine CLI input', () => {
     });
   });
 
-  describe('bad input', () => {
+  // Cases run side by side: each one changes nothing, and the four that wait for a Temporal that
+  // does not answer (its connect timeout) would otherwise add up.
+  describe('bad input', { concurrency: 8 }, () => {
     test('the corpus covers every command', () => {
       assert.ok(CASES.length >= 35, `${CASES.length} cases`);
       const names = new Set(CASES.map((c) => c.name));

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { type ErpOrder, OrderMappingError } from '../src/mapping/erpOrder';
-import { carrierCodeOf, mapVtexOrder, orderNumberOf } from '../src/mapping/vtexOrderMapper';
+import { type ErpOrder, OrderMappingError } from '../../src/mapping/erpOrder';
+import { carrierCodeOf, mapVtexOrder, orderNumberOf } from '../../src/mapping/vtexOrderMapper';
 
-const spec = JSON.parse(readFileSync(join(__dirname, '..', 'contracts', 'vtex', 'orders-api.openapi.json'), 'utf8'));
+const spec = JSON.parse(readFileSync(join(__dirname, '..', '..', 'contracts', 'vtex', 'orders-api.openapi.json'), 'utf8'));
 const getOrderExample = spec.paths['/api/oms/pvt/orders/{orderId}'].get.responses['200'].content['application/json'].example;
 
 /** A fresh copy of VTEX's own "Get order" 200 example from the contract. */

@@ -1,7 +1,7 @@
 /**
  * VTEX platform simulator: contract conformance (ajv against contracts/vtex), queue semantics,
  * state changes, auth, faults, stats, generator determinism and the CLI.
- * Run: node --import tsx --test test/simulator.test.ts
+ * Run: node --import tsx --test test/unit/simulator.test.ts
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,10 +10,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { generateOrder } from '../src/simulator/generate';
-import { createSimulatorApp, type RunningSimulator, simulatorStoreOf, startSimulator } from '../src/simulator/server';
+import { generateOrder } from '../../src/simulator/generate';
+import { createSimulatorApp, type RunningSimulator, simulatorStoreOf, startSimulator } from '../../src/simulator/server';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 type Json = any;
 const spec: Json = JSON.parse(readFileSync(path.join(ROOT, 'contracts/vtex/orders-api.openapi.json'), 'utf8'));
 const ORDER_PATH = '/api/oms/pvt/orders/{orderId}';

@@ -7,13 +7,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
-import { createActivities, FAILURE_TYPES } from '../src/activities';
-import { SEARCH_ATTRIBUTES } from '../src/shared/ids';
-import { zeroCounts } from '../src/shared/importTypes';
-import { importVitrineOrders } from '../src/workflows';
-import { cliJson } from './support/cli';
-import { startHarness, type Harness } from './support/importHarness';
-import { REPO } from './support/services';
+import { createActivities, FAILURE_TYPES } from '../../src/activities';
+import { SEARCH_ATTRIBUTES } from '../../src/shared/ids';
+import { zeroCounts } from '../../src/shared/importTypes';
+import { importVitrineOrders } from '../../src/workflows';
+import { cliJson } from '../support/cli';
+import { startHarness, type Harness } from '../support/importHarness';
+import { REPO } from '../support/services';
 
 const digits = (text: string) => text.replace(/\D/g, '');
 const orderNumber = (orderId: string) => orderId.replace(/-\d+$/, '');
@@ -355,7 +355,7 @@ describe('order import', () => {
     // The acknowledgement of a page is idempotent, and a page whose run was closed fails for good.
     const activities = createActivities({ db: h.database.db });
     await h.sim('POST', `/_sim/${code}/orders/${orderIds[2]}/state`, { state: 'canceled' });
-    const opened = await activities.openImportRun({ vitrineCode: code, workflowId: `queue-pages-${code}` });
+    const opened = await activities.openImportRun({ vitrineCode: code, workflowId: `queue-pages-${code}`, runId: 'first' });
     const page = await activities.fetchQueuePage({ vitrineId: opened.vitrineId, importRunId: opened.importRunId, maxItems: 10 });
     assert.equal(page.items, 1);
     assert.ok(page.pageId !== null);

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { VTEX_DEFAULT_PAYMENT_MAPPINGS } from '../src/importing/rules/payments';
-import { ERP_STATUSES, VTEX_DEFAULT_STATUS_MAPPINGS } from '../src/importing/rules/statuses';
-import { cliJson, runCli, type CliResult } from './support/cli';
-import { startHarness, type Harness } from './support/importHarness';
-import { REPO, uniqueSuffix } from './support/services';
+import { VTEX_DEFAULT_PAYMENT_MAPPINGS } from '../../src/importing/rules/payments';
+import { ERP_STATUSES, VTEX_DEFAULT_STATUS_MAPPINGS } from '../../src/importing/rules/statuses';
+import { cliJson, runCli, type CliResult } from '../support/cli';
+import { startHarness, type Harness } from '../support/importHarness';
+import { REPO, uniqueSuffix } from '../support/services';
 
 const orderNumber = (orderId: string) => orderId.replace(/-\d+$/, '');
 

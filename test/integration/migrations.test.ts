@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { after, before, describe, test } from 'node:test';
-import { createDatabase, migrationConfig } from '../src/erp/db';
-import { uniqueSuffix } from './support/services';
+import { createDatabase, migrationConfig } from '../../src/erp/db';
+import { uniqueSuffix } from '../support/services';
 
 const TABLES = [
   'vitrines',
@@ -24,6 +24,7 @@ const TABLES = [
   'blocked_orders',
   'import_runs',
   'queue_pages',
+  'queue_page_orders',
 ];
 
 /** Key columns of each table, with their Postgres data type. */
@@ -86,14 +87,34 @@ const COLUMNS: Record<string, Record<string, string>> = {
   },
   sales_order_status_history: { id: 'bigint', sales_order_id: 'bigint', status: 'text', platform_state: 'text', source: 'text' },
   blocked_orders: { id: 'bigint', vitrine_id: 'bigint', external_order_id: 'text', reason: 'text', payload: 'jsonb', attempts: 'integer' },
-  import_runs: { id: 'bigint', vitrine_id: 'bigint', workflow_id: 'text', status: 'text', fetched: 'integer', committed: 'integer' },
+  import_runs: {
+    id: 'bigint',
+    vitrine_id: 'bigint',
+    workflow_id: 'text',
+    workflow_run_id: 'text',
+    status: 'text',
+    fetched: 'integer',
+    committed: 'integer',
+  },
+  integration_log: { id: 'bigint', vitrine_id: 'bigint', import_run_id: 'bigint', level: 'text', message: 'text' },
   queue_pages: {
     id: 'bigint',
     import_run_id: 'bigint',
     vitrine_id: 'bigint',
     items: 'jsonb',
-    existing_events: 'jsonb',
     committed_at: 'timestamp with time zone',
+  },
+  queue_page_orders: {
+    queue_page_id: 'bigint',
+    external_order_id: 'text',
+    kind: 'text',
+    platform_state: 'text',
+    erp_order: 'jsonb',
+    customer_defaults: 'jsonb',
+    order_defaults: 'jsonb',
+    defaults_at: 'timestamp with time zone',
+    outcome: 'text',
+    step: 'text',
   },
 };
 
@@ -115,7 +136,11 @@ const NAMED_CONSTRAINTS: Record<string, { table: string; type: 'u' | 'c'; column
   sales_order_items_line_unique: { table: 'sales_order_items', type: 'u', columns: ['sales_order_id', 'line_number'] },
   sales_order_payments_line_unique: { table: 'sales_order_payments', type: 'u', columns: ['sales_order_id', 'line_number'] },
   blocked_orders_vitrine_external_unique: { table: 'blocked_orders', type: 'u', columns: ['vitrine_id', 'external_order_id'] },
-  import_runs_workflow_id_unique: { table: 'import_runs', type: 'u', columns: ['workflow_id'] },
+  import_runs_workflow_run_unique: { table: 'import_runs', type: 'u', columns: ['workflow_id', 'workflow_run_id'] },
+  queue_page_orders_kind_known: { table: 'queue_page_orders', type: 'c' },
+  queue_page_orders_outcome_known: { table: 'queue_page_orders', type: 'c' },
+  queue_page_orders_step_known: { table: 'queue_page_orders', type: 'c' },
+  queue_page_orders_outcome_has_step: { table: 'queue_page_orders', type: 'c' },
 };
 
 /** Foreign keys that must exist: table.column -> referenced table. */
@@ -133,6 +158,8 @@ const FOREIGN_KEYS: Array<[string, string, string]> = [
   ['sales_order_status_history', 'sales_order_id', 'sales_orders'],
   ['blocked_orders', 'vitrine_id', 'vitrines'],
   ['import_runs', 'vitrine_id', 'vitrines'],
+  ['integration_log', 'import_run_id', 'import_runs'],
+  ['queue_page_orders', 'queue_page_id', 'queue_pages'],
 ];
 
 async function publicTables(db: Knex): Promise<string[]> {
@@ -190,7 +217,10 @@ describe('ERP schema migrations', () => {
       where c.contype = 'p' and c.connamespace = 'public'::regnamespace
       group by c.conrelid`);
     const pkOf = new Map(primaryKeys.rows.map((row: any) => [row.table_name, row.columns]));
-    for (const table of TABLES) assert.deepEqual(pkOf.get(table), ['id'], `${table} has primary key id`);
+    // A page's orders are keyed by page and order; every other table by its id.
+    const keyOf = (table: string) => (table === 'queue_page_orders' ? ['external_order_id', 'queue_page_id'] : ['id']);
+    for (const table of TABLES)
+      assert.deepEqual([...(pkOf.get(table) as string[])].sort(), keyOf(table), `${table} has primary key ${keyOf(table)}`);
   });
 
   test('named unique and check constraints and foreign keys exist', async () => {

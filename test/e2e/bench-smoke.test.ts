@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { BenchReport } from '../bench/report';
-import { runProcess } from './support/cli';
+import type { BenchReport } from '../../bench/report';
+import { runProcess } from '../support/cli';
 
-const REPO = path.resolve(__dirname, '..');
+const REPO = path.resolve(__dirname, '..', '..');
 const ORDERS = 200;
 const WARM_UP = 100;
 

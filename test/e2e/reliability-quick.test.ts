@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { runReliabilitySuite, type SuiteReport } from './reliability/suite';
+import { runReliabilitySuite, type SuiteReport } from '../reliability/suite';
 
 const FAULTS = { errorRate: 0.1, timeoutRate: 0.05, rateLimitRate: 0.02, malformedRate: 0.01 };
 

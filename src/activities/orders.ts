@@ -1,0 +1,62 @@
+import { createOrderImporter, type PageFetchResult } from '../importing/orderImporter';
+import { reportOrders } from '../observability/importEvents';
+import type { PageImportResult, PageRef, StatusUpdateResult } from '../shared/importTypes';
+import { activityRun, queuePageOf, vitrineCodes, type ActivityDependencies } from './context';
+import { withPlatformFailures } from './failures';
+
+/**
+ * The order steps of a queue page, one activity each: order fetch, client-field defaulting,
+ * Importar Pedido and Processar Pedido Aprovado. Each passes the page's id to the importer and
+ * returns counts: the orders themselves stay in the ERP (queue_page_orders).
+ */
+export function createOrderActivities(deps: ActivityDependencies) {
+  const { db } = deps;
+  const importer = createOrderImporter(deps);
+  const codeOf = vitrineCodes(db);
+  const page = (ref: PageRef) => queuePageOf(db, ref.vitrineId, ref.pageId);
+
+  return {
+    /** Reads the page's orders from the platform and maps them; orders it cannot take are blocked. */
+    async fetchPageOrders(ref: PageRef): Promise<PageFetchResult> {
+      const result = await withPlatformFailures(`order fetch of vitrine ${ref.vitrineId}`, async () =>
+        importer.fetchPageOrders(await page(ref), activityRun()),
+      );
+      reportOrders(await codeOf(ref.vitrineId), { blocked: result.blocked });
+      return result;
+    },
+
+    /** Client-field defaulting: the vitrine's default rules evaluated for the page's new orders. */
+    async applyClientFieldDefaults(ref: PageRef): Promise<{ blocked: number }> {
+      const result = await withPlatformFailures(`client-field defaulting of vitrine ${ref.vitrineId}`, async () =>
+        importer.applyPageDefaults(await page(ref), activityRun()),
+      );
+      reportOrders(await codeOf(ref.vitrineId), { blocked: result.blocked });
+      return result;
+    },
+
+    /** Importar Pedido: the page's new orders written with their default fields. */
+    async importOrders(ref: PageRef): Promise<PageImportResult> {
+      const result = await withPlatformFailures(`order import of vitrine ${ref.vitrineId}`, async () =>
+        importer.importPageOrders(await page(ref), activityRun()),
+      );
+      reportOrders(await codeOf(ref.vitrineId), { imported: result.imported, blocked: result.blocked });
+      return result;
+    },
+
+    /** Processar Pedido Aprovado: the page's orders the ERP has, brought to their platform state. */
+    async processApprovedOrders(ref: PageRef): Promise<StatusUpdateResult> {
+      const result = await withPlatformFailures(`approved-order processing of vitrine ${ref.vitrineId}`, async () =>
+        importer.processPageStatuses(await page(ref), activityRun()),
+      );
+      reportOrders(await codeOf(ref.vitrineId), { updated: result.updated, blocked: result.blocked });
+      return result;
+    },
+
+    /** ERP to platform: start-handling for orders that entered Em preparação in the ERP. */
+    async sendPlatformNotifications(input: { vitrineId: number; importRunId?: number }): Promise<{ sent: number; failed: number }> {
+      return withPlatformFailures(`notifications of vitrine ${input.vitrineId}`, () =>
+        importer.sendPlatformNotifications(input.vitrineId, { ...activityRun(), importRunId: input.importRunId }),
+      );
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { markQueuePageCommitted, saveQueuePage } from '../erp/store/queuePages';
+import { getVitrineById } from '../erp/store/vitrines';
+import { connectorFor as defaultConnectorFor } from '../platform/connectors';
+import type { FetchedPage } from '../shared/importTypes';
+import { queuePageOf, type ActivityDependencies } from './context';
+import { withPlatformFailures } from './failures';
+
+/** Queue fetch and acknowledgement: the platform's integration queue, a page at a time. */
+export function createQueueActivities(deps: ActivityDependencies) {
+  const { db } = deps;
+  const connectorFor = deps.connectorFor ?? defaultConnectorFor;
+  return {
+    /** Queue fetch: reads up to `maxItems` of the vitrine's queue into a page kept in the ERP; an empty queue keeps none. */
+    async fetchQueuePage(input: { vitrineId: number; importRunId: number; maxItems: number }): Promise<FetchedPage> {
+      const vitrine = await getVitrineById(db, input.vitrineId);
+      const items = await withPlatformFailures(`queue fetch for vitrine ${vitrine.code}`, () =>
+        connectorFor(vitrine).fetchQueue(input.maxItems),
+      );
+      if (items.length === 0) return { pageId: null, items: 0 };
+      const pageId = await saveQueuePage(db, {
+        importRunId: input.importRunId,
+        vitrineId: vitrine.id,
+        items: items.map(({ handle, orderId, state }) => ({ handle, orderId, state })),
+      });
+      return { pageId, items: items.length };
+    },
+
+    /** Acknowledges a page's queue items; called only after the ERP committed what they announced. */
+    async commitQueueItems(input: { vitrineId: number; pageId: number }): Promise<{ committed: number }> {
+      const page = await queuePageOf(db, input.vitrineId, input.pageId);
+      if (!page.committed) {
+        const vitrine = await getVitrineById(db, input.vitrineId);
+        await withPlatformFailures(`queue commit for vitrine ${vitrine.code}`, () =>
+          connectorFor(vitrine).commitQueue(page.items.map((item) => item.handle)),
+        );
+        await markQueuePageCommitted(db, page.id);
+      }
+      return { committed: page.items.length };
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { idByCode } from '../erp/store/schemaColumns';
+import type { ErpOrder } from '../mapping/erpOrder';
+import type { OrderToBlock } from './blocking';
+import { progress, type VitrineImport } from './context';
+import { decideOrder, OrderRejectedError } from './orderRules';
+import { evaluateDefaults, expressionContext, FieldDefaultError, type CodeLookup } from './rules/fieldDefaults';
+
+/** The values the vitrine's default rules give one order's customer and the order itself. */
+export interface DefaultValues {
+  externalOrderId: string;
+  customer: Record<string, unknown>;
+  order: Record<string, unknown>;
+}
+
+/**
+ * Client-field defaulting (Campos Padrões de Cliente / de Pedido): evaluates the vitrine's
+ * default rules for new orders, over `{ order, customer, vitrine }`. An order whose rule fails, or
+ * whose settings no longer take it, is to be blocked with the reason; the others get their values.
+ */
+export async function evaluateDefaultFields(
+  vi: VitrineImport,
+  orders: Array<{ externalOrderId: string; order: ErpOrder }>,
+): Promise<{ values: DefaultValues[]; blocked: OrderToBlock[] }> {
+  const { settings } = vi;
+  const values: DefaultValues[] = [];
+  const blocked: OrderToBlock[] = [];
+  const lookup = cachedLookup(vi);
+  const done = progress(vi.run);
+  for (const { externalOrderId, order } of orders) {
+    try {
+      const { orderCode, status } = decideOrder(settings, order);
+      const context = expressionContext(order, { orderCode, status }, settings.vitrine);
+      values.push({
+        externalOrderId,
+        customer: await evaluateDefaults('customer', settings.customerRules, context, settings.customerColumns, lookup),
+        order: await evaluateDefaults('order', settings.orderRules, context, settings.orderColumns, lookup),
+      });
+    } catch (error) {
+      if (!(error instanceof FieldDefaultError || error instanceof OrderRejectedError)) throw error;
+      blocked.push({ externalOrderId, reason: error.message });
+    }
+    done();
+  }
+  return { values, blocked };
+}
+
+/** Code fields (carrier_code) name the same few records over a page: each is read once. */
+function cachedLookup(vi: VitrineImport): CodeLookup {
+  const cache = new Map<string, Promise<number | undefined>>();
+  return (table, code) => {
+    const key = `${table}\0${code}`;
+    if (!cache.has(key)) cache.set(key, idByCode(vi.db, table, code));
+    return cache.get(key)!;
+  };
+}

@@ -1,0 +1,69 @@
+import type { BlockedOrderEntry } from '../erp/store/blockedOrders';
+import type { PageOrderEntry } from '../erp/store/pageOrders';
+import { existingOrderStatuses } from '../erp/store/salesOrders';
+import { mapPlatformOrder } from '../mapping';
+import type { OrderEvent } from '../shared/importTypes';
+import { isPermanentOrderError } from './blocking';
+import { mapWithConcurrency } from './concurrency';
+import { progress, type VitrineImport } from './context';
+import { decideOrder, OrderRejectedError } from './orderRules';
+import { erpStatusFor, isForwardTransition } from './rules/statuses';
+
+export interface FetchedOrders {
+  /** One entry per order: new (mapped), existing (with the platform's state), or settled already. */
+  entries: PageOrderEntry[];
+  /** Orders the fetch blocked, with the platform's document when it sent one. */
+  blocked: BlockedOrderEntry[];
+}
+
+/**
+ * Order fetch: what the platform says of the orders a queue page announced. One query tells which
+ * orders the ERP already has. A new order is read from the platform, mapped, and checked against
+ * the status and payment DE-PARA while its document is at hand (a refused order keeps it). An
+ * order the ERP has is read only when its event would move it forward; a repeated or late event
+ * is settled as unchanged without asking the platform again.
+ */
+export async function fetchOrders(vi: VitrineImport, events: OrderEvent[]): Promise<FetchedOrders> {
+  const { settings } = vi;
+  // The latest event of each order says which state it reached on the platform.
+  const latest = new Map<string, string>();
+  for (const event of events) latest.set(event.orderId, event.state);
+  const statuses = await existingOrderStatuses(vi.db, settings.vitrine.id, [...latest.keys()]);
+
+  const entries: PageOrderEntry[] = [];
+  const blocked: BlockedOrderEntry[] = [];
+  const toFetch: Array<{ orderId: string; state: string; existing: boolean }> = [];
+  for (const [orderId, state] of latest) {
+    const status = statuses.get(orderId);
+    const announced = erpStatusFor(settings.statusMappings, state);
+    if (status !== undefined && announced && !isForwardTransition(status, announced)) {
+      entries.push({ externalOrderId: orderId, kind: 'existing', platformState: state, outcome: 'unchanged' });
+    } else {
+      toFetch.push({ orderId, state, existing: status !== undefined });
+    }
+  }
+
+  const done = progress(vi.run);
+  await mapWithConcurrency(toFetch, vi.concurrency, async ({ orderId, state, existing }) => {
+    const kind = existing ? 'existing' : 'new';
+    let raw: unknown;
+    try {
+      raw = await vi.connector.getOrder(orderId);
+      const order = mapPlatformOrder(settings.vitrine.platform, raw);
+      if (existing) {
+        if (!erpStatusFor(settings.statusMappings, order.platformState))
+          throw new OrderRejectedError(`unmapped platform state ${order.platformState}`);
+        entries.push({ externalOrderId: orderId, kind, platformState: order.platformState, approvedAt: order.approvedAt });
+      } else {
+        decideOrder(settings, order);
+        entries.push({ externalOrderId: orderId, kind, platformState: order.platformState, erpOrder: order });
+      }
+    } catch (error) {
+      if (!isPermanentOrderError(error)) throw error;
+      entries.push({ externalOrderId: orderId, kind, platformState: state, outcome: 'blocked' });
+      blocked.push({ externalOrderId: orderId, reason: error.message, payload: raw ?? null });
+    }
+    done();
+  });
+  return { entries, blocked };
+}

@@ -1,0 +1,140 @@
+import type { Knex } from 'knex';
+import { clearBlockedOrders } from '../erp/store/blockedOrders';
+import { customerColumns, insertSalesOrders, lockOrder, orderCodesInUse, type NewSalesOrder } from '../erp/store/salesOrders';
+import type { ErpOrder } from '../mapping/erpOrder';
+import type { OrderToBlock } from './blocking';
+import type { VitrineImport } from './context';
+import { decideOrder, keptCustomerColumns, OrderRejectedError } from './orderRules';
+
+/** A new order with its default fields, ready to be written. */
+export interface OrderToWrite {
+  externalOrderId: string;
+  order: ErpOrder;
+  customerDefaults: Record<string, unknown>;
+  orderDefaults: Record<string, unknown>;
+}
+
+export interface WrittenOrders {
+  imported: string[];
+  /** Orders another import wrote first (a second worker, a blocked-order retry). */
+  existing: string[];
+  blocked: OrderToBlock[];
+}
+
+/** Called inside each transaction that writes orders, with what it wrote: a page records it there too. */
+export type OnWritten = (trx: Knex.Transaction, written: { imported: string[]; existing: string[] }) => Promise<void>;
+
+/** Postgres's own data and integrity errors (classes 22 and 23): values of one order the schema refuses. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/**
+ * Importar Pedido, the write: every order of the batch in one transaction of multi-row
+ * statements, with its customer (the platform's data under the default fields; "Não atualiza
+ * dados do cliente" keeps a known customer's identity), carrier, products, items, payments and
+ * first status. An order whose code another order holds, or that another order of the batch
+ * shares, is to be blocked. When Postgres refuses the batch, each order gets a transaction of its
+ * own, so that only the order whose values it refuses is blocked.
+ */
+export async function writeOrders(vi: VitrineImport, orders: OrderToWrite[], onWritten: OnWritten): Promise<WrittenOrders> {
+  const result: WrittenOrders = { imported: [], existing: [], blocked: [] };
+  const ready: NewSalesOrder[] = [];
+  for (const o of orders) {
+    try {
+      ready.push(newSalesOrder(vi, o));
+    } catch (error) {
+      if (!(error instanceof OrderRejectedError)) throw error;
+      result.blocked.push({ externalOrderId: o.externalOrderId, reason: error.message });
+    }
+  }
+  const taken = await orderCodesInUse(
+    vi.db,
+    ready.map((o) => o.orderCode),
+  );
+  const writable: NewSalesOrder[] = [];
+  for (const o of ready) {
+    if (taken.has(o.orderCode)) {
+      result.blocked.push({ externalOrderId: o.order.externalOrderId, reason: clashReason(o.orderCode) });
+    } else {
+      taken.add(o.orderCode);
+      writable.push(o);
+    }
+  }
+  mergeCustomers(vi, writable);
+  try {
+    const written = await vi.db.transaction((trx) => write(vi, trx, writable, onWritten));
+    result.imported.push(...written.imported);
+    result.existing.push(...written.existing);
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    for (const o of writable) {
+      try {
+        const written = await vi.db.transaction(async (trx) => {
+          await lockOrder(trx, vi.settings.vitrine.id, o.order.externalOrderId);
+          // A code taken since the batch was checked (by another vitrine's import) is a clash too.
+          if ((await orderCodesInUse(trx, [o.orderCode])).size > 0) throw new OrderRejectedError(clashReason(o.orderCode));
+          return write(vi, trx, [o], onWritten);
+        });
+        result.imported.push(...written.imported);
+        result.existing.push(...written.existing);
+      } catch (single) {
+        if (!(single instanceof OrderRejectedError || isDataError(single))) throw single;
+        const reason =
+          single instanceof OrderRejectedError ? single.message : `the ERP database refused the order: ${(single as Error).message}`;
+        result.blocked.push({ externalOrderId: o.order.externalOrderId, reason });
+      }
+    }
+  }
+  return result;
+}
+
+async function write(vi: VitrineImport, trx: Knex.Transaction, orders: NewSalesOrder[], onWritten: OnWritten) {
+  const { vitrine } = vi.settings;
+  const ids = await insertSalesOrders(trx, vitrine.id, orders, keptCustomerColumns(vitrine));
+  const imported = orders.filter((o) => ids.has(o.order.externalOrderId)).map((o) => o.order.externalOrderId);
+  const existing = orders.filter((o) => !ids.has(o.order.externalOrderId)).map((o) => o.order.externalOrderId);
+  // An order that imports leaves the blocked list.
+  await clearBlockedOrders(trx, vitrine.id, imported);
+  await onWritten(trx, { imported, existing });
+  for (const id of imported) vi.log.push({ level: 'info', externalOrderId: id, message: 'order imported' });
+  return { imported, existing };
+}
+
+function clashReason(orderCode: string): string {
+  return `order code ${orderCode} is already used by another order`;
+}
+
+function newSalesOrder(vi: VitrineImport, o: OrderToWrite): NewSalesOrder {
+  const decision = decideOrder(vi.settings, o.order);
+  return {
+    order: o.order,
+    orderCode: decision.orderCode,
+    status: decision.status,
+    paymentCondition: decision.paymentCondition,
+    approved: decision.approved,
+    payments: decision.payments,
+    customer: { ...customerColumns(o.order.customer), ...o.customerDefaults },
+    orderDefaults: o.orderDefaults,
+  };
+}
+
+/**
+ * Orders of one customer in the batch: the later order's values win, but with "Não atualiza
+ * dados do cliente" the first one's identity stays, as it would for a customer the ERP has.
+ */
+function mergeCustomers(vi: VitrineImport, orders: NewSalesOrder[]): void {
+  const kept = keptCustomerColumns(vi.settings.vitrine);
+  const byDocument = new Map<string, Record<string, unknown>>();
+  for (const o of orders) {
+    const document = o.customer.document as string;
+    const earlier = byDocument.get(document);
+    if (!earlier) {
+      byDocument.set(document, o.customer);
+      continue;
+    }
+    for (const [column, value] of Object.entries(o.customer)) if (!kept.has(column)) earlier[column] = value;
+    o.customer = earlier;
+  }
+}
