@@ -60,6 +60,8 @@ export interface PathSpec {
   vitrines: number;
   /** Worker processes (Temporal paths). */
   workers: number;
+  /** The Node.js binary the path's processes run on (--runtimes); default the benchmark's own. */
+  node?: string;
 }
 
 export interface WorkerFigures {
@@ -258,11 +260,12 @@ function cpuMeter(ctx: BenchContext, kind: PathKind, workers: WorkerProcess[]): 
 }
 
 /** The baseline's process, started and connected to the path's database, waiting for its vitrines. */
-async function startBaselineProcess(databaseUrl: string, logPrefix: string): Promise<WorkerProcess> {
+async function startBaselineProcess(databaseUrl: string, logPrefix: string, node?: string): Promise<WorkerProcess> {
   const baseline = new WorkerProcess('bench/baseline.ts', { DATABASE_URL: databaseUrl }, `${logPrefix}-baseline.log`, {
     readyLine: BASELINE_READY_LINE,
     ipc: true,
     nodeArgs: process.env.BENCH_BASELINE_NODE_ARGS,
+    node,
   });
   try {
     await baseline.ready;
@@ -286,7 +289,7 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
   try {
     const vitrines = await addBenchVitrines(ctx, database.db, spec.tag, spec.vitrines);
     if (spec.kind === 'baseline') {
-      workers = [await startBaselineProcess(database.url, `bench-${spec.tag}`)];
+      workers = [await startBaselineProcess(database.url, `bench-${spec.tag}`, spec.node)];
     } else {
       workers = await startWorkers(
         ctx.client,
@@ -294,6 +297,7 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
         spec.kind === 'per-order' ? BENCH_WORKER : PRODUCT_WORKER,
         { DATABASE_URL: database.url, TEMPORAL_ADDRESS: ctx.temporalAddress, TEMPORAL_NAMESPACE: ctx.namespace, TASK_QUEUE: taskQueue },
         `bench-${spec.tag}`,
+        spec.node,
       );
     }
     // One drain of what is on the platform: the baseline process's loop, or one workflow per vitrine.

@@ -51,9 +51,21 @@ export interface BenchReport {
   rounds?: { baseline: number[]; temporal: number[] };
   /** Temporal throughput / baseline throughput (the median rounds with --rounds). */
   ratio?: number;
+  /** With --runtimes: baseline and Temporal on each Node.js binary, measured alternately. */
+  runtimes?: RuntimeResult[];
   perOrderRatio?: number;
   ok: boolean;
   problems: string[];
+}
+
+export interface RuntimeResult {
+  label: string;
+  node: string;
+  version: string;
+  baseline?: PathResult;
+  temporal?: PathResult;
+  ratio?: number;
+  rounds: { baseline: number[]; temporal: number[] };
 }
 
 export function machineInfo(postgres: string, temporal: string): MachineInfo {
@@ -92,6 +104,10 @@ const fmt = (n: number | undefined, digits = 0) =>
 
 function pathRows(report: BenchReport): Array<[string, PathResult]> {
   const rows: Array<[string, PathResult | undefined]> = [
+    ...(report.runtimes ?? []).flatMap((r): Array<[string, PathResult | undefined]> => [
+      [`baseline ${r.label}`, r.baseline],
+      [`temporal ${r.label}`, r.temporal],
+    ]),
     ['baseline', report.baseline],
     ['temporal', report.temporal],
     ['two workers', report.twoWorkers],
@@ -135,6 +151,11 @@ export function textTable(report: BenchReport): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   if (report.ratio !== undefined) out.push('', `ratio temporal/baseline orders/s: ${report.ratio.toFixed(2)}`);
+  for (const r of report.runtimes ?? []) {
+    out.push(
+      `Node ${r.version} (${r.label}): ratio temporal/baseline ${fmt(r.ratio, 2)}; rounds baseline ${r.rounds.baseline.map((x) => fmt(x, 1)).join(', ')}, Temporal ${r.rounds.temporal.map((x) => fmt(x, 1)).join(', ')}`,
+    );
+  }
   if (report.baseline && report.temporal) {
     out.push(`ratio of CPU per order baseline/temporal: ${(cpuMsPerOrder(report.baseline) / cpuMsPerOrder(report.temporal)).toFixed(2)}`);
   }
@@ -238,6 +259,25 @@ export function markdown(report: BenchReport): string {
         'the throughput ratio to expect where CPU is the limit and each path has the machine to itself. It moves less with other work on the machine than the wall-time ratio does.',
       '',
     );
+  }
+  if (report.runtimes) {
+    L.push('### Node.js runtimes side by side', '');
+    L.push(
+      "Every process of a path (the workers, or the baseline process) ran on the Node.js binary named; each round measured every runtime in turn, on the same stack and the same orders, and the table shows each one's median round.",
+      '',
+    );
+    L.push(
+      '| runtime | baseline orders/s | Temporal orders/s | ratio | CPU ms per order, baseline | CPU ms per order, Temporal | worker peak RSS MB | rounds (orders/s, baseline / Temporal) |',
+    );
+    L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const r of report.runtimes) {
+      L.push(
+        `| Node ${r.version} (\`${r.label}\`) | ${fmt(r.baseline?.ordersPerSecond, 1)} | ${fmt(r.temporal?.ordersPerSecond, 1)} | ${fmt(r.ratio, 2)} | ` +
+          `${r.baseline ? fmt(cpuMsPerOrder(r.baseline), 2) : 'n/a'} | ${r.temporal ? fmt(cpuMsPerOrder(r.temporal), 2) : 'n/a'} | ${fmt(r.temporal?.peakRssMb, 1)} | ` +
+          `${r.rounds.baseline.map((x) => fmt(x, 1)).join(', ')} / ${r.rounds.temporal.map((x) => fmt(x, 1)).join(', ')} |`,
+      );
+    }
+    L.push('');
   }
   if (report.rounds) {
     const pairs = report.rounds.baseline.map((b, i) => (report.rounds!.temporal[i] !== undefined ? report.rounds!.temporal[i] / b : NaN));

@@ -48,6 +48,9 @@ const USAGE = `usage: npm run bench -- [options]
   --keep-databases      keep the benchmark databases (default: dropped)
   --rounds R            measure baseline and Temporal R times, alternately, and keep each one's
                         median round (default 1); for a busy machine
+  --runtimes L=NODE,... measure baseline and Temporal on each Node.js binary, alternately per
+                        round (e.g. 24=.tools/node/bin/node,20=/usr/bin/node): every process of
+                        a path (the workers, the baseline) runs on it; only with --variant batch
   --timeout-minutes M   give up on a path after M minutes (default 60)
   --from-json FILE      measure nothing: print and write the report of an earlier run's --json
 
@@ -67,6 +70,32 @@ function positiveInt(name: string, raw: string | undefined, fallback: number, mi
     process.exit(2);
   }
   return value;
+}
+
+interface Runtime {
+  label: string;
+  node: string;
+  version: string;
+  baselineRounds: PathResult[];
+  temporalRounds: PathResult[];
+}
+
+/** `label=path,...`: each path a Node.js binary that runs (its version is read from it). */
+function parseRuntimes(text: string): Runtime[] | string {
+  const runtimes: Runtime[] = [];
+  for (const part of text.split(',').filter(Boolean)) {
+    const match = /^([\w.-]+)=(.+)$/.exec(part);
+    if (!match) return `"${part}" is not label=path-of-a-node-binary`;
+    const node = path.resolve(REPO, match[2]);
+    let version: string;
+    try {
+      version = execFileSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8', timeout: 10_000 }).trim();
+    } catch {
+      return `${match[2]} is not a node binary that runs`;
+    }
+    runtimes.push({ label: match[1], node, version, baselineRounds: [], temporalRounds: [] });
+  }
+  return runtimes.length > 0 ? runtimes : 'name at least one runtime';
 }
 
 /** The round with the median throughput (the lower one of the middle two for an even count), relabelled. */
@@ -115,6 +144,7 @@ async function main(): Promise<number> {
       'timeout-minutes': { type: 'string' },
       rounds: { type: 'string' },
       'from-json': { type: 'string' },
+      runtimes: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -151,6 +181,15 @@ async function main(): Promise<number> {
   const timeoutMs = positiveInt('--timeout-minutes', values['timeout-minutes'], 60) * 60_000;
   const rounds = positiveInt('--rounds', values.rounds, 1);
   const out = path.resolve(REPO, values.out ?? 'docs/BENCHMARKS.md');
+  const runtimes = values.runtimes === undefined ? undefined : parseRuntimes(values.runtimes);
+  if (typeof runtimes === 'string') {
+    console.error(`bench: --runtimes: ${runtimes}\n\n${USAGE}`);
+    return 2;
+  }
+  if (runtimes && variant !== 'batch') {
+    console.error('bench: --runtimes measures the batch variant only (baseline and Temporal)');
+    return 2;
+  }
   if (vitrines > orders) {
     console.error('bench: --vitrines must not exceed --orders');
     return 2;
@@ -252,7 +291,49 @@ async function main(): Promise<number> {
     // Baseline and Temporal alternately, `rounds` times: each one's median round is reported.
     const baselineRounds: PathResult[] = [];
     const temporalRounds: PathResult[] = [];
-    for (let round = 1; round <= rounds; round++) {
+    for (let round = 1; round <= rounds && runtimes; round++) {
+      // Each runtime's baseline and Temporal path in turn, every round: the same machine, the same
+      // stack, the same orders, one run.
+      for (const [i, runtime] of runtimes.entries()) {
+        const of = ` on Node ${runtime.version}${rounds > 1 ? ` (round ${round} of ${rounds})` : ''}`;
+        const b = await measure({
+          tag: `bl${i}r${round}`,
+          kind: 'baseline',
+          label: `baseline (no Temporal)${of}`,
+          orders,
+          vitrines,
+          workers: 0,
+          node: runtime.node,
+        });
+        if (b) runtime.baselineRounds.push(b);
+        const t = await measure({
+          tag: `t${i}r${round}`,
+          kind: 'temporal',
+          label: `Temporal, ${workers} worker(s)${of}`,
+          orders,
+          vitrines,
+          workers,
+          node: runtime.node,
+        });
+        if (t) runtime.temporalRounds.push(t);
+      }
+    }
+    if (runtimes) {
+      report.runtimes = runtimes.map((r) => {
+        const baseline = medianRound(r.baselineRounds, `baseline (no Temporal) on Node ${r.version}`);
+        const temporal = medianRound(r.temporalRounds, `Temporal, ${workers} worker(s) on Node ${r.version}`);
+        return {
+          label: r.label,
+          node: r.node,
+          version: r.version,
+          baseline,
+          temporal,
+          ratio: baseline && temporal ? temporal.ordersPerSecond / baseline.ordersPerSecond : undefined,
+          rounds: { baseline: r.baselineRounds.map((x) => x.ordersPerSecond), temporal: r.temporalRounds.map((x) => x.ordersPerSecond) },
+        };
+      });
+    }
+    for (let round = 1; round <= rounds && !runtimes; round++) {
       const suffix = rounds > 1 ? String(round) : '';
       const of = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
       if (variant !== 'schedules') {

@@ -40,7 +40,7 @@ export class WorkerProcess {
     entry: string,
     env: Record<string, string>,
     logName: string,
-    options: { readyLine?: string; ipc?: boolean; nodeArgs?: string } = {},
+    options: { readyLine?: string; ipc?: boolean; nodeArgs?: string; node?: string } = {},
   ) {
     const readyLine = options.readyLine ?? READY_LINE;
     mkdirSync(LOG_DIR, { recursive: true });
@@ -54,7 +54,8 @@ export class WorkerProcess {
     ];
     // The product's worker runs compiled (dist/); the benchmark's own processes run through tsx.
     const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
-    this.child = spawn(process.execPath, [...nodeArgs, ...loader, entry], {
+    // `node`: another Node.js binary for the path's processes (--runtimes), else this one.
+    this.child = spawn(options.node ?? process.execPath, [...nodeArgs, ...loader, entry], {
       cwd: REPO,
       env: { ...process.env, ...env },
       stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
@@ -149,8 +150,9 @@ export async function startWorkers(
   entry: string,
   env: WorkerEnv,
   logPrefix: string,
+  node?: string,
 ): Promise<WorkerProcess[]> {
-  const workers = Array.from({ length: count }, (_, i) => new WorkerProcess(entry, env, `${logPrefix}-worker${i + 1}.log`));
+  const workers = Array.from({ length: count }, (_, i) => new WorkerProcess(entry, env, `${logPrefix}-worker${i + 1}.log`, { node }));
   try {
     await Promise.all(workers.map((w) => w.ready));
     const deadline = Date.now() + 60_000;
