@@ -361,7 +361,7 @@ async function main(): Promise<number> {
     }
     report.baseline = medianRound(baselineRounds, 'baseline (no Temporal)');
     report.temporal = medianRound(temporalRounds, `Temporal, ${workers} worker${workers > 1 ? 's' : ''}`);
-    if (rounds > 1) {
+    if (rounds > 1 && !runtimes) {
       report.rounds = {
         baseline: baselineRounds.map((r) => r.ordersPerSecond),
         temporal: temporalRounds.map((r) => r.ordersPerSecond),

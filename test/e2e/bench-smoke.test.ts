@@ -73,3 +73,46 @@ test(
     }
   },
 );
+
+test(
+  'npm run bench -- --runtimes measures both paths on the Node.js binary named, and refuses one that is not',
+  { timeout: 300_000 },
+  async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-runtimes-'));
+    try {
+      const json = path.join(dir, 'bench.json');
+      const result = await run([
+        '--orders',
+        '100',
+        '--vitrines',
+        '2',
+        '--runtimes',
+        `this=${process.execPath}`,
+        '--no-write',
+        '--json',
+        json,
+      ]);
+      assert.equal(result.code, 0, `bench exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
+      assert.equal(report.runtimes?.length, 1);
+      const [runtime] = report.runtimes!;
+      assert.deepEqual([runtime.label, runtime.node, runtime.version], ['this', process.execPath, process.versions.node]);
+      for (const measured of [runtime.baseline, runtime.temporal]) {
+        assert.ok(measured?.check.ok, JSON.stringify(measured?.check));
+        assert.equal(measured.check.distinctRows, 100);
+        assert.equal(measured.node, process.execPath);
+      }
+      assert.ok(runtime.ratio! > 0);
+      assert.match(
+        result.stdout,
+        new RegExp(`^Node ${process.versions.node.replace(/\./g, '\\.')} \\(this\\): ratio temporal/baseline \\d+\\.\\d\\d`, 'm'),
+      );
+
+      const bad = await run(['--runtimes', 'old=/nonexistent/node', '--no-write']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /^bench: --runtimes: \/nonexistent\/node is not a node binary that runs$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
