@@ -247,7 +247,7 @@ describe('Temporal UI as the ops monitor', () => {
     assert.deepEqual(updated, [agroSecond.workflowId]);
   });
 
-  test('UI: one run shows its workflow id, its summary in memo and result', async () => {
+  test("UI: one run shows its workflow id, its summary in memo and result, and the card's activities", async () => {
     const { workflowId } = agroFirst;
     const runPage = `${uiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`;
     await openUntil(page, `${runPage}/${agroFirstRunId}/memo`, async () => {
@@ -262,8 +262,25 @@ describe('Temporal UI as the ops monitor', () => {
           .getByText(new RegExp(`"vitrineCode":\\s*"${agro}",\\s*"importRunId":\\s*\\d+,[^}]*"imported":\\s*8,[^}]*"blocked":\\s*1,`))
           .first(),
       );
+      // The design card's activities: queue fetch, client-field defaulting, order import (and the
+      // order fetch beside them) in the run's history.
+      for (const activity of ['fetchQueuePage', 'fetchPageOrders', 'applyClientFieldDefaults', 'importOrders']) {
+        await visible(page.getByText(activity, { exact: true }).first(), `the ${activity} activity in the run's history`);
+      }
     });
     await screenshot(page, 'temporal-ui-run.png');
+    // Approved-status processing, the card's fourth: the second run of loja-agro updated orders.
+    const second = await client().workflow.getHandle(agroSecond.workflowId).describe();
+    await openUntil(
+      page,
+      `${uiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(second.workflowId)}/${second.runId}/history`,
+      async () => {
+        await visible(
+          page.getByText('processApprovedOrders', { exact: true }).first(),
+          "the processApprovedOrders activity in the second run's history",
+        );
+      },
+    );
   });
 
   test('UI: a search by VitrineCode lists the vitrine runs with their counts', async () => {
