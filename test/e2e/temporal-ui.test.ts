@@ -22,6 +22,8 @@ import { REPO, uniqueSuffix } from '../support/services';
 
 // Tests never write tracked files: docs/screenshots is written only by `npm run screenshots`.
 const SCREENSHOTS = path.resolve(REPO, process.env.SCREENSHOT_DIR ?? '.data/screenshots');
+/** Pictures for the docs wait for animations and fonts to settle; the test's own pictures do not. */
+const FOR_DOCS = process.env.SCREENSHOT_DIR !== undefined;
 const VIEWPORT = { width: 1400, height: 900 };
 /** How long a UI page may take to show what it should (the UI polls the server, visibility lags). */
 const PAGE_TIMEOUT_MS = 30_000;
@@ -82,9 +84,9 @@ async function openUntil(page: Page, url: string, check: () => Promise<void>, at
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: PAGE_TIMEOUT_MS });
     try {
       await check();
-      // Fonts and icons settle before the picture is taken (the UI keeps polling: no network idle).
+      // Fonts and icons settle before a picture for the docs (the UI keeps polling: no network idle).
       await page.evaluate('document.fonts.ready');
-      await page.waitForTimeout(500);
+      if (FOR_DOCS) await page.waitForTimeout(500);
       return;
     } catch (error) {
       if (attempt >= attempts) throw new Error(`${url}: ${(error as Error).message}`, { cause: error });
@@ -322,7 +324,7 @@ describe('Temporal UI as the ops monitor', () => {
         .getByRole('button', { name: /expand saved views/i })
         .waitFor({ timeout: 5_000 })
         .catch(() => undefined);
-      await page.waitForTimeout(1_000);
+      if (FOR_DOCS) await page.waitForTimeout(1_000);
     }
     await screenshot(page, 'temporal-ui-search-vitrinecode.png');
   });
