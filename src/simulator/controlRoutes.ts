@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseFaults } from './faults';
-import { MAX_GENERATED_INDEX } from './generate';
+import { type LineRange, MAX_GENERATED_INDEX, MAX_GENERATED_LINES } from './generate';
 import { ACCOUNT_PATTERN, vtexError } from './http';
 import { Rng } from './random';
 import { isOrderState, ORDER_STATES } from './states';
@@ -47,7 +47,7 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
         return { orderIds: body.map((doc) => account.putDocument(doc)) };
       }
       if (isObject(body) && 'generate' in body) {
-        const { generate, seed = 1, state = 'ready-for-handling', offset = 0, render = false } = body;
+        const { generate, seed = 1, state = 'ready-for-handling', offset = 0, render = false, lines } = body;
         if (!Number.isInteger(generate) || (generate as number) < 0 || (generate as number) > MAX_GENERATE) {
           return badRequest(reply, `generate must be an integer from 0 to ${MAX_GENERATE}`);
         }
@@ -59,7 +59,9 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
           return badRequest(reply, `offset must be an integer and offset + generate at most ${MAX_GENERATED_INDEX}`);
         }
         if (typeof render !== 'boolean') return badRequest(reply, 'render must be true or false');
-        return { orderIds: account.generate(generate as number, seed, state, offset as number, render) };
+        const range = lineRange(lines);
+        if (typeof range === 'string') return badRequest(reply, range);
+        return { orderIds: account.generate(generate as number, seed, state, offset as number, render, range) };
       }
       if (isOrderDocument(body)) return { orderIds: [account.putDocument(body)] };
       return badRequest(reply, 'body must be an order (object with a string orderId), an array of orders, or { "generate": N }');
@@ -193,4 +195,15 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
       return { ok: true };
     }),
   );
+}
+
+/** `lines`: product lines per generated order, N or { min, max } (B2B sizes); absent: the default mix. */
+function lineRange(value: unknown): LineRange | undefined | string {
+  if (value === undefined) return undefined;
+  const range = typeof value === 'number' ? { min: value, max: value } : isObject(value) ? value : undefined;
+  const ok = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= MAX_GENERATED_LINES;
+  if (!range || !ok(range.min) || !ok(range.max) || (range.min as number) > (range.max as number)) {
+    return `lines must be an integer from 1 to ${MAX_GENERATED_LINES}, or { "min": a, "max": b } with a <= b in that range`;
+  }
+  return { min: range.min as number, max: range.max as number };
 }

@@ -34,11 +34,24 @@ export function generatedOrderId(seed: Seed, index: number): string {
   return `${generatedOrderNumber(seedHash(seed), index).orderGroup}-01`;
 }
 
+export interface LineRange {
+  min: number;
+  max: number;
+}
+
+/** The most product lines a generated order may have. */
+export const MAX_GENERATED_LINES = 1000;
+
 export interface GenerateParams {
   account: string;
   seed: Seed;
   index: number;
   state: string;
+  /**
+   * Product lines per order, drawn from this range: B2B-sized orders (a line may repeat a product
+   * of the catalogue, as a price or a delivery split does on VTEX). Default: 1 to 4 distinct products.
+   */
+  lines?: LineRange;
   /** Overrides for an order whose state changed after generation (ISO strings). */
   lastChange?: string;
   authorizedDate?: string | null;
@@ -111,17 +124,25 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
     state: city.uf,
   };
 
-  // Items: 1-4 distinct products; a quarter of the orders have a promotion.
-  const itemCount = rng.weighted([
-    [1, 55],
-    [2, 25],
-    [3, 12],
-    [4, 8],
-  ] as const);
-  const productIndexes = new Set<number>();
-  while (productIndexes.size < itemCount) productIndexes.add(rng.int(0, PRODUCTS.length - 1));
+  // Items: 1-4 distinct products (or `lines` of them, repeats allowed); a quarter of the orders
+  // have a promotion.
+  let productIndexes: number[];
+  if (p.lines) {
+    const count = rng.int(p.lines.min, p.lines.max);
+    productIndexes = Array.from({ length: count }, () => rng.int(0, PRODUCTS.length - 1));
+  } else {
+    const itemCount = rng.weighted([
+      [1, 55],
+      [2, 25],
+      [3, 12],
+      [4, 8],
+    ] as const);
+    const distinct = new Set<number>();
+    while (distinct.size < itemCount) distinct.add(rng.int(0, PRODUCTS.length - 1));
+    productIndexes = [...distinct];
+  }
   const discountPct = rng.chance(0.25) ? rng.pick([5, 10, 15]) : 0;
-  const items: GeneratedItem[] = [...productIndexes].map((pi) => {
+  const items: GeneratedItem[] = productIndexes.map((pi) => {
     const product = PRODUCTS[pi];
     const quantity = rng.weighted([
       [1, 80],

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type FaultSettings, NO_FAULTS } from './faults';
-import { generatedOrderNumber, generateOrder, MAX_GENERATED_INDEX, type Seed, seedHash } from './generate';
+import { generatedOrderNumber, generateOrder, type LineRange, MAX_GENERATED_INDEX, type Seed, seedHash } from './generate';
 import { Gate } from './http';
 import { Rng, vtexDate } from './random';
 import { isAuthorizedState, previousStateOf, statusDescription } from './states';
@@ -39,6 +39,8 @@ interface OrderRecord {
   doc: Record<string, unknown> | null;
   seed: Seed;
   index: number;
+  /** Product lines of a generated order (B2B sizes); default the generator's own. */
+  lines?: LineRange;
   /** Time of the last feed event of this order (the next event's lastChange). */
   lastEventAt: number;
   /** Set once the state changed through the API; until then the document's own dates stand. */
@@ -103,20 +105,20 @@ export class Account {
    * then each document is built and serialized now and kept, the way a platform serves stored
    * documents, so that reading it costs no generation (benchmarks measure the importer, not this).
    */
-  generate(count: number, seed: Seed, state: string, offset = 0, render = false): string[] {
+  generate(count: number, seed: Seed, state: string, offset = 0, render = false, lines?: LineRange): string[] {
     if (offset + count > MAX_GENERATED_INDEX) throw new RangeError(`offset + generate must be at most ${MAX_GENERATED_INDEX}`);
     const hash = seedHash(seed);
     const ids: string[] = new Array(count);
     for (let i = 0; i < count; i++) {
       const orderId = `${generatedOrderNumber(hash, offset + i).orderGroup}-01`;
-      this.put(orderId, state, null, seed, offset + i);
+      this.put(orderId, state, null, seed, offset + i, lines);
       if (render) this.documentJson(orderId, true);
       ids[i] = orderId;
     }
     return ids;
   }
 
-  private put(orderId: string, state: string, doc: Record<string, unknown> | null, seed: Seed, index: number): void {
+  private put(orderId: string, state: string, doc: Record<string, unknown> | null, seed: Seed, index: number, lines?: LineRange): void {
     const now = this.store.now();
     const previous = this.orders.get(orderId);
     this.orders.set(orderId, {
@@ -125,6 +127,7 @@ export class Account {
       doc,
       seed,
       index,
+      lines,
       lastEventAt: now,
       changedAt: null,
       authorizedDate: undefined,
@@ -159,7 +162,7 @@ export class Account {
   private ownAuthorizedDate(r: OrderRecord): string | null {
     if (r.doc !== null) return typeof r.doc.authorizedDate === 'string' ? r.doc.authorizedDate : null;
     if (!isAuthorizedState(r.state)) return null;
-    const doc = generateOrder({ account: this.name, seed: r.seed, index: r.index, state: r.state });
+    const doc = generateOrder({ account: this.name, seed: r.seed, index: r.index, lines: r.lines, state: r.state });
     return typeof doc.authorizedDate === 'string' ? doc.authorizedDate : null;
   }
 
@@ -199,6 +202,7 @@ export class Account {
         account: this.name,
         seed: r.seed,
         index: r.index,
+        lines: r.lines,
         state: r.state,
         lastChange: changed,
         authorizedDate,
