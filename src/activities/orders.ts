@@ -2,7 +2,7 @@ import { createOrderImporter, type PageFetchResult } from '../importing/orderImp
 import { reportOrders } from '../observability/importEvents';
 import type { PageImportResult, PageRef, StatusUpdateResult } from '../shared/importTypes';
 import { activityRun, queuePageOf, vitrineCodes, type ActivityDependencies } from './context';
-import { withPlatformFailures } from './failures';
+import { withFailureTypes } from './failures';
 
 /**
  * The order steps of a queue page, one activity each: order fetch, client-field defaulting,
@@ -18,7 +18,7 @@ export function createOrderActivities(deps: ActivityDependencies) {
   return {
     /** Reads the page's orders from the platform and maps them; orders it cannot take are blocked. */
     async fetchPageOrders(ref: PageRef): Promise<PageFetchResult> {
-      const result = await withPlatformFailures(`order fetch of vitrine ${ref.vitrineId}`, async () =>
+      const result = await withFailureTypes(`order fetch of vitrine ${ref.vitrineId}`, async () =>
         importer.fetchPageOrders(await page(ref), activityRun()),
       );
       reportOrders(await codeOf(ref.vitrineId), { blocked: result.blocked });
@@ -27,7 +27,7 @@ export function createOrderActivities(deps: ActivityDependencies) {
 
     /** Client-field defaulting: the vitrine's default rules evaluated for the page's new orders. */
     async applyClientFieldDefaults(ref: PageRef): Promise<{ blocked: number }> {
-      const result = await withPlatformFailures(`client-field defaulting of vitrine ${ref.vitrineId}`, async () =>
+      const result = await withFailureTypes(`client-field defaulting of vitrine ${ref.vitrineId}`, async () =>
         importer.applyPageDefaults(await page(ref), activityRun()),
       );
       reportOrders(await codeOf(ref.vitrineId), { blocked: result.blocked });
@@ -36,7 +36,7 @@ export function createOrderActivities(deps: ActivityDependencies) {
 
     /** Importar Pedido: the page's new orders written with their default fields. */
     async importOrders(ref: PageRef): Promise<PageImportResult> {
-      const result = await withPlatformFailures(`order import of vitrine ${ref.vitrineId}`, async () =>
+      const result = await withFailureTypes(`order import of vitrine ${ref.vitrineId}`, async () =>
         importer.importPageOrders(await page(ref), activityRun()),
       );
       reportOrders(await codeOf(ref.vitrineId), { imported: result.imported, blocked: result.blocked });
@@ -45,7 +45,7 @@ export function createOrderActivities(deps: ActivityDependencies) {
 
     /** Processar Pedido Aprovado: the page's orders the ERP has, brought to their platform state. */
     async processApprovedOrders(ref: PageRef): Promise<StatusUpdateResult> {
-      const result = await withPlatformFailures(`approved-order processing of vitrine ${ref.vitrineId}`, async () =>
+      const result = await withFailureTypes(`approved-order processing of vitrine ${ref.vitrineId}`, async () =>
         importer.processPageStatuses(await page(ref), activityRun()),
       );
       reportOrders(await codeOf(ref.vitrineId), { updated: result.updated, blocked: result.blocked });
@@ -54,7 +54,7 @@ export function createOrderActivities(deps: ActivityDependencies) {
 
     /** ERP to platform: start-handling for orders that entered Em preparação in the ERP. */
     async sendPlatformNotifications(input: { vitrineId: number; importRunId?: number }): Promise<{ sent: number; failed: number }> {
-      return withPlatformFailures(`notifications of vitrine ${input.vitrineId}`, () =>
+      return withFailureTypes(`notifications of vitrine ${input.vitrineId}`, () =>
         importer.sendPlatformNotifications(input.vitrineId, { ...activityRun(), importRunId: input.importRunId }),
       );
     },

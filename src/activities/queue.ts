@@ -3,7 +3,7 @@ import { getVitrineById } from '../erp/store/vitrines';
 import { connectorFor as defaultConnectorFor } from '../platform/connectors';
 import type { FetchedPage } from '../shared/importTypes';
 import { queuePageOf, type ActivityDependencies } from './context';
-import { withPlatformFailures } from './failures';
+import { withFailureTypes } from './failures';
 
 /** Queue fetch and acknowledgement: the platform's integration queue, a page at a time. */
 export function createQueueActivities(deps: ActivityDependencies) {
@@ -13,7 +13,7 @@ export function createQueueActivities(deps: ActivityDependencies) {
     /** Queue fetch: reads up to `maxItems` of the vitrine's queue into a page kept in the ERP; an empty queue keeps none. */
     async fetchQueuePage(input: { vitrineId: number; importRunId: number; maxItems: number }): Promise<FetchedPage> {
       const vitrine = await getVitrineById(db, input.vitrineId);
-      const items = await withPlatformFailures(`queue fetch for vitrine ${vitrine.code}`, () =>
+      const items = await withFailureTypes(`queue fetch for vitrine ${vitrine.code}`, () =>
         connectorFor(vitrine).fetchQueue(input.maxItems),
       );
       if (items.length === 0) return { pageId: null, items: 0 };
@@ -30,7 +30,7 @@ export function createQueueActivities(deps: ActivityDependencies) {
       const page = await queuePageOf(db, input.vitrineId, input.pageId);
       if (!page.committed) {
         const vitrine = await getVitrineById(db, input.vitrineId);
-        await withPlatformFailures(`queue commit for vitrine ${vitrine.code}`, () =>
+        await withFailureTypes(`queue commit for vitrine ${vitrine.code}`, () =>
           connectorFor(vitrine).commitQueue(page.items.map((item) => item.handle)),
         );
         await markQueuePageCommitted(db, page.id);

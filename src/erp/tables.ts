@@ -168,6 +168,9 @@ export interface ImportRunRow {
   committed: number;
   started_at: Date;
   finished_at: Date | null;
+  workflow_run_id: string | null;
+  failure_type: string | null;
+  failure_message: string | null;
 }
 
 export interface PlatformNotificationRow {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { databaseErrorClass, describeDatabaseError, isPostgresError } from '../erp/databaseErrors';
 import { clearBlockedOrders } from '../erp/store/blockedOrders';
 import { customerColumns, insertSalesOrders, lockOrder, orderCodesInUse, type NewSalesOrder } from '../erp/store/salesOrders';
 import type { ErpOrder } from '../mapping/erpOrder';
@@ -24,10 +25,10 @@ export interface WrittenOrders {
 /** Called inside each transaction that writes orders, with what it wrote: a page records it there too. */
 export type OnWritten = (trx: Knex.Transaction, written: { imported: string[]; existing: string[] }) => Promise<void>;
 
-/** Postgres's own data and integrity errors (classes 22 and 23): values of one order the schema refuses. */
-function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+/** The batch failed for something other than the database being away: try each order alone. */
+function mayBeOneOrder(error: unknown): boolean {
+  const kind = databaseErrorClass(error);
+  return kind !== 'unavailable' && kind !== 'schema';
 }
 
 /**
@@ -35,8 +36,10 @@ function isDataError(error: unknown): boolean {
  * statements, with its customer (the platform's data under the default fields; "Não atualiza
  * dados do cliente" keeps a known customer's identity), carrier, products, items, payments and
  * first status. An order whose code another order holds, or that another order of the batch
- * shares, is to be blocked. When Postgres refuses the batch, each order gets a transaction of its
- * own, so that only the order whose values it refuses is blocked.
+ * shares, is to be blocked. When the batch fails for anything but the database being away or its
+ * schema missing, each order gets a transaction of its own, so that only the orders that fail on
+ * their own are blocked (with the database's reason, which never quotes a value); when every one
+ * of them fails, the cause is not theirs and the step fails instead.
  */
 export async function writeOrders(vi: VitrineImport, orders: OrderToWrite[], onWritten: OnWritten): Promise<WrittenOrders> {
   const result: WrittenOrders = { imported: [], existing: [], blocked: [] };
@@ -68,7 +71,8 @@ export async function writeOrders(vi: VitrineImport, orders: OrderToWrite[], onW
     result.imported.push(...written.imported);
     result.existing.push(...written.existing);
   } catch (error) {
-    if (!isDataError(error)) throw error;
+    if (!mayBeOneOrder(error)) throw error;
+    const failed: Array<{ order: NewSalesOrder; error: unknown }> = [];
     for (const o of writable) {
       try {
         const written = await vi.db.transaction(async (trx) => {
@@ -80,12 +84,14 @@ export async function writeOrders(vi: VitrineImport, orders: OrderToWrite[], onW
         result.imported.push(...written.imported);
         result.existing.push(...written.existing);
       } catch (single) {
-        if (!(single instanceof OrderRejectedError || isDataError(single))) throw single;
-        const reason =
-          single instanceof OrderRejectedError ? single.message : `the ERP database refused the order: ${(single as Error).message}`;
-        result.blocked.push({ externalOrderId: o.order.externalOrderId, reason });
+        if (single instanceof OrderRejectedError) result.blocked.push({ externalOrderId: o.order.externalOrderId, reason: single.message });
+        else if (mayBeOneOrder(single)) failed.push({ order: o, error: single });
+        else throw single;
       }
     }
+    if (failed.length > 1 && failed.length === writable.length) throw failed[0].error;
+    for (const { order, error: single } of failed)
+      result.blocked.push({ externalOrderId: order.order.externalOrderId, reason: reasonOf(single) });
   }
   return result;
 }
@@ -100,6 +106,12 @@ async function write(vi: VitrineImport, trx: Knex.Transaction, orders: NewSalesO
   await onWritten(trx, { imported, existing });
   for (const id of imported) vi.log.push({ level: 'info', externalOrderId: id, message: 'order imported' });
   return { imported, existing };
+}
+
+/** Why one order could not be written: the database's reason (never a value), or the error's kind. */
+function reasonOf(error: unknown): string {
+  if (isPostgresError(error) || databaseErrorClass(error)) return describeDatabaseError(error);
+  return `the order could not be written (${error instanceof Error ? error.name : 'unknown error'})`;
 }
 
 function clashReason(orderCode: string): string {

@@ -31,6 +31,15 @@ export function schedulePhaseSeconds(code: string, intervalMinutes: number): num
   return createHash('sha256').update(code).digest().readUInt32BE(0) % (intervalMinutes * 60);
 }
 
+/**
+ * The longest a run may last, its continued executions included. Temporal ends a run still going
+ * then, and the vitrine's next run closes it as failed (RunNotClosed): no run stays open for ever
+ * and keeps its schedule skipping. Pages are acknowledged as they are imported, so what a run did
+ * stays done and the next one goes on from the queue (a backlog of a few million orders).
+ */
+export const RUN_TIMEOUT = '2 hours';
+export const RUN_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+
 function scheduleOptions(settings: VitrineScheduleSettings, taskQueue: string): ScheduleOptions {
   const input: ImportVitrineOrdersInput = { vitrineCode: settings.code };
   const phase = schedulePhaseSeconds(settings.code, settings.intervalMinutes);
@@ -43,6 +52,7 @@ function scheduleOptions(settings: VitrineScheduleSettings, taskQueue: string): 
       workflowId: workflowIdPrefixFor(settings.code),
       args: [input],
       taskQueue,
+      workflowExecutionTimeout: RUN_TIMEOUT,
       typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.vitrineCode, value: settings.code }],
     },
     // A run still draining a large queue is not doubled by the next tick; missed ticks while the
@@ -97,6 +107,10 @@ export interface ScheduleState {
   intervalMinutes: number | null;
   nextRunAt: Date | null;
   runningWorkflowIds: string[];
+  /** Ticks the schedule skipped because a run was still going, in all its life. */
+  skippedTicks: number;
+  /** Ticks it missed while the server was down, past its catch-up window. */
+  missedTicks: number;
 }
 
 export async function describeVitrineSchedule(client: Client, code: string): Promise<ScheduleState> {
@@ -109,10 +123,12 @@ export async function describeVitrineSchedule(client: Client, code: string): Pro
       intervalMinutes: typeof interval === 'number' ? interval / 60_000 : interval ? durationMinutes(String(interval)) : null,
       nextRunAt: description.info.nextActionTimes[0] ?? null,
       runningWorkflowIds: description.info.runningActions.map((action) => action.workflow.workflowId),
+      skippedTicks: description.info.numActionsSkippedOverlap,
+      missedTicks: description.info.numActionsMissedCatchupWindow,
     };
   } catch (error) {
     if (!(error instanceof ScheduleNotFoundError)) throw error;
-    return { exists: false, paused: true, intervalMinutes: null, nextRunAt: null, runningWorkflowIds: [] };
+    return { exists: false, paused: true, intervalMinutes: null, nextRunAt: null, runningWorkflowIds: [], skippedTicks: 0, missedTicks: 0 };
   }
 }
 

@@ -38,6 +38,12 @@ export interface ImportRunSummary extends ImportCounts {
   continuations: number;
 }
 
+/** Why a run failed: the failure type (src/shared/failureTypes.ts) and its message (ids only). */
+export interface RunFailure {
+  type: string;
+  message: string;
+}
+
 export interface OpenedRun {
   vitrineId: number;
   importRunId: number;

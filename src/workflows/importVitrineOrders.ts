@@ -1,5 +1,9 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
   continueAsNew,
+  log,
+  TimeoutFailure,
   defineQuery,
   proxyActivities,
   proxyLocalActivities,
@@ -12,8 +16,15 @@ import {
   type RetryPolicy,
 } from '@temporalio/workflow';
 import type { ImportActivities } from '../activities';
+import { NON_RETRYABLE_FAILURE_TYPES } from '../shared/failureTypes';
 import { SEARCH_ATTRIBUTES } from '../shared/ids';
-import { zeroCounts, type ImportCounts, type ImportRunSummary, type ImportVitrineOrdersInput } from '../shared/importTypes';
+import {
+  zeroCounts,
+  type ImportCounts,
+  type ImportRunSummary,
+  type ImportVitrineOrdersInput,
+  type RunFailure,
+} from '../shared/importTypes';
 
 /**
  * Queue items handled per page: one fetch, one import batch (one ERP transaction), one commit.
@@ -24,7 +35,28 @@ export const PAGE_SIZE = 500;
 /** Pages per workflow execution before it continues as new, to keep its history small (~5,000 queue items). */
 export const PAGES_PER_EXECUTION = 10;
 
-const RETRY: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
+/** Tries of one step before its failure fails the run (with the backoff below, about 2 minutes of retries). */
+export const MAX_ATTEMPTS = 8;
+
+/**
+ * How every step is retried, by what failed (src/shared/failureTypes.ts):
+ * - transient (the platform's 5xx, 429 and timeouts; the ERP database restarting, too busy, a
+ *   serialization failure or a deadlock; a worker that died mid-step): again after 1 s, then twice
+ *   as long each time, at most a minute apart, or after the platform's Retry-After;
+ * - permanent (a platform refusal, a missing schema, a statement or values the database refuses
+ *   outside any one order, a programming error, a vitrine or queue page that is gone): never again,
+ *   the run fails at once;
+ * - anything else: like a transient failure.
+ * After MAX_ATTEMPTS tries a step fails the run, whatever the failure: the vitrine's next run
+ * starts at its next tick, and operators see the failed run. No step waits for ever.
+ */
+const RETRY: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  maximumAttempts: MAX_ATTEMPTS,
+  nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+};
 
 /**
  * Queue fetch and commit and the run's bookkeeping are single short calls: they run as local
@@ -32,11 +64,19 @@ const RETRY: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2,
  * and a run of an empty queue is one workflow task (500 vitrines on one worker: docs/BENCHMARKS.md).
  * They are retried like activities and are idempotent like them.
  */
-export const QUEUE_ACTIVITY_OPTIONS: LocalActivityOptions = { startToCloseTimeout: '1 minute', retry: RETRY };
-/** Order batches and notifications run as activities: bounded per worker, heartbeating as they go. */
+export const QUEUE_ACTIVITY_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '10 minutes',
+  retry: RETRY,
+};
+/**
+ * Order batches and notifications run as activities: bounded per worker, heartbeating as they go
+ * (a worker that dies is noticed within 20 s), and never longer than 30 minutes with every retry.
+ */
 export const BATCH_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '20 seconds',
+  scheduleToCloseTimeout: '30 minutes',
   retry: RETRY,
 };
 const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun } = proxyLocalActivities<ImportActivities>(QUEUE_ACTIVITY_OPTIONS);
@@ -71,8 +111,14 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
     // Notifications queued in the ERP while this run goes wait for the next run.
     if (drained && pendingNotifications > 0) await sendPlatformNotifications({ vitrineId, importRunId });
   } catch (error) {
-    // The run is marked failed in the ERP too; Temporal keeps the whole failure chain.
-    await saveImportRun({ importRunId, counts, status: 'failed' });
+    // The run is marked failed in the ERP too, with the failure's type and message (ids only);
+    // Temporal keeps the whole failure chain. If even that cannot be written, the vitrine's next
+    // run closes this one as failed when it opens.
+    const marked = await saveImportRun({ importRunId, counts, status: 'failed', failure: failureOf(error) }).then(
+      () => undefined,
+      (markError: unknown) => markError,
+    );
+    if (marked !== undefined) log.warn('the failed run could not be marked failed; the next run of the vitrine closes it', { importRunId });
     throw error;
   }
   if (drained) {
@@ -133,4 +179,16 @@ async function drainQueue(
     counts.committed += committed;
   }
   return false;
+}
+
+/** The type and message of what failed a run: the activity's failure, without the wrapping. */
+function failureOf(error: unknown): RunFailure {
+  let cause = error;
+  while (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message.slice(0, 500) };
+  if (cause instanceof TimeoutFailure) return { type: 'ActivityTimedOut', message: `a step timed out (${cause.timeoutType})` };
+  return {
+    type: cause instanceof Error ? cause.name : 'Error',
+    message: (cause instanceof Error ? cause.message : String(cause)).slice(0, 500),
+  };
 }

@@ -517,6 +517,21 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
       .whereNot({ status: 'completed' })
       .count({ n: '*' });
     checks.push(check('every import run completed (import_runs)', Number(unfinished[0].n) === 0, `${unfinished[0].n} runs not completed`));
+    // No run left open: each vitrine's last run ended, one way or the other.
+    const lastRuns: Array<{ code: string; status: string }> = (
+      await db.raw(
+        `select distinct on (v.id) v.code, r.status from import_runs r join vitrines v on v.id = r.vitrine_id
+          where v.id = any(?::bigint[]) order by v.id, r.started_at desc, r.id desc`,
+        [Object.values(vitrineIds)],
+      )
+    ).rows;
+    checks.push(
+      check(
+        "every vitrine's last run ended (completed or failed), none left open",
+        lastRuns.length === Object.keys(vitrineIds).length && lastRuns.every((r) => r.status !== 'running'),
+        lastRuns.map((r) => `${r.code}: ${r.status}`).join(', '),
+      ),
+    );
     // Pages fetched by attempts that a kill cut short belong to their run too, and go with it.
     const pagesLeft = await db('queue_pages').whereIn('vitrine_id', Object.values(vitrineIds)).count({ n: '*' });
     checks.push(

@@ -5,8 +5,8 @@
  * whole failure chain of a permanent one.
  *
  * Temporal's time-skipping test server is a download this machine cannot make, so the retried
- * failures carry a short nextRetryDelay: the workflow's own retry policy is still the one that
- * decides whether and how often an activity runs again.
+ * failures carry a short nextRetryDelay: the workflow's own retry policy (its attempts and its
+ * non-retryable types) is still the one that decides whether and how often an activity runs again.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -15,7 +15,9 @@ import { Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { ImportActivities } from '../../src/activities';
+import { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from '../../src/shared/failureTypes';
 import type { ImportRunSummary, PageRef } from '../../src/shared/importTypes';
+import { MAX_ATTEMPTS } from '../../src/workflows/importVitrineOrders';
 import { createTemporalEnv, uniqueSuffix, workflowBundle } from '../support/services';
 
 /** What one fake page holds: how the order fetch splits it. */
@@ -77,7 +79,8 @@ function fakeActivities(pages: FakePage[], calls: Calls, overrides: Partial<Impo
   return activities;
 }
 
-describe('import workflow', () => {
+// The runs are independent (a task queue and a worker each): they go side by side.
+describe('import workflow', { concurrency: true }, () => {
   let env: TestWorkflowEnvironment;
   before(async () => {
     env = await createTemporalEnv();
@@ -244,4 +247,71 @@ describe('import workflow', () => {
     assert.deepEqual(attempts, [1]);
     assert.deepEqual(calls, ['openImportRun', 'saveImportRun:failed']);
   });
+  // Retries by class of failure.
+  /** Runs one page whose importOrders fails with `failure` every time; returns its attempts and the saved failure. */
+  async function failingImport(failure: () => Error): Promise<{ attempts: number[]; saved: unknown[]; error: unknown }> {
+    const calls: Calls = [];
+    const attempts: number[] = [];
+    const saved: unknown[] = [];
+    const pages = [{ items: 1, new: 1, existing: 0, unchanged: 0, blocked: 0 }];
+    const base = fakeActivities(pages, calls);
+    const activities = fakeActivities(pages, calls, {
+      async importOrders() {
+        attempts.push(Context.current().info.attempt);
+        throw failure();
+      },
+      async saveImportRun(input) {
+        saved.push(input.failure);
+        return base.saveImportRun(input);
+      },
+    });
+    const taskQueue = `workflow-retry-${uniqueSuffix()}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: workflowBundle(),
+      activities,
+    });
+    const error = await worker
+      .runUntil(
+        env.client.workflow.execute('importVitrineOrders', {
+          taskQueue,
+          workflowId: `vitrine-orders-retry-${uniqueSuffix()}`,
+          args: [{ vitrineCode: 'fake' }],
+          workflowExecutionTimeout: '2 minutes',
+        }),
+      )
+      .then(
+        () => assert.fail('the run completed'),
+        (e: unknown) => e,
+      );
+    return { attempts, saved, error };
+  }
+
+  // Retried failures carry a short nextRetryDelay so that the test does not wait out the backoff.
+  const retried = (type: string) => () => ApplicationFailure.create({ type, message: `${type} in the test`, nextRetryDelay: '10ms' });
+
+  test(`a transient failure is retried, at most ${MAX_ATTEMPTS} tries, then fails the run with its type`, async () => {
+    const { attempts, saved, error } = await failingImport(retried(FAILURE_TYPES.erpUnavailable));
+    assert.deepEqual(
+      attempts,
+      Array.from({ length: MAX_ATTEMPTS }, (_, i) => i + 1),
+    );
+    assert.ok(error instanceof WorkflowFailedError);
+    assert.deepEqual(saved, [{ type: FAILURE_TYPES.erpUnavailable, message: `${FAILURE_TYPES.erpUnavailable} in the test` }]);
+  });
+
+  test('an unknown failure is bounded the same way', async () => {
+    const { attempts } = await failingImport(retried('SomethingNew'));
+    assert.equal(attempts.length, MAX_ATTEMPTS);
+  });
+
+  for (const type of NON_RETRYABLE_FAILURE_TYPES) {
+    test(`${type} is tried once, even when the failure itself says it may be retried`, async () => {
+      const { attempts, saved } = await failingImport(retried(type));
+      assert.deepEqual(attempts, [1]);
+      assert.deepEqual(saved, [{ type, message: `${type} in the test` }]);
+    });
+  }
 });

@@ -33,15 +33,23 @@ export async function runVitrine(ctx: CliContext, code: string, options: { wait?
       if (line === last) return;
       last = line;
       ctx.out.write(tty ? `\r${line}` : `progress: ${line}\n`);
-    } catch {
-      // The run may be between executions (continue-as-new) or already closed: skip this tick.
+    } catch (error) {
+      // Between two executions (continue-as-new), or closed a moment ago, a run cannot answer: the
+      // next tick asks again. What it said is shown once, not hidden.
+      const line = `progress: not available now (${(error as Error).message.split('\n')[0]})`;
+      if (line === last) return;
+      last = line;
+      ctx.out.write(tty ? `\r${line}` : `${line}\n`);
     }
   }
   let summary: ImportRunSummary;
   try {
     summary = await handle.result();
   } catch (error) {
-    const cause = error instanceof WorkflowFailedError && error.cause ? `: ${error.cause.message}` : '';
+    // The root of the chain says what failed (WorkflowFailedError -> ActivityFailure -> ApplicationFailure).
+    let root: Error | undefined = error instanceof WorkflowFailedError ? error.cause : undefined;
+    while (root?.cause instanceof Error) root = root.cause;
+    const cause = root ? `: ${root.message}` : '';
     throw new UsageError(`run ${workflowId} failed${cause}`);
   } finally {
     if (live) {
