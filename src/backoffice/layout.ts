@@ -31,6 +31,7 @@ a{color:#1f5f99}
 .flash{padding:8px 12px;border-radius:4px;margin:8px 0}
 .flash.ok{background:#e4f5e7;border:1px solid #9fd4a8}
 .flash.error{background:#fde8e8;border:1px solid #f0a3a3}
+.attention{color:#a40000}
 .flash.warning{background:#fff5d6;border:1px solid #e8cf7a}
 form.inline{display:inline-flex;gap:6px;align-items:center;margin:0}
 form.stack{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-end;background:#fff;border:1px solid #dde3ea;padding:10px;margin:6px 0 12px}

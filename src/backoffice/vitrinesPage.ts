@@ -4,6 +4,7 @@
  * interval` do), and one vitrine's summary.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { vitrineHealth, type VitrineHealth } from '../admin/vitrineHealth';
 import { changeVitrineImport, type ImportSwitchPatch } from '../admin/vitrineImport';
 import { countBlockedOrders } from '../erp/store/blockedOrders';
 import { lastImportRuns } from '../erp/store/importRuns';
@@ -40,6 +41,14 @@ function scheduleText(state: ScheduleState | undefined): Html {
     ${when(state.nextRunAt)}${running}`;
 }
 
+/** What needs an operator (src/admin/vitrineHealth.ts), with since when. */
+function attentionText(health: VitrineHealth | undefined): Html {
+  if (!health || health.attention.length === 0) return html`<span class="muted" data-attention="none">none</span>`;
+  return html`${health.attention.map(
+    (a) => html`<div class="attention" data-attention="${a.kind}">${a.reason} <span class="muted">(since ${when(a.since)})</span></div>`,
+  )}`;
+}
+
 interface ListState {
   flash?: Flash;
   /** Values typed in a refused form, by vitrine code. */
@@ -52,6 +61,7 @@ async function renderList(deps: BackofficeDeps, reply: FastifyReply, state: List
     deps,
     vitrines.map((v) => v.code),
   );
+  const health = new Map((await vitrineHealth(deps.db, vitrines, states.size > 0 ? states : undefined)).map((h) => [h.code, h]));
   const rows = vitrines.map((v) => {
     const on = v.import_orders;
     const path = `/vitrines/${enc(v.code)}`;
@@ -89,6 +99,7 @@ async function renderList(deps: BackofficeDeps, reply: FastifyReply, state: List
         </form>
       </td>
       <td>${scheduleText(states.get(v.code))}</td>
+      <td>${attentionText(health.get(v.code))}</td>
     </tr>`;
   });
   const body = html`<h1>Vitrines</h1>
@@ -110,6 +121,7 @@ async function renderList(deps: BackofficeDeps, reply: FastifyReply, state: List
                 <th>Importar Pedidos</th>
                 <th>Interval</th>
                 <th>Schedule</th>
+                <th>Attention</th>
               </tr>
             </thead>
             <tbody>

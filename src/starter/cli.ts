@@ -91,7 +91,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let code: number;
   try {
     await buildProgram(ctx, io).parseAsync(argv, { from: 'user' });
-    code = 0;
+    code = ctx.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       code = error.exitCode === 0 ? 0 : 2;

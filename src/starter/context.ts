@@ -12,6 +12,8 @@ export class CliContext {
   private database?: Knex;
   private temporal?: Client;
   readonly out: Output;
+  /** Set by a command that succeeded but has something to report in its exit code (status --all). */
+  exitCode = 0;
 
   constructor(
     stdout: TextSink,

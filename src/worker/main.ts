@@ -5,12 +5,13 @@
  *
  * Logs are JSON lines on stdout; a setting or startup error is one plain line on stderr and exit 1.
  */
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { applyDatabaseMigrations, createDatabase } from '../erp/db';
 import { createLogger, redactText } from '../observability/logger';
 import { installWorkerRuntime } from '../observability/runtime';
 import { readWorkerConfig } from '../shared/config';
 import { temporalConnectionOptions } from '../shared/temporal';
+import { startHealthMetrics } from '../observability/healthMetrics';
 import { createImportWorker } from './createWorker';
 
 async function main(): Promise<void> {
@@ -41,7 +42,20 @@ async function main(): Promise<void> {
         },
         'worker polling task queue',
       );
-      await worker.run();
+      // With metrics on, the vitrines' health too (what needs an operator), once a minute.
+      const stopHealth = metricsAddress
+        ? startHealthMetrics({
+            db,
+            meter: Runtime.instance().metricMeter,
+            onError: (error) =>
+              logger.warn({ error: redactText(error instanceof Error ? error.message : String(error)) }, 'vitrine health metrics not read'),
+          })
+        : undefined;
+      try {
+        await worker.run();
+      } finally {
+        stopHealth?.();
+      }
       logger.info({ taskQueue: config.taskQueue }, 'worker stopped');
     } finally {
       await connection.close();

@@ -109,6 +109,35 @@ describe('backoffice', () => {
     assert.equal(await toggle.innerText(), 'off');
   });
 
+  test('vitrines: the Attention column shows a vitrine whose last run failed, with why and since when', async () => {
+    await page.goto(`${base}/vitrines`);
+    assert.equal(await page.locator(`tr[data-vitrine="${code}"] [data-attention]`).innerText(), 'none');
+    const [vitrine] = await db()('vitrines').where({ code: other }).select('id');
+    // After the vitrine's completed run: the last one, and failed.
+    const startedAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000);
+    await db()('import_runs').insert({
+      vitrine_id: vitrine.id,
+      workflow_id: `vitrine-orders-${other}-failed`,
+      workflow_run_id: 'failed-run',
+      status: 'failed',
+      started_at: startedAt,
+      finished_at: new Date(startedAt.getTime() + 60_000),
+      failure_type: 'PlatformRejected',
+      failure_message: 'queue fetch for vitrine x: VTEX fetchQueue: HTTP 403',
+    });
+    try {
+      await page.goto(`${base}/vitrines`);
+      const cell = page.locator(`tr[data-vitrine="${other}"] [data-attention="runs-failing"]`);
+      assert.equal(
+        await cell.innerText(),
+        `the last run failed: PlatformRejected: queue fetch for vitrine x: VTEX fetchQueue: HTTP 403 (since ${startedAt.toISOString().slice(0, 19).replace('T', ' ')} UTC)`,
+      );
+      assert.equal(await page.locator(`tr[data-vitrine="${code}"] [data-attention]`).innerText(), 'none');
+    } finally {
+      await db()('import_runs').where({ workflow_run_id: 'failed-run' }).delete();
+    }
+  });
+
   test('vitrines: the interval reschedules; an invalid one is refused with why and changes nothing', async () => {
     await page.goto(`${base}/vitrines`);
     const row = () => page.locator(`tr[data-vitrine="${code}"]`);

@@ -220,7 +220,12 @@ const CASES: BadInput[] = [
   { name: 'run with an unknown option', args: ['run', SEED, '--now'], error: /^error: unknown option '--now'$/ },
 
   // status
-  { name: 'status without a code', args: ['status'], error: /^error: missing required argument 'code'$/ },
+  {
+    name: 'status without a code',
+    args: ['status'],
+    error: /^vitrine: give a vitrine code, or --all for every vitrine that needs attention$/,
+  },
+  { name: 'status with a code and --all', args: ['status', SEED, '--all'], error: /^vitrine: give a vitrine code or --all, not both$/ },
   { name: 'status of an unknown vitrine', args: ['status', MISSING], error: NO_SUCH_VITRINE },
   { name: 'status of a code of 10 000 characters', args: ['status', LONG('a')], error: INVALID_CODE },
   { name: 'status with Temporal not answering', args: ['status', SEED], env: DEAD_TEMPORAL, error: NO_TEMPORAL },

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { createLogger, redact, redactText, REDACTED, TemporalPinoLogger } from '../../src/observability/logger';
+import { HEALTH_METRICS } from '../../src/observability/healthMetrics';
 import { METRICS } from '../../src/observability/metrics';
 import { ConfigError, DEFAULT_METRICS_ADDRESS, readConfig, readWorkerConfig } from '../../src/shared/config';
 import { vitrineCodeFromWorkflowId } from '../../src/shared/ids';
@@ -385,6 +386,15 @@ describe('worker metrics and logs', () => {
     assert.equal(sum(samples, METRICS.ordersBlocked.name, vitrine), 1);
     assert.equal(sum(samples, `${METRICS.runDuration.name}_count`, { ...vitrine, status: 'completed' }), 2);
     assert.ok(sum(samples, `${METRICS.runDuration.name}_sum`, vitrine) > 0);
+    // The vitrine's health, read when the worker started (and every minute): nothing to see.
+    for (const metric of Object.values(HEALTH_METRICS).filter((m) => m !== HEALTH_METRICS.attention)) {
+      assert.ok(
+        samples.some((s) => s.name === metric.name && s.labels.vitrine === code),
+        `${metric.name} is served`,
+      );
+      assert.equal(sum(samples, metric.name, vitrine), 0);
+    }
+    assert.equal(sum(samples, HEALTH_METRICS.attention.name, { ...vitrine, kind: 'runs-failing' }), 0);
 
     worker.child.kill('SIGTERM');
     assert.equal(await worker.exited, 0);

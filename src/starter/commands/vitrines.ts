@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { ImportSwitchPatch } from '../../admin/vitrineImport';
-import { lastImportRuns } from '../../erp/store/importRuns';
 import { addVitrine, findVitrineByCode, listVitrines } from '../../erp/store/vitrines';
 import type { VitrineRow } from '../../erp/tables';
 import { intervalMinutesSchema, newVitrineSchema, parseSetting, vitrineCodeSchema } from '../../admin/vitrineSettings';
@@ -140,33 +139,16 @@ export function registerVitrineCommands(program: Command, register: Register): v
   );
 
   register(
-    program.command('status <code>').description('Switch, schedule and last runs of a vitrine'),
-    async (ctx, code: string, options) => {
-      const vitrine = await ctx.vitrine(parseSetting(vitrineCodeSchema, code, 'vitrine code'));
-      const schedule = await (await schedules()).describeVitrineSchedule(await ctx.client(), vitrine.code);
-      const runs = (await lastImportRuns(ctx.db, vitrine.id)).map((run) => ({
-        workflowId: run.workflow_id,
-        status: run.status,
-        startedAt: run.started_at,
-        finishedAt: run.finished_at,
-        fetched: run.fetched,
-        imported: run.imported,
-        updated: run.updated,
-        blocked: run.blocked,
-        committed: run.committed,
-      }));
-      const status = {
-        code: vitrine.code,
-        importOrders: vitrine.import_orders,
-        intervalMinutes: vitrine.import_interval_minutes,
-        schedule: schedule.exists ? (schedule.paused ? 'paused' : 'active') : 'missing',
-        nextRunAt: schedule.paused ? null : schedule.nextRunAt,
-        running: schedule.runningWorkflowIds,
-      };
-      if (options.json) return ctx.out.json({ ...status, lastRuns: runs });
-      ctx.out.fields({ ...status, importOrders: vitrine.import_orders ? 'on' : 'off', running: status.running.join(', ') || null });
-      ctx.out.line('');
-      ctx.out.table(runs, 'no runs yet');
+    program
+      .command('status [code]')
+      .description('Switch, schedule, runs and what needs attention of a vitrine; --all: every vitrine that needs attention (exit 3)')
+      .option('--all', 'every vitrine that needs attention, with the reason; exit code 3 when one does'),
+    async (ctx, code: string | undefined, options) => {
+      const status = await import('./status');
+      if (options.all && code !== undefined) throw new UsageError('give a vitrine code or --all, not both');
+      if (options.all) return status.showAttention(ctx, options);
+      if (code === undefined) throw new UsageError('give a vitrine code, or --all for every vitrine that needs attention');
+      return status.showVitrineStatus(ctx, code, options);
     },
   );
 

@@ -1,0 +1,137 @@
+/**
+ * Which vitrines need an operator: the same answer for `vitrine status`, the backoffice's vitrine
+ * list and the worker's metrics. A vitrine needs attention when its last runs failed, when a run
+ * has been open longer than its interval (its schedule skips ticks meanwhile), or when its switch
+ * and its schedule disagree.
+ */
+import type { Knex } from 'knex';
+import type { VitrineRow } from '../erp/tables';
+import type { ScheduleState } from '../scheduling/vitrineSchedules';
+
+export type AttentionKind = 'runs-failing' | 'run-open-too-long' | 'schedule-out-of-sync';
+
+export interface Attention {
+  kind: AttentionKind;
+  /** Since when: the first failed run of the streak, the open run's start, now for a schedule. */
+  since: Date;
+  reason: string;
+}
+
+export interface VitrineHealth {
+  code: string;
+  importOrders: boolean;
+  intervalMinutes: number;
+  /** Runs that failed since the last one that completed. */
+  consecutiveFailedRuns: number;
+  lastFailure: { type: string | null; message: string | null; at: Date } | null;
+  openRun: { workflowId: string; startedAt: Date; ageSeconds: number } | null;
+  /** Age of the oldest queue page read and not yet acknowledged. */
+  oldestUnacknowledgedPageSeconds: number | null;
+  /** The schedule as Temporal describes it; undefined when Temporal was not asked or did not answer. */
+  schedule?: ScheduleState;
+  attention: Attention[];
+}
+
+interface RunRow {
+  vitrine_id: number;
+  workflow_id: string;
+  status: string;
+  started_at: Date;
+  finished_at: Date | null;
+  failure_type: string | null;
+  failure_message: string | null;
+}
+
+/** Closed runs read per vitrine to count a streak of failures. */
+const STREAK_WINDOW = 50;
+
+export async function vitrineHealth(
+  db: Knex,
+  vitrines: VitrineRow[],
+  schedules?: Map<string, ScheduleState>,
+  now: Date = new Date(),
+): Promise<VitrineHealth[]> {
+  const ids = vitrines.map((v) => v.id);
+  if (ids.length === 0) return [];
+  const closed: RunRow[] = (
+    await db.raw(
+      `select * from (
+         select vitrine_id, workflow_id, status, started_at, finished_at, failure_type, failure_message,
+                row_number() over (partition by vitrine_id order by started_at desc, id desc) as n
+           from import_runs where status <> 'running' and vitrine_id = any(?::bigint[])
+       ) r where n <= ?`,
+      [ids, STREAK_WINDOW],
+    )
+  ).rows;
+  const open: RunRow[] = await db('import_runs')
+    .where({ status: 'running' })
+    .whereRaw('vitrine_id = any(?::bigint[])', [ids])
+    .orderBy('started_at')
+    .select('vitrine_id', 'workflow_id', 'status', 'started_at', 'finished_at', 'failure_type', 'failure_message');
+  const pages: Array<{ vitrine_id: number; oldest: Date }> = await db('queue_pages')
+    .whereNull('committed_at')
+    .whereRaw('vitrine_id = any(?::bigint[])', [ids])
+    .groupBy('vitrine_id')
+    .select('vitrine_id', db.raw('min(fetched_at) as oldest'));
+
+  return vitrines.map((v) => {
+    const runs = closed.filter((r) => r.vitrine_id === v.id);
+    const streak: RunRow[] = [];
+    for (const run of runs) {
+      if (run.status !== 'failed') break;
+      streak.push(run);
+    }
+    const openRun = open.find((r) => r.vitrine_id === v.id);
+    const page = pages.find((p) => p.vitrine_id === v.id);
+    const schedule = schedules?.get(v.code);
+    const seconds = (from: Date) => Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000));
+    const health: VitrineHealth = {
+      code: v.code,
+      importOrders: v.import_orders,
+      intervalMinutes: v.import_interval_minutes,
+      consecutiveFailedRuns: streak.length,
+      lastFailure: streak[0]
+        ? { type: streak[0].failure_type, message: streak[0].failure_message, at: streak[0].finished_at ?? streak[0].started_at }
+        : null,
+      openRun: openRun ? { workflowId: openRun.workflow_id, startedAt: openRun.started_at, ageSeconds: seconds(openRun.started_at) } : null,
+      oldestUnacknowledgedPageSeconds: page ? seconds(new Date(page.oldest)) : null,
+      schedule,
+      attention: [],
+    };
+    if (streak.length > 0) {
+      const last = streak[0];
+      const why = last.failure_type ? `${last.failure_type}: ${last.failure_message ?? ''}`.trim() : 'no reason recorded';
+      health.attention.push({
+        kind: 'runs-failing',
+        since: streak[streak.length - 1].started_at,
+        reason: `the last ${streak.length === 1 ? 'run' : `${streak.length} runs`} failed: ${why}`,
+      });
+    }
+    const intervalSeconds = v.import_interval_minutes * 60;
+    if (health.openRun && health.openRun.ageSeconds > intervalSeconds) {
+      const skipped = Math.floor(health.openRun.ageSeconds / intervalSeconds);
+      health.attention.push({
+        kind: 'run-open-too-long',
+        since: health.openRun.startedAt,
+        reason:
+          `run ${health.openRun.workflowId} has been open for ${Math.round(health.openRun.ageSeconds / 60)} min, longer than the ` +
+          `${v.import_interval_minutes}-min interval: about ${skipped} scheduled ${skipped === 1 ? 'tick' : 'ticks'} skipped meanwhile`,
+      });
+    }
+    if (schedule && v.import_orders && (!schedule.exists || schedule.paused)) {
+      health.attention.push({
+        kind: 'schedule-out-of-sync',
+        since: now,
+        reason: `Importar Pedidos is on but the schedule is ${schedule.exists ? 'paused' : 'missing'}: run vitrine sync-schedules`,
+      });
+    }
+    if (schedule && !v.import_orders && schedule.exists && !schedule.paused) {
+      health.attention.push({
+        kind: 'schedule-out-of-sync',
+        since: now,
+        reason: 'Importar Pedidos is off but the schedule is active: run vitrine sync-schedules',
+      });
+    }
+    return health;
+  });
+}
