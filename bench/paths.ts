@@ -62,6 +62,8 @@ export interface PathSpec {
   workers: number;
   /** The Node.js binary the path's processes run on (--runtimes); default the benchmark's own. */
   node?: string;
+  /** Product lines per order (the B2B mix); default the simulator's retail mix of 1 to 4. */
+  lines?: { min: number; max: number };
 }
 
 export interface WorkerFigures {
@@ -76,6 +78,8 @@ export interface WorkerFigures {
 export interface PathCheck {
   rows: number;
   distinctRows: number;
+  /** Product lines written (sales_order_items rows); absent in reports of earlier versions. */
+  itemRows?: number;
   blocked: number;
   importRuns: Record<string, number>;
   simCommitted: number;
@@ -151,7 +155,13 @@ export async function addBenchVitrines(ctx: BenchContext, db: Knex, tag: string,
 }
 
 /** Seeds every vitrine's account with its share of the orders; returns the seconds it took. */
-export async function seedOrders(ctx: BenchContext, vitrines: VitrineRow[], orders: number, offsets: number[] = []): Promise<number> {
+export async function seedOrders(
+  ctx: BenchContext,
+  vitrines: VitrineRow[],
+  orders: number,
+  offsets: number[] = [],
+  lines?: PathSpec['lines'],
+): Promise<number> {
   const started = performance.now();
   const shares = splitOrders(orders, vitrines.length);
   await Promise.all(
@@ -163,6 +173,7 @@ export async function seedOrders(ctx: BenchContext, vitrines: VitrineRow[], orde
             offset: offsets[i] ?? 0,
             state: 'ready-for-handling',
             render: true,
+            ...(lines ? { lines } : {}),
           })
         : Promise.resolve(),
     ),
@@ -189,6 +200,7 @@ async function checkPath(
     db.raw('count(distinct (vitrine_id, external_order_id))::int as distinct_rows'),
   );
   const [{ blocked }] = await db('blocked_orders').select(db.raw('count(*)::int as blocked'));
+  const [{ items: itemRows }] = await db('sales_order_items').select(db.raw('count(*)::int as items'));
   const runs: Array<{ status: string; n: number }> = await db('import_runs')
     .select('status', db.raw('count(*)::int as n'))
     .groupBy('status');
@@ -211,7 +223,7 @@ async function checkPath(
   if ((importRuns.completed ?? 0) !== vitrines.length * runsPerVitrine) {
     problems.push(`import_runs: ${JSON.stringify(importRuns)}, expected ${vitrines.length * runsPerVitrine} completed`);
   }
-  return { rows, distinctRows, blocked, importRuns, simCommitted, simPending, simInFlight, ok: problems.length === 0, problems };
+  return { rows, distinctRows, itemRows, blocked, importRuns, simCommitted, simPending, simInFlight, ok: problems.length === 0, problems };
 }
 
 /** Of the orders imported since t0, the end of seeding (a warm-up's orders are before). */
@@ -331,11 +343,11 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
     const warmUp = spec.kind === 'per-order' ? 0 : ctx.warmUpOrders;
     if (warmUp > 0) {
       // Other orders of the same seeds (after the measured ones), drained before the clock starts.
-      await seedOrders(ctx, vitrines, warmUp, splitOrders(spec.orders, spec.vitrines));
+      await seedOrders(ctx, vitrines, warmUp, splitOrders(spec.orders, spec.vitrines), spec.lines);
       await drain('-warm-up');
     }
 
-    const seedSeconds = await seedOrders(ctx, vitrines, spec.orders);
+    const seedSeconds = await seedOrders(ctx, vitrines, spec.orders, [], spec.lines);
     const t0 = Date.now();
     const started = performance.now();
     const cpu = cpuMeter(ctx, spec.kind, workers).start();

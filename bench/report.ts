@@ -51,6 +51,8 @@ export interface BenchReport {
   rounds?: { baseline: number[]; temporal: number[] };
   /** Temporal throughput / baseline throughput (the median rounds with --rounds). */
   ratio?: number;
+  /** With --b2b-orders: both paths on orders of many lines. */
+  b2b?: { lines: { min: number; max: number }; baseline?: PathResult; temporal?: PathResult; ratio?: number };
   /** With --runtimes: baseline and Temporal on each Node.js binary, measured alternately. */
   runtimes?: RuntimeResult[];
   perOrderRatio?: number;
@@ -114,6 +116,8 @@ function pathRows(report: BenchReport): Array<[string, PathResult]> {
     ['per-order baseline', report.perOrderBaseline],
     ['per-order', report.perOrder],
     ['backlog', report.backlog],
+    ['b2b baseline', report.b2b?.baseline],
+    ['b2b temporal', report.b2b?.temporal],
   ];
   // With --workers 2 the two-worker run is the Temporal path itself: list it once.
   return rows.filter((r, i): r is [string, PathResult] => r[1] !== undefined && rows.findIndex((other) => other[1] === r[1]) === i);
@@ -151,6 +155,13 @@ export function textTable(report: BenchReport): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   if (report.ratio !== undefined) out.push('', `ratio temporal/baseline orders/s: ${report.ratio.toFixed(2)}`);
+  if (report.b2b) {
+    const lines = (r?: PathResult) => (r ? fmt((r.check.itemRows ?? 0) / Math.max(1, r.check.rows), 1) : 'n/a');
+    out.push(
+      `B2B mix (${report.b2b.lines.min}-${report.b2b.lines.max} lines an order, ${lines(report.b2b.temporal)} on average): ratio temporal/baseline ${fmt(report.b2b.ratio, 2)}; ` +
+        `retail ${fmt(report.temporal?.ordersPerSecond, 1)} vs B2B ${fmt(report.b2b.temporal?.ordersPerSecond, 1)} orders/s through Temporal`,
+    );
+  }
   for (const r of report.runtimes ?? []) {
     out.push(
       `Node ${r.version} (${r.label}): ratio temporal/baseline ${fmt(r.ratio, 2)}; rounds baseline ${r.rounds.baseline.map((x) => fmt(x, 1)).join(', ')}, Temporal ${r.rounds.temporal.map((x) => fmt(x, 1)).join(', ')}`,
@@ -257,6 +268,18 @@ export function markdown(report: BenchReport): string {
     L.push(
       `CPU per order, all processes together: baseline ${fmt(cpuMsPerOrder(b), 1)} ms, Temporal ${fmt(cpuMsPerOrder(t), 1)} ms, a ratio of ${(cpuMsPerOrder(b) / cpuMsPerOrder(t)).toFixed(2)}: ` +
         'the throughput ratio to expect where CPU is the limit and each path has the machine to itself. It moves less with other work on the machine than the wall-time ratio does.',
+      '',
+    );
+  }
+  if (report.b2b) {
+    const b = report.b2b;
+    const per = (r?: PathResult) => (r ? fmt((r.check.itemRows ?? 0) / Math.max(1, r.check.rows), 1) : 'n/a');
+    L.push('### B2B mix beside the retail mix', '');
+    L.push(
+      `The same paths on orders of ${b.lines.min} to ${b.lines.max} product lines (${per(b.temporal)} on average, against the retail mix's ` +
+        `${per(report.temporal)}): baseline ${fmt(b.baseline?.ordersPerSecond, 1)} and Temporal ${fmt(b.temporal?.ordersPerSecond, 1)} orders/s ` +
+        `(ratio ${fmt(b.ratio, 2)}), that is ${fmt(b.temporal ? (b.temporal.ordersPerSecond * (b.temporal.check.itemRows ?? 0)) / Math.max(1, b.temporal.check.rows) : undefined, 0)} ` +
+        `product lines a second through Temporal; retail: ${fmt(report.temporal?.ordersPerSecond, 1)} orders/s.`,
       '',
     );
   }

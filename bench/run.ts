@@ -48,6 +48,8 @@ const USAGE = `usage: npm run bench -- [options]
   --keep-databases      keep the benchmark databases (default: dropped)
   --rounds R            measure baseline and Temporal R times, alternately, and keep each one's
                         median round (default 1); for a busy machine
+  --b2b-orders N        also measure baseline and Temporal on a B2B mix of N orders of 10 to 200
+                        product lines each (default 0: no; --variant all: 2000)
   --runtimes L=NODE,... measure baseline and Temporal on each Node.js binary, alternately per
                         round (e.g. 24=.tools/node/bin/node,20=/usr/bin/node): every process of
                         a path (the workers, the baseline) runs on it; only with --variant batch
@@ -71,6 +73,9 @@ function positiveInt(name: string, raw: string | undefined, fallback: number, mi
   }
   return value;
 }
+
+/** Product lines per order of the B2B mix. */
+const B2B_LINES = { min: 10, max: 200 };
 
 interface Runtime {
   label: string;
@@ -145,6 +150,7 @@ async function main(): Promise<number> {
       rounds: { type: 'string' },
       'from-json': { type: 'string' },
       runtimes: { type: 'string' },
+      'b2b-orders': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -181,6 +187,7 @@ async function main(): Promise<number> {
   const timeoutMs = positiveInt('--timeout-minutes', values['timeout-minutes'], 60) * 60_000;
   const rounds = positiveInt('--rounds', values.rounds, 1);
   const out = path.resolve(REPO, values.out ?? 'docs/BENCHMARKS.md');
+  const b2bOrders = positiveInt('--b2b-orders', values['b2b-orders'], variant === 'all' ? 2000 : 0, 0);
   const runtimes = values.runtimes === undefined ? undefined : parseRuntimes(values.runtimes);
   if (typeof runtimes === 'string') {
     console.error(`bench: --runtimes: ${runtimes}\n\n${USAGE}`);
@@ -413,6 +420,29 @@ async function main(): Promise<number> {
         log(`  failed: ${message}`);
         report.problems.push(message);
       }
+    }
+    if (b2bOrders > 0) {
+      // The B2B mix beside the retail one: the same paths, orders of 10 to 200 lines.
+      const lines = B2B_LINES;
+      const b = await measure({
+        tag: 'b2bbl',
+        kind: 'baseline',
+        label: `baseline (no Temporal), B2B mix`,
+        orders: b2bOrders,
+        vitrines,
+        workers: 0,
+        lines,
+      });
+      const t = await measure({
+        tag: 'b2bt',
+        kind: 'temporal',
+        label: `Temporal, ${workers} worker(s), B2B mix`,
+        orders: b2bOrders,
+        vitrines,
+        workers,
+        lines,
+      });
+      report.b2b = { lines, baseline: b, temporal: t, ratio: b && t ? t.ordersPerSecond / b.ordersPerSecond : undefined };
     }
     if (backlog > 0) {
       report.backlog = await measure({

@@ -33,6 +33,8 @@ test(
         'batch',
         '--warm-up',
         String(WARM_UP),
+        '--b2b-orders',
+        '10',
         '--no-write',
         '--json',
         json,
@@ -68,6 +70,16 @@ test(
       assert.equal(report.baseline!.peakRssMb, baselineProcess.drainPeakRssMb);
       assert.ok(report.baseline!.cpuSeconds['baseline process'] > 0, JSON.stringify(report.baseline!.cpuSeconds));
       assert.ok(report.ratio! > 0 && Number.isFinite(report.ratio!));
+      // The B2B mix: both paths, orders of 10 to 200 lines (the warm-up's too), each imported once
+      // with every line.
+      for (const measured of [report.b2b?.baseline, report.b2b?.temporal]) {
+        assert.ok(measured?.check.ok, JSON.stringify(measured?.check));
+        assert.equal(measured.check.distinctRows, 10 + WARM_UP);
+        const lines = measured.check.itemRows!;
+        assert.ok(lines >= 10 * (10 + WARM_UP) && lines <= 200 * (10 + WARM_UP), `${lines} lines`);
+      }
+      assert.equal(report.b2b!.baseline!.check.itemRows, report.b2b!.temporal!.check.itemRows, 'the same orders on both paths');
+      assert.match(result.stdout, /^B2B mix \(10-200 lines an order, [\d.]+ on average\): ratio temporal\/baseline \d+\.\d\d/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
