@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { lockSalesOrder, updateSalesOrderStatus } from '../erp/store/salesOrders';
-import type { OrderToBlock } from './blocking';
+import { databaseErrorClass } from '../erp/databaseErrors';
+import { blockReason, type OrderToBlock } from './blocking';
 import { mapWithConcurrency } from './concurrency';
 import { progress, type VitrineImport } from './context';
 import { erpStatusFor, isForwardTransition, isPaymentApproved } from './rules/statuses';
@@ -36,17 +37,27 @@ export async function applyPlatformStates(
       result.blocked.push({ externalOrderId: o.externalOrderId, reason: `unmapped platform state ${o.platformState}` });
       return done();
     }
-    const outcome = await vi.db.transaction(async (trx) => {
-      const row = await lockSalesOrder(trx, vitrineId, o.externalOrderId);
-      let applied: 'updated' | 'unchanged' = 'unchanged';
-      if (row && isForwardTransition(row.status, status)) {
-        const approvedAt = row.approved_at === null && isPaymentApproved(status) ? o.approvedAt : undefined;
-        await updateSalesOrderStatus(trx, row.id, { status, platformState: o.platformState, approvedAt, source: 'platform-update' });
-        applied = 'updated';
-      }
-      await onApplied(trx, o.externalOrderId, applied);
-      return applied;
-    });
+    let outcome: 'updated' | 'unchanged';
+    try {
+      outcome = await vi.db.transaction(async (trx) => {
+        const row = await lockSalesOrder(trx, vitrineId, o.externalOrderId);
+        let applied: 'updated' | 'unchanged' = 'unchanged';
+        if (row && isForwardTransition(row.status, status)) {
+          const approvedAt = row.approved_at === null && isPaymentApproved(status) ? o.approvedAt : undefined;
+          await updateSalesOrderStatus(trx, row.id, { status, platformState: o.platformState, approvedAt, source: 'platform-update' });
+          applied = 'updated';
+        }
+        await onApplied(trx, o.externalOrderId, applied);
+        return applied;
+      });
+    } catch (error) {
+      // The database away, or its schema missing, is not this order's: the step fails and is
+      // retried. Anything else failed on this order alone: it is blocked, the others go on.
+      const kind = databaseErrorClass(error);
+      if (kind === 'unavailable' || kind === 'schema') throw error;
+      result.blocked.push({ externalOrderId: o.externalOrderId, reason: blockReason(error) });
+      return done();
+    }
     result[outcome] += 1;
     if (outcome === 'updated')
       vi.log.push({ level: 'info', externalOrderId: o.externalOrderId, message: `status updated from platform state ${o.platformState}` });

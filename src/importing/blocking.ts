@@ -1,3 +1,4 @@
+import { databaseErrorClass, describeDatabaseError, isPostgresError } from '../erp/databaseErrors';
 import type { BlockedOrderEntry } from '../erp/store/blockedOrders';
 import { FieldDefaultError } from './rules/fieldDefaults';
 import { OrderMappingError } from '../mapping';
@@ -50,6 +51,18 @@ export async function withPayloads(vi: VitrineImport, orders: OrderToBlock[]): P
     }
   });
   return entries;
+}
+
+/**
+ * Why an order is blocked: the message of an error that names fields and settings (mapping,
+ * DE-PARA, default fields, the platform), the database's reason (never a value), or for an error
+ * the import did not expect its kind and message, which name code, not data.
+ */
+export function blockReason(error: unknown): string {
+  if (isPermanentOrderError(error)) return error.message;
+  if (isPostgresError(error) || databaseErrorClass(error)) return describeDatabaseError(error);
+  const err = error instanceof Error ? error : new Error(String(error));
+  return `the import failed on this order (${err.name}: ${err.message.split('\n')[0].slice(0, 200)})`;
 }
 
 /** The log lines of orders blocked, once their transaction committed. */

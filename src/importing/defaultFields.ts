@@ -1,9 +1,10 @@
 import { idByCode } from '../erp/store/schemaColumns';
 import type { ErpOrder } from '../mapping/erpOrder';
-import type { OrderToBlock } from './blocking';
+import { databaseErrorClass } from '../erp/databaseErrors';
+import { blockReason, type OrderToBlock } from './blocking';
 import { progress, type VitrineImport } from './context';
-import { decideOrder, OrderRejectedError } from './orderRules';
-import { evaluateDefaults, expressionContext, FieldDefaultError, type CodeLookup } from './rules/fieldDefaults';
+import { decideOrder } from './orderRules';
+import { evaluateDefaults, expressionContext, type CodeLookup } from './rules/fieldDefaults';
 
 /** The values the vitrine's default rules give one order's customer and the order itself. */
 export interface DefaultValues {
@@ -36,8 +37,9 @@ export async function evaluateDefaultFields(
         order: await evaluateDefaults('order', settings.orderRules, context, settings.orderColumns, lookup),
       });
     } catch (error) {
-      if (!(error instanceof FieldDefaultError || error instanceof OrderRejectedError)) throw error;
-      blocked.push({ externalOrderId, reason: error.message });
+      // The database away fails the step (it is retried); anything else failed on this order.
+      if (databaseErrorClass(error) === 'unavailable') throw error;
+      blocked.push({ externalOrderId, reason: blockReason(error) });
     }
     done();
   }

@@ -3,7 +3,7 @@ import type { PageOrderEntry } from '../erp/store/pageOrders';
 import { existingOrderStatuses } from '../erp/store/salesOrders';
 import { mapPlatformOrder } from '../mapping';
 import type { OrderEvent } from '../shared/importTypes';
-import { isPermanentOrderError } from './blocking';
+import { blockReason, isPermanentOrderError } from './blocking';
 import { mapWithConcurrency } from './concurrency';
 import { progress, type VitrineImport } from './context';
 import { decideOrder, OrderRejectedError } from './orderRules';
@@ -59,9 +59,11 @@ export async function fetchOrders(vi: VitrineImport, events: OrderEvent[]): Prom
         entries.push({ externalOrderId: orderId, kind, platformState: order.platformState, erpOrder: order });
       }
     } catch (error) {
-      if (!isPermanentOrderError(error)) throw error;
+      // The platform not answering fails the step (it is retried); anything else that went wrong
+      // with the document at hand is this order's own: it is blocked, and the page goes on.
+      if (raw === undefined && !isPermanentOrderError(error)) throw error;
       entries.push({ externalOrderId: orderId, kind, platformState: state, outcome: 'blocked' });
-      blocked.push({ externalOrderId: orderId, reason: error.message, payload: raw ?? null });
+      blocked.push({ externalOrderId: orderId, reason: blockReason(error), payload: raw ?? null });
     }
     done();
   });

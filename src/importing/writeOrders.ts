@@ -3,7 +3,7 @@ import { databaseErrorClass, describeDatabaseError, isPostgresError } from '../e
 import { clearBlockedOrders } from '../erp/store/blockedOrders';
 import { customerColumns, insertSalesOrders, lockOrder, orderCodesInUse, type NewSalesOrder } from '../erp/store/salesOrders';
 import type { ErpOrder } from '../mapping/erpOrder';
-import type { OrderToBlock } from './blocking';
+import { blockReason, type OrderToBlock } from './blocking';
 import type { VitrineImport } from './context';
 import { decideOrder, keptCustomerColumns, OrderRejectedError } from './orderRules';
 
@@ -48,8 +48,8 @@ export async function writeOrders(vi: VitrineImport, orders: OrderToWrite[], onW
     try {
       ready.push(newSalesOrder(vi, o));
     } catch (error) {
-      if (!(error instanceof OrderRejectedError)) throw error;
-      result.blocked.push({ externalOrderId: o.externalOrderId, reason: error.message });
+      // Pure code over this order's values: whatever fails here is the order's own.
+      result.blocked.push({ externalOrderId: o.externalOrderId, reason: blockReason(error) });
     }
   }
   const taken = await orderCodesInUse(

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { asFailure } from '../../src/activities/failures';
+import { blockReason } from '../../src/importing/blocking';
+import { OrderRejectedError } from '../../src/importing/orderRules';
 import { databaseErrorClass, describeDatabaseError } from '../../src/erp/databaseErrors';
 import { PlatformError } from '../../src/platform/types';
 import { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from '../../src/shared/failureTypes';
@@ -91,6 +93,18 @@ describe('failure types', () => {
     assert.equal(
       describeDatabaseError(pgError('42P01', 'insert into "carriers" ("code") values ($1) - relation "carriers" does not exist')),
       'the ERP database refused it with SQLSTATE 42P01 (a table that does not exist): relation "carriers" does not exist',
+    );
+  });
+
+  it("an order blocked for what failed on it alone says why, in words that name code and schema, not the order's data", () => {
+    assert.equal(blockReason(new OrderRejectedError('unmapped payment type Crediário Loja')), 'unmapped payment type Crediário Loja');
+    assert.equal(
+      blockReason(pgError('22001', 'value too long for type character varying(20)', { column: 'phone' })),
+      'the ERP database refused it with SQLSTATE 22001 (a value too long for its column), column phone',
+    );
+    assert.equal(
+      blockReason(new TypeError("Cannot read properties of null (reading 'document')")),
+      "the import failed on this order (TypeError: Cannot read properties of null (reading 'document'))",
     );
   });
 });
