@@ -3,13 +3,13 @@ import {
   addPageOrders,
   markExisting,
   pageOrderCounts,
-  pageOrderIds,
+  hasPageOrders,
   pendingPageOrders,
   saveDefaults,
   settlePageOrders,
 } from '../erp/store/pageOrders';
 import type { QueuePage } from '../erp/store/queuePages';
-import type { PageStep } from '../erp/tables';
+import type { PageStep, QueuePageOrderRow } from '../erp/tables';
 import type { ErpOrder } from '../mapping/erpOrder';
 import type { OrderEvent } from '../shared/importTypes';
 import { applyPlatformStates } from './approvedOrders';
@@ -33,13 +33,11 @@ export interface PageFetchResult {
   blocked: number;
 }
 
-/** What Importar Pedido or Processar Pedido Aprovado did with a page, or with orders retried. */
+/** What the import's steps did with orders an admin retried. */
 export interface ImportResult {
   imported: string[];
   /** Orders the ERP had (their state was applied). */
   existing: string[];
-  updated: number;
-  unchanged: number;
   blocked: string[];
 }
 
@@ -55,6 +53,9 @@ export function createOrderImporter(deps: ImporterDependencies) {
   const { db } = deps;
   const inVitrine = <T>(vitrineId: number, run: RunContext, step: (vi: VitrineImport) => Promise<T>) =>
     withVitrineImport(deps, vitrineId, run, step);
+  /** A step of a queue page: its log lines name the page's import run. */
+  const onPage = <T>(page: QueuePage, run: RunContext, step: (vi: VitrineImport) => Promise<T>) =>
+    inVitrine(page.vitrineId, { ...run, importRunId: page.importRunId }, step);
 
   /** Blocks orders and records the step's outcome for them, in one transaction. */
   async function blockPageOrders(vi: VitrineImport, page: QueuePage, step: PageStep, orders: OrderToBlock[]): Promise<void> {
@@ -75,9 +76,9 @@ export function createOrderImporter(deps: ImporterDependencies) {
   return {
     /** Order fetch of a page: each order's document read, mapped and kept with the page. */
     async fetchPageOrders(page: QueuePage, run: RunContext = {}): Promise<PageFetchResult> {
-      return inVitrine(page.vitrineId, { ...run, importRunId: page.importRunId }, async (vi) => {
+      return onPage(page, run, async (vi) => {
         // A retried fetch whose last attempt committed finds the page's orders there already.
-        if ((await pageOrderIds(db, page.id)).size === 0) {
+        if (!(await hasPageOrders(db, page.id))) {
           const { entries, blocked } = await fetchOrders(vi, page.items);
           await db.transaction(async (trx) => {
             await addPageOrders(trx, page.id, entries);
@@ -97,12 +98,9 @@ export function createOrderImporter(deps: ImporterDependencies) {
 
     /** Client-field defaulting of a page's new orders: the values are kept with the page. */
     async applyPageDefaults(page: QueuePage, run: RunContext = {}): Promise<{ blocked: number }> {
-      return inVitrine(page.vitrineId, { ...run, importRunId: page.importRunId }, async (vi) => {
+      return onPage(page, run, async (vi) => {
         const rows = (await pendingPageOrders(db, page.id, 'new')).filter((row) => row.defaults_at === null);
-        const { values, blocked } = await evaluateDefaultFields(
-          vi,
-          rows.map((row) => ({ externalOrderId: row.external_order_id, order: row.erp_order as ErpOrder })),
-        );
+        const { values, blocked } = await evaluateDefaultFields(vi, rows.map(newOrderOf));
         await saveDefaults(db, page.id, values);
         await blockPageOrders(vi, page, 'defaults', blocked);
         return { blocked: (await pageOrderCounts(db, page.id, 'defaults')).settled.blocked };
@@ -111,15 +109,11 @@ export function createOrderImporter(deps: ImporterDependencies) {
 
     /** Importar Pedido of a page's new orders, with the default fields kept for them. */
     async importPageOrders(page: QueuePage, run: RunContext = {}): Promise<{ imported: number; existing: number; blocked: number }> {
-      return inVitrine(page.vitrineId, { ...run, importRunId: page.importRunId }, async (vi) => {
+      return onPage(page, run, async (vi) => {
         const rows = await pendingPageOrders(db, page.id, 'new');
-        // An order is never written without its default fields: any the defaulting step did not
-        // reach (a run of an older worker) are evaluated here, the same way.
-        const missing = rows.filter((row) => row.defaults_at === null);
-        const late = await evaluateDefaultFields(
-          vi,
-          missing.map((row) => ({ externalOrderId: row.external_order_id, order: row.erp_order as ErpOrder })),
-        );
+        // An order is never written without its default fields. The workflow runs the defaulting
+        // step first; an order that step did not reach would get them here, the same way.
+        const late = await evaluateDefaultFields(vi, rows.filter((row) => row.defaults_at === null).map(newOrderOf));
         const defaults = new Map(late.values.map((v) => [v.externalOrderId, v]));
         const orders = rows.flatMap((row) => {
           const value =
@@ -127,14 +121,7 @@ export function createOrderImporter(deps: ImporterDependencies) {
               ? defaults.get(row.external_order_id)
               : { customer: row.customer_defaults!, order: row.order_defaults! };
           if (!value) return [];
-          return [
-            {
-              externalOrderId: row.external_order_id,
-              order: row.erp_order as ErpOrder,
-              customerDefaults: value.customer,
-              orderDefaults: value.order,
-            },
-          ];
+          return [{ ...newOrderOf(row), customerDefaults: value.customer, orderDefaults: value.order }];
         });
         const written = await writeOrders(vi, orders, async (trx, { imported, existing }) => {
           await settlePageOrders(
@@ -154,7 +141,7 @@ export function createOrderImporter(deps: ImporterDependencies) {
 
     /** Processar Pedido Aprovado of a page's orders that the ERP has. */
     async processPageStatuses(page: QueuePage, run: RunContext = {}): Promise<{ updated: number; unchanged: number; blocked: number }> {
-      return inVitrine(page.vitrineId, { ...run, importRunId: page.importRunId }, async (vi) => {
+      return onPage(page, run, async (vi) => {
         const rows = await pendingPageOrders(db, page.id, 'existing');
         const applied = await applyPlatformStates(
           vi,
@@ -208,8 +195,6 @@ export function createOrderImporter(deps: ImporterDependencies) {
         return {
           imported: written.imported,
           existing: states.map((s) => s.externalOrderId).filter((id) => !stillBlocked.has(id)),
-          updated: applied.updated,
-          unchanged: applied.unchanged,
           blocked: blocked.map((b) => b.externalOrderId),
         };
       });
@@ -220,6 +205,11 @@ export function createOrderImporter(deps: ImporterDependencies) {
       return inVitrine(vitrineId, run, (vi) => sendPlatformNotifications(vi));
     },
   };
+}
+
+/** A new order as the order fetch kept it with its page. */
+function newOrderOf(row: QueuePageOrderRow): { externalOrderId: string; order: ErpOrder } {
+  return { externalOrderId: row.external_order_id, order: row.erp_order as ErpOrder };
 }
 
 export type OrderImporter = ReturnType<typeof createOrderImporter>;

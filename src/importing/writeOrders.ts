@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { databaseErrorClass, describeDatabaseError, isPostgresError } from '../erp/databaseErrors';
+import { databaseErrorClass } from '../erp/databaseErrors';
 import { clearBlockedOrders } from '../erp/store/blockedOrders';
 import { customerColumns, insertSalesOrders, lockOrder, orderCodesInUse, type NewSalesOrder } from '../erp/store/salesOrders';
 import type { ErpOrder } from '../mapping/erpOrder';
@@ -91,7 +91,7 @@ export async function writeOrders(vi: VitrineImport, orders: OrderToWrite[], onW
     }
     if (failed.length > 1 && failed.length === writable.length) throw failed[0].error;
     for (const { order, error: single } of failed)
-      result.blocked.push({ externalOrderId: order.order.externalOrderId, reason: reasonOf(single) });
+      result.blocked.push({ externalOrderId: order.order.externalOrderId, reason: blockReason(single) });
   }
   return result;
 }
@@ -106,12 +106,6 @@ async function write(vi: VitrineImport, trx: Knex.Transaction, orders: NewSalesO
   await onWritten(trx, { imported, existing });
   for (const id of imported) vi.log.push({ level: 'info', externalOrderId: id, message: 'order imported' });
   return { imported, existing };
-}
-
-/** Why one order could not be written: the database's reason (never a value), or the error's kind. */
-function reasonOf(error: unknown): string {
-  if (isPostgresError(error) || databaseErrorClass(error)) return describeDatabaseError(error);
-  return `the order could not be written (${error instanceof Error ? error.name : 'unknown error'})`;
 }
 
 function clashReason(orderCode: string): string {

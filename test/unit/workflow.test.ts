@@ -265,27 +265,10 @@ describe('import workflow', { concurrency: true }, () => {
         return base.saveImportRun(input);
       },
     });
-    const taskQueue = `workflow-retry-${uniqueSuffix()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      workflowBundle: workflowBundle(),
-      activities,
-    });
-    const error = await worker
-      .runUntil(
-        env.client.workflow.execute('importVitrineOrders', {
-          taskQueue,
-          workflowId: `vitrine-orders-retry-${uniqueSuffix()}`,
-          args: [{ vitrineCode: 'fake' }],
-          workflowExecutionTimeout: '2 minutes',
-        }),
-      )
-      .then(
-        () => assert.fail('the run completed'),
-        (e: unknown) => e,
-      );
+    const error = await run(activities).then(
+      () => assert.fail('the run completed'),
+      (e: unknown) => e,
+    );
     return { attempts, saved, error };
   }
 

@@ -20,11 +20,9 @@ export interface PageOrderEntry {
   outcome?: PageOutcome;
 }
 
-export async function pageOrderIds(db: Db, pageId: number): Promise<Set<string>> {
-  const rows: Array<{ external_order_id: string }> = await db('queue_page_orders')
-    .where({ queue_page_id: pageId })
-    .select('external_order_id');
-  return new Set(rows.map((row) => row.external_order_id));
+/** Whether the order fetch already kept the page's orders (a retried fetch finds them there). */
+export async function hasPageOrders(db: Db, pageId: number): Promise<boolean> {
+  return (await db('queue_page_orders').where({ queue_page_id: pageId }).first('external_order_id')) !== undefined;
 }
 
 /** Keeps the page's orders; an order the page already has (a retried fetch) is left as it is. */
@@ -95,7 +93,8 @@ export async function markExisting(db: Db, pageId: number, externalOrderIds: str
   await db('queue_page_orders')
     .where({ queue_page_id: pageId })
     .whereIn('external_order_id', externalOrderIds)
-    .update({ kind: 'existing', erp_order: null });
+    // The document's approval time goes with it: the status step sets approved_at from it.
+    .update({ kind: 'existing', approved_at: db.raw("erp_order->>'approvedAt'"), erp_order: null });
 }
 
 export interface PageOrderCounts {
