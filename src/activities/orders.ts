@@ -1,4 +1,5 @@
 import { createOrderImporter, type PageFetchResult } from '../importing/orderImporter';
+import type { NotificationBatchResult } from '../importing/platformNotifications';
 import { reportOrders } from '../observability/importEvents';
 import type { PageImportResult, PageRef, StatusUpdateResult } from '../shared/importTypes';
 import { activityRun, queuePageOf, vitrineCodes, type ActivityDependencies } from './context';
@@ -52,10 +53,10 @@ export function createOrderActivities(deps: ActivityDependencies) {
       return result;
     },
 
-    /** ERP to platform: start-handling for orders that entered Em preparação in the ERP. */
-    async sendPlatformNotifications(input: { vitrineId: number; importRunId?: number }): Promise<{ sent: number; failed: number }> {
-      return withFailureTypes(`notifications of vitrine ${input.vitrineId}`, () =>
-        importer.sendPlatformNotifications(input.vitrineId, { ...activityRun(), importRunId: input.importRunId }),
+    /** Atualização de Status: sends a batch of the vitrine's notification outbox to the platform. */
+    async sendPlatformNotifications(input: { vitrineId: number }): Promise<NotificationBatchResult> {
+      return withFailureTypes(`platform notifications of vitrine ${input.vitrineId}`, () =>
+        importer.sendPlatformNotifications(input.vitrineId, activityRun()),
       );
     },
   };

@@ -3,6 +3,8 @@ import { getVitrineById } from '../erp/store/vitrines';
 import { connectorFor as defaultConnectorFor } from '../platform/connectors';
 import type { FetchedPage } from '../shared/importTypes';
 import { queuePageOf, type ActivityDependencies } from './context';
+import { ApplicationFailure } from '@temporalio/activity';
+import { FAILURE_TYPES } from '../shared/failureTypes';
 import { withFailureTypes } from './failures';
 
 /** Queue fetch and acknowledgement: the platform's integration queue, a page at a time. */
@@ -11,12 +13,24 @@ export function createQueueActivities(deps: ActivityDependencies) {
   const connectorFor = deps.connectorFor ?? defaultConnectorFor;
   return {
     /** Queue fetch: reads up to `maxItems` of the vitrine's queue into a page kept in the ERP; an empty queue keeps none. */
-    async fetchQueuePage(input: { vitrineId: number; importRunId: number; maxItems: number }): Promise<FetchedPage> {
+    async fetchQueuePage(input: { vitrineId: number; importRunId: number; maxItems: number; checkFeed?: boolean }): Promise<FetchedPage> {
       const vitrine = await getVitrineById(db, input.vitrineId);
-      const items = await withFailureTypes(`queue fetch for vitrine ${vitrine.code}`, () =>
-        connectorFor(vitrine).fetchQueue(input.maxItems),
-      );
-      if (items.length === 0) return { pageId: null, items: 0 };
+      const connector = connectorFor(vitrine);
+      const items = await withFailureTypes(`queue fetch for vitrine ${vitrine.code}`, () => connector.fetchQueue(input.maxItems));
+      if (items.length === 0) {
+        // An empty queue may be no queue: VTEX deletes a feed configuration that got no event during its retention.
+        if (
+          input.checkFeed &&
+          (await withFailureTypes(`feed configuration of vitrine ${vitrine.code}`, () => connector.getFeedConfig())) === null
+        ) {
+          throw ApplicationFailure.create({
+            type: FAILURE_TYPES.feedNotConfigured,
+            message: `the platform has no feed configuration for vitrine ${vitrine.code}, so no order reaches its queue: vitrine feed ${vitrine.code} configure`,
+            nonRetryable: true,
+          });
+        }
+        return { pageId: null, items: 0 };
+      }
       const pageId = await saveQueuePage(db, {
         importRunId: input.importRunId,
         vitrineId: vitrine.id,

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { closeAbandonedRuns, openImportRun, saveImportRun, type RunCounts, type RunStatus } from '../erp/store/importRuns';
 import { writeLog, type LogEntry } from '../erp/store/integrationLog';
-import { countPendingNotifications } from '../erp/store/orderStatus';
+import { notificationBacklog } from '../erp/store/notifications';
 import { deleteAbandonedQueuePages, deleteRunQueuePages } from '../erp/store/queuePages';
 import { findVitrineByCode, getVitrineById } from '../erp/store/vitrines';
 import { reportRunClosed, reportRunOpened } from '../observability/importEvents';
@@ -41,7 +41,7 @@ export function createRunActivities(deps: ActivityDependencies) {
       );
       await deleteAbandonedQueuePages(db, vitrine.id);
       reportRunOpened(vitrine.code, importRunId);
-      return { vitrineId: vitrine.id, importRunId, pendingNotifications: await countPendingNotifications(db, vitrine.id) };
+      return { vitrineId: vitrine.id, importRunId, pendingNotifications: (await notificationBacklog(db, vitrine.id))[0]?.due ?? 0 };
     },
 
     /** Saves a run's counts; a completed or failed one is closed, logged and measured once. */

@@ -1,14 +1,19 @@
 /**
  * Which vitrines need an operator: the same answer for `vitrine status`, the backoffice's vitrine
  * list and the worker's metrics. A vitrine needs attention when its last runs failed, when a run
- * has been open longer than its interval (its schedule skips ticks meanwhile), or when its switch
- * and its schedule disagree.
+ * has been open longer than its interval (its schedule skips ticks meanwhile), when its switch
+ * and its schedule disagree, or when the platform refused a notification or has not heard of one
+ * for minutes.
  */
 import type { Knex } from 'knex';
+import { notificationBacklog } from '../erp/store/notifications';
 import type { VitrineRow } from '../erp/tables';
 import type { ScheduleState } from '../scheduling/vitrineSchedules';
 
-export type AttentionKind = 'runs-failing' | 'run-open-too-long' | 'schedule-out-of-sync';
+export type AttentionKind = 'runs-failing' | 'run-open-too-long' | 'schedule-out-of-sync' | 'notifications-blocked' | 'notifications-late';
+
+/** A notification still unsent after this long, with the switch on, is late: the platform should have heard within seconds. */
+export const NOTIFICATION_LATE_SECONDS = 300;
 
 export interface Attention {
   kind: AttentionKind;
@@ -27,6 +32,8 @@ export interface VitrineHealth {
   openRun: { workflowId: string; startedAt: Date; ageSeconds: number } | null;
   /** Age of the oldest queue page read and not yet acknowledged. */
   oldestUnacknowledgedPageSeconds: number | null;
+  /** Atualização de Status: notifications due, blocked, and the age of the oldest due. */
+  notifications: { due: number; blocked: number; oldestDueSeconds: number | null };
   /** The schedule as Temporal describes it; undefined when Temporal was not asked or did not answer. */
   schedule?: ScheduleState;
   attention: Attention[];
@@ -73,6 +80,7 @@ export async function vitrineHealth(
     .whereRaw('vitrine_id = any(?::bigint[])', [ids])
     .groupBy('vitrine_id')
     .select('vitrine_id', db.raw('min(fetched_at) as oldest'));
+  const outbox = await notificationBacklog(db);
 
   return vitrines.map((v) => {
     const runs = closed.filter((r) => r.vitrine_id === v.id);
@@ -95,6 +103,7 @@ export async function vitrineHealth(
         : null,
       openRun: openRun ? { workflowId: openRun.workflow_id, startedAt: openRun.started_at, ageSeconds: seconds(openRun.started_at) } : null,
       oldestUnacknowledgedPageSeconds: page ? seconds(new Date(page.oldest)) : null,
+      notifications: notificationsOf(outbox.find((o) => o.vitrineId === v.id)),
       schedule,
       attention: [],
     };
@@ -118,6 +127,21 @@ export async function vitrineHealth(
           `${v.import_interval_minutes}-min interval: about ${skipped} scheduled ${skipped === 1 ? 'tick' : 'ticks'} skipped meanwhile`,
       });
     }
+    const { blocked, due, oldestDueSeconds } = health.notifications;
+    if (blocked > 0) {
+      health.attention.push({
+        kind: 'notifications-blocked',
+        since: now,
+        reason: `${blocked} platform ${blocked === 1 ? 'notification was' : 'notifications were'} refused: vitrine notifications list --vitrine ${v.code} --blocked`,
+      });
+    }
+    if (v.import_orders && due > 0 && oldestDueSeconds !== null && oldestDueSeconds > NOTIFICATION_LATE_SECONDS) {
+      health.attention.push({
+        kind: 'notifications-late',
+        since: new Date(now.getTime() - oldestDueSeconds * 1000),
+        reason: `${due} platform ${due === 1 ? 'notification has' : 'notifications have'} waited ${Math.round(oldestDueSeconds / 60)} min (is a worker running? is the platform answering?)`,
+      });
+    }
     if (schedule && v.import_orders && (!schedule.exists || schedule.paused)) {
       health.attention.push({
         kind: 'schedule-out-of-sync',
@@ -134,4 +158,10 @@ export async function vitrineHealth(
     }
     return health;
   });
+}
+
+function notificationsOf(
+  row: { due: number; blocked: number; oldestDueSeconds: number | null } | undefined,
+): VitrineHealth['notifications'] {
+  return { due: row?.due ?? 0, blocked: row?.blocked ?? 0, oldestDueSeconds: row?.oldestDueSeconds ?? null };
 }

@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
+import { NOTIFICATION_CHANNEL } from '../erp/store/notifications';
 import { updateVitrineSettings } from '../erp/store/vitrines';
 import type { VitrineRow } from '../erp/tables';
 import { upsertVitrineSchedule, type VitrineScheduleSettings } from '../scheduling/vitrineSchedules';
@@ -30,6 +31,8 @@ export async function changeVitrineImport(deps: ScheduleDependencies, vitrineId:
   return deps.db.transaction(async (trx) => {
     const updated = await updateVitrineSettings(trx, vitrineId, patch);
     await upsertVitrineSchedule(deps.client, deps.taskQueue, scheduleSettingsOf(updated));
+    // Switched on: the platform notifications that waited go now (the workers' waker hears this on commit).
+    if (patch.import_orders === true) await trx.raw('select pg_notify(?, ?)', [NOTIFICATION_CHANNEL, String(updated.id)]);
     return updated;
   });
 }

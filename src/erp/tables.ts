@@ -217,6 +217,7 @@ export interface QueuePageOrderRow {
   /** The mapped order (src/mapping/erpOrder.ts), for an order new to the ERP. */
   erp_order: unknown;
   approved_at: string | null;
+  cancel_reason: string | null;
   customer_defaults: Record<string, unknown> | null;
   order_defaults: Record<string, unknown> | null;
   defaults_at: Date | null;

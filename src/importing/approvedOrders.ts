@@ -1,16 +1,17 @@
 import type { Knex } from 'knex';
-import { lockSalesOrder, updateSalesOrderStatus } from '../erp/store/salesOrders';
+import { lockSalesOrder, markCancellationRequested, updateSalesOrderStatus } from '../erp/store/salesOrders';
 import { databaseErrorClass } from '../erp/databaseErrors';
 import { blockReason, type OrderToBlock } from './blocking';
 import { mapWithConcurrency } from './concurrency';
 import { progress, type VitrineImport } from './context';
-import { erpStatusFor, isForwardTransition, isPaymentApproved } from './rules/statuses';
+import { erpStatusFor, isCancellationRequest, isForwardTransition, isPaymentApproved } from './rules/statuses';
 
 /** An order the ERP has, with the state the platform gave it. */
 export interface PlatformStateOfOrder {
   externalOrderId: string;
   platformState: string;
   approvedAt: string | null;
+  cancelReason?: string | null;
 }
 
 /** Called in each order's transaction with what became of it: a page records it there too. */
@@ -42,7 +43,14 @@ export async function applyPlatformStates(
       outcome = await vi.db.transaction(async (trx) => {
         const row = await lockSalesOrder(trx, vitrineId, o.externalOrderId);
         let applied: 'updated' | 'unchanged' = 'unchanged';
-        if (row && isForwardTransition(row.status, status)) {
+        if (row && isCancellationRequest(o.platformState)) {
+          // The customer asks to cancel: the order waits for an admin (Problemas), whatever its status, unless it is over.
+          if (row.status !== 'Cancelado' && row.cancellation_requested_at === null) {
+            await markCancellationRequested(trx, row.id, o.cancelReason ?? null);
+            await updateSalesOrderStatus(trx, row.id, { status, platformState: o.platformState, source: 'platform-update' });
+            applied = 'updated';
+          }
+        } else if (row && isForwardTransition(row.status, status)) {
           const approvedAt = row.approved_at === null && isPaymentApproved(status) ? o.approvedAt : undefined;
           await updateSalesOrderStatus(trx, row.id, { status, platformState: o.platformState, approvedAt, source: 'platform-update' });
           applied = 'updated';

@@ -53,7 +53,13 @@ export async function fetchOrders(vi: VitrineImport, events: OrderEvent[]): Prom
       if (existing) {
         if (!erpStatusFor(settings.statusMappings, order.platformState))
           throw new OrderRejectedError(`unmapped platform state ${order.platformState}`);
-        entries.push({ externalOrderId: orderId, kind, platformState: order.platformState, approvedAt: order.approvedAt });
+        entries.push({
+          externalOrderId: orderId,
+          kind,
+          platformState: order.platformState,
+          approvedAt: order.approvedAt,
+          cancelReason: order.cancelReason,
+        });
       } else {
         decideOrder(settings, order);
         entries.push({ externalOrderId: orderId, kind, platformState: order.platformState, erpOrder: order });

@@ -17,7 +17,7 @@ import { logBlocked, withPayloads, type OrderToBlock } from './blocking';
 import { withVitrineImport, type ImporterDependencies, type RunContext, type VitrineImport } from './context';
 import { evaluateDefaultFields } from './defaultFields';
 import { fetchOrders } from './fetchOrders';
-import { sendPlatformNotifications } from './platformNotifications';
+import { sendPlatformNotifications, type NotificationBatchResult } from './platformNotifications';
 import { writeOrders } from './writeOrders';
 
 export type { ImporterDependencies, RunContext };
@@ -145,7 +145,12 @@ export function createOrderImporter(deps: ImporterDependencies) {
         const rows = await pendingPageOrders(db, page.id, 'existing');
         const applied = await applyPlatformStates(
           vi,
-          rows.map((row) => ({ externalOrderId: row.external_order_id, platformState: row.platform_state, approvedAt: row.approved_at })),
+          rows.map((row) => ({
+            externalOrderId: row.external_order_id,
+            platformState: row.platform_state,
+            approvedAt: row.approved_at,
+            cancelReason: row.cancel_reason,
+          })),
           (trx, id, outcome) => settlePageOrders(trx, page.id, 'status', [{ externalOrderId: id, outcome }]),
         );
         await blockPageOrders(vi, page, 'status', applied.blocked);
@@ -182,10 +187,20 @@ export function createOrderImporter(deps: ImporterDependencies) {
         const known = fetched.entries.filter((e) => e.kind === 'existing' && !e.outcome);
         const writtenFirst = new Set(written.existing);
         const states = [
-          ...known.map((e) => ({ externalOrderId: e.externalOrderId, platformState: e.platformState, approvedAt: e.approvedAt ?? null })),
+          ...known.map((e) => ({
+            externalOrderId: e.externalOrderId,
+            platformState: e.platformState,
+            approvedAt: e.approvedAt ?? null,
+            cancelReason: e.cancelReason ?? null,
+          })),
           ...fresh
             .filter((o) => writtenFirst.has(o.externalOrderId))
-            .map((o) => ({ externalOrderId: o.externalOrderId, platformState: o.order.platformState, approvedAt: o.order.approvedAt })),
+            .map((o) => ({
+              externalOrderId: o.externalOrderId,
+              platformState: o.order.platformState,
+              approvedAt: o.order.approvedAt,
+              cancelReason: o.order.cancelReason,
+            })),
         ];
         const applied = await applyPlatformStates(vi, states, async () => undefined);
         blocked.push(...(await withPayloads(vi, [...defaults.blocked, ...written.blocked, ...applied.blocked])));
@@ -200,8 +215,8 @@ export function createOrderImporter(deps: ImporterDependencies) {
       });
     },
 
-    /** ERP to platform: sends the notifications owed (VTEX start-handling), each once. */
-    async sendPlatformNotifications(vitrineId: number, run: RunContext = {}): Promise<{ sent: number; failed: number }> {
+    /** Atualização de Status: a batch of the vitrine's due platform notifications, in order, each once. */
+    async sendPlatformNotifications(vitrineId: number, run: RunContext = {}): Promise<NotificationBatchResult> {
       return inVitrine(vitrineId, run, (vi) => sendPlatformNotifications(vi));
     },
   };

@@ -1,29 +1,137 @@
-import { markNotification, pendingNotifications } from '../erp/store/orderStatus';
-import { PlatformError } from '../platform/types';
+/**
+ * Atualização de Status, the platform side: sends the vitrine's due notifications from the outbox
+ * (start-handling, invoice, tracking number, tracking status, cancel), oldest first, each marked
+ * sent only after the platform took it.
+ *
+ * Exactly once in effect: a call whose answer was lost (a worker killed between the call and its
+ * record) is sent again, and every call is one the platform applies once however often it hears
+ * it (the same invoice number, the same tracking, a cancelled order cancelled again).
+ */
+import {
+  cancelReasonOf,
+  dueNotifications,
+  invoiceForNotification,
+  markBlocked,
+  markSent,
+  noteFailedAttempt,
+  type OutboxNotification,
+} from '../erp/store/notifications';
+import { PlatformError, type PlatformConnector } from '../platform/types';
 import type { VitrineImport } from './context';
 
-/** ERP to platform: sends the notifications owed (VTEX start-handling), each once. */
-export async function sendPlatformNotifications(vi: VitrineImport): Promise<{ sent: number; failed: number }> {
-  const vitrineId = vi.settings.vitrine.id;
-  const outcome = { sent: 0, failed: 0 };
-  for (const notification of await pendingNotifications(vi.db, vitrineId)) {
+export interface NotificationBatchResult {
+  sent: number;
+  blocked: number;
+  /** True when the batch was full: more may be due. */
+  more: boolean;
+  /** The vitrine's "Importar Pedidos" is off: its notifications wait. */
+  paused: boolean;
+}
+
+/** Notifications per activity: one batch is a few seconds of platform calls. */
+export const NOTIFICATION_BATCH = 50;
+
+/** Why a notification cannot be sent as the ERP has it now (its invoice gone, no reason): blocked, like a refusal. */
+class NotSendable extends Error {}
+
+export async function sendPlatformNotifications(vi: VitrineImport, limit = NOTIFICATION_BATCH): Promise<NotificationBatchResult> {
+  const { db, connector } = vi;
+  const vitrine = vi.settings.vitrine;
+  const outcome: NotificationBatchResult = { sent: 0, blocked: 0, more: false, paused: !vitrine.import_orders };
+  if (outcome.paused) return outcome;
+  const due = await dueNotifications(db, vitrine.id, limit);
+  outcome.more = due.length === limit;
+  // An order whose notification was refused in this batch is told nothing more until it is retried.
+  const stopped = new Set<number>();
+  for (const notification of due) {
+    if (stopped.has(notification.salesOrderId)) continue;
     try {
-      if (notification.action === 'start-handling') await vi.connector.startHandling(notification.externalOrderId);
-      await markNotification(vi.db, notification.id, { sent: true });
+      await send(db, connector, notification);
+      if (await markSent(db, notification)) outcome.sent += 1;
+      else outcome.more = true; // changed while it was sent: sent again, with the change
       vi.log.push({ level: 'info', externalOrderId: notification.externalOrderId, message: `platform told: ${notification.action}` });
-      outcome.sent += 1;
     } catch (error) {
-      if (!(error instanceof PlatformError) || error.retryable) throw error;
-      // The platform refuses (e.g. the order is not ready for handling): kept with the reason, retried next run.
-      await markNotification(vi.db, notification.id, { error: error.message });
+      const refused = error instanceof NotSendable || (error instanceof PlatformError && !error.retryable);
+      if (!refused) {
+        await noteFailedAttempt(db, notification.id, (error as Error).message);
+        throw error;
+      }
+      await markBlocked(db, notification.id, (error as Error).message);
+      stopped.add(notification.salesOrderId);
       vi.log.push({
         level: 'error',
         externalOrderId: notification.externalOrderId,
-        message: `${notification.action} refused: ${error.message}`,
+        message: `${notification.action} refused by the platform, kept as a blocked notification (#${notification.id}): ${(error as Error).message}`,
       });
-      outcome.failed += 1;
+      outcome.blocked += 1;
     }
-    vi.run.onProgress?.(outcome.sent + outcome.failed);
+    vi.run.onProgress?.(outcome.sent + outcome.blocked);
   }
   return outcome;
+}
+
+async function send(db: VitrineImport['db'], connector: PlatformConnector, n: OutboxNotification): Promise<void> {
+  const orderId = n.externalOrderId;
+  switch (n.action) {
+    case 'start-handling':
+      return startHandling(connector, orderId);
+    case 'cancel': {
+      const reason = await cancelReasonOf(db, n.salesOrderId);
+      return connector.cancelOrder(orderId, reason ?? 'Cancelado no ERP');
+    }
+    default: {
+      const found = n.invoiceId === null ? undefined : await invoiceForNotification(db, n.invoiceId);
+      if (!found) throw new NotSendable(`the invoice of notification #${n.id} is no longer in the ERP`);
+      const { invoice, items, tracking, events } = found;
+      if (n.action === 'invoice') {
+        return connector.sendInvoice(orderId, {
+          kind: invoice.kind,
+          number: invoice.number,
+          series: invoice.series,
+          accessKey: invoice.access_key,
+          issuedAt: invoice.issued_at,
+          valueCents: Number(invoice.value_cents),
+          items: items.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPriceCents: Number(i.unit_price_cents) })),
+          xml: invoice.xml,
+          url: invoice.url,
+        });
+      }
+      if (n.action === 'tracking-number') {
+        if (!tracking?.tracking_number) throw new NotSendable(`invoice ${invoice.number} has no tracking number in the ERP`);
+        return connector.sendTracking(orderId, {
+          invoiceNumber: invoice.number,
+          trackingNumber: tracking.tracking_number,
+          trackingUrl: tracking.tracking_url,
+          carrier: tracking.carrier,
+          dispatchedAt: tracking.dispatched_at,
+        });
+      }
+      return connector.sendTrackingStatus(orderId, {
+        invoiceNumber: invoice.number,
+        delivered: Boolean(tracking?.delivered_at),
+        deliveredAt: tracking?.delivered_at ?? null,
+        events: events.map((e) => ({ occurredAt: e.occurred_at, city: e.city, state: e.state, description: e.description })),
+      });
+    }
+  }
+}
+
+/**
+ * VTEX takes start-handling only from ready-for-handling. A refusal because the order is already
+ * past it (handled elsewhere, or this call's answer was lost) is no refusal: it is done.
+ */
+async function startHandling(connector: PlatformConnector, orderId: string): Promise<void> {
+  try {
+    await connector.startHandling(orderId);
+  } catch (error) {
+    if (!(error instanceof PlatformError) || error.status !== 409) throw error;
+    const state = platformStateOf(await connector.getOrder(orderId));
+    if (state === 'handling' || state === 'invoiced' || state === 'invoice') return;
+    throw error;
+  }
+}
+
+function platformStateOf(doc: unknown): string | undefined {
+  const status = (doc as { status?: unknown } | null)?.status;
+  return typeof status === 'string' ? status : undefined;
 }

@@ -62,6 +62,8 @@ export interface ErpOrder {
   platformState: string;
   placedAt: string;
   approvedAt: string | null;
+  /** Why the order was cancelled, or why the customer asks to cancel it (VTEX cancelReason), when the platform says. */
+  cancelReason: string | null;
   customer: ErpCustomer;
   /** The customer exactly as the platform sent it; only default-field expressions read it. */
   platformCustomer: Record<string, unknown>;

@@ -41,6 +41,7 @@ export function mapVtexOrder(raw: unknown): ErpOrder {
     platformState: order.status,
     placedAt: order.creationDate,
     approvedAt: order.authorizedDate ?? null,
+    cancelReason: cancelReasonOf(raw as VtexDocument),
     customer: mapCustomer(order.clientProfileData, order.shippingData?.address ?? null),
     platformCustomer: platformCustomerOf(raw as VtexDocument),
     carrier: mapCarrier(order),
@@ -201,7 +202,20 @@ function invalid(reason: string): OrderMappingError {
   return new OrderMappingError(`invalid platform order: ${reason}`);
 }
 
-type VtexDocument = { clientProfileData?: object; shippingData?: { address?: object } };
+type VtexDocument = {
+  clientProfileData?: object;
+  shippingData?: { address?: object };
+  cancelReason?: unknown;
+  cancellationData?: { Reason?: unknown } | null;
+};
+
+/** VTEX's cancelReason, else cancellationData.Reason: plain text of at most 500 characters, or null. */
+function cancelReasonOf(raw: VtexDocument): string | null {
+  const reason = typeof raw.cancelReason === 'string' ? raw.cancelReason : raw.cancellationData?.Reason;
+  if (typeof reason !== 'string') return null;
+  const clean = reason.replace(/\p{Cc}+/gu, ' ').trim();
+  return clean ? clean.slice(0, 500) : null;
+}
 
 /** The customer as VTEX sent it (profile plus shipping address), for admins' default-field expressions. */
 function platformCustomerOf(raw: VtexDocument): Record<string, unknown> {

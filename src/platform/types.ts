@@ -29,6 +29,52 @@ export interface PlatformConnector {
   getOrder(orderId: string): Promise<unknown>;
   /** Tells the platform that the ERP started handling the order. */
   startHandling(orderId: string): Promise<void>;
+  /** Atualização de Status: an invoice (sale or return) of the order. Told twice, it stays one invoice. */
+  sendInvoice(orderId: string, invoice: InvoiceNotice): Promise<void>;
+  /** The tracking number of an invoiced package. */
+  sendTracking(orderId: string, tracking: TrackingNotice): Promise<void>;
+  /** The package's tracking events and delivery, the whole list each time. */
+  sendTrackingStatus(orderId: string, status: TrackingStatusNotice): Promise<void>;
+  /** Cancels the order on the platform (refused once it is invoiced). */
+  cancelOrder(orderId: string, reason: string): Promise<void>;
+  /** The platform's feed configuration, or null when it has none. */
+  getFeedConfig(): Promise<FeedConfig | null>;
+  configureFeed(config: FeedConfig): Promise<void>;
+}
+
+/** What the ERP tells the platform of an invoice (NF-e). Money in cents. */
+export interface InvoiceNotice {
+  kind: 'sale' | 'return';
+  number: string;
+  series: string | null;
+  accessKey: string;
+  issuedAt: Date;
+  valueCents: number;
+  items: Array<{ sku: string; quantity: number; unitPriceCents: number }>;
+  xml: string | null;
+  url: string | null;
+}
+
+export interface TrackingNotice {
+  invoiceNumber: string;
+  trackingNumber: string;
+  trackingUrl: string | null;
+  carrier: string | null;
+  dispatchedAt: Date | null;
+}
+
+export interface TrackingStatusNotice {
+  invoiceNumber: string;
+  delivered: boolean;
+  deliveredAt: Date | null;
+  events: Array<{ occurredAt: Date; city: string; state: string; description: string }>;
+}
+
+/** The feed's filter (the platform states it carries) and queue settings. */
+export interface FeedConfig {
+  states: string[];
+  visibilityTimeoutSeconds: number;
+  retentionSeconds: number;
 }
 
 /**

@@ -22,6 +22,8 @@ export const FAILURE_TYPES = {
   unknownVitrine: 'UnknownVitrine',
   /** A queue page of a run that was closed (by a timeout, say): no retry brings it back. */
   queuePageMissing: 'QueuePageMissing',
+  /** The platform has no feed configuration for the vitrine (VTEX deletes one that got no event during its retention): nothing comes in until it is configured. */
+  feedNotConfigured: 'FeedNotConfigured',
 } as const;
 
 /** Failure types no retry can fix: the run fails at the first one. */
@@ -33,4 +35,5 @@ export const NON_RETRYABLE_FAILURE_TYPES: string[] = [
   FAILURE_TYPES.importBug,
   FAILURE_TYPES.unknownVitrine,
   FAILURE_TYPES.queuePageMissing,
+  FAILURE_TYPES.feedNotConfigured,
 ];

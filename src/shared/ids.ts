@@ -28,6 +28,14 @@ export function vitrineCodeFromWorkflowId(workflowId: string): string | undefine
   return match?.[1];
 }
 
+/** Id of the workflow that delivers one vitrine's platform notifications (one at a time per vitrine). */
+export function notificationsWorkflowIdFor(vitrineCode: string): string {
+  return `vitrine-notifications-${vitrineCode}`;
+}
+
+/** No delivery workflow stays open longer (it ends after a minute idle, or continues as new long before). */
+export const NOTIFICATIONS_TIMEOUT = '1 hour';
+
 /** Search attributes the project registers on the Temporal server (see scripts/). */
 export const SEARCH_ATTRIBUTES = {
   vitrineCode: defineSearchAttributeKey('VitrineCode', SearchAttributeType.KEYWORD),

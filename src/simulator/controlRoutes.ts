@@ -136,6 +136,23 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
     withAccount((_req, _reply, account) => ({ expired: account.expireInFlight() })),
   );
 
+  // The feed configuration gone (removed by a person), or expired as VTEX expires it (no event
+  // during the retention period).
+  app.post(
+    '/_sim/:account/feed/config/remove',
+    withAccount((_req, _reply, account) => {
+      account.configureFeed(null);
+      return { feedConfigured: false };
+    }),
+  );
+  app.post(
+    '/_sim/:account/feed/config/expire',
+    withAccount((_req, _reply, account) => {
+      account.expireFeedConfiguration();
+      return { feedConfigured: account.feedConfiguration() !== null };
+    }),
+  );
+
   // Holds the account's platform requests (body { hold: true }, optionally `after` N more requests
   // let through) until released ({ hold: false }).
   app.post(

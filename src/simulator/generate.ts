@@ -170,7 +170,13 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
   const authorizedDate = p.authorizedDate !== undefined ? p.authorizedDate : isAuthorizedState(state) ? vtexDate(authorizedMs) : null;
   const defaultLastChange = state === 'payment-pending' ? createdMs : state === 'payment-approved' ? authorizedMs : readyMs;
   const canceled = state === 'canceled';
-  const cancelReason = canceled ? (p.cancelReason ?? 'Cancelado pelo vendedor') : null;
+  // A cancellation the customer asked for (VTEX request-cancel): the reason is there before the seller decides.
+  const requested = state === 'request-cancel' || state === 'cancellation-requested';
+  const cancelReason = canceled
+    ? (p.cancelReason ?? 'Cancelado pelo vendedor')
+    : requested
+      ? (p.cancelReason ?? 'Desistência do cliente')
+      : null;
   const storeName = account
     .split('-')
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
@@ -216,16 +222,25 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
       { id: '1', name: storeName, logo: '', fulfillmentEndpoint: `http://fulfillment.vtexcommerce.com.br/api/fulfillment?an=${account}` },
     ],
     clientPreferencesData: { locale: 'pt-BR', optinNewsLetter: rng.chance(0.3) },
-    cancellationData: canceled
+    cancellationData: requested
       ? {
-          RequestedByUser: false,
+          RequestedByUser: true,
           RequestedBySystem: false,
-          RequestedBySellerNotification: true,
+          RequestedBySellerNotification: false,
           RequestedByPaymentNotification: false,
           Reason: cancelReason,
-          CancellationDate: p.cancellationDate ?? p.lastChange ?? vtexDate(readyMs),
+          CancellationDate: null,
         }
-      : null,
+      : canceled
+        ? {
+            RequestedByUser: false,
+            RequestedBySystem: false,
+            RequestedBySellerNotification: true,
+            RequestedByPaymentNotification: false,
+            Reason: cancelReason,
+            CancellationDate: p.cancellationDate ?? p.lastChange ?? vtexDate(readyMs),
+          }
+        : null,
     taxData: null,
     subscriptionData: null,
     itemMetadata: itemMetadata(items, account),

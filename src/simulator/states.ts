@@ -1,6 +1,14 @@
 /** The order workflow the simulator models: a subset of VTEX's, enough for the import. */
 
-export const ORDER_STATES = ['payment-pending', 'payment-approved', 'ready-for-handling', 'handling', 'canceled'] as const;
+export const ORDER_STATES = [
+  'payment-pending',
+  'payment-approved',
+  'ready-for-handling',
+  'handling',
+  'invoiced',
+  'request-cancel',
+  'canceled',
+] as const;
 
 export type OrderState = (typeof ORDER_STATES)[number];
 
@@ -17,6 +25,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'ready-for-handling': 'Pronto para o manuseio',
   handling: 'Preparando Entrega',
   invoiced: 'Faturado',
+  'request-cancel': 'Cancelamento Solicitado',
   canceled: 'Cancelado',
 };
 

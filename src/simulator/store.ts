@@ -48,11 +48,68 @@ interface OrderRecord {
   /** undefined: the document's own authorizedDate, else the value a state change left. */
   authorizedDate: string | null | undefined;
   cancelReason: string | null;
+  /** Invoices the seller sent (packageAttachment.packages), in order; bumped `revision` on each change. */
+  packages: SimPackage[];
+  revision: number;
   /** The serialized document, kept only for orders seeded with `render` (see documentJson). */
   rendered: { version: string; json: string } | null;
 }
 
 export type ActionResult = 'ok' | 'noop' | 'conflict' | 'not-found';
+
+/** One invoice of an order as VTEX shows it in packageAttachment.packages (the contract's example). */
+export interface SimPackage {
+  items: Array<{ itemIndex: number; quantity: number; price: number; description: string; unitMultiplier: number }>;
+  courier: string;
+  invoiceNumber: string;
+  invoiceValue: number;
+  invoiceUrl: string | null;
+  issuanceDate: string;
+  trackingNumber: string;
+  invoiceKey: string | null;
+  trackingUrl: string;
+  embeddedInvoice: string | null;
+  type: 'Output' | 'Input';
+  courierStatus: {
+    status: string | null;
+    finished: boolean;
+    deliveredDate: string | null;
+    data: Array<{ lastChange: string; city: string; state: string; description: string; createDate: string }>;
+  } | null;
+  cfop: string | null;
+  restitutions: Record<string, unknown>;
+  volumes: number;
+  EnableInferItems: boolean;
+}
+
+/** What the invoice notification carries, as the route validated it. */
+export interface InvoiceRequest {
+  type: 'Output' | 'Input';
+  issuanceDate: string;
+  invoiceNumber: string;
+  invoiceValue: number;
+  invoiceKey: string | null;
+  invoiceUrl: string | null;
+  embeddedInvoice: string | null;
+  courier: string;
+  trackingNumber: string;
+  trackingUrl: string;
+  items: Array<{ id: string; price: number; quantity: number }>;
+}
+
+/** The account's feed configuration (GET/POST /api/orders/feed/config). */
+export interface FeedConfiguration {
+  filter: { type: 'FromWorkflow'; status: string[] } | { type: 'FromOrders'; expression: string; disableSingleFire: boolean };
+  queue: { visibilityTimeoutInSeconds: number; MessageRetentionPeriodInSeconds: number };
+}
+
+/** A new account's feed: every order change, VTEX's example queue settings (a store whose integration was set up). */
+export function defaultFeedConfiguration(visibilityTimeoutMs: number): FeedConfiguration {
+  return {
+    filter: { type: 'FromOrders', expression: '', disableSingleFire: false },
+    queue: { visibilityTimeoutInSeconds: Math.ceil(visibilityTimeoutMs / 1000), MessageRetentionPeriodInSeconds: 345_600 },
+  };
+}
 
 export class Account {
   readonly orders = new Map<string, OrderRecord>();
@@ -62,6 +119,10 @@ export class Account {
   /** Retrieved, not committed; visible again when visibleAt <= now. */
   private readonly inFlight = new Map<number, FeedEvent>();
   visibilityTimeoutMs: number;
+  /** Null once removed, or deleted by VTEX's rule: no event during the retention period. */
+  private feed: FeedConfiguration | null;
+  /** When the feed got its last event, or was configured: the retention period counts from there. */
+  private feedActiveAt: number;
   faults: FaultSettings = { ...NO_FAULTS };
   /** Closed by the control API to hold this account's platform requests (tests). */
   readonly gate = new Gate();
@@ -72,6 +133,13 @@ export class Account {
     startHandlingCalls: 0,
     startHandlingRequests: 0,
     cancelCalls: 0,
+    cancelsApplied: 0,
+    invoiceCalls: 0,
+    invoicesApplied: 0,
+    trackingCalls: 0,
+    trackingApplied: 0,
+    feedConfigCalls: 0,
+    eventsFiltered: 0,
     feedRetrievals: 0,
     feedItemsDelivered: 0,
     commitCalls: 0,
@@ -90,6 +158,25 @@ export class Account {
     private readonly store: SimulatorStore,
   ) {
     this.visibilityTimeoutMs = store.defaultVisibilityTimeoutMs;
+    this.feed = defaultFeedConfiguration(this.visibilityTimeoutMs);
+    this.feedActiveAt = store.now();
+  }
+
+  /** The feed configuration, after applying VTEX's rule: deleted when no event came during its retention. */
+  feedConfiguration(): FeedConfiguration | null {
+    if (this.feed && this.store.now() - this.feedActiveAt > this.feed.queue.MessageRetentionPeriodInSeconds * 1000) this.feed = null;
+    return this.feed;
+  }
+
+  configureFeed(config: FeedConfiguration | null): void {
+    this.feed = config;
+    this.feedActiveAt = this.store.now();
+    if (config) this.visibilityTimeoutMs = config.queue.visibilityTimeoutInSeconds * 1000;
+  }
+
+  /** For the control API: as if the retention period passed with no event. */
+  expireFeedConfiguration(): void {
+    if (this.feed) this.feedActiveAt = this.store.now() - this.feed.queue.MessageRetentionPeriodInSeconds * 1000 - 1;
   }
 
   /** Stores a document as given (no validation). Its state is its `status`, else ready-for-handling. */
@@ -132,6 +219,8 @@ export class Account {
       changedAt: null,
       authorizedDate: undefined,
       cancelReason: null,
+      packages: [],
+      revision: 0,
       rendered: null,
     });
     // Re-posting an order is a change too: its event says what the order was before.
@@ -150,7 +239,8 @@ export class Account {
     if (state === 'payment-pending') record.authorizedDate = null;
     else if (isAuthorizedState(state) && authorized === null) record.authorizedDate = vtexDate(now);
     else record.authorizedDate = authorized;
-    if (state === 'canceled') record.cancelReason = cancelReason ?? null;
+    if (state === 'canceled' || state === 'request-cancel' || state === 'cancellation-requested')
+      record.cancelReason = cancelReason ?? null;
     record.state = state;
     record.changedAt = now;
     this.emit(orderId, state, lastState, record.lastEventAt, now);
@@ -177,14 +267,148 @@ export class Account {
     return 'ok';
   }
 
-  /** Cancels from any state but invoiced; canceling a canceled order changes nothing. */
+  /** Cancels from any state but invoiced, or partially invoiced; canceling a canceled order changes nothing. */
   cancel(orderId: string, reason?: string): ActionResult {
     const record = this.orders.get(orderId);
     if (!record) return 'not-found';
     if (record.state === 'canceled') return 'noop';
-    if (record.state === 'invoiced') return 'conflict';
+    if (record.state === 'invoiced' || record.packages.some((p) => p.type === 'Output')) return 'conflict';
     this.setState(orderId, 'canceled', reason);
+    this.counters.cancelsApplied++;
     return 'ok';
+  }
+
+  /**
+   * VTEX's invoice notification. An invoice number the order has already is no second package
+   * (the call is answered, nothing changes). A sale invoice needs the order in handling (or already
+   * partly invoiced); once the sale invoices reach the order's value, the order is invoiced, with
+   * its feed event. A return (Input) needs a sale invoice before it.
+   */
+  invoice(orderId: string, request: InvoiceRequest): ActionResult | { conflict: string } {
+    const record = this.orders.get(orderId);
+    if (!record) return 'not-found';
+    if (record.packages.some((p) => p.invoiceNumber === request.invoiceNumber)) return 'noop';
+    const sales = record.packages.filter((p) => p.type === 'Output');
+    if (record.state === 'canceled') return { conflict: 'Order canceled: it cannot be invoiced' };
+    if (request.type === 'Output' && record.state !== 'handling' && record.state !== 'invoiced') {
+      return { conflict: `Order status should be handling to be invoiced, and it is ${record.state}` };
+    }
+    if (request.type === 'Input' && sales.length === 0) return { conflict: 'A return invoice needs a sale invoice before it' };
+    const doc = this.document(orderId)!;
+    const docItems = Array.isArray(doc.items) ? (doc.items as Array<{ id?: unknown }>) : [];
+    record.packages.push({
+      items: request.items.map((item) => ({
+        itemIndex: Math.max(
+          0,
+          docItems.findIndex((d) => d.id === item.id),
+        ),
+        quantity: item.quantity,
+        price: item.price,
+        description: item.id,
+        unitMultiplier: 1,
+      })),
+      courier: request.courier,
+      invoiceNumber: request.invoiceNumber,
+      invoiceValue: request.invoiceValue,
+      invoiceUrl: request.invoiceUrl,
+      issuanceDate: request.issuanceDate,
+      trackingNumber: request.trackingNumber,
+      invoiceKey: request.invoiceKey,
+      trackingUrl: request.trackingUrl,
+      embeddedInvoice: request.embeddedInvoice,
+      type: request.type,
+      courierStatus: null,
+      cfop: null,
+      restitutions:
+        request.type === 'Input'
+          ? {
+              Refund: {
+                value: request.invoiceValue,
+                giftCardData: null,
+                items: request.items.map((i) => ({
+                  useFreight: false,
+                  isCompensation: false,
+                  compensationValue: 0,
+                  id: i.id,
+                  quantity: i.quantity,
+                  price: i.price,
+                  description: '',
+                })),
+              },
+            }
+          : {},
+      volumes: 1,
+      EnableInferItems: false,
+    });
+    record.revision++;
+    this.counters.invoicesApplied++;
+    const invoiced = [...sales, ...(request.type === 'Output' ? [record.packages[record.packages.length - 1]] : [])].reduce(
+      (sum, p) => sum + p.invoiceValue,
+      0,
+    );
+    const value = typeof doc.value === 'number' ? doc.value : Number.POSITIVE_INFINITY;
+    if (request.type === 'Output' && record.state !== 'invoiced' && invoiced >= value) this.setState(orderId, 'invoiced');
+    else record.changedAt = this.store.now();
+    return 'ok';
+  }
+
+  /** PATCH .../invoice/{n}: the package's tracking number; the same values again change nothing. */
+  updateTracking(
+    orderId: string,
+    invoiceNumber: string,
+    tracking: { trackingNumber: string; trackingUrl: string | null; courier: string | null; dispatchedDate: string | null },
+  ): ActionResult {
+    const pkg = this.orders.get(orderId)?.packages.find((p) => p.invoiceNumber === invoiceNumber);
+    if (!pkg) return 'not-found';
+    const next = {
+      trackingNumber: tracking.trackingNumber,
+      trackingUrl: tracking.trackingUrl ?? '',
+      courier: tracking.courier ?? pkg.courier,
+    };
+    if (pkg.trackingNumber === next.trackingNumber && pkg.trackingUrl === next.trackingUrl && pkg.courier === next.courier) return 'noop';
+    Object.assign(pkg, next);
+    this.touch(orderId);
+    this.counters.trackingApplied++;
+    return 'ok';
+  }
+
+  /** PUT .../invoice/{n}/tracking: the package's events and delivery; the same state again changes nothing. */
+  updateTrackingStatus(
+    orderId: string,
+    invoiceNumber: string,
+    status: {
+      isDelivered: boolean;
+      deliveredDate: string | null;
+      events: Array<{ city: string; state: string; description: string; date: string }>;
+    },
+  ): ActionResult {
+    const pkg = this.orders.get(orderId)?.packages.find((p) => p.invoiceNumber === invoiceNumber);
+    if (!pkg) return 'not-found';
+    const previous = pkg.courierStatus;
+    const data = status.events.map((e) => ({
+      lastChange: e.date,
+      city: e.city,
+      state: e.state,
+      description: e.description,
+      createDate: e.date,
+    }));
+    const next = {
+      status: status.isDelivered ? 'delivered' : data.length ? 'in-transit' : null,
+      finished: status.isDelivered,
+      deliveredDate: status.isDelivered ? status.deliveredDate : null,
+      data,
+    };
+    if (previous && JSON.stringify(previous) === JSON.stringify(next)) return 'noop';
+    pkg.courierStatus = next;
+    this.touch(orderId);
+    this.counters.trackingApplied++;
+    return 'ok';
+  }
+
+  private touch(orderId: string): void {
+    const record = this.orders.get(orderId)!;
+    record.revision++;
+    record.changedAt = this.store.now();
   }
 
   stateOf(orderId: string): string | undefined {
@@ -198,7 +422,7 @@ export class Account {
     const changed = r.changedAt === null ? undefined : vtexDate(r.changedAt);
     const authorizedDate = r.authorizedDate;
     if (r.doc === null) {
-      return generateOrder({
+      const generated = generateOrder({
         account: this.name,
         seed: r.seed,
         index: r.index,
@@ -209,12 +433,15 @@ export class Account {
         cancelReason: r.cancelReason,
         cancellationDate: changed,
       });
+      if (r.packages.length) generated.packageAttachment = { packages: r.packages };
+      return generated;
     }
     if (changed === undefined) return r.doc;
     // A posted document keeps every field as given except those the state change made stale.
     const doc: Record<string, unknown> = { ...r.doc, status: r.state, statusDescription: statusDescription(r.state), lastChange: changed };
     if (authorizedDate !== undefined) doc.authorizedDate = authorizedDate;
-    if (r.state === 'canceled' && r.cancelReason !== null) doc.cancelReason = r.cancelReason;
+    if ((r.state === 'canceled' || r.state === 'request-cancel') && r.cancelReason !== null) doc.cancelReason = r.cancelReason;
+    if (r.packages.length) doc.packageAttachment = { packages: r.packages };
     return doc;
   }
 
@@ -223,7 +450,7 @@ export class Account {
     const r = this.orders.get(orderId);
     if (!r) return undefined;
     // Everything document() reads besides the order's identity.
-    const version = `${r.state}|${r.changedAt}|${r.authorizedDate}|${r.cancelReason}`;
+    const version = `${r.state}|${r.changedAt}|${r.authorizedDate}|${r.cancelReason}|${r.revision}`;
     if (r.rendered?.version === version) return r.rendered.json;
     const json = JSON.stringify(this.document(orderId));
     if (keep || r.rendered) r.rendered = { version, json };
@@ -242,6 +469,13 @@ export class Account {
   }
 
   private emit(orderId: string, state: string, lastState: string, lastChangeAt: number, currentChangeAt: number): void {
+    // No feed, no event; a FromWorkflow feed carries the states of its filter only.
+    const feed = this.feedConfiguration();
+    if (!feed || (feed.filter.type === 'FromWorkflow' && !feed.filter.status.includes(state))) {
+      this.counters.eventsFiltered++;
+      return;
+    }
+    this.feedActiveAt = this.store.now();
     const seq = this.store.nextSeq();
     this.pending.push({ seq, orderId, state, lastState, lastChangeAt, currentChangeAt, visibleAt: 0 });
     this.counters.eventsEmitted++;
@@ -316,6 +550,18 @@ export class Account {
     return expired;
   }
 
+  /** The GET feed config's quantity and age of the oldest message. */
+  feedQuantity(): { quantity: number; approximateAgeOfOldestMessageInSeconds: number } {
+    const now = this.store.now();
+    // Events are kept oldest first: the first never-retrieved one, and the oldest in flight.
+    let oldest = this.head < this.pending.length ? this.pending[this.head].currentChangeAt : now;
+    for (const ev of this.inFlight.values()) oldest = Math.min(oldest, ev.currentChangeAt);
+    return {
+      quantity: this.pending.length - this.head + this.inFlight.size,
+      approximateAgeOfOldestMessageInSeconds: (now - oldest) / 1000,
+    };
+  }
+
   stats(): Record<string, unknown> {
     const now = this.store.now();
     let hidden = 0;
@@ -329,6 +575,7 @@ export class Account {
       startHandlingCalls,
       ...more,
       visibilityTimeoutMs: this.visibilityTimeoutMs,
+      feedConfigured: this.feedConfiguration() !== null,
     };
   }
 }

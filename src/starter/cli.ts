@@ -10,6 +10,8 @@ import { InvalidSettingError } from '../admin/vitrineSettings';
 import { ConfigError } from '../shared/config';
 import { registerBlockedCommands } from './commands/blocked';
 import { registerDeParaCommands } from './commands/depara';
+import { registerFeedCommands } from './commands/feed';
+import { registerNotificationCommands } from './commands/notifications';
 import { registerOrderCommands } from './commands/orders';
 import { registerSettingsCommands } from './commands/settings';
 import { registerVitrineCommands, type Register } from './commands/vitrines';
@@ -55,6 +57,8 @@ function buildProgram(ctx: CliContext, io: CliIO): Command {
   registerSettingsCommands(program, register);
   registerDeParaCommands(program, register);
   registerBlockedCommands(program, register);
+  registerFeedCommands(program, register);
+  registerNotificationCommands(program, register);
   // Subcommands write where the program writes (commander copies the settings it has when each is added).
   const route = (command: Command) => {
     command.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });

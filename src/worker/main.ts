@@ -10,9 +10,10 @@ import { applyDatabaseMigrations, createDatabase } from '../erp/db';
 import { createLogger, redactText } from '../observability/logger';
 import { installWorkerRuntime } from '../observability/runtime';
 import { readWorkerConfig } from '../shared/config';
-import { temporalConnectionOptions } from '../shared/temporal';
+import { connectClient, temporalConnectionOptions } from '../shared/temporal';
 import { startHealthMetrics } from '../observability/healthMetrics';
 import { createImportWorker } from './createWorker';
+import { startNotificationWaker } from './notificationWaker';
 
 async function main(): Promise<void> {
   const config = readWorkerConfig();
@@ -51,10 +52,22 @@ async function main(): Promise<void> {
               logger.warn({ error: redactText(error instanceof Error ? error.message : String(error)) }, 'vitrine health metrics not read'),
           })
         : undefined;
+      // Atualização de Status: an ERP commit wakes its vitrine's delivery within a second.
+      const client = await connectClient(config);
+      const waker = startNotificationWaker({
+        databaseUrl: config.databaseUrl,
+        db,
+        client,
+        taskQueue: config.taskQueue,
+        onError: (error) =>
+          logger.warn({ error: redactText(error instanceof Error ? error.message : String(error)) }, 'notification waker: retrying'),
+      });
       try {
         await worker.run();
       } finally {
         stopHealth?.();
+        await waker.stop();
+        await client.connection.close();
       }
       logger.info({ taskQueue: config.taskQueue }, 'worker stopped');
     } finally {

@@ -5,7 +5,10 @@ import {
   log,
   TimeoutFailure,
   defineQuery,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
   proxyActivities,
+  startChild,
   proxyLocalActivities,
   setHandler,
   upsertMemo,
@@ -15,7 +18,10 @@ import {
   type LocalActivityOptions,
   type RetryPolicy,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ImportActivities } from '../activities';
+import { deliverPlatformNotifications, notificationsQueuedSignal, notificationsWorkflowId } from './deliverPlatformNotifications';
+import { NOTIFICATIONS_TIMEOUT } from '../shared/ids';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../shared/failureTypes';
 import { SEARCH_ATTRIBUTES } from '../shared/ids';
 import {
@@ -80,7 +86,7 @@ export const BATCH_ACTIVITY_OPTIONS: ActivityOptions = {
   retry: RETRY,
 };
 const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun } = proxyLocalActivities<ImportActivities>(QUEUE_ACTIVITY_OPTIONS);
-const { fetchPageOrders, applyClientFieldDefaults, importOrders, processApprovedOrders, sendPlatformNotifications } =
+const { fetchPageOrders, applyClientFieldDefaults, importOrders, processApprovedOrders } =
   proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
 
 export const progressQuery = defineQuery<ImportCounts>('progress');
@@ -89,8 +95,8 @@ export const progressQuery = defineQuery<ImportCounts>('progress');
  * One import run of one vitrine: drains its platform queue page by page. For each page the ERP
  * commits first (order fetch, client-field defaulting, Importar Pedido writing each order with its
  * default fields in one transaction, Processar Pedido Aprovado) and the queue items are
- * acknowledged after, so a crash anywhere replays a step instead of losing a page. At the end the
- * platform is told of orders that entered Em preparação in the ERP.
+ * acknowledged after, so a crash anywhere replays a step instead of losing a page. At the end it
+ * makes sure the vitrine's due platform notifications are being delivered.
  */
 export async function importVitrineOrders(input: ImportVitrineOrdersInput): Promise<ImportRunSummary> {
   const { vitrineId, importRunId, pendingNotifications } =
@@ -108,8 +114,8 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
       input.pagesPerExecution ?? PAGES_PER_EXECUTION,
       input.pageSize ?? PAGE_SIZE,
     );
-    // Notifications queued in the ERP while this run goes wait for the next run.
-    if (drained && pendingNotifications > 0) await sendPlatformNotifications({ vitrineId, importRunId });
+    // Notifications the worker's waker did not deliver (no worker ran, the switch was off) go now.
+    if (drained && pendingNotifications > 0) await wakeNotificationDelivery(vitrineId, input.vitrineCode);
   } catch (error) {
     // The run is marked failed in the ERP too, with the failure's type and message (ids only);
     // Temporal keeps the whole failure chain. If even that cannot be written, the vitrine's next
@@ -153,7 +159,8 @@ async function drainQueue(
 ): Promise<boolean> {
   const { vitrineId } = run;
   for (let page = 0; page < pages; page++) {
-    const { pageId, items } = await fetchQueuePage({ ...run, maxItems: pageSize });
+    // The run's first fetch checks, when the queue is empty, that the platform still has a feed.
+    const { pageId, items } = await fetchQueuePage({ ...run, maxItems: pageSize, checkFeed: counts.fetched === 0 });
     if (pageId === null) return true;
     counts.fetched += items;
     const ref = { vitrineId, pageId };
@@ -179,6 +186,26 @@ async function drainQueue(
     counts.committed += committed;
   }
   return false;
+}
+
+/**
+ * Starts the vitrine's notification delivery (deliverPlatformNotifications), or wakes it when it
+ * runs already. It outlives this run (ABANDON): a run does not wait for the platform's answers.
+ */
+async function wakeNotificationDelivery(vitrineId: number, vitrineCode: string): Promise<void> {
+  const workflowId = notificationsWorkflowId(vitrineCode);
+  try {
+    await startChild(deliverPlatformNotifications, {
+      workflowId,
+      args: [{ vitrineId, vitrineCode }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowExecutionTimeout: NOTIFICATIONS_TIMEOUT,
+      typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.vitrineCode, value: vitrineCode }],
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    await getExternalWorkflowHandle(workflowId).signal(notificationsQueuedSignal);
+  }
 }
 
 /** The type and message of what failed a run: the activity's failure, without the wrapping. */

@@ -1,1 +1,2 @@
 export { importVitrineOrders, progressQuery } from './importVitrineOrders';
+export { deliverPlatformNotifications, notificationsQueuedSignal } from './deliverPlatformNotifications';

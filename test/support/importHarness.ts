@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createImportWorker } from '../../src/worker/createWorker';
+import { startNotificationWaker } from '../../src/worker/notificationWaker';
 import { scheduleIdFor } from '../../src/shared/ids';
 import { startSimulator } from '../../src/simulator/server';
 import { cliJson } from './cli';
@@ -35,6 +36,7 @@ export async function startHarness(options: { withWorker?: boolean } = {}): Prom
   const taskQueue = `test-${uniqueSuffix()}`;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
+  let waker: { stop(): Promise<void> } | undefined;
   if (options.withWorker ?? true) {
     worker = await createImportWorker({
       connection: temporal.nativeConnection,
@@ -44,6 +46,14 @@ export async function startHarness(options: { withWorker?: boolean } = {}): Prom
       workflowBundle: workflowBundle(),
     });
     running = worker.run();
+    // As the worker process does: an ERP commit wakes the vitrine's notification delivery.
+    waker = startNotificationWaker({
+      databaseUrl: database.url,
+      db: database.db,
+      client: temporal.client,
+      taskQueue,
+      onError: (error) => console.warn(`notification waker: ${(error as Error).message}`),
+    });
   }
   const cliEnv = {
     DATABASE_URL: database.url,
@@ -111,6 +121,7 @@ export async function startHarness(options: { withWorker?: boolean } = {}): Prom
           .delete()
           .catch(() => undefined);
       }
+      await waker?.stop();
       worker?.shutdown();
       await running;
       await simulator.close();

@@ -72,7 +72,7 @@ function fakeActivities(pages: FakePage[], calls: Calls, overrides: Partial<Impo
     },
     async sendPlatformNotifications() {
       calls.push('sendPlatformNotifications');
-      return { sent: 0, failed: 0 };
+      return { sent: 0, blocked: 0, more: false, paused: false };
     },
     ...overrides,
   };

@@ -1,3 +1,5 @@
+import { invoicesOf, type InvoiceRecord } from './invoices';
+import { listNotifications, type NotificationListRow } from './notifications';
 import type { Knex } from 'knex';
 
 export interface OrderSummary {
@@ -72,6 +74,12 @@ export interface OrderDetail {
     valueCents: number;
   }>;
   statusHistory: Array<{ status: string; platformState: string; source: string; changedAt: Date }>;
+  /** The platform asked to cancel the order and no admin has decided yet. */
+  cancellationRequest: { at: Date; reason: string | null } | null;
+  cancelReason: string | null;
+  /** Atualização de Status: invoices with tracking, and what the platform was told. */
+  invoices: InvoiceRecord[];
+  notifications: NotificationListRow[];
 }
 
 /** Everything `vitrine orders show` prints about one order, or undefined when the code is unknown. */
@@ -134,5 +142,11 @@ export async function getOrderDetail(db: Knex, orderCode: string): Promise<Order
     items,
     payments,
     statusHistory: history,
+    cancellationRequest: order.cancellation_requested_at
+      ? { at: order.cancellation_requested_at, reason: order.cancellation_request_reason }
+      : null,
+    cancelReason: order.cancel_reason,
+    invoices: await invoicesOf(db, order.id),
+    notifications: await listNotifications(db, { orderId: order.id, limit: 200 }),
   };
 }

@@ -16,6 +16,7 @@ export interface PageOrderEntry {
   platformState: string;
   erpOrder?: unknown;
   approvedAt?: string | null;
+  cancelReason?: string | null;
   /** Set when the fetch already settled the order (blocked, or unchanged without a fetch). */
   outcome?: PageOutcome;
 }
@@ -34,6 +35,7 @@ export async function addPageOrders(db: Db, pageId: number, entries: PageOrderEn
     platform_state: entry.platformState,
     erp_order: entry.erpOrder === undefined ? null : JSON.stringify(entry.erpOrder),
     approved_at: entry.approvedAt ?? null,
+    cancel_reason: entry.cancelReason ?? null,
     outcome: entry.outcome ?? null,
     step: entry.outcome ? 'fetch' : null,
   }));
@@ -94,7 +96,12 @@ export async function markExisting(db: Db, pageId: number, externalOrderIds: str
     .where({ queue_page_id: pageId })
     .whereIn('external_order_id', externalOrderIds)
     // The document's approval time goes with it: the status step sets approved_at from it.
-    .update({ kind: 'existing', approved_at: db.raw("erp_order->>'approvedAt'"), erp_order: null });
+    .update({
+      kind: 'existing',
+      approved_at: db.raw("erp_order->>'approvedAt'"),
+      cancel_reason: db.raw("erp_order->>'cancelReason'"),
+      erp_order: null,
+    });
 }
 
 export interface PageOrderCounts {

@@ -235,11 +235,18 @@ export async function lockSalesOrder(
   trx: Knex.Transaction,
   vitrineId: number,
   externalOrderId: string,
-): Promise<{ id: number; status: string; approved_at: Date | null } | undefined> {
+): Promise<{ id: number; status: string; approved_at: Date | null; cancellation_requested_at: Date | null } | undefined> {
   return trx('sales_orders')
     .where({ vitrine_id: vitrineId, external_order_id: externalOrderId })
     .forUpdate()
-    .first('id', 'status', 'approved_at');
+    .first('id', 'status', 'approved_at', 'cancellation_requested_at');
+}
+
+/** The platform asks to cancel the order (VTEX request-cancel): kept until an admin decides. */
+export async function markCancellationRequested(trx: Knex.Transaction, salesOrderId: number, reason: string | null): Promise<void> {
+  await trx('sales_orders')
+    .where({ id: salesOrderId })
+    .update({ cancellation_requested_at: trx.fn.now(), cancellation_request_reason: reason });
 }
 
 /** Moves an order to a status and writes it into the status history. */
@@ -249,6 +256,8 @@ export async function updateSalesOrderStatus(
   /** approvedAt: left as it is when undefined, now when null, else that time. */
   change: { status: string; platformState: string; approvedAt?: string | null; source: 'platform-update' | 'erp' },
 ): Promise<void> {
+  // The outbox trigger tells the platform of statuses the ERP sets, not of those it brought from there.
+  if (change.source === 'platform-update') await trx.raw("select set_config('erp.change_source', 'platform', true)");
   await trx('sales_orders')
     .where({ id: salesOrderId })
     .update({

@@ -29,6 +29,13 @@ export const VTEX_DEFAULT_STATUS_MAPPINGS: Record<string, ErpStatus> = {
   'start-handling': 'Em preparação',
   handling: 'Em preparação',
   invoiced: 'Despachado',
+  // The package's way after the invoice (VTEX keeps the order in invoiced; these name the steps
+  // the ERP moves it through: tracking number sent, delivered).
+  dispatched: 'Embarcado',
+  delivered: 'Entregue',
+  // The customer or the marketplace asked to cancel: an admin decides (vitrine orders cancel).
+  'request-cancel': 'Problemas',
+  'cancellation-requested': 'Problemas',
   'payment-denied': 'Cancelado',
   cancel: 'Cancelado',
   canceled: 'Cancelado',
@@ -43,12 +50,36 @@ export function isErpStatus(value: string): value is ErpStatus {
   return (ERP_STATUSES as readonly string[]).includes(value);
 }
 
+/** VTEX states that mean the platform asks the seller to cancel the order. */
+export function isCancellationRequest(platformState: string): boolean {
+  return platformState === 'request-cancel' || platformState === 'cancellation-requested';
+}
+
+/**
+ * The steps of Atualização de Status, each the ERP status the vitrine's status DE-PARA gives its
+ * platform state: the invoice (VTEX invoiced), the tracking number (dispatched), the delivery
+ * (delivered) and the cancellation (canceled).
+ */
+export const STATUS_UPDATE_STATES = { invoice: 'invoiced', tracking: 'dispatched', delivery: 'delivered', cancel: 'canceled' } as const;
+const STATUS_UPDATE_DEFAULTS: Record<keyof typeof STATUS_UPDATE_STATES, ErpStatus> = {
+  invoice: 'Despachado',
+  tracking: 'Embarcado',
+  delivery: 'Entregue',
+  cancel: 'Cancelado',
+};
+
+/** The ERP status an Atualização de Status step moves an order to, through the vitrine's DE-PARA. */
+export function statusAfter(statusMappings: Map<string, ErpStatus>, step: keyof typeof STATUS_UPDATE_STATES): ErpStatus {
+  return statusMappings.get(STATUS_UPDATE_STATES[step]) ?? STATUS_UPDATE_DEFAULTS[step];
+}
+
 /**
  * ERP to platform: the call that tells the platform an order entered `status` in the ERP, if any.
  * Em preparação (the platform state "handling") is VTEX's start-handling.
  */
-export function platformActionFor(statusMappings: Map<string, ErpStatus>, status: ErpStatus): 'start-handling' | undefined {
-  return statusMappings.get('handling') === status ? 'start-handling' : undefined;
+export function platformActionFor(statusMappings: Map<string, ErpStatus>, status: ErpStatus): 'start-handling' | 'cancel' | undefined {
+  if (statusMappings.get('handling') === status) return 'start-handling';
+  return statusMappings.get('canceled') === status ? 'cancel' : undefined;
 }
 
 // Platform updates only move an order forward: a late or repeated event never takes an order back.

@@ -9,7 +9,17 @@
  */
 import { z } from 'zod';
 import { httpFetch, type HttpFetch, type HttpResponse } from '../http';
-import { type PlatformAccount, type PlatformConnector, PlatformError, type QueueItem } from '../types';
+import {
+  type FeedConfig,
+  type InvoiceNotice,
+  type PlatformAccount,
+  type PlatformConnector,
+  PlatformError,
+  type QueueItem,
+  type TrackingNotice,
+  type TrackingStatusNotice,
+} from '../types';
+import { feedConfigBody, feedConfigOf, invoiceBody, trackingBody, trackingStatusBody } from './statusUpdates';
 
 export interface VtexConnectorOptions {
   /** Per request, reading the response body included. Default 15000. */
@@ -40,7 +50,7 @@ const feedSchema = z.array(
   }),
 );
 
-type Method = 'GET' | 'POST';
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT';
 
 export class VtexConnector implements PlatformConnector {
   private readonly baseUrl: string;
@@ -91,12 +101,45 @@ export class VtexConnector implements PlatformConnector {
   }
 
   async startHandling(orderId: string): Promise<void> {
-    await this.send(`startHandling ${orderId}`, 'POST', `/api/oms/pvt/orders/${encodeURIComponent(orderId)}/start-handling`);
+    await this.send(`startHandling ${orderId}`, 'POST', `${orderPath(orderId)}/start-handling`);
+  }
+
+  async sendInvoice(orderId: string, invoice: InvoiceNotice): Promise<void> {
+    await this.send(`invoice ${orderId} ${invoice.number}`, 'POST', `${orderPath(orderId)}/invoice`, invoiceBody(invoice));
+  }
+
+  async sendTracking(orderId: string, tracking: TrackingNotice): Promise<void> {
+    const path = `${orderPath(orderId)}/invoice/${encodeURIComponent(tracking.invoiceNumber)}`;
+    await this.send(`tracking ${orderId} ${tracking.invoiceNumber}`, 'PATCH', path, trackingBody(tracking));
+  }
+
+  async sendTrackingStatus(orderId: string, status: TrackingStatusNotice): Promise<void> {
+    const path = `${orderPath(orderId)}/invoice/${encodeURIComponent(status.invoiceNumber)}/tracking`;
+    await this.send(`tracking status ${orderId} ${status.invoiceNumber}`, 'PUT', path, trackingStatusBody(status));
+  }
+
+  async cancelOrder(orderId: string, reason: string): Promise<void> {
+    await this.send(`cancel ${orderId}`, 'POST', `${orderPath(orderId)}/cancel`, { reason });
+  }
+
+  async getFeedConfig(): Promise<FeedConfig | null> {
+    try {
+      return feedConfigOf(await this.json('getFeedConfig', 'GET', '/api/orders/feed/config'));
+    } catch (error) {
+      // No configuration: VTEX answers 404 (or an empty body).
+      if (error instanceof PlatformError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async configureFeed(config: FeedConfig): Promise<void> {
+    await this.send('configureFeed', 'POST', '/api/orders/feed/config', feedConfigBody(config));
   }
 
   /** A call whose response body is JSON: returns it parsed. */
   private async json(operation: string, method: Method, path: string): Promise<unknown> {
     const text = await this.send(operation, method, path);
+    if (text.trim() === '' && operation === 'getFeedConfig') return null;
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -150,8 +193,10 @@ export class VtexConnector implements PlatformConnector {
 
     const status = response.status;
     const code = vtexErrorCode(text);
-    const message = `VTEX ${operation}: HTTP ${status}${code && code !== String(status) ? ` (${code})` : ''}`;
     const retryable = status === 429 || status === 408 || status >= 500;
+    // A refusal says why, in VTEX's words (a blocked notification keeps it for the operator).
+    const reason = !retryable ? vtexErrorMessage(text) : null;
+    const message = `VTEX ${operation}: HTTP ${status}${code && code !== String(status) ? ` (${code})` : ''}${reason ? `: ${reason}` : ''}`;
     const retryAfter = status === 429 ? retryAfterSeconds(response.headers.get('retry-after')) : undefined;
     throw this.error(message, retryable, status, retryAfter);
   }
@@ -179,6 +224,8 @@ export class VtexConnector implements PlatformConnector {
   }
 }
 
+const orderPath = (orderId: string) => `/api/oms/pvt/orders/${encodeURIComponent(orderId)}`;
+
 function parseFeed(body: unknown): QueueItem[] {
   const parsed = feedSchema.safeParse(body);
   if (!parsed.success) {
@@ -201,6 +248,21 @@ function vtexErrorCode(text: string): string | null {
   try {
     const code = (JSON.parse(text) as { error?: { code?: unknown } } | null)?.error?.code;
     return typeof code === 'string' && /^[A-Za-z0-9_.-]{1,20}$/.test(code) ? code : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The message of a VTEX error body, when it is short plain text: VTEX's refusals ("Order status
+ * should be handling...") name states and ids, not customer data; anything long is left out.
+ */
+function vtexErrorMessage(text: string): string | null {
+  try {
+    const message = (JSON.parse(text) as { error?: { message?: unknown } } | null)?.error?.message;
+    if (typeof message !== 'string') return null;
+    const clean = message.replace(/\p{Cc}+/gu, ' ').trim();
+    return clean && clean.length <= 200 ? clean : null;
   } catch {
     return null;
   }

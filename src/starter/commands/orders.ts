@@ -5,6 +5,7 @@ import { getOrderDetail, listOrders } from '../../erp/store/orderQueries';
 import { setOrderStatusInErp } from '../../erp/store/orderStatus';
 import { parseSetting, vitrineCodeSchema } from '../../admin/vitrineSettings';
 import { formatCents, UsageError } from '../output';
+import { registerStatusUpdateCommands } from './statusUpdates';
 import type { Register } from './vitrines';
 
 export function registerOrderCommands(program: Command, register: Register): void {
@@ -59,6 +60,7 @@ export function registerOrderCommands(program: Command, register: Register): voi
         total: formatCents(order.totalCents),
         placed: order.placedAt,
         approved: order.approvedAt,
+        ...(order.cancelReason ? { 'cancel reason': order.cancelReason } : {}),
       });
       ctx.out.line('\nproduct lines');
       ctx.out.table(
@@ -84,6 +86,38 @@ export function registerOrderCommands(program: Command, register: Register): voi
       );
       ctx.out.line('\nstatus history');
       ctx.out.table(order.statusHistory.map((h) => ({ status: h.status, platform: h.platformState, source: h.source, at: h.changedAt })));
+      if (order.cancellationRequest) {
+        ctx.out.line(
+          `\ncancellation requested on the platform at ${order.cancellationRequest.at.toISOString()}: ${order.cancellationRequest.reason ?? 'no reason given'} ` +
+            `(accept: vitrine orders cancel ${order.orderCode} --reason <text>)`,
+        );
+      }
+      ctx.out.line('\ninvoices (Atualização de Status)');
+      ctx.out.table(
+        order.invoices.map((i) => ({
+          invoice: i.number,
+          kind: i.kind,
+          value: formatCents(i.valueCents),
+          issued: i.issuedAt,
+          items: i.items.map((item) => `${item.sku}:${item.quantity}`).join(','),
+          tracking: i.tracking?.trackingNumber ?? null,
+          events: i.tracking?.events.length ?? 0,
+          delivered: i.tracking?.deliveredAt ?? null,
+        })),
+        'no invoices',
+      );
+      ctx.out.line('\nplatform notifications');
+      ctx.out.table(
+        order.notifications.map((n) => ({
+          id: n.id,
+          action: n.action,
+          invoice: n.invoiceNumber,
+          state: n.state,
+          sent: n.sentAt,
+          reason: n.state === 'sent' ? null : n.lastError,
+        })),
+        'none',
+      );
     },
   );
 
@@ -91,10 +125,13 @@ export function registerOrderCommands(program: Command, register: Register): voi
     orders
       .command('set-status <orderCode> <status>')
       .description(
-        'Move an order to an ERP status, as an ERP user does; the platform hears of it when the status DE-PARA says so (Em preparação: start-handling, on the next run, once)',
+        'Move an order to an ERP status, as an ERP user does; the platform hears of it when the status DE-PARA says so (Em preparação: start-handling, within seconds, once)',
       ),
     async (ctx, orderCode: string, statusText: string, options) => {
       const status = parseSetting(erpStatusSchema, statusText, 'ERP status');
+      // A cancellation has rules (not once invoiced) and a reason the platform keeps.
+      if (status === 'Cancelado')
+        throw new UsageError(`to cancel an order use: vitrine orders cancel ${orderCode.slice(0, 60)} --reason <text>`);
       const order = await ctx
         .db('sales_orders as o')
         .join('vitrines as v', 'v.id', 'o.vitrine_id')
@@ -121,9 +158,10 @@ export function registerOrderCommands(program: Command, register: Register): voi
       const told = !result.notification
         ? 'no platform notification for this status'
         : result.notificationQueued
-          ? `platform notification queued: ${result.notification} (sent by the next run of ${order.vitrineCode})`
+          ? `platform notification queued: ${result.notification} (the workers send it within seconds)`
           : `no platform notification queued: ${result.notification} was already queued or sent for this order`;
       ctx.out.line(`order ${orderCode}: ${previous} -> ${status}; ${told}`);
     },
   );
+  registerStatusUpdateCommands(orders, register);
 }

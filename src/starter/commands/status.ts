@@ -38,6 +38,7 @@ export async function showVitrineStatus(ctx: CliContext, code: string, options: 
     skippedTicks: schedule.skippedTicks,
     consecutiveFailedRuns: health.consecutiveFailedRuns,
     oldestUnacknowledgedPageSeconds: health.oldestUnacknowledgedPageSeconds,
+    notifications: health.notifications,
     attention: health.attention,
   };
   if (options.json) return ctx.out.json({ ...status, lastRuns: runs });
@@ -45,6 +46,7 @@ export async function showVitrineStatus(ctx: CliContext, code: string, options: 
     ...status,
     importOrders: vitrine.import_orders ? 'on' : 'off',
     running: status.running.join(', ') || null,
+    notifications: `${health.notifications.due} due, ${health.notifications.blocked} blocked`,
     attention:
       health.attention.length === 0 ? 'none' : health.attention.map((a) => `${a.reason} (since ${a.since.toISOString()})`).join('; '),
   });

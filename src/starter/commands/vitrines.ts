@@ -103,19 +103,28 @@ export function registerVitrineCommands(program: Command, register: Register): v
       );
   });
 
-  for (const [name, on] of [
-    ['enable', true],
-    ['disable', false],
-  ] as const) {
-    register(
-      program.command(`${name} <code>`).description(`Switch "Importar Pedidos" ${on ? 'on (resumes' : 'off (pauses'} the schedule)`),
-      async (ctx, code: string, options) => {
-        const vitrine = await changeVitrine(ctx, parseSetting(vitrineCodeSchema, code, 'vitrine code'), { import_orders: on });
-        if (options.json) ctx.out.json(publicVitrine(vitrine));
-        else ctx.out.line(`vitrine ${vitrine.code}: Importar Pedidos ${on ? 'on' : 'off'}, every ${vitrine.import_interval_minutes} min`);
-      },
-    );
-  }
+  register(
+    program
+      .command('enable <code>')
+      .description('Switch "Importar Pedidos" on (resumes the schedule); says when the platform has no feed configuration')
+      .option('--configure-feed', "configure the platform's feed for the states the status DE-PARA maps"),
+    async (ctx, code: string, options) => {
+      const vitrine = await changeVitrine(ctx, parseSetting(vitrineCodeSchema, code, 'vitrine code'), { import_orders: true });
+      const feed = await (await import('./feedCheck')).checkFeedOnEnable(ctx, vitrine, options.configureFeed === true);
+      if (options.json) return ctx.out.json({ ...publicVitrine(vitrine), feed });
+      ctx.out.line(`vitrine ${vitrine.code}: Importar Pedidos on, every ${vitrine.import_interval_minutes} min`);
+      if (feed.message) ctx.out.line(feed.message);
+    },
+  );
+
+  register(
+    program.command('disable <code>').description('Switch "Importar Pedidos" off (pauses the schedule; platform notifications wait)'),
+    async (ctx, code: string, options) => {
+      const vitrine = await changeVitrine(ctx, parseSetting(vitrineCodeSchema, code, 'vitrine code'), { import_orders: false });
+      if (options.json) ctx.out.json(publicVitrine(vitrine));
+      else ctx.out.line(`vitrine ${vitrine.code}: Importar Pedidos off, every ${vitrine.import_interval_minutes} min`);
+    },
+  );
 
   register(
     program.command('interval <code> <minutes>').description('Change how often the vitrine imports (reschedules it)'),

@@ -1,0 +1,175 @@
+/**
+ * Atualização de Status from the command line: `vitrine orders invoice | tracking | tracking-event |
+ * deliver | cancel | return`. The rules are src/admin/statusUpdates.ts'; the platform is told by
+ * the workers within seconds of the commit.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import {
+  addTrackingEvent,
+  cancelOrder,
+  deliverOrder,
+  invoiceOrder,
+  returnOrder,
+  trackOrder,
+  type StatusUpdateResult,
+} from '../../admin/statusUpdates';
+import {
+  accessKeySchema,
+  invoiceItemsSchema,
+  invoiceNumberSchema,
+  isoDateSchema,
+  moneySchema,
+  seriesSchema,
+  textSchema,
+  trackingNumberSchema,
+  ufSchema,
+  urlSchema,
+} from '../../admin/statusUpdateInputs';
+import { parseSetting } from '../../admin/vitrineSettings';
+import type { CliContext } from '../context';
+import { formatCents, UsageError } from '../output';
+import type { Register } from './vitrines';
+
+/** The NF-e XML is kept in the ERP and sent to the platform: a few MB at most. */
+const MAX_XML_BYTES = 5 * 1024 * 1024;
+
+const optional = <T>(schema: Parameters<typeof parseSetting<T>>[0], value: unknown, label: string): T | undefined =>
+  value === undefined ? undefined : parseSetting(schema, value, label);
+
+async function readXml(file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    const data = await readFile(file);
+    if (data.length > MAX_XML_BYTES) throw new UsageError(`--xml ${file}: larger than ${MAX_XML_BYTES / 1024 / 1024} MB`);
+    text = data.toString('utf8');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--xml ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (!/^\s*(<\?xml|<)/.test(text)) throw new UsageError(`--xml ${file}: not an XML document`);
+  return text;
+}
+
+function report(ctx: CliContext, options: { json?: boolean }, done: StatusUpdateResult, what: string): void {
+  if (options.json) return ctx.out.json(done);
+  if (!done.changed) return ctx.out.line(`order ${done.orderCode}: ${what} was already so; nothing changed`);
+  const status = done.previousStatus === done.status ? `status stays ${done.status}` : `${done.previousStatus} -> ${done.status}`;
+  const told = done.queued.length ? `; the platform is told: ${done.queued.join(', ')}` : '';
+  ctx.out.line(`order ${done.orderCode}: ${what}; ${status}${told}`);
+}
+
+export function registerStatusUpdateCommands(orders: Command, register: Register): void {
+  register(
+    orders
+      .command('invoice <orderCode>')
+      .description('Invoice an order (NF-e), all of it or part; moves it to the status DE-PARA of invoiced (Despachado)')
+      .requiredOption('--number <n>', 'invoice number')
+      .requiredOption('--key <digits>', 'NF-e access key, 44 digits')
+      .option('--series <s>', 'NF-e series')
+      .option('--issued-at <iso>', 'when the invoice was issued (default: now)')
+      .option('--value <decimal>', 'invoiced value, e.g. 1486.70 (default: what is left to invoice)')
+      .option('--items <sku:qty,...>', 'the items invoiced (default: every item left)')
+      .option('--xml <file>', 'the NF-e XML')
+      .option('--url <url>', 'where the NF-e can be read'),
+    async (ctx, orderCode: string, options) => {
+      const done = await invoiceOrder(ctx.db, orderCode, {
+        number: parseSetting(invoiceNumberSchema, options.number, '--number'),
+        accessKey: parseSetting(accessKeySchema, options.key, '--key'),
+        series: optional(seriesSchema, options.series, '--series'),
+        issuedAt: optional(isoDateSchema, options.issuedAt, '--issued-at'),
+        valueCents: optional(moneySchema, options.value, '--value'),
+        items: optional(invoiceItemsSchema, options.items, '--items'),
+        url: optional(urlSchema, options.url, '--url'),
+        xml: await readXml(options.xml),
+      });
+      report(ctx, options, done, `invoice ${done.invoiceNumber} of ${formatCents(done.valueCents ?? 0)}`);
+    },
+  );
+
+  register(
+    orders
+      .command('tracking <orderCode>')
+      .description("Give an invoiced order's package its tracking number; moves it to the status DE-PARA of dispatched (Embarcado)")
+      .requiredOption('--number <tracking number>', 'the carrier tracking number')
+      .option('--url <url>', 'where the customer follows the package')
+      .option('--carrier <name>', "the carrier (default: the order's)")
+      .option('--invoice <n>', 'the invoice the package goes with (default: the last one)'),
+    async (ctx, orderCode: string, options) => {
+      const done = await trackOrder(ctx.db, orderCode, {
+        trackingNumber: parseSetting(trackingNumberSchema, options.number, '--number'),
+        url: optional(urlSchema, options.url, '--url'),
+        carrier: optional(textSchema(100), options.carrier, '--carrier'),
+        invoiceNumber: optional(invoiceNumberSchema, options.invoice, '--invoice'),
+      });
+      report(ctx, options, done, `tracking of invoice ${done.invoiceNumber}`);
+    },
+  );
+
+  register(
+    orders
+      .command('tracking-event <orderCode>')
+      .description("Add what the carrier reported on the package's way")
+      .requiredOption('--at <iso>', 'when it happened')
+      .requiredOption('--city <c>', 'where')
+      .requiredOption('--state <uf>', 'the state (UF), e.g. SP')
+      .requiredOption('--description <text>', 'what happened, e.g. "Saiu para entrega"')
+      .option('--invoice <n>', 'the invoice the package goes with (default: the last one)'),
+    async (ctx, orderCode: string, options) => {
+      const done = await addTrackingEvent(ctx.db, orderCode, {
+        at: parseSetting(isoDateSchema, options.at, '--at'),
+        city: parseSetting(textSchema(100), options.city, '--city'),
+        state: parseSetting(ufSchema, options.state, '--state'),
+        description: parseSetting(textSchema(500), options.description, '--description'),
+        invoiceNumber: optional(invoiceNumberSchema, options.invoice, '--invoice'),
+      });
+      report(ctx, options, done, `tracking event on invoice ${done.invoiceNumber}`);
+    },
+  );
+
+  register(
+    orders
+      .command('deliver <orderCode>')
+      .description('Mark the package delivered; moves the order to the status DE-PARA of delivered (Entregue)')
+      .option('--at <iso>', 'when it was delivered (default: now)')
+      .option('--invoice <n>', 'the invoice the package goes with (default: the last one)'),
+    async (ctx, orderCode: string, options) => {
+      const done = await deliverOrder(ctx.db, orderCode, {
+        at: optional(isoDateSchema, options.at, '--at'),
+        invoiceNumber: optional(invoiceNumberSchema, options.invoice, '--invoice'),
+      });
+      report(ctx, options, done, `delivery of invoice ${done.invoiceNumber}`);
+    },
+  );
+
+  register(
+    orders
+      .command('cancel <orderCode>')
+      .description("Cancel an order that is not invoiced (or accept the platform's cancellation request); the platform cancels it too")
+      .requiredOption('--reason <text>', 'why (the platform keeps it)'),
+    async (ctx, orderCode: string, options) => {
+      const done = await cancelOrder(ctx.db, orderCode, { reason: parseSetting(textSchema(500), options.reason, '--reason') });
+      report(ctx, options, done, 'cancellation');
+    },
+  );
+
+  register(
+    orders
+      .command('return <orderCode>')
+      .description('Take a return: a return invoice (NF-e de devolução) for invoiced items; the platform refunds it')
+      .requiredOption('--number <n>', 'return invoice number')
+      .requiredOption('--key <digits>', 'NF-e access key, 44 digits')
+      .option('--items <sku:qty,...>', 'the items returned (default: every invoiced item not returned yet)')
+      .option('--issued-at <iso>', 'when the return invoice was issued (default: now)'),
+    async (ctx, orderCode: string, options) => {
+      const done = await returnOrder(ctx.db, orderCode, {
+        number: parseSetting(invoiceNumberSchema, options.number, '--number'),
+        accessKey: parseSetting(accessKeySchema, options.key, '--key'),
+        items: optional(invoiceItemsSchema, options.items, '--items'),
+        issuedAt: optional(isoDateSchema, options.issuedAt, '--issued-at'),
+      });
+      report(ctx, options, done, `return invoice ${done.invoiceNumber} of ${formatCents(done.valueCents ?? 0)}`);
+    },
+  );
+}
