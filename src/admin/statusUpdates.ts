@@ -13,6 +13,7 @@ import {
   invoicesOf,
   lockOrderByCode,
   notificationsQueuedNow,
+  invoiceWithKey,
   orderedItems,
   saveTracking,
   setErpStatus,
@@ -105,6 +106,12 @@ function leftToInvoice(ordered: Map<string, { quantity: number; unitPriceCents: 
   return left;
 }
 
+/** An NF-e access key names one invoice. */
+async function refuseUsedKey(trx: Knex.Transaction, accessKey: string): Promise<void> {
+  const used = await invoiceWithKey(trx, accessKey);
+  if (used) throw new AdminInputError(`access key ${accessKey} is already used by invoice ${used.number} of order ${used.orderCode}`);
+}
+
 /** vitrine orders invoice: a sale invoice (NF-e), the whole order or part of it. */
 export async function invoiceOrder(db: Knex, orderCode: string, input: InvoiceInput): Promise<StatusUpdateResult> {
   return onOrder(db, orderCode, async (trx, order) => {
@@ -114,6 +121,7 @@ export async function invoiceOrder(db: Knex, orderCode: string, input: InvoiceIn
     if (invoices.some((i) => i.number === input.number)) {
       throw new AdminInputError(`order ${order.orderCode} already has invoice ${input.number}`);
     }
+    await refuseUsedKey(trx, input.accessKey);
     const invoicedCents = invoices.filter((i) => i.kind === 'sale').reduce((sum, i) => sum + i.valueCents, 0);
     const remainingCents = order.totalCents - invoicedCents;
     if (remainingCents <= 0) throw new AdminInputError(`order ${order.orderCode} is fully invoiced (${fmt(invoicedCents)})`);
@@ -261,6 +269,7 @@ export async function returnOrder(
     if (sales.length === 0) throw new AdminInputError(`order ${order.orderCode} has no sale invoice to return`);
     if (invoices.some((i) => i.number === input.number))
       throw new AdminInputError(`order ${order.orderCode} already has invoice ${input.number}`);
+    await refuseUsedKey(trx, input.accessKey);
     // What can still come back: invoiced, less what earlier returns brought back.
     const returnable = new Map<string, { quantity: number; unitPriceCents: number }>();
     for (const invoice of invoices) {

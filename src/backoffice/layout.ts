@@ -8,7 +8,7 @@ export interface Flash {
 
 export interface PageOptions {
   title: string;
-  section?: 'vitrines' | 'orders' | 'blocked';
+  section?: 'vitrines' | 'orders' | 'blocked' | 'notifications';
   flash?: Flash;
   /** Something that keeps part of the page from working (Temporal unreachable...). */
   warning?: string;
@@ -70,7 +70,7 @@ export function page(options: PageOptions, body: Html): Html {
         <header>
           <strong>Vitrines · Backoffice</strong>
           <nav>
-            ${tab('vitrines', '/vitrines', 'Vitrines')}${tab('orders', '/orders', 'Pedidos de venda')}${tab('blocked', '/blocked', 'Pedidos bloqueados')}
+            ${tab('vitrines', '/vitrines', 'Vitrines')}${tab('orders', '/orders', 'Pedidos de venda')}${tab('blocked', '/blocked', 'Pedidos bloqueados')}${tab('notifications', '/notifications', 'Atualização de Status')}
           </nav>
         </header>
         <main>

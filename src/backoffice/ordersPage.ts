@@ -15,6 +15,7 @@ import { formatCents } from '../shared/format';
 import { enc, html } from './html';
 import { NotFoundError, queryOf, sendPage, takeFlash, userMistake, type BackofficeDeps } from './http';
 import { options, page, when, type Flash } from './layout';
+import { registerStatusUpdateRoutes, renderStatusUpdates } from './statusUpdatesPage';
 
 const DEFAULT_LIMIT = '100';
 
@@ -239,14 +240,21 @@ function renderDetail(order: OrderDetail) {
 }
 
 export function registerOrderRoutes(app: FastifyInstance, deps: BackofficeDeps): void {
-  app.get('/orders', (request, reply) => renderList(deps, request, reply));
-  app.get<{ Params: { orderCode: string } }>('/orders/:orderCode', async (request, reply) => {
-    const { orderCode } = request.params;
+  const renderOrder = async (request: FastifyRequest, reply: FastifyReply, orderCode: string, flash?: Flash, status = 200) => {
     const order = orderCode.length <= 200 ? await getOrderDetail(deps.db, orderCode) : undefined;
     if (!order) throw new NotFoundError(`order ${JSON.stringify(orderCode.slice(0, 60))} does not exist`);
     return sendPage(
       reply,
-      page({ title: `Pedido ${order.orderCode}`, section: 'orders', flash: takeFlash(request, reply) }, renderDetail(order)),
+      page(
+        { title: `Pedido ${order.orderCode}`, section: 'orders', flash: flash ?? takeFlash(request, reply) },
+        html`${renderDetail(order)}${renderStatusUpdates(order)}`,
+      ),
+      status,
     );
-  });
+  };
+  app.get('/orders', (request, reply) => renderList(deps, request, reply));
+  app.get<{ Params: { orderCode: string } }>('/orders/:orderCode', (request, reply) =>
+    renderOrder(request, reply, request.params.orderCode),
+  );
+  registerStatusUpdateRoutes(app, deps, renderOrder);
 }

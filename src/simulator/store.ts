@@ -68,7 +68,7 @@ export interface SimPackage {
   trackingNumber: string;
   invoiceKey: string | null;
   trackingUrl: string;
-  embeddedInvoice: string | null;
+  embeddedInvoice: string;
   type: 'Output' | 'Input';
   courierStatus: {
     status: string | null;
@@ -315,7 +315,8 @@ export class Account {
       trackingNumber: request.trackingNumber,
       invoiceKey: request.invoiceKey,
       trackingUrl: request.trackingUrl,
-      embeddedInvoice: request.embeddedInvoice,
+      // VTEX shows an empty string where no XML was sent.
+      embeddedInvoice: request.embeddedInvoice ?? '',
       type: request.type,
       courierStatus: null,
       cfop: null,

@@ -144,7 +144,7 @@ describe('VtexConnector (fake fetch)', () => {
     assert.equal(err.message, 'VTEX getOrder a/b?c: malformed response, the body is not JSON');
   });
 
-  it('names the VTEX error code, never the body or the credentials', async () => {
+  it("names the VTEX error code and a refusal's short reason, never the credentials or a body that could hold customer data", async () => {
     const { calls, fetchFn } = fakeFetch(() =>
       json({ error: { code: 'OMS003', message: `Order status should be ready-for-handling (${APP_TOKEN})` } }, 409),
     );
@@ -153,8 +153,13 @@ describe('VtexConnector (fake fetch)', () => {
     assert.equal(calls[0].url.pathname, '/api/oms/pvt/orders/1172452900788-01/start-handling');
     assert.deepStrictEqual(
       [err.message, err.retryable, err.status],
-      ['VTEX startHandling 1172452900788-01: HTTP 409 (OMS003)', false, 409],
+      ['VTEX startHandling 1172452900788-01: HTTP 409 (OMS003): Order status should be ready-for-handling (***)', false, 409],
     );
+    for (const message of ['x'.repeat(201), 'Invalid email rodrigo.smith@email.com', { nested: 'object' }]) {
+      const { fetchFn: other } = fakeFetch(() => json({ error: { code: 'OMS010', message } }, 400));
+      const refused = await platformError(() => new VtexConnector(fakeAccount(), { fetch: other }).cancelOrder('1-01', 'x'));
+      assert.equal(refused.message, 'VTEX cancel 1-01: HTTP 400 (OMS010)');
+    }
   });
 
   it('reads Retry-After as seconds or as an HTTP date', async () => {
@@ -296,7 +301,7 @@ describe('VtexConnector against the simulator', () => {
 
   it('fails an unknown order with a final 404', async () => {
     const err = await platformError(() => connect('nostore').getOrder('999999999-01'));
-    assert.deepStrictEqual([err.retryable, err.status, err.message], [false, 404, 'VTEX getOrder 999999999-01: HTTP 404']);
+    assert.deepStrictEqual([err.retryable, err.status, err.message], [false, 404, 'VTEX getOrder 999999999-01: HTTP 404: Order not found']);
   });
 
   it('makes platform errors retryable', async () => {

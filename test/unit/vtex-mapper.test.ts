@@ -42,7 +42,7 @@ describe('mapVtexOrder', () => {
       platformState: 'handling',
       placedAt: '2024-02-04T20:09:43.899958+00:00',
       approvedAt: '2024-02-04T20:46:11.7010747+00:00',
-      cancelReason: null,
+      cancelReason: 'Item size was too large.',
       customer: {
         document: '84513427019',
         documentType: 'cpf',

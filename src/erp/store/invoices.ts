@@ -135,6 +135,14 @@ export async function invoicesOf(db: Knex, salesOrderId: number): Promise<Invoic
   });
 }
 
+/** The order code and invoice number that already carry an NF-e access key, if any. */
+export async function invoiceWithKey(db: Knex, accessKey: string): Promise<{ orderCode: string; number: string } | undefined> {
+  return db('sales_order_invoices as i')
+    .join('sales_orders as o', 'o.id', 'i.sales_order_id')
+    .where('i.access_key', accessKey)
+    .first({ orderCode: 'o.order_code', number: 'i.number' });
+}
+
 /** The XML of one invoice (kept apart: it can be large, and only the platform call needs it). */
 export async function invoiceXml(db: Knex, invoiceId: number): Promise<string | null> {
   const row = await db('sales_order_invoices').where({ id: invoiceId }).first('xml');

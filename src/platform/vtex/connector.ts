@@ -262,7 +262,8 @@ function vtexErrorMessage(text: string): string | null {
     const message = (JSON.parse(text) as { error?: { message?: unknown } } | null)?.error?.message;
     if (typeof message !== 'string') return null;
     const clean = message.replace(/\p{Cc}+/gu, ' ').trim();
-    return clean && clean.length <= 200 ? clean : null;
+    // An e-mail address in a refusal is a customer's: the whole message is left out then.
+    return clean && clean.length <= 200 && !clean.includes('@') ? clean : null;
   } catch {
     return null;
   }
