@@ -128,6 +128,11 @@ export async function invoiceOrder(db: Knex, orderCode: string, input: InvoiceIn
 
     const ordered = await orderedItems(trx, order.id);
     const left = leftToInvoice(ordered, invoices);
+    if (!input.items && input.valueCents !== undefined && input.valueCents < remainingCents) {
+      throw new AdminInputError(
+        `a partial invoice (--value below the ${fmt(remainingCents)} left to invoice) needs --items: which items it covers`,
+      );
+    }
     const wanted = input.items ?? new Map([...left].filter(([, quantity]) => quantity > 0));
     for (const [sku, quantity] of wanted) {
       if (!ordered.has(sku)) throw new AdminInputError(`order ${order.orderCode} has no sku ${JSON.stringify(sku)}`);

@@ -7,7 +7,7 @@ import { blockReason, isPermanentOrderError } from './blocking';
 import { mapWithConcurrency } from './concurrency';
 import { progress, type VitrineImport } from './context';
 import { decideOrder, OrderRejectedError } from './orderRules';
-import { erpStatusFor, isForwardTransition } from './rules/statuses';
+import { erpStatusFor, isCancellationRequest, isForwardTransition } from './rules/statuses';
 
 export interface FetchedOrders {
   /** One entry per order: new (mapped), existing (with the platform's state), or settled already. */
@@ -36,7 +36,8 @@ export async function fetchOrders(vi: VitrineImport, events: OrderEvent[]): Prom
   for (const [orderId, state] of latest) {
     const status = statuses.get(orderId);
     const announced = erpStatusFor(settings.statusMappings, state);
-    if (status !== undefined && announced && !isForwardTransition(status, announced)) {
+    // A cancellation request is read whatever the status (the status step decides what it changes).
+    if (status !== undefined && announced && !isForwardTransition(status, announced) && !isCancellationRequest(state)) {
       entries.push({ externalOrderId: orderId, kind: 'existing', platformState: state, outcome: 'unchanged' });
     } else {
       toFetch.push({ orderId, state, existing: status !== undefined });

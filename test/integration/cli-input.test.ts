@@ -280,7 +280,11 @@ const CASES: BadInput[] = [
   // unknown commands and options
   { name: 'an unknown command', args: ['bogus'], error: /^error: unknown command 'bogus'$/ },
   { name: 'a misspelt command', args: ['ad'], error: /^error: unknown command 'ad' \(Did you mean add\?\)$/ },
-  { name: 'an unknown orders command', args: ['orders', 'delete', 'VT-1'], error: /^error: unknown command 'delete'$/ },
+  {
+    name: 'an unknown orders command',
+    args: ['orders', 'delete', 'VT-1'],
+    error: /^error: unknown command 'delete' \(Did you mean deliver\?\)$/,
+  },
   { name: 'an unknown global option', args: ['--version'], error: /^error: unknown option '--version'$/ },
 ];
 

@@ -12,6 +12,7 @@ import { ERP_STATUSES, VTEX_DEFAULT_STATUS_MAPPINGS } from '../../src/importing/
 import { cliJson, runCli, type CliResult } from '../support/cli';
 import { startHarness, type Harness } from '../support/importHarness';
 import { REPO, uniqueSuffix } from '../support/services';
+import { until } from '../support/until';
 
 const orderNumber = (orderId: string) => orderId.replace(/-\d+$/, '');
 
@@ -372,8 +373,8 @@ describe('DE-PARA tables and blocked orders', () => {
     });
   });
 
-  test('ERP to platform: Em preparação is announced once (start-handling); a refused announcement is kept and the run completes', async () => {
-    const code = await h.addVitrine({ prefix: 'EH' });
+  test('ERP to platform: Em preparação is announced once (start-handling), within seconds; a refused announcement is kept blocked with its reason', async () => {
+    const code = await h.addVitrine({ prefix: 'EH', enable: true });
     const [ready] = (await h.sim('POST', `/_sim/${code}/orders`, { generate: 1, seed: 43, state: 'ready-for-handling' })).orderIds;
     const [pending] = (await h.sim('POST', `/_sim/${code}/orders`, { generate: 1, seed: 43, state: 'payment-pending', offset: 1 }))
       .orderIds;
@@ -384,7 +385,7 @@ describe('DE-PARA tables and blocked orders', () => {
       db()('platform_notifications as n')
         .join('sales_orders as o', 'o.id', 'n.sales_order_id')
         .where('o.external_order_id', externalOrderId)
-        .select('n.action', 'n.sent_at', 'n.attempts', 'n.last_error');
+        .select('n.action', 'n.sent_at', 'n.blocked_at', 'n.attempts', 'n.last_error');
 
     const moved = await cli(['orders', 'set-status', readyCode, 'Em preparação']);
     assert.deepEqual(moved, {
@@ -400,45 +401,36 @@ describe('DE-PARA tables and blocked orders', () => {
     assert.equal(text.code, 0, text.stderr);
     assert.equal(
       text.stdout.trim(),
-      `order ${pendingCode}: Aguardando pagamento -> Em preparação; platform notification queued: start-handling (sent by the next run of ${code})`,
+      `order ${pendingCode}: Aguardando pagamento -> Em preparação; platform notification queued: start-handling (the workers send it within seconds)`,
     );
-    assert.deepEqual(await notificationsOf(ready), [{ action: 'start-handling', sent_at: null, attempts: 0, last_error: null }]);
-    assert.equal((await stats(code)).startHandlingCalls, 0, 'nothing is sent before the next run');
-
-    const summary = await h.runImport(code);
-    assert.equal(summary.fetched, 0);
-    let sim = await stats(code);
-    assert.equal(sim.startHandlingCalls, 1);
-    assert.equal((await h.sim('GET', `/_sim/${code}/orders/${ready}`)).status, 'handling');
+    // No import run: the worker hears of the commit and tells the platform.
+    await until(async () => (await h.sim('GET', `/_sim/${code}/orders/${ready}`)).status === 'handling', 'the platform to start handling');
+    const [refused] = await until(async () => {
+      const rows = await notificationsOf(pending);
+      return rows[0]?.blocked_at && rows;
+    }, 'the refused announcement to be blocked');
+    assert.equal(refused.sent_at, null);
+    assert.equal(refused.attempts, 1);
+    assert.match(refused.last_error, /startHandling .*HTTP 409.*ready-for-handling/);
     assert.equal((await h.sim('GET', `/_sim/${code}/orders/${pending}`)).status, 'payment-pending');
     const [sent] = await notificationsOf(ready);
     assert.ok(sent.sent_at instanceof Date, 'the notification has sent_at');
     assert.deepEqual([sent.attempts, sent.last_error], [1, null]);
-    const [refused] = await notificationsOf(pending);
-    assert.equal(refused.sent_at, null);
-    assert.equal(refused.attempts, 1);
-    assert.match(refused.last_error, /startHandling .*HTTP 409/);
-    const runRow = await db()('import_runs').where({ workflow_id: summary.workflowId }).first();
-    assert.equal(runRow.status, 'completed');
-    const refusedLog = await db()('integration_log')
-      .where({ workflow_id: summary.workflowId, external_order_id: pending, level: 'error' })
-      .pluck('message');
+    const refusedLog = await db()('integration_log as l')
+      .join('vitrines as v', 'v.id', 'l.vitrine_id')
+      .where({ 'v.code': code, 'l.external_order_id': pending, 'l.level': 'error' })
+      .pluck('l.message');
     assert.equal(refusedLog.length, 1);
-    assert.match(refusedLog[0], /^start-handling refused: /);
+    assert.match(refusedLog[0], /^start-handling refused by the platform, kept as a blocked notification \(#\d+\): /);
 
-    // Once: the same status again changes nothing; nothing is sent again.
+    // Once: the same status again changes nothing; the platform's handling event comes back and changes nothing either.
     const same = await cli(['orders', 'set-status', readyCode, 'Em preparação']);
     assert.deepEqual([same.changed, same.notificationQueued], [false, false]);
     const next = await h.runImport(code);
     assert.deepEqual([next.fetched, next.unchanged, next.updated], [1, 1, 0], 'the start-handling event comes back and changes nothing');
-    sim = await stats(code);
+    const sim = await stats(code);
     assert.equal(sim.startHandlingCalls, 1);
-    assert.equal(sim.startHandlingRequests, 3, 'one for the order sent, two refused for the pending one');
-    assert.deepEqual(
-      (await notificationsOf(ready)).map((n) => n.attempts),
-      [1],
-    );
-    assert.equal((await notificationsOf(pending))[0].attempts, 2, 'a refused announcement is tried again next run');
+    assert.equal(sim.startHandlingRequests, 2, 'one for the order sent, one refused for the pending one, never retried by itself');
     const order = await orderOf(ready);
     assert.equal(order.status, 'Em preparação');
     assert.deepEqual(order.history, [

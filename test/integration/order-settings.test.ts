@@ -220,7 +220,7 @@ describe('vitrine order settings', () => {
       { args: ['customer-defaults', agro, 'preview'], error: /^vitrine: preview needs --order <platform order id>; use: / },
       {
         args: ['customer-defaults', agro, 'preview', '--order', '5550000000000-01'],
-        error: `vitrine: cannot read order 5550000000000-01 of vitrine ${agro}: VTEX getOrder 5550000000000-01: HTTP 404 (no order 5550000000000-01 on the platform)`,
+        error: `vitrine: cannot read order 5550000000000-01 of vitrine ${agro}: VTEX getOrder 5550000000000-01: HTTP 404: Order not found (no order 5550000000000-01 on the platform)`,
       },
       {
         args: ['customer-defaults', 'nao-existe', 'set', 'produtor_rural', 'true'],

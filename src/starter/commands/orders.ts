@@ -129,15 +129,14 @@ export function registerOrderCommands(program: Command, register: Register): voi
       ),
     async (ctx, orderCode: string, statusText: string, options) => {
       const status = parseSetting(erpStatusSchema, statusText, 'ERP status');
-      // A cancellation has rules (not once invoiced) and a reason the platform keeps.
-      if (status === 'Cancelado')
-        throw new UsageError(`to cancel an order use: vitrine orders cancel ${orderCode.slice(0, 60)} --reason <text>`);
       const order = await ctx
         .db('sales_orders as o')
         .join('vitrines as v', 'v.id', 'o.vitrine_id')
         .where('o.order_code', orderCode)
         .first({ id: 'o.id', vitrineId: 'o.vitrine_id', vitrineCode: 'v.code', status: 'o.status' });
       if (!order) throw new UsageError(`order ${JSON.stringify(orderCode.slice(0, 60))} does not exist (see: vitrine orders list)`);
+      // A cancellation has rules (not once invoiced) and a reason the platform keeps.
+      if (status === 'Cancelado') throw new UsageError(`to cancel an order use: vitrine orders cancel ${orderCode} --reason <text>`);
       const result = await setOrderStatusInErp(ctx.db, await statusMappingsOf(ctx.db, order.vitrineId), order.id, status);
       const previous = result.previous ?? order.status;
       if (options.json) {
