@@ -42,7 +42,8 @@ export const BATCHES_PER_EXECUTION = 100;
  */
 const SEND_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '30 seconds',
+  // A worker that dies mid-batch is noticed within 20 s, and the batch is sent again by another.
+  heartbeatTimeout: '20 seconds',
   scheduleToCloseTimeout: '15 minutes',
   retry: {
     initialInterval: '1 second',

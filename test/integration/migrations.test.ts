@@ -25,6 +25,11 @@ const TABLES = [
   'import_runs',
   'queue_pages',
   'queue_page_orders',
+  'sales_order_invoices',
+  'sales_order_invoice_items',
+  'sales_order_tracking',
+  'sales_order_tracking_events',
+  'platform_notifications',
 ];
 
 /** Key columns of each table, with their Postgres data type. */
@@ -115,6 +120,39 @@ const COLUMNS: Record<string, Record<string, string>> = {
     defaults_at: 'timestamp with time zone',
     outcome: 'text',
     step: 'text',
+    cancel_reason: 'text',
+  },
+  sales_order_invoices: {
+    id: 'bigint',
+    sales_order_id: 'bigint',
+    kind: 'text',
+    number: 'text',
+    access_key: 'text',
+    issued_at: 'timestamp with time zone',
+    value_cents: 'bigint',
+    refers_to_invoice_id: 'bigint',
+    xml: 'text',
+  },
+  sales_order_invoice_items: { invoice_id: 'bigint', sku: 'text', quantity: 'integer', unit_price_cents: 'bigint' },
+  sales_order_tracking: {
+    invoice_id: 'bigint',
+    tracking_number: 'text',
+    dispatched_at: 'timestamp with time zone',
+    delivered_at: 'timestamp with time zone',
+  },
+  sales_order_tracking_events: {
+    invoice_id: 'bigint',
+    occurred_at: 'timestamp with time zone',
+    city: 'text',
+    state: 'text',
+    description: 'text',
+  },
+  platform_notifications: {
+    sales_order_id: 'bigint',
+    action: 'text',
+    invoice_id: 'bigint',
+    revision: 'integer',
+    blocked_at: 'timestamp with time zone',
   },
 };
 
@@ -141,6 +179,20 @@ const NAMED_CONSTRAINTS: Record<string, { table: string; type: 'u' | 'c'; column
   queue_page_orders_outcome_known: { table: 'queue_page_orders', type: 'c' },
   queue_page_orders_step_known: { table: 'queue_page_orders', type: 'c' },
   queue_page_orders_outcome_has_step: { table: 'queue_page_orders', type: 'c' },
+  sales_order_invoices_order_number_unique: { table: 'sales_order_invoices', type: 'u', columns: ['sales_order_id', 'number'] },
+  sales_order_invoices_access_key_unique: { table: 'sales_order_invoices', type: 'u', columns: ['access_key'] },
+  sales_order_invoices_kind_known: { table: 'sales_order_invoices', type: 'c' },
+  sales_order_invoices_value_positive: { table: 'sales_order_invoices', type: 'c' },
+  sales_order_invoices_access_key_valid: { table: 'sales_order_invoices', type: 'c' },
+  sales_order_invoices_return_refers_to_sale: { table: 'sales_order_invoices', type: 'c' },
+  sales_order_invoice_items_invoice_sku_unique: { table: 'sales_order_invoice_items', type: 'u', columns: ['invoice_id', 'sku'] },
+  sales_order_tracking_events_unique: {
+    table: 'sales_order_tracking_events',
+    type: 'u',
+    columns: ['invoice_id', 'occurred_at', 'description'],
+  },
+  platform_notifications_action_known: { table: 'platform_notifications', type: 'c' },
+  platform_notifications_invoice_when_needed: { table: 'platform_notifications', type: 'c' },
 };
 
 /** Foreign keys that must exist: table.column -> referenced table. */
@@ -160,6 +212,12 @@ const FOREIGN_KEYS: Array<[string, string, string]> = [
   ['import_runs', 'vitrine_id', 'vitrines'],
   ['integration_log', 'import_run_id', 'import_runs'],
   ['queue_page_orders', 'queue_page_id', 'queue_pages'],
+  ['sales_order_invoices', 'sales_order_id', 'sales_orders'],
+  ['sales_order_invoices', 'refers_to_invoice_id', 'sales_order_invoices'],
+  ['sales_order_invoice_items', 'invoice_id', 'sales_order_invoices'],
+  ['sales_order_tracking', 'invoice_id', 'sales_order_invoices'],
+  ['sales_order_tracking_events', 'invoice_id', 'sales_order_invoices'],
+  ['platform_notifications', 'invoice_id', 'sales_order_invoices'],
 ];
 
 async function publicTables(db: Knex): Promise<string[]> {
@@ -217,8 +275,9 @@ describe('ERP schema migrations', () => {
       where c.contype = 'p' and c.connamespace = 'public'::regnamespace
       group by c.conrelid`);
     const pkOf = new Map(primaryKeys.rows.map((row: any) => [row.table_name, row.columns]));
-    // A page's orders are keyed by page and order; every other table by its id.
-    const keyOf = (table: string) => (table === 'queue_page_orders' ? ['external_order_id', 'queue_page_id'] : ['id']);
+    // A page's orders are keyed by page and order, an invoice's tracking by its invoice; every other table by its id.
+    const keyOf = (table: string) =>
+      table === 'queue_page_orders' ? ['external_order_id', 'queue_page_id'] : table === 'sales_order_tracking' ? ['invoice_id'] : ['id'];
     for (const table of TABLES)
       assert.deepEqual([...(pkOf.get(table) as string[])].sort(), keyOf(table), `${table} has primary key ${keyOf(table)}`);
   });
@@ -304,6 +363,43 @@ describe('ERP schema migrations', () => {
       .insert({ code: 'outra', name: 'Outra', platform: 'vtex', base_url: 'https://outra.example.com', app_key: 'k', app_token: 't' })
       .returning('id');
     await db('sales_orders').insert({ ...order('OU-1000001'), vitrine_id: other.id });
+  });
+
+  test('the Atualização de Status migration goes down with data in it, keeping start-handling notifications, and up again', async () => {
+    const order = await db('sales_orders').where({ order_code: 'VT-1000001' }).first('id', 'total_cents');
+    const key = '52060433009911002506550120000007800267301615'; // the example key of SEFAZ's manual
+    const [invoice] = await db('sales_order_invoices')
+      .insert({ sales_order_id: order.id, kind: 'sale', number: '1', access_key: key, issued_at: new Date(), value_cents: 100 })
+      .returning('id');
+    await db('sales_order_tracking_events').insert({
+      invoice_id: invoice.id,
+      occurred_at: new Date(),
+      city: 'Goiânia',
+      state: 'GO',
+      description: 'Postado',
+    });
+    assert.deepEqual(
+      await db('platform_notifications').where({ sales_order_id: order.id }).orderBy('id').pluck('action'),
+      ['start-handling', 'invoice', 'tracking-status'],
+      'the triggers queued the notifications',
+    );
+    const [, down] = await db.migrate.down(migrationConfig);
+    assert.deepEqual(
+      down.map((name: string) => name.replace(/\.(ts|js)$/, '')),
+      ['20261202000000_status_updates'],
+    );
+    const tables = await publicTables(db);
+    for (const table of ['sales_order_invoices', 'sales_order_invoice_items', 'sales_order_tracking', 'sales_order_tracking_events']) {
+      assert.ok(!tables.includes(table), `${table} dropped`);
+    }
+    assert.deepEqual(await db('platform_notifications').where({ sales_order_id: order.id }).pluck('action'), ['start-handling']);
+    const functions = await db('pg_proc as p')
+      .join('pg_namespace as n', 'n.oid', 'p.pronamespace')
+      .where('n.nspname', 'public')
+      .pluck('p.proname');
+    assert.deepEqual(functions, [], 'its functions are gone');
+    await db.migrate.up(migrationConfig);
+    assert.equal((await db('sales_order_invoices').count({ n: '*' }))[0].n, 0);
   });
 
   test('rollback all leaves no project table behind', async () => {

@@ -10,14 +10,30 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cliJson } from '../support/cli';
 import { startHarness, type Harness } from '../support/importHarness';
+import { validKey } from '../support/nfe';
 import { REPO } from '../support/services';
+import { until } from '../support/until';
+
+/** Every worker process a test started: each is killed at the end, or the test process would wait for it. */
+const started: ChildProcess[] = [];
 
 function startWorker(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [path.join(REPO, 'dist/worker/main.js')], {
+  const child = spawn(process.execPath, [path.join(REPO, 'dist/worker/main.js')], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  started.push(child);
+  return child;
+}
+
+async function stopWorkers(): Promise<void> {
+  for (const child of started.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+  }
 }
 
 describe('worker crash', () => {
@@ -27,7 +43,7 @@ describe('worker crash', () => {
     h = await startHarness({ withWorker: false });
   });
   after(async () => {
-    worker?.kill('SIGKILL');
+    await stopWorkers();
     await h?.close();
   });
 
@@ -88,5 +104,37 @@ describe('worker crash', () => {
     assert.equal(stats.feedPending, 0);
     assert.equal(stats.feedInFlight, 0);
     assert.equal(stats.committed, total);
+  });
+
+  test('SIGKILL between the platform call and its record: the invoice is sent again and applied once', async () => {
+    await stopWorkers();
+    const code = await h.addVitrine({ enable: true });
+    worker = startWorker(h.cliEnv);
+    const [orderId] = (await h.sim<{ orderIds: string[] }>('POST', `/_sim/${code}/orders`, { generate: 1, state: 'ready-for-handling' })).orderIds;
+    await cliJson(['run', code, '--wait'], h.cliEnv);
+    const { order_code: orderCode } = await h.database.db('sales_orders').where({ external_order_id: orderId }).first('order_code');
+
+    // start-handling goes through; the invoice call reaches the platform and is held there while the worker dies.
+    await h.sim('POST', `/_sim/${code}/hold`, { hold: true, after: 1 });
+    await cliJson(['orders', 'invoice', orderCode, '--number', '777', '--key', validKey(777)], h.cliEnv);
+    await h.sim('GET', `/_sim/${code}/held?atLeast=1&timeoutMs=30000`);
+    worker.kill('SIGKILL');
+    await once(worker, 'exit');
+    await h.sim('POST', `/_sim/${code}/hold`, { hold: false });
+    // The platform applied the held call; the ERP never heard its answer.
+    await until(async () => (await h.platformOrder(code, orderId)).status === 'invoiced', 'the held invoice applied on the platform');
+    const unsent = await h.database.db('platform_notifications').where({ action: 'invoice' }).whereNull('sent_at').first('id');
+    assert.ok(unsent, 'the invoice notification is not recorded as sent');
+
+    worker = startWorker(h.cliEnv);
+    await until(
+      async () => (await h.database.db('platform_notifications').where({ id: unsent.id }).first('sent_at')).sent_at,
+      'the invoice recorded as sent by the new worker',
+      60_000,
+    );
+    const stats = await h.sim('GET', `/_sim/${code}/stats`);
+    assert.equal(stats.invoiceCalls, 2, 'sent again after the kill');
+    assert.equal(stats.invoicesApplied, 1, 'applied once');
+    assert.equal((await h.platformOrder(code, orderId)).packageAttachment.packages.length, 1);
   });
 });
