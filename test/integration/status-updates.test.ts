@@ -6,6 +6,9 @@
  * the platform waits for an admin; a missing feed configuration is said, not taken for an empty queue.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cliJson, runCli, type CliResult } from '../support/cli';
 import { startHarness, type Harness } from '../support/importHarness';
@@ -552,5 +555,36 @@ describe('Atualização de Status', () => {
     // Orders flow again.
     const [{ orderCode }] = await importOrders(1, 'ready-for-handling', vitrine);
     assert.ok(orderCode);
+  });
+
+  test('the delivery runs through Temporal, visible by VitrineCode; its history holds ids and counts, no NF-e XML, customer data or token', async () => {
+    const [{ orderCode, orderId }] = await importOrders(1);
+    const dir = await mkdtemp(path.join(tmpdir(), 'nfe-'));
+    const marker = `NFE-XML-${Date.now()}`;
+    const xmlFile = path.join(dir, 'nfe.xml');
+    await writeFile(xmlFile, `<?xml version="1.0" encoding="UTF-8"?><nfeProc><NFe><infNFe Id="${marker}"/></NFe></nfeProc>`);
+    await cli(['orders', 'invoice', orderCode, '--number', '10001', '--key', key(), '--xml', xmlFile]);
+    const pkg = await until(async () => (await platform(orderId)).packageAttachment.packages[0], 'the invoice on the platform');
+    assert.match(pkg.embeddedInvoice, new RegExp(marker), 'the XML reached the platform');
+
+    const handle = h.temporal.client.workflow.getHandle(`vitrine-notifications-${code}`);
+    const description = await handle.describe();
+    assert.equal(description.type, 'deliverPlatformNotifications');
+    assert.deepStrictEqual(description.searchAttributes.VitrineCode, [code]);
+    const listed = [];
+    for await (const w of h.temporal.client.workflow.list({
+      query: `VitrineCode = '${code}' AND WorkflowType = 'deliverPlatformNotifications'`,
+    }))
+      listed.push(w.workflowId);
+    assert.ok(listed.length >= 1, 'operators find the delivery by VitrineCode');
+    // Payload data decoded (the history gives it as base64), so that what it says is searched.
+    const history = JSON.stringify(await handle.fetchHistory(), (key, value) =>
+      key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value,
+    );
+    assert.match(history, /vitrineId\\":\d+/, 'the payloads are read as text');
+    const customer = (await cli(['orders', 'show', orderCode])).customer;
+    for (const secret of [marker, customer.name, customer.document, `token-${code}-secret`]) {
+      assert.ok(!history.includes(secret), `history holds no ${secret}`);
+    }
   });
 });
