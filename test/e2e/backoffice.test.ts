@@ -19,6 +19,7 @@ import { readConfig } from '../../src/shared/config';
 import { formatCents } from '../../src/shared/format';
 import { launchBrowser } from '../support/browser';
 import { startHarness, type Harness } from '../support/importHarness';
+import { validKey } from '../support/nfe';
 import { REPO } from '../support/services';
 
 /** VTEX's Get order example (the contract's) under another id, paid with one payment system the DE-PARA lacks. */
@@ -333,6 +334,83 @@ describe('backoffice', () => {
     const history = await page.locator('#history tbody tr').allInnerTexts();
     assert.equal(history.length, detail.statusHistory.length);
     assert.match(history[0], /^Pagamento confirmado\s+ready-for-handling\s+import\s+/);
+  });
+
+  test('Atualização de Status: invoice, tracking and delivery from the order page reach the platform; a bad key is refused; a blocked notification is retried', async () => {
+    const shop = await h.addVitrine({ prefix: 'AS', enable: true });
+    const [first, second] = (await h.sim('POST', `/_sim/${shop}/orders`, { generate: 2, seed: 63, state: 'ready-for-handling' })).orderIds;
+    await h.runImport(shop);
+    const orderCodeOf = async (id: string) => (await db()('sales_orders').where({ external_order_id: id }).first('order_code')).order_code;
+    const platformStatus = async (id: string) => (await h.platformOrder(shop, id)).status;
+    const until = async (check: () => Promise<boolean>, what: string) => {
+      for (const deadline = Date.now() + 10_000; !(await check());) {
+        assert.ok(Date.now() < deadline, `gave up waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    const orderCode = await orderCodeOf(first);
+    await page.goto(`${base}/orders/${orderCode}`);
+    assert.equal(await page.locator('#no-notifications').count(), 1);
+
+    const invoiceForm = page.getByRole('form', { name: 'Invoice', exact: true });
+    await invoiceForm.getByLabel('Invoice number', { exact: true }).fill('B-1');
+    await invoiceForm.getByLabel('Access key (44 digits)').fill(validKey(1).slice(0, 43) + String((Number(validKey(1)[43]) + 1) % 10));
+    assert.equal(await submit(invoiceForm.getByRole('button', { name: 'Invoice' })), 400);
+    assert.match(await flashError(), /^invalid access key: has a wrong check digit/);
+    assert.equal((await db()('sales_order_invoices').count({ n: '*' }))[0].n, 0, 'nothing written');
+
+    const again = page.getByRole('form', { name: 'Invoice', exact: true });
+    await again.getByLabel('Invoice number', { exact: true }).fill('B-1');
+    await again.getByLabel('Access key (44 digits)').fill(validKey(1));
+    assert.equal(await submit(again.getByRole('button', { name: 'Invoice' })), 200);
+    assert.equal(await flashOk(), `order ${orderCode}: Pagamento confirmado → Despachado; the platform is told: start-handling, invoice`);
+    assert.equal(await page.locator('#invoices tr[data-invoice="B-1"]').count(), 1);
+    await until(async () => (await platformStatus(first)) === 'invoiced', 'the platform to show the invoice');
+
+    const tracking = page.getByRole('form', { name: 'Send tracking' });
+    await tracking.getByLabel('Tracking number').fill('BR998877665BR');
+    await tracking.getByLabel('Carrier').fill('Correios');
+    assert.equal(await submit(tracking.getByRole('button', { name: 'Send tracking' })), 200);
+    assert.match(await flashOk(), /Despachado → Embarcado; the platform is told: tracking-number/);
+    const deliver = page.getByRole('form', { name: 'Mark delivered' });
+    await deliver.getByLabel('When').fill('2026-12-04T10:00:00-03:00');
+    assert.equal(await submit(deliver.getByRole('button', { name: 'Mark delivered' })), 200);
+    assert.match(await flashOk(), /Embarcado → Entregue/);
+    await until(async () => {
+      const pkg = (await h.platformOrder(shop, first)).packageAttachment.packages[0];
+      return pkg.trackingNumber === 'BR998877665BR' && pkg.courierStatus?.finished === true;
+    }, 'the platform to show tracking and delivery');
+
+    const cancel = page.getByRole('form', { name: 'Cancel order' });
+    await cancel.getByLabel('Reason').fill('Cliente desistiu');
+    assert.equal(await submit(cancel.getByRole('button', { name: 'Cancel order' })), 400);
+    assert.match(await flashError(), /is invoiced \(invoice B-1\).*send a return invoice instead/);
+
+    // A refusal: the platform cancelled the second order before the ERP invoiced it.
+    await h.sim('POST', `/_sim/${shop}/orders/${second}/state`, { state: 'canceled' });
+    const secondCode = await orderCodeOf(second);
+    await page.goto(`${base}/orders/${secondCode}`);
+    const form = page.getByRole('form', { name: 'Invoice', exact: true });
+    await form.getByLabel('Invoice number', { exact: true }).fill('B-2');
+    await form.getByLabel('Access key (44 digits)').fill(validKey(2));
+    assert.equal(await submit(form.getByRole('button', { name: 'Invoice' })), 200);
+    await until(
+      async () => (await db()('platform_notifications').whereNotNull('blocked_at').count({ n: '*' }))[0].n === 1,
+      'the blocked notification',
+    );
+    await page.goto(`${base}/notifications?blocked=1`);
+    const row = page.locator('#notifications tr[data-state="blocked"]');
+    assert.equal(await row.count(), 1);
+    assert.match(await row.innerText(), /start-handling[\s\S]*HTTP 409/);
+    await h.sim('POST', `/_sim/${shop}/orders/${second}/state`, { state: 'ready-for-handling' });
+    assert.equal(await submit(row.getByRole('button', { name: 'Retry' })), 200);
+    assert.match(await flashOk(), /sent again within seconds/);
+    await until(async () => (await platformStatus(second)) === 'invoiced', 'the retried notifications to reach the platform');
+    await page.goto(`${base}/notifications?vitrine=${shop}`);
+    const states = await Promise.all(
+      (await page.locator('#notifications tr[data-notification]').all()).map((r) => r.getAttribute('data-state')),
+    );
+    assert.ok(states.length === 6 && states.every((s) => s === 'sent'), states.join(' '));
   });
 
   test('Pedidos bloqueados: a blocked order is listed; Retry keeps it until its payment is mapped, then imports it', async () => {
