@@ -7,6 +7,7 @@ import {
   upsertMemo,
   type ActivityOptions,
 } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import type { ImportActivities } from '../activities';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../shared/failureTypes';
 
@@ -26,6 +27,8 @@ export interface DeliverNotificationsInput {
   vitrineCode: string;
   /** Carried over continue-as-new. */
   totals?: { sent: number; blocked: number };
+  /** How long to wait for more once nothing is due (default IDLE_TIMEOUT; tests shorten it). */
+  idleTimeout?: string;
 }
 
 /** How long a delivery workflow waits for more before it ends. */
@@ -62,7 +65,7 @@ export async function deliverPlatformNotifications(input: DeliverNotificationsIn
     woken = true;
   });
   for (let batch = 0; batch < BATCHES_PER_EXECUTION; batch++) {
-    if (!woken && !(await condition(() => woken, IDLE_TIMEOUT))) break;
+    if (!woken && !(await condition(() => woken, (input.idleTimeout ?? IDLE_TIMEOUT) as Duration))) break;
     woken = false;
     const result = await sendPlatformNotifications({ vitrineId: input.vitrineId });
     totals.sent += result.sent;

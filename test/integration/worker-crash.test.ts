@@ -110,7 +110,8 @@ describe('worker crash', () => {
     await stopWorkers();
     const code = await h.addVitrine({ enable: true });
     worker = startWorker(h.cliEnv);
-    const [orderId] = (await h.sim<{ orderIds: string[] }>('POST', `/_sim/${code}/orders`, { generate: 1, state: 'ready-for-handling' })).orderIds;
+    const [orderId] = (await h.sim<{ orderIds: string[] }>('POST', `/_sim/${code}/orders`, { generate: 1, state: 'ready-for-handling' }))
+      .orderIds;
     await cliJson(['run', code, '--wait'], h.cliEnv);
     const { order_code: orderCode } = await h.database.db('sales_orders').where({ external_order_id: orderId }).first('order_code');
 

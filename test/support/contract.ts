@@ -8,7 +8,6 @@ import path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
- 
 type Json = any;
 export const spec: Json = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'contracts/vtex/orders-api.openapi.json'), 'utf8'));
 export const ORDER_PATH = '/api/oms/pvt/orders/{orderId}';
