@@ -25,10 +25,18 @@ export const HEALTH_METRICS = {
     name: 'vitrine_schedule_skipped_ticks',
     description: 'Scheduled ticks skipped so far because the vitrine run still open outlasted them (0: none)',
   },
+  notificationsBlocked: {
+    name: 'vitrine_notifications_blocked',
+    description: 'Platform notifications (Atualização de Status) the platform refused, waiting for an operator',
+  },
+  oldestNotificationAge: {
+    name: 'vitrine_oldest_due_notification_age_seconds',
+    description: 'Age of the oldest platform notification not yet sent and not blocked (0: none)',
+  },
   attention: { name: 'vitrine_needs_attention', description: '1 while the vitrine needs an operator, by kind of reason' },
 } as const;
 
-const KINDS: AttentionKind[] = ['runs-failing', 'run-open-too-long', 'schedule-out-of-sync'];
+const KINDS: AttentionKind[] = ['runs-failing', 'run-open-too-long', 'schedule-out-of-sync', 'notifications-blocked', 'notifications-late'];
 
 export interface HealthMetricsOptions {
   db: Knex;
@@ -46,6 +54,8 @@ export async function recordHealth(options: Pick<HealthMetricsOptions, 'db' | 'm
   const openAge = gauge(HEALTH_METRICS.openRunAge);
   const pageAge = gauge(HEALTH_METRICS.oldestPageAge);
   const skipped = gauge(HEALTH_METRICS.skippedTicks);
+  const notificationsBlocked = gauge(HEALTH_METRICS.notificationsBlocked);
+  const notificationAge = gauge(HEALTH_METRICS.oldestNotificationAge);
   const attention = gauge(HEALTH_METRICS.attention);
   for (const h of await vitrineHealth(db, vitrines)) {
     const tags = { [VITRINE_LABEL]: h.code };
@@ -53,6 +63,8 @@ export async function recordHealth(options: Pick<HealthMetricsOptions, 'db' | 'm
     openAge.set(h.openRun?.ageSeconds ?? 0, tags);
     pageAge.set(h.oldestUnacknowledgedPageSeconds ?? 0, tags);
     skipped.set(h.openRun ? Math.floor(h.openRun.ageSeconds / (h.intervalMinutes * 60)) : 0, tags);
+    notificationsBlocked.set(h.notifications.blocked, tags);
+    notificationAge.set(h.notifications.oldestDueSeconds ?? 0, tags);
     for (const kind of KINDS) attention.set(h.attention.some((a) => a.kind === kind) ? 1 : 0, { ...tags, kind });
   }
   return vitrines.length;

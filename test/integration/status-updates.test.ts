@@ -447,6 +447,15 @@ describe('Atualização de Status', () => {
       attention.some((a: any) => a.kind === 'notifications-blocked'),
       JSON.stringify(attention),
     );
+    // The ones waiting behind it are due: after 5 minutes they are late too (status --all, exit 3).
+    await db()('platform_notifications as n')
+      .whereIn('n.sales_order_id', db()('sales_orders').where({ order_code: orderCode }).select('id'))
+      .whereNull('n.blocked_at')
+      .update({ created_at: db().raw("now() - interval '10 minutes'") });
+    const all3 = await runCli(['status', '--all', '--json'], h.cliEnv);
+    assert.equal(all3.code, 3);
+    const mine = JSON.parse(all3.stdout).attention.find((v: any) => v.code === code);
+    assert.deepEqual(mine.attention.map((a: any) => a.kind).sort(), ['notifications-blocked', 'notifications-late']);
     const log = await db()('integration_log').where({ external_order_id: orderId, level: 'error' }).pluck('message');
     assert.ok(
       log.some((m: string) => /start-handling refused by the platform, kept as a blocked notification/.test(m)),
