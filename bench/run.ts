@@ -22,6 +22,7 @@ import { runPath, type BenchContext, type PathResult, type PathSpec } from './pa
 import { listeningPid, treeCpuSeconds } from './procstat';
 import { machineInfo, markdown, textTable, type BenchReport } from './report';
 import { runSchedules } from './schedules';
+import { runStatusUpdates, statusUpdatesMarkdown, writeStatusUpdatesReport } from './statusUpdates';
 import { installInterruptHandlers, openSimulator, portOf, REPO, shortId } from './services';
 
 const USAGE = `usage: npm run bench -- [options]
@@ -34,6 +35,9 @@ const USAGE = `usage: npm run bench -- [options]
                         all: batch, two workers, per-order, and the live schedules
                         schedules: only the live schedules
                         baseline: only the baseline (for profiling the import code)
+                        status-updates: Atualização de Status, ERP commit to platform
+                        change, p50 and p95 (--orders default 300, --rate default 20)
+  --rate R              status-updates: changes per second the ERP makes (default 20)
   --per-order-orders N  N for the per-order variant (default: --orders, at most 2000)
   --schedules S         vitrines with live schedules in --variant all (default 500; 0 skips)
   --schedule-orders K   new orders per scheduled vitrine 30 s before each watched window (default 2)
@@ -146,6 +150,7 @@ async function main(): Promise<number> {
       'no-write': { type: 'boolean' },
       json: { type: 'string' },
       'keep-databases': { type: 'boolean' },
+      rate: { type: 'string' },
       'timeout-minutes': { type: 'string' },
       rounds: { type: 'string' },
       'from-json': { type: 'string' },
@@ -169,12 +174,12 @@ async function main(): Promise<number> {
     }
     return 0;
   }
-  const orders = positiveInt('--orders', values.orders, 20_000);
+  const orders = positiveInt('--orders', values.orders, values.variant === 'status-updates' ? 300 : 20_000);
   const vitrines = positiveInt('--vitrines', values.vitrines, 10);
   const workers = positiveInt('--workers', values.workers, 1);
   const variant = values.variant ?? 'batch';
-  if (!['batch', 'per-order', 'all', 'schedules', 'baseline'].includes(variant)) {
-    console.error(`bench: --variant must be batch, per-order, all, schedules or baseline, got "${variant}"\n\n${USAGE}`);
+  if (!['batch', 'per-order', 'all', 'schedules', 'baseline', 'status-updates'].includes(variant)) {
+    console.error(`bench: --variant must be batch, per-order, all, schedules, baseline or status-updates, got "${variant}"\n\n${USAGE}`);
     return 2;
   }
   const perOrderOrders = positiveInt('--per-order-orders', values['per-order-orders'], Math.min(orders, 2000));
@@ -231,6 +236,37 @@ async function main(): Promise<number> {
   for (const [name, port] of services) {
     const pid = port === undefined ? undefined : listeningPid(port);
     if (pid !== undefined) serviceCpu.set(name, () => treeCpuSeconds(pid));
+  }
+
+  if (variant === 'status-updates') {
+    const rate = positiveInt('--rate', values.rate, 20);
+    try {
+      log(`bench status-updates: ${orders} orders, ${rate} changes/s; simulator ${sim.url}`);
+      const result = await runStatusUpdates({
+        databaseServerUrl,
+        temporalAddress,
+        namespace,
+        client,
+        sim,
+        orders,
+        rate,
+        log,
+        keepDatabases: values['keep-databases'] ?? false,
+      });
+      const m = machineInfo(`PostgreSQL ${postgres}`, `server ${systemInfo.serverVersion || 'unknown'}`);
+      const text = statusUpdatesMarkdown(result, {
+        date,
+        machine: `${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.kernel}, Node ${m.node}, PostgreSQL ${postgres}, Temporal server ${systemInfo.serverVersion || 'unknown'}`,
+        command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+      });
+      console.log(text);
+      if (values.json) writeFileSync(path.resolve(REPO, values.json), JSON.stringify(result, null, 2));
+      if (!values['no-write']) log(`report: ${path.relative(REPO, writeStatusUpdatesReport(text, date))}`);
+      return result.appliedOnce ? 0 : 1;
+    } finally {
+      await sim.close();
+      await connection.close();
+    }
   }
 
   const runId = shortId();

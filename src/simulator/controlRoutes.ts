@@ -113,6 +113,16 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
     withAccount((_req, _reply, account) => account.stats()),
   );
 
+  // The effective Atualização de Status changes (invoice, tracking, cancel...) since a time, oldest first.
+  app.get(
+    '/_sim/:account/changes',
+    withAccount((req, reply, account) => {
+      const since = Number((req.query as Record<string, unknown>).since ?? 0);
+      if (!Number.isFinite(since) || since < 0) return badRequest(reply, 'since must be a time in milliseconds since the epoch');
+      return account.changes.filter((c) => c.at >= since).map((c) => ({ ...c, at: new Date(c.at).toISOString() }));
+    }),
+  );
+
   app.get(
     '/_sim/:account/faults',
     withAccount((_req, _reply, account) => account.faults),

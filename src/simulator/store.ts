@@ -57,6 +57,9 @@ interface OrderRecord {
 
 export type ActionResult = 'ok' | 'noop' | 'conflict' | 'not-found';
 
+/** Effective changes an account remembers (GET /_sim/{a}/changes). */
+const MAX_CHANGES = 200_000;
+
 /** One invoice of an order as VTEX shows it in packageAttachment.packages (the contract's example). */
 export interface SimPackage {
   items: Array<{ itemIndex: number; quantity: number; price: number; description: string; unitMultiplier: number }>;
@@ -124,6 +127,9 @@ export class Account {
   /** When the feed got its last event, or was configured: the retention period counts from there. */
   private feedActiveAt: number;
   faults: FaultSettings = { ...NO_FAULTS };
+  /** The effective changes Atualização de Status made, with their time (benchmarks measure ERP commit to change). */
+  readonly changes: Array<{ orderId: string; kind: 'start-handling' | 'invoice' | 'tracking' | 'tracking-status' | 'cancel'; at: number }> =
+    [];
   /** Closed by the control API to hold this account's platform requests (tests). */
   readonly gate = new Gate();
   /** Fault draws come from a seeded PRNG so a benchmark run can be replayed. */
@@ -264,6 +270,7 @@ export class Account {
     if (record.state !== 'ready-for-handling') return 'conflict';
     this.setState(orderId, 'handling');
     this.counters.startHandlingCalls++;
+    this.recordChange(orderId, 'start-handling');
     return 'ok';
   }
 
@@ -275,6 +282,7 @@ export class Account {
     if (record.state === 'invoiced' || record.packages.some((p) => p.type === 'Output')) return 'conflict';
     this.setState(orderId, 'canceled', reason);
     this.counters.cancelsApplied++;
+    this.recordChange(orderId, 'cancel');
     return 'ok';
   }
 
@@ -343,6 +351,7 @@ export class Account {
     });
     record.revision++;
     this.counters.invoicesApplied++;
+    this.recordChange(orderId, 'invoice');
     const invoiced = [...sales, ...(request.type === 'Output' ? [record.packages[record.packages.length - 1]] : [])].reduce(
       (sum, p) => sum + p.invoiceValue,
       0,
@@ -370,6 +379,7 @@ export class Account {
     Object.assign(pkg, next);
     this.touch(orderId);
     this.counters.trackingApplied++;
+    this.recordChange(orderId, 'tracking');
     return 'ok';
   }
 
@@ -403,7 +413,14 @@ export class Account {
     pkg.courierStatus = next;
     this.touch(orderId);
     this.counters.trackingApplied++;
+    this.recordChange(orderId, 'tracking-status');
     return 'ok';
+  }
+
+  /** Kept up to MAX_CHANGES, oldest dropped first. */
+  private recordChange(orderId: string, kind: Account['changes'][number]['kind']): void {
+    if (this.changes.length >= MAX_CHANGES) this.changes.splice(0, this.changes.length - MAX_CHANGES + 1);
+    this.changes.push({ orderId, kind, at: this.store.now() });
   }
 
   private touch(orderId: string): void {

@@ -128,3 +128,24 @@ test(
     }
   },
 );
+
+test(
+  'npm run bench -- --variant status-updates reports commit-to-platform latency, each change applied once',
+  { timeout: 300_000 },
+  async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-status-'));
+    try {
+      const json = path.join(dir, 'status.json');
+      const result = await run(['--variant', 'status-updates', '--orders', '10', '--rate', '50', '--no-write', '--json', json]);
+      assert.equal(result.code, 0, `bench exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+      assert.match(result.stdout, /^\| invoice \(after start-handling\) \| 10 \| \d+ \| \d+ \| \d+ \|$/m);
+      assert.match(result.stdout, /^\| tracking number \| 10 \| \d+ \| \d+ \| \d+ \|$/m);
+      const report = JSON.parse(readFileSync(json, 'utf8'));
+      assert.equal(report.appliedOnce, true);
+      assert.deepEqual([report.invoice.count, report.tracking.count], [10, 10]);
+      assert.ok(report.invoice.p50 <= report.invoice.p95 && report.invoice.p95 <= report.invoice.max);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

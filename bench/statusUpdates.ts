@@ -1,0 +1,201 @@
+/**
+ * `npm run bench -- --variant status-updates`: how soon the platform hears of Atualização de
+ * Status. N orders are imported into one vitrine with one worker; then each is invoiced and
+ * given a tracking number through the admin functions the CLI runs (one transaction each), at a
+ * steady pace; the simulator records when each change took effect. Reported: p50, p95 and max from
+ * the ERP commit to the platform's change, per kind, and whether each change was applied once.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { invoiceOrder, trackOrder } from '../src/admin/statusUpdates';
+import { nfeCheckDigit } from '../src/admin/statusUpdateInputs';
+import { runCli } from '../src/starter/cli';
+import { createBenchDatabase, REPO, shortId, type Simulator } from './services';
+import { startWorkers } from './workers';
+
+export interface StatusUpdatesOptions {
+  databaseServerUrl: string;
+  temporalAddress: string;
+  namespace: string;
+  client: Client;
+  sim: Simulator;
+  orders: number;
+  /** Changes per second the ERP makes. */
+  rate: number;
+  log: (line: string) => void;
+  keepDatabases: boolean;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+export interface StatusUpdatesResult {
+  orders: number;
+  rate: number;
+  invoice: LatencySummary;
+  tracking: LatencySummary;
+  appliedOnce: boolean;
+  stats: Record<string, number>;
+  wallSeconds: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function summarise(latencies: number[]): LatencySummary {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { count: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted[sorted.length - 1] ?? NaN };
+}
+
+function accessKey(n: number): string {
+  const first43 = `3526121122233300018155001${String(n).padStart(9, '0')}1${String(n).padStart(8, '0')}`;
+  return first43 + String(nfeCheckDigit(first43));
+}
+
+export async function runStatusUpdates(options: StatusUpdatesOptions): Promise<StatusUpdatesResult> {
+  const { sim, log } = options;
+  const id = shortId();
+  const database = await createBenchDatabase(options.databaseServerUrl, `bench_status_${id}`);
+  const code = `status-${id}`;
+  const taskQueue = `bench-status-${id}`;
+  const env = {
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    TEMPORAL_NAMESPACE: options.namespace,
+    TASK_QUEUE: taskQueue,
+  };
+  const cli = async (args: string[]) => {
+    let out = '';
+    let err = '';
+    const exit = await runCli([...args, '--json'], {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (err += t) },
+      env: { ...process.env, ...env },
+    });
+    if (exit !== 0) throw new Error(`vitrine ${args.join(' ')}: ${err.trim()}`);
+    return JSON.parse(out);
+  };
+  const workers = await startWorkers(options.client, 1, path.join(REPO, 'dist/worker/main.js'), env, `bench-status-${id}`);
+  try {
+    await cli([
+      'add',
+      '--code',
+      code,
+      '--name',
+      'Bench status',
+      '--platform',
+      'vtex',
+      '--base-url',
+      `${sim.url}/${code}`,
+      '--app-key',
+      'k',
+      '--app-token',
+      'bench-token',
+      '--prefix',
+      'BS',
+    ]);
+    await cli(['enable', code]);
+    const { orderIds } = await sim.call<{ orderIds: string[] }>('POST', `/_sim/${code}/orders`, {
+      generate: options.orders,
+      state: 'ready-for-handling',
+      render: true,
+    });
+    log(`  importing ${orderIds.length} orders`);
+    await cli(['run', code, '--wait']);
+    const rows: Array<{ order_code: string; external_order_id: string }> = await database
+      .db('sales_orders')
+      .whereIn('external_order_id', orderIds)
+      .select('order_code', 'external_order_id');
+    if (rows.length !== orderIds.length) throw new Error(`imported ${rows.length} of ${orderIds.length} orders`);
+
+    const committed = { invoice: new Map<string, number>(), tracking: new Map<string, number>() };
+    const started = Date.now();
+    const gap = 1000 / options.rate;
+    log(`  invoicing and tracking ${rows.length} orders at ${options.rate} changes/s`);
+    for (const [i, row] of rows.entries()) {
+      // A steady pace: each change at its slot, measured from its commit.
+      const slot = started + i * 2 * gap;
+      if (Date.now() < slot) await new Promise((resolve) => setTimeout(resolve, slot - Date.now()));
+      await invoiceOrder(database.db, row.order_code, { number: `B${i + 1}`, accessKey: accessKey(i + 1) });
+      committed.invoice.set(row.external_order_id, Date.now());
+      if (Date.now() < slot + gap) await new Promise((resolve) => setTimeout(resolve, slot + gap - Date.now()));
+      await trackOrder(database.db, row.order_code, { trackingNumber: `BR${String(i + 1).padStart(9, '0')}BR` });
+      committed.tracking.set(row.external_order_id, Date.now());
+    }
+    // Every change on the platform, or give up after two minutes.
+    const deadline = Date.now() + 120_000;
+    let changes: Array<{ orderId: string; kind: string; at: string }> = [];
+    for (;;) {
+      changes = await sim.call('GET', `/_sim/${code}/changes?since=${started}`);
+      const done = changes.filter((c) => c.kind === 'invoice' || c.kind === 'tracking').length;
+      if (done >= rows.length * 2) break;
+      if (Date.now() > deadline) throw new Error(`the platform took ${done} of ${rows.length * 2} changes within two minutes`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const wallSeconds = (Date.now() - started) / 1000;
+    const latencies = (kind: 'invoice' | 'tracking') =>
+      changes.filter((c) => c.kind === kind).map((c) => Date.parse(c.at) - committed[kind].get(c.orderId)!);
+    const stats = await sim.call<Record<string, number>>('GET', `/_sim/${code}/stats`);
+    const appliedOnce =
+      stats.invoicesApplied === rows.length && stats.trackingApplied === rows.length && stats.startHandlingCalls === rows.length;
+    return {
+      orders: rows.length,
+      rate: options.rate,
+      invoice: summarise(latencies('invoice')),
+      tracking: summarise(latencies('tracking')),
+      appliedOnce,
+      stats,
+      wallSeconds,
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await options.client.workflow
+      .getHandle(`vitrine-notifications-${code}`)
+      .terminate('benchmark over')
+      .catch(() => undefined);
+    await options.client.schedule
+      .getHandle(`vitrine-orders-${code}`)
+      .delete()
+      .catch(() => undefined);
+    if (options.keepDatabases) await database.db.destroy();
+    else await database.drop();
+  }
+}
+
+export function statusUpdatesMarkdown(result: StatusUpdatesResult, header: { date: string; machine: string; command: string }): string {
+  const row = (kind: string, s: LatencySummary) => `| ${kind} | ${s.count} | ${s.p50} | ${s.p95} | ${s.max} |`;
+  return [
+    `# Atualização de Status: ERP commit to platform change`,
+    '',
+    `Run ${header.date} on ${header.machine}.`,
+    '',
+    `Command: \`${header.command}\``,
+    '',
+    `${result.orders} orders imported into one vitrine, one worker; each invoiced, then given a tracking number, ${result.rate} changes/s; ` +
+      `the simulator records when each change took effect. All in ${result.wallSeconds.toFixed(1)} s.`,
+    '',
+    '| change | count | p50 ms | p95 ms | max ms |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    row('invoice (after start-handling)', result.invoice),
+    row('tracking number', result.tracking),
+    '',
+    `Applied once each: ${result.appliedOnce ? 'yes' : 'NO'} (start-handling ${result.stats.startHandlingCalls}, invoices ${result.stats.invoicesApplied} of ${result.stats.invoiceCalls} calls, ` +
+      `tracking ${result.stats.trackingApplied} of ${result.stats.trackingCalls} calls).`,
+    '',
+  ].join('\n');
+}
+
+export function writeStatusUpdatesReport(markdownText: string, date: string): string {
+  const dir = path.join(REPO, 'docs', 'benchmarks');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${date.slice(0, 10)}-status-updates.md`);
+  writeFileSync(file, markdownText);
+  return file;
+}
