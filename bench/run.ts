@@ -261,7 +261,7 @@ async function main(): Promise<number> {
       });
       console.log(text);
       if (values.json) writeFileSync(path.resolve(REPO, values.json), JSON.stringify(result, null, 2));
-      if (!values['no-write']) log(`report: ${path.relative(REPO, writeStatusUpdatesReport(text, date))}`);
+      if (!values['no-write']) log(`report: ${path.relative(REPO, writeStatusUpdatesReport(text, date, rate))}`);
       return result.appliedOnce ? 0 : 1;
     } finally {
       await sim.close();

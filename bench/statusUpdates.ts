@@ -192,10 +192,10 @@ export function statusUpdatesMarkdown(result: StatusUpdatesResult, header: { dat
   ].join('\n');
 }
 
-export function writeStatusUpdatesReport(markdownText: string, date: string): string {
+export function writeStatusUpdatesReport(markdownText: string, date: string, rate: number): string {
   const dir = path.join(REPO, 'docs', 'benchmarks');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${date.slice(0, 10)}-status-updates.md`);
+  const file = path.join(dir, `${date.slice(0, 10)}-status-updates-${rate}-per-second.md`);
   writeFileSync(file, markdownText);
   return file;
 }
