@@ -40,6 +40,8 @@ describe('reliability (quick)', () => {
       platformTimeoutMs: 1500,
       importTimeoutMs: 300_000,
       stallMs: 150_000,
+      statusUpdateOrders: 200,
+      statusUpdateKills: 2,
       log: (line) => t.diagnostic(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`),
     });
     t.diagnostic(

@@ -133,6 +133,8 @@ async function main(): Promise<void> {
     importTimeoutMs: 30 * 60_000,
     stallMs: 300_000,
     restarts,
+    statusUpdateOrders: Math.min(orders, 3000),
+    statusUpdateKills: 4,
     workerLogFile: path.join(outDir, `worker-${stamp}.log`),
     log,
   });

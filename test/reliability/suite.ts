@@ -27,6 +27,7 @@ import { check, erpOrders, ordersExactlyOnce, queueDrained, secretsAbsent, type 
 import { CliRecorder } from './cli';
 import { runHistories, findValues, type RunHistory } from './history';
 import { runSandboxProbes, type ProbeOutcome } from './sandbox';
+import { runStatusUpdatesPhase, type StatusUpdatesPhaseRecord } from './statusUpdatesPhase';
 import { sleep, WorkerSupervisor, type WorkerEvent } from './worker';
 
 export interface FaultRates {
@@ -71,6 +72,10 @@ export interface SuiteOptions {
   /** A run during which neither the ERP nor the platform's commits move for this long is stuck. */
   stallMs: number;
   keepDatabase?: boolean;
+  /** Atualização de Status phase: orders of the crash vitrine invoiced, tracked and delivered (0: skipped). */
+  statusUpdateOrders?: number;
+  /** Worker kills during that phase. */
+  statusUpdateKills?: number;
 }
 
 export interface KillRecord {
@@ -135,6 +140,7 @@ export interface SuiteReport {
     timeouts: Record<string, number>;
   }>;
   sandbox: ProbeOutcome[];
+  statusUpdates?: StatusUpdatesPhaseRecord;
   checks: Check[];
   ok: boolean;
 }
@@ -545,6 +551,37 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
       ),
     );
 
+    // Atualização de Status: the way back to the platform, under the same faults and kills.
+    let statusUpdates: StatusUpdatesPhaseRecord | undefined;
+    if ((o.statusUpdateOrders ?? 0) > 0) {
+      void worker.start().catch(() => undefined);
+      await worker.whenReady();
+      const phase = await runStatusUpdatesPhase({
+        db,
+        sim,
+        worker,
+        vitrineId: vitrineIds[crashCode],
+        code: crashCode,
+        orders: o.statusUpdateOrders!,
+        kills: o.statusUpdateKills ?? 2,
+        rng,
+        // Timeouts at a tenth of the import's rate: each costs the connector's whole timeout, and a vitrine's notifications go one after the other.
+        faults: {
+          errorRate: o.faultRates.errorRate,
+          timeoutRate: o.faultRates.timeoutRate / 10,
+          rateLimitRate: o.faultRates.rateLimitRate,
+        },
+        timeoutMs: o.importTimeoutMs,
+        log,
+        enable: async () => {
+          await cli.json(['enable', crashCode]);
+        },
+      });
+      checks.push(...phase.checks);
+      statusUpdates = phase.record;
+      await worker.stop();
+    }
+
     // Secrets and customer data.
     const histories: Record<string, RunHistory[]> = {};
     for (const code of codes) {
@@ -691,6 +728,7 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
         };
       }),
       sandbox: sandbox.outcomes,
+      statusUpdates,
       checks,
       ok: checks.every((c) => c.ok),
     };
