@@ -66,6 +66,13 @@ export function renderReliabilityDoc(r: SuiteReport): string {
     "- A run in which neither the ERP nor the platform's commits move for a while is reported as stuck,",
     '  with the activity it keeps retrying and its last failure.',
     '',
+    '- **Atualização de Status**: once the import is checked, orders of the crash vitrine are invoiced,',
+    '  given a tracking number and delivered in the ERP (the functions `vitrine orders invoice | tracking |',
+    '  deliver` run), while the platform answers 500/503 and 429 and sometimes not at all, the worker is',
+    '  killed at random moments and the Temporal dev server and Postgres are restarted; then every',
+    '  notification must be sent, none blocked, and the simulator must count each start-handling, invoice,',
+    '  tracking number and delivery applied once (its effective changes, apart from the requests).',
+    '',
     'Then it checks:',
     '',
     '- every order of the simulator is in `sales_orders` exactly once (the sets of ids are compared;',
@@ -179,6 +186,24 @@ export function renderReliabilityDoc(r: SuiteReport): string {
     }),
     '',
   );
+  if (r.statusUpdates) {
+    const s = r.statusUpdates;
+    add(
+      '### Atualização de Status',
+      '',
+      `${s.orders} orders invoiced, tracked and delivered; ${s.kills.length} kills (at ${s.kills.map((k) => `${(k.atMs / 1000).toFixed(1)} s`).join(', ')})` +
+        `${s.restarts.length ? `, restarts: ${s.restarts.map((x) => `${x.service} at ${(x.atMs / 1000).toFixed(1)} s (back in ${(x.tookMs / 1000).toFixed(1)} s)`).join(', ')}` : ''}; ` +
+        `every notification sent in ${(s.tookMs / 1000).toFixed(1)} s.`,
+      '',
+      '| on the platform | applied | requests |',
+      '| --- | --- | --- |',
+      `| start-handling | ${s.stats.startHandlingApplied} | ${s.stats.startHandlingRequests} |`,
+      `| invoices | ${s.stats.invoicesApplied} | ${s.stats.invoiceCalls} |`,
+      `| tracking number and delivery | ${s.stats.trackingApplied} | ${s.stats.trackingCalls} |`,
+      `| faults injected | 5xx ${s.stats.faultErrors}, 429 ${s.stats.faultRateLimited}, timeouts ${s.stats.faultTimeouts} | |`,
+      '',
+    );
+  }
   if (r.stuck.length) {
     add('### Runs that did not finish', '', ...r.stuck.map((x) => `- ${cell(x)}`), '');
   }

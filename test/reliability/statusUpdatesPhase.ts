@@ -26,11 +26,28 @@ export interface StatusUpdatesPhaseOptions {
   log: (line: string) => void;
   /** Switches the vitrine's Importar Pedidos on (through the CLI, as an admin does). */
   enable: () => Promise<void>;
+  /** Service restarts (Temporal, Postgres): the n-th runs after the n-th kill, while the platform is being told. */
+  restarts?: Array<{ service: string; restart(): Promise<void> }>;
+}
+
+/** An ERP call through a Postgres restart; a write that committed before its answer was lost is found done. */
+async function writing<T>(what: () => Promise<T>, deadlineMs = 180_000): Promise<T | 'done'> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await what();
+    } catch (error) {
+      if (/already has invoice/.test((error as Error).message)) return 'done';
+      if (Date.now() > deadline) throw error;
+      await sleep(1000);
+    }
+  }
 }
 
 export interface StatusUpdatesPhaseRecord {
   orders: number;
   kills: Array<{ n: number; atMs: number; sent: number }>;
+  restarts: Array<{ service: string; atMs: number; tookMs: number }>;
   tookMs: number;
   stats: Record<string, number>;
 }
@@ -52,7 +69,7 @@ export async function runStatusUpdatesPhase(o: StatusUpdatesPhaseOptions): Promi
   account.faults = { ...account.faults, latencyMs: 0, ...o.faults };
   const before = { ...account.counters };
   const started = Date.now();
-  const sentCount = async () =>
+  const sentCount = async (): Promise<number> =>
     Number(
       (
         await o
@@ -69,27 +86,38 @@ export async function runStatusUpdatesPhase(o: StatusUpdatesPhaseOptions): Promi
 
   // The ERP's side: each order invoiced, tracked and delivered, one transaction each, while the killer runs.
   const kills: StatusUpdatesPhaseRecord['kills'] = [];
-  let writing = true;
+  const restarts: StatusUpdatesPhaseRecord['restarts'] = [];
+  let busy = true;
+  const sentNow = () => writing(sentCount) as Promise<number>;
   const killer = (async () => {
     for (let n = 1; n <= o.kills; n++) {
       await o.worker.whenReady();
       await sleep(o.rng.int(1500, 4000));
-      if (!writing && (await sentCount()) >= rows.length * 4) break;
+      if (!busy && (await sentNow()) >= rows.length * 4) break;
       await o.worker.kill();
-      kills.push({ n, atMs: Date.now() - started, sent: await sentCount() });
+      kills.push({ n, atMs: Date.now() - started, sent: await sentNow() });
       o.log(
         `status updates: kill ${n} at ${((Date.now() - started) / 1000).toFixed(1)} s (${kills[kills.length - 1].sent} notifications sent)`,
       );
       void o.worker.start().catch(() => undefined);
+      const restart = o.restarts?.[n - 1];
+      if (restart) {
+        await o.worker.whenReady();
+        const at = Date.now();
+        o.log(`status updates: restarting ${restart.service}`);
+        await restart.restart();
+        restarts.push({ service: restart.service, atMs: at - started, tookMs: Date.now() - at });
+        o.log(`status updates: ${restart.service} is back after ${((Date.now() - at) / 1000).toFixed(1)} s`);
+      }
     }
   })();
   const at = new Date('2026-12-02T12:00:00Z');
   for (const [i, row] of rows.entries()) {
-    await invoiceOrder(o.db, row.order_code, { number: `R${i + 1}`, accessKey: accessKey(i + 1) });
-    await trackOrder(o.db, row.order_code, { trackingNumber: `BR${String(i + 1).padStart(9, '0')}BR` });
-    await deliverOrder(o.db, row.order_code, { at });
+    await writing(() => invoiceOrder(o.db, row.order_code, { number: `R${i + 1}`, accessKey: accessKey(i + 1) }));
+    await writing(() => trackOrder(o.db, row.order_code, { trackingNumber: `BR${String(i + 1).padStart(9, '0')}BR` }));
+    await writing(() => deliverOrder(o.db, row.order_code, { at }));
   }
-  writing = false;
+  busy = false;
   await killer;
   await o.worker.whenReady();
 
@@ -98,9 +126,8 @@ export async function runStatusUpdatesPhase(o: StatusUpdatesPhaseOptions): Promi
   const deadline = Date.now() + o.timeoutMs;
   let sent = 0;
   let blocked = 0;
-  while (Date.now() < deadline) {
-    sent = await sentCount();
-    blocked = Number(
+  const blockedCount = async (): Promise<number> =>
+    Number(
       (
         await o
           .db('platform_notifications as n')
@@ -110,6 +137,9 @@ export async function runStatusUpdatesPhase(o: StatusUpdatesPhaseOptions): Promi
           .count({ n: '*' })
       )[0].n,
     );
+  while (Date.now() < deadline) {
+    sent = await sentNow();
+    blocked = (await writing(blockedCount)) as number;
     if (sent + blocked >= expected) break;
     await sleep(500);
   }
@@ -173,5 +203,15 @@ export async function runStatusUpdatesPhase(o: StatusUpdatesPhaseOptions): Promi
       `5xx ${stats.faultErrors}, 429 ${stats.faultRateLimited}, timeouts ${stats.faultTimeouts}`,
     ),
   ];
-  return { checks, record: { orders: n, kills, tookMs, stats } };
+  for (const restart of o.restarts ?? []) {
+    const done = restarts.find((r) => r.service === restart.service);
+    checks.push(
+      check(
+        `status updates: ${restart.service} restarted while the platform was told`,
+        done !== undefined,
+        done ? `at ${(done.atMs / 1000).toFixed(1)} s, back in ${done.tookMs} ms` : 'not done (the phase ended before)',
+      ),
+    );
+  }
+  return { checks, record: { orders: n, kills, restarts, tookMs, stats } };
 }

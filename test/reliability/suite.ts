@@ -576,6 +576,8 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
         enable: async () => {
           await cli.json(['enable', crashCode]);
         },
+        // The same restarts as during the import, one after each of the phase's first kills.
+        restarts: o.restarts,
       });
       checks.push(...phase.checks);
       statusUpdates = phase.record;
