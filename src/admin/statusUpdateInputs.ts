@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSetting } from './vitrineSettings';
 
 /**
  * What an admin types for Atualização de Status (invoices, tracking, delivery, cancellation),
@@ -130,3 +131,78 @@ export const ufSchema = z
   .trim()
   .transform((text) => text.toUpperCase())
   .refine((uf) => UFS.includes(uf), 'must be a Brazilian state (UF), e.g. SP');
+
+/**
+ * The fields of each Atualização de Status command as typed (CLI options, backoffice form fields),
+ * parsed into what src/admin/statusUpdates.ts takes. `label` names a field the way its surface
+ * does ("--issued-at", "issued at"); an empty field is one not given.
+ */
+export type RawFields = Record<string, string | undefined>;
+export type FieldLabel = (field: string) => string;
+
+function fieldReader(raw: RawFields, label: FieldLabel) {
+  const given = (field: string) => {
+    const value = raw[field];
+    return value === undefined || value.trim() === '' ? undefined : value;
+  };
+  return {
+    required: <T>(schema: z.ZodType<T>, field: string): T => parseSetting(schema, given(field) ?? '', label(field)),
+    optional: <T>(schema: z.ZodType<T>, field: string): T | undefined => {
+      const value = given(field);
+      return value === undefined ? undefined : parseSetting(schema, value, label(field));
+    },
+  };
+}
+
+export function invoiceFieldsOf(raw: RawFields, label: FieldLabel) {
+  const f = fieldReader(raw, label);
+  return {
+    number: f.required(invoiceNumberSchema, 'number'),
+    accessKey: f.required(accessKeySchema, 'key'),
+    series: f.optional(seriesSchema, 'series'),
+    issuedAt: f.optional(isoDateSchema, 'issuedAt'),
+    valueCents: f.optional(moneySchema, 'value'),
+    items: f.optional(invoiceItemsSchema, 'items'),
+    url: f.optional(urlSchema, 'url'),
+  };
+}
+
+export function trackingFieldsOf(raw: RawFields, label: FieldLabel) {
+  const f = fieldReader(raw, label);
+  return {
+    trackingNumber: f.required(trackingNumberSchema, 'number'),
+    url: f.optional(urlSchema, 'url'),
+    carrier: f.optional(textSchema(100), 'carrier'),
+    invoiceNumber: f.optional(invoiceNumberSchema, 'invoice'),
+  };
+}
+
+export function trackingEventFieldsOf(raw: RawFields, label: FieldLabel) {
+  const f = fieldReader(raw, label);
+  return {
+    at: f.required(isoDateSchema, 'at'),
+    city: f.required(textSchema(100), 'city'),
+    state: f.required(ufSchema, 'state'),
+    description: f.required(textSchema(500), 'description'),
+    invoiceNumber: f.optional(invoiceNumberSchema, 'invoice'),
+  };
+}
+
+export function deliveryFieldsOf(raw: RawFields, label: FieldLabel) {
+  const f = fieldReader(raw, label);
+  return { at: f.optional(isoDateSchema, 'at'), invoiceNumber: f.optional(invoiceNumberSchema, 'invoice') };
+}
+
+export function cancelFieldsOf(raw: RawFields, label: FieldLabel) {
+  return { reason: fieldReader(raw, label).required(textSchema(500), 'reason') };
+}
+
+export function returnFieldsOf(raw: RawFields, label: FieldLabel) {
+  const f = fieldReader(raw, label);
+  return {
+    number: f.required(invoiceNumberSchema, 'number'),
+    accessKey: f.required(accessKeySchema, 'key'),
+    items: f.optional(invoiceItemsSchema, 'items'),
+    issuedAt: f.optional(isoDateSchema, 'issuedAt'),
+  };
+}

@@ -9,16 +9,12 @@ import { z } from 'zod';
 import { AdminInputError } from '../admin/errors';
 import { listLimitSchema } from '../admin/inputs';
 import {
-  accessKeySchema,
-  invoiceItemsSchema,
-  invoiceNumberSchema,
-  isoDateSchema,
-  moneySchema,
-  seriesSchema,
-  textSchema,
-  trackingNumberSchema,
-  ufSchema,
-  urlSchema,
+  cancelFieldsOf,
+  deliveryFieldsOf,
+  invoiceFieldsOf,
+  returnFieldsOf,
+  trackingEventFieldsOf,
+  trackingFieldsOf,
 } from '../admin/statusUpdateInputs';
 import {
   addTrackingEvent,
@@ -38,52 +34,34 @@ import { enc, html, type Html } from './html';
 import { fieldsOf, NotFoundError, queryOf, redirectWith, sendPage, takeFlash, userMistake, type BackofficeDeps, type Fields } from './http';
 import { options, page, when, type Flash } from './layout';
 
-/** A form field left empty is an option not given. */
-const optional = <T>(schema: z.ZodType<T>, value: string | undefined, label: string): T | undefined =>
-  value === undefined || value.trim() === '' ? undefined : parseSetting(schema, value, label);
-const required = <T>(schema: z.ZodType<T>, value: string | undefined, label: string): T => parseSetting(schema, value ?? '', label);
+/** A field as the forms name it. */
+const LABELS: Record<string, string> = {
+  number: 'number',
+  key: 'access key',
+  series: 'series',
+  issuedAt: 'issued at',
+  value: 'value',
+  items: 'items',
+  url: 'URL',
+  carrier: 'carrier',
+  invoice: 'invoice',
+  at: 'when',
+  city: 'city',
+  state: 'state',
+  description: 'description',
+  reason: 'reason',
+};
+const label = (field: string) => LABELS[field] ?? field;
 
-/** What each form does, field by field: the CLI's options, the same schemas. */
+/** What each form does: the CLI's commands, the same fields and rules. */
 const ACTIONS: Record<string, (deps: BackofficeDeps, orderCode: string, f: Fields) => Promise<StatusUpdateResult>> = {
   invoice: (deps, orderCode, f) =>
-    invoiceOrder(deps.db, orderCode, {
-      number: required(invoiceNumberSchema, f.number, 'invoice number'),
-      accessKey: required(accessKeySchema, f.key, 'access key'),
-      series: optional(seriesSchema, f.series, 'series'),
-      issuedAt: optional(isoDateSchema, f.issuedAt, 'issued at'),
-      valueCents: optional(moneySchema, f.value, 'value'),
-      items: optional(invoiceItemsSchema, f.items, 'items'),
-      url: optional(urlSchema, f.url, 'URL'),
-      xml: f.xml?.trim() ? f.xml : undefined,
-    }),
-  tracking: (deps, orderCode, f) =>
-    trackOrder(deps.db, orderCode, {
-      trackingNumber: required(trackingNumberSchema, f.number, 'tracking number'),
-      url: optional(urlSchema, f.url, 'URL'),
-      carrier: optional(textSchema(100), f.carrier, 'carrier'),
-      invoiceNumber: optional(invoiceNumberSchema, f.invoice, 'invoice'),
-    }),
-  'tracking-event': (deps, orderCode, f) =>
-    addTrackingEvent(deps.db, orderCode, {
-      at: required(isoDateSchema, f.at, 'when'),
-      city: required(textSchema(100), f.city, 'city'),
-      state: required(ufSchema, f.state, 'state'),
-      description: required(textSchema(500), f.description, 'description'),
-      invoiceNumber: optional(invoiceNumberSchema, f.invoice, 'invoice'),
-    }),
-  deliver: (deps, orderCode, f) =>
-    deliverOrder(deps.db, orderCode, {
-      at: optional(isoDateSchema, f.at, 'when'),
-      invoiceNumber: optional(invoiceNumberSchema, f.invoice, 'invoice'),
-    }),
-  cancel: (deps, orderCode, f) => cancelOrder(deps.db, orderCode, { reason: required(textSchema(500), f.reason, 'reason') }),
-  return: (deps, orderCode, f) =>
-    returnOrder(deps.db, orderCode, {
-      number: required(invoiceNumberSchema, f.number, 'return invoice number'),
-      accessKey: required(accessKeySchema, f.key, 'access key'),
-      items: optional(invoiceItemsSchema, f.items, 'items'),
-      issuedAt: optional(isoDateSchema, f.issuedAt, 'issued at'),
-    }),
+    invoiceOrder(deps.db, orderCode, { ...invoiceFieldsOf(f, label), xml: f.xml?.trim() ? f.xml : undefined }),
+  tracking: (deps, orderCode, f) => trackOrder(deps.db, orderCode, trackingFieldsOf(f, label)),
+  'tracking-event': (deps, orderCode, f) => addTrackingEvent(deps.db, orderCode, trackingEventFieldsOf(f, label)),
+  deliver: (deps, orderCode, f) => deliverOrder(deps.db, orderCode, deliveryFieldsOf(f, label)),
+  cancel: (deps, orderCode, f) => cancelOrder(deps.db, orderCode, cancelFieldsOf(f, label)),
+  return: (deps, orderCode, f) => returnOrder(deps.db, orderCode, returnFieldsOf(f, label)),
 };
 
 function outcome(done: StatusUpdateResult): string {

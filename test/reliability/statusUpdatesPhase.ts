@@ -69,14 +69,15 @@ export async function runStatusUpdatesPhase(o: StatusUpdatesPhaseOptions): Promi
   account.faults = { ...account.faults, latencyMs: 0, ...o.faults };
   const before = { ...account.counters };
   const started = Date.now();
-  const sentCount = async (): Promise<number> =>
+  /** The vitrine's notifications with `column` set (sent_at, blocked_at). */
+  const countWith = async (column: 'sent_at' | 'blocked_at'): Promise<number> =>
     Number(
       (
         await o
           .db('platform_notifications as n')
           .join('sales_orders as s', 's.id', 'n.sales_order_id')
           .where('s.vitrine_id', o.vitrineId)
-          .whereNotNull('n.sent_at')
+          .whereNotNull(`n.${column}`)
           .count({ n: '*' })
       )[0].n,
     );
@@ -88,7 +89,7 @@ export async function runStatusUpdatesPhase(o: StatusUpdatesPhaseOptions): Promi
   const kills: StatusUpdatesPhaseRecord['kills'] = [];
   const restarts: StatusUpdatesPhaseRecord['restarts'] = [];
   let busy = true;
-  const sentNow = () => writing(sentCount) as Promise<number>;
+  const sentNow = () => writing(() => countWith('sent_at')) as Promise<number>;
   const killer = (async () => {
     for (let n = 1; n <= o.kills; n++) {
       await o.worker.whenReady();
@@ -126,20 +127,9 @@ export async function runStatusUpdatesPhase(o: StatusUpdatesPhaseOptions): Promi
   const deadline = Date.now() + o.timeoutMs;
   let sent = 0;
   let blocked = 0;
-  const blockedCount = async (): Promise<number> =>
-    Number(
-      (
-        await o
-          .db('platform_notifications as n')
-          .join('sales_orders as s', 's.id', 'n.sales_order_id')
-          .where('s.vitrine_id', o.vitrineId)
-          .whereNotNull('n.blocked_at')
-          .count({ n: '*' })
-      )[0].n,
-    );
   while (Date.now() < deadline) {
     sent = await sentNow();
-    blocked = (await writing(blockedCount)) as number;
+    blocked = (await writing(() => countWith('blocked_at'))) as number;
     if (sent + blocked >= expected) break;
     await sleep(500);
   }

@@ -15,18 +15,14 @@ import {
   type StatusUpdateResult,
 } from '../../admin/statusUpdates';
 import {
-  accessKeySchema,
-  invoiceItemsSchema,
-  invoiceNumberSchema,
-  isoDateSchema,
-  moneySchema,
-  seriesSchema,
-  textSchema,
-  trackingNumberSchema,
-  ufSchema,
-  urlSchema,
+  cancelFieldsOf,
+  deliveryFieldsOf,
+  invoiceFieldsOf,
+  returnFieldsOf,
+  trackingEventFieldsOf,
+  trackingFieldsOf,
+  type RawFields,
 } from '../../admin/statusUpdateInputs';
-import { parseSetting } from '../../admin/vitrineSettings';
 import type { CliContext } from '../context';
 import { formatCents, UsageError } from '../output';
 import type { Register } from './vitrines';
@@ -34,8 +30,8 @@ import type { Register } from './vitrines';
 /** The NF-e XML is kept in the ERP and sent to the platform: a few MB at most. */
 const MAX_XML_BYTES = 5 * 1024 * 1024;
 
-const optional = <T>(schema: Parameters<typeof parseSetting<T>>[0], value: unknown, label: string): T | undefined =>
-  value === undefined ? undefined : parseSetting(schema, value, label);
+/** A field as the CLI names it: --issued-at. */
+const option = (field: string) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 async function readXml(file: string | undefined): Promise<string | undefined> {
   if (file === undefined) return undefined;
@@ -75,13 +71,7 @@ export function registerStatusUpdateCommands(orders: Command, register: Register
       .option('--url <url>', 'where the NF-e can be read'),
     async (ctx, orderCode: string, options) => {
       const done = await invoiceOrder(ctx.db, orderCode, {
-        number: parseSetting(invoiceNumberSchema, options.number, '--number'),
-        accessKey: parseSetting(accessKeySchema, options.key, '--key'),
-        series: optional(seriesSchema, options.series, '--series'),
-        issuedAt: optional(isoDateSchema, options.issuedAt, '--issued-at'),
-        valueCents: optional(moneySchema, options.value, '--value'),
-        items: optional(invoiceItemsSchema, options.items, '--items'),
-        url: optional(urlSchema, options.url, '--url'),
+        ...invoiceFieldsOf(options as RawFields, option),
         xml: await readXml(options.xml),
       });
       report(ctx, options, done, `invoice ${done.invoiceNumber} of ${formatCents(done.valueCents ?? 0)}`);
@@ -97,12 +87,7 @@ export function registerStatusUpdateCommands(orders: Command, register: Register
       .option('--carrier <name>', "the carrier (default: the order's)")
       .option('--invoice <n>', 'the invoice the package goes with (default: the last one)'),
     async (ctx, orderCode: string, options) => {
-      const done = await trackOrder(ctx.db, orderCode, {
-        trackingNumber: parseSetting(trackingNumberSchema, options.number, '--number'),
-        url: optional(urlSchema, options.url, '--url'),
-        carrier: optional(textSchema(100), options.carrier, '--carrier'),
-        invoiceNumber: optional(invoiceNumberSchema, options.invoice, '--invoice'),
-      });
+      const done = await trackOrder(ctx.db, orderCode, trackingFieldsOf(options as RawFields, option));
       report(ctx, options, done, `tracking of invoice ${done.invoiceNumber}`);
     },
   );
@@ -117,13 +102,7 @@ export function registerStatusUpdateCommands(orders: Command, register: Register
       .requiredOption('--description <text>', 'what happened, e.g. "Saiu para entrega"')
       .option('--invoice <n>', 'the invoice the package goes with (default: the last one)'),
     async (ctx, orderCode: string, options) => {
-      const done = await addTrackingEvent(ctx.db, orderCode, {
-        at: parseSetting(isoDateSchema, options.at, '--at'),
-        city: parseSetting(textSchema(100), options.city, '--city'),
-        state: parseSetting(ufSchema, options.state, '--state'),
-        description: parseSetting(textSchema(500), options.description, '--description'),
-        invoiceNumber: optional(invoiceNumberSchema, options.invoice, '--invoice'),
-      });
+      const done = await addTrackingEvent(ctx.db, orderCode, trackingEventFieldsOf(options as RawFields, option));
       report(ctx, options, done, `tracking event on invoice ${done.invoiceNumber}`);
     },
   );
@@ -135,10 +114,7 @@ export function registerStatusUpdateCommands(orders: Command, register: Register
       .option('--at <iso>', 'when it was delivered (default: now)')
       .option('--invoice <n>', 'the invoice the package goes with (default: the last one)'),
     async (ctx, orderCode: string, options) => {
-      const done = await deliverOrder(ctx.db, orderCode, {
-        at: optional(isoDateSchema, options.at, '--at'),
-        invoiceNumber: optional(invoiceNumberSchema, options.invoice, '--invoice'),
-      });
+      const done = await deliverOrder(ctx.db, orderCode, deliveryFieldsOf(options as RawFields, option));
       report(ctx, options, done, `delivery of invoice ${done.invoiceNumber}`);
     },
   );
@@ -149,7 +125,7 @@ export function registerStatusUpdateCommands(orders: Command, register: Register
       .description("Cancel an order that is not invoiced (or accept the platform's cancellation request); the platform cancels it too")
       .requiredOption('--reason <text>', 'why (the platform keeps it)'),
     async (ctx, orderCode: string, options) => {
-      const done = await cancelOrder(ctx.db, orderCode, { reason: parseSetting(textSchema(500), options.reason, '--reason') });
+      const done = await cancelOrder(ctx.db, orderCode, cancelFieldsOf(options as RawFields, option));
       report(ctx, options, done, 'cancellation');
     },
   );
@@ -163,12 +139,7 @@ export function registerStatusUpdateCommands(orders: Command, register: Register
       .option('--items <sku:qty,...>', 'the items returned (default: every invoiced item not returned yet)')
       .option('--issued-at <iso>', 'when the return invoice was issued (default: now)'),
     async (ctx, orderCode: string, options) => {
-      const done = await returnOrder(ctx.db, orderCode, {
-        number: parseSetting(invoiceNumberSchema, options.number, '--number'),
-        accessKey: parseSetting(accessKeySchema, options.key, '--key'),
-        items: optional(invoiceItemsSchema, options.items, '--items'),
-        issuedAt: optional(isoDateSchema, options.issuedAt, '--issued-at'),
-      });
+      const done = await returnOrder(ctx.db, orderCode, returnFieldsOf(options as RawFields, option));
       report(ctx, options, done, `return invoice ${done.invoiceNumber} of ${formatCents(done.valueCents ?? 0)}`);
     },
   );
