@@ -128,6 +128,8 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('revision').notNullable().defaultTo(1).comment('Bumped by each change told by this notification while it waits');
     t.dropUnique(['sales_order_id', 'action'], 'platform_notifications_order_action_unique');
   });
+  // Refused before this migration (they were tried again each run): blocked now, for an operator.
+  await knex('platform_notifications').whereNull('sent_at').whereNotNull('last_error').update({ blocked_at: knex.fn.now() });
   await knex.raw(`comment on column platform_notifications.action is
     'start-handling, invoice, tracking-number, tracking-status (events and delivery) or cancel'`);
   await knex.raw(`alter table platform_notifications add constraint platform_notifications_action_known
