@@ -1,3 +1,4 @@
+import { heartbeat } from '@temporalio/activity';
 import { createOrderImporter, type PageFetchResult } from '../importing/orderImporter';
 import type { NotificationBatchResult } from '../importing/platformNotifications';
 import { reportOrders } from '../observability/importEvents';
@@ -55,9 +56,16 @@ export function createOrderActivities(deps: ActivityDependencies) {
 
     /** Atualização de Status: sends a batch of the vitrine's notification outbox to the platform. */
     async sendPlatformNotifications(input: { vitrineId: number }): Promise<NotificationBatchResult> {
-      return withFailureTypes(`platform notifications of vitrine ${input.vitrineId}`, () =>
-        importer.sendPlatformNotifications(input.vitrineId, activityRun()),
-      );
+      // One platform call may take a while (its own timeout and in-place retries): the worker says it
+      // is alive meanwhile, so that only a dead worker, not a slow platform, has the batch sent again.
+      const alive = setInterval(() => heartbeat(), 5000);
+      try {
+        return await withFailureTypes(`platform notifications of vitrine ${input.vitrineId}`, () =>
+          importer.sendPlatformNotifications(input.vitrineId, activityRun()),
+        );
+      } finally {
+        clearInterval(alive);
+      }
     },
   };
 }
