@@ -1,7 +1,7 @@
 /**
  * Atualização de Status, the platform side: sends the vitrine's due notifications from the outbox
- * (start-handling, invoice, tracking number, tracking status, cancel), oldest first, each marked
- * sent only after the platform took it.
+ * (start-handling, invoice, tracking number, tracking status, cancel): each order's in their
+ * order, several orders side by side, each notification marked sent only after the platform took it.
  *
  * Exactly once in effect: a call whose answer was lost (a worker killed between the call and its
  * record) is sent again, and every call is one the platform applies once however often it hears
@@ -17,6 +17,7 @@ import {
   type OutboxNotification,
 } from '../erp/store/notifications';
 import { PlatformError, type PlatformConnector } from '../platform/types';
+import { mapWithConcurrency } from './concurrency';
 import type { VitrineImport } from './context';
 
 export interface NotificationBatchResult {
@@ -29,45 +30,59 @@ export interface NotificationBatchResult {
 }
 
 /** Notifications per activity: one batch is a few seconds of platform calls. */
-export const NOTIFICATION_BATCH = 50;
+export const NOTIFICATION_BATCH = 200;
 
 /** Why a notification cannot be sent as the ERP has it now (its invoice gone, no reason): blocked, like a refusal. */
 class NotSendable extends Error {}
 
 export async function sendPlatformNotifications(vi: VitrineImport, limit = NOTIFICATION_BATCH): Promise<NotificationBatchResult> {
-  const { db, connector } = vi;
+  const { db } = vi;
   const vitrine = vi.settings.vitrine;
   const outcome: NotificationBatchResult = { sent: 0, blocked: 0, more: false, paused: !vitrine.import_orders };
   if (outcome.paused) return outcome;
   const due = await dueNotifications(db, vitrine.id, limit);
   outcome.more = due.length === limit;
-  // An order whose notification was refused in this batch is told nothing more until it is retried.
-  const stopped = new Set<number>();
-  for (const notification of due) {
-    if (stopped.has(notification.salesOrderId)) continue;
-    try {
-      await send(db, connector, notification);
-      if (await markSent(db, notification)) outcome.sent += 1;
-      else outcome.more = true; // changed while it was sent: sent again, with the change
-      vi.log.push({ level: 'info', externalOrderId: notification.externalOrderId, message: `platform told: ${notification.action}` });
-    } catch (error) {
-      const refused = error instanceof NotSendable || (error instanceof PlatformError && !error.retryable);
-      if (!refused) {
-        await noteFailedAttempt(db, notification.id, (error as Error).message);
-        throw error;
+  // Orders side by side (vi.concurrency, as the order fetch), each order's notifications in their order.
+  const byOrder = new Map<number, OutboxNotification[]>();
+  for (const notification of due) byOrder.set(notification.salesOrderId, [...(byOrder.get(notification.salesOrderId) ?? []), notification]);
+  await mapWithConcurrency([...byOrder.values()], vi.concurrency, async (notifications) => {
+    for (const notification of notifications) {
+      const told = await sendOne(vi, notification);
+      if (told === 'blocked') {
+        outcome.blocked += 1;
+        // Refused: the order is told nothing more until it is retried.
+        break;
       }
-      await markBlocked(db, notification.id, (error as Error).message);
-      stopped.add(notification.salesOrderId);
-      vi.log.push({
-        level: 'error',
-        externalOrderId: notification.externalOrderId,
-        message: `${notification.action} refused by the platform, kept as a blocked notification (#${notification.id}): ${(error as Error).message}`,
-      });
-      outcome.blocked += 1;
+      if (told === 'sent') outcome.sent += 1;
+      else outcome.more = true; // changed while it was sent: sent again, with the change
+      vi.run.onProgress?.(outcome.sent + outcome.blocked);
     }
-    vi.run.onProgress?.(outcome.sent + outcome.blocked);
-  }
+  });
   return outcome;
+}
+
+/** Sends one notification and records the outcome; a platform away is thrown (the activity is retried). */
+async function sendOne(vi: VitrineImport, notification: OutboxNotification): Promise<'sent' | 'changed' | 'blocked'> {
+  const { db } = vi;
+  try {
+    await send(db, vi.connector, notification);
+  } catch (error) {
+    const refused = error instanceof NotSendable || (error instanceof PlatformError && !error.retryable);
+    if (!refused) {
+      await noteFailedAttempt(db, notification.id, (error as Error).message);
+      throw error;
+    }
+    await markBlocked(db, notification.id, (error as Error).message);
+    vi.log.push({
+      level: 'error',
+      externalOrderId: notification.externalOrderId,
+      message: `${notification.action} refused by the platform, kept as a blocked notification (#${notification.id}): ${(error as Error).message}`,
+    });
+    return 'blocked';
+  }
+  const recorded = await markSent(db, notification);
+  vi.log.push({ level: 'info', externalOrderId: notification.externalOrderId, message: `platform told: ${notification.action}` });
+  return recorded ? 'sent' : 'changed';
 }
 
 async function send(db: VitrineImport['db'], connector: PlatformConnector, n: OutboxNotification): Promise<void> {
