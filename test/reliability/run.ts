@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     crashOrders: orders,
     kills,
     killUptimeMs: [3000, 20_000],
-    crashLatencyMs: 150,
+    crashLatencyMs: 180,
     faultOrders,
     faultRates: FAULTS,
     duplicateOrders: 20,
