@@ -93,7 +93,12 @@ export async function runStatusUpdatesPhase(o: StatusUpdatesPhaseOptions): Promi
   const killer = (async () => {
     for (let n = 1; n <= o.kills; n++) {
       await o.worker.whenReady();
-      await sleep(o.rng.int(1500, 4000));
+      // The kill must interrupt sending: wait until notifications move again (after a kill mid-batch,
+      // Temporal first waits for the batch's heartbeat timeout), then a random moment.
+      const before = await sentNow();
+      for (const until = Date.now() + 120_000; (await sentNow()) === before && before < rows.length * 4 && Date.now() < until;)
+        await sleep(200);
+      await sleep(o.rng.int(500, 3000));
       if (!busy && (await sentNow()) >= rows.length * 4) break;
       await o.worker.kill();
       kills.push({ n, atMs: Date.now() - started, sent: await sentNow() });
