@@ -33,39 +33,44 @@ export async function wakeDelivery(client: Client, taskQueue: string, vitrine: {
   });
 }
 
+/**
+ * A vitrine is signalled at most once per THROTTLE_MS: a billing batch committing thousands of
+ * invoices a minute makes one signal a second, not one per commit (each signal is an event in the
+ * delivery workflow's history). The first change after a quiet spell is signalled at once.
+ */
+export const THROTTLE_MS = 1000;
+
 export function startNotificationWaker(options: NotificationWakerOptions): { stop(): Promise<void> } {
   const { db, client, taskQueue, onError } = options;
   let stopped = false;
   let pg: PgClient | undefined;
   let retryDelayMs = 1000;
   let retryTimer: NodeJS.Timeout | undefined;
-  // Vitrines to wake, coalesced: a thousand invoices in one transaction are one signal.
-  const waiting = new Set<number>();
-  let draining: Promise<void> | undefined;
+  const lastSignal = new Map<number, number>();
+  const timers = new Map<number, NodeJS.Timeout>();
+  const inFlight = new Set<Promise<void>>();
 
-  const drain = async () => {
-    while (waiting.size > 0 && !stopped) {
-      const ids = [...waiting];
-      waiting.clear();
-      const vitrines: Array<{ id: number; code: string; import_orders: boolean }> = await db('vitrines')
-        .whereIn('id', ids)
-        .select('id', 'code', 'import_orders');
-      for (const vitrine of vitrines) {
-        // Switched off: its notifications wait; the first import run after switching on sends them.
-        if (!vitrine.import_orders) continue;
-        await wakeDelivery(client, taskQueue, vitrine).catch(onError);
-      }
-    }
+  const signal = async (vitrineId: number) => {
+    const vitrine: { id: number; code: string; import_orders: boolean } | undefined = await db('vitrines')
+      .where({ id: vitrineId })
+      .first('id', 'code', 'import_orders');
+    // Switched off (or gone): its notifications wait; switching on, or its next import run, sends them.
+    if (vitrine?.import_orders) await wakeDelivery(client, taskQueue, vitrine);
   };
   const wake = (vitrineId: number) => {
-    if (!Number.isSafeInteger(vitrineId)) return;
-    waiting.add(vitrineId);
-    draining ??= drain()
-      .catch(onError)
-      .finally(() => {
-        draining = undefined;
-        if (waiting.size > 0) wake([...waiting][0]);
-      });
+    if (stopped || !Number.isSafeInteger(vitrineId) || timers.has(vitrineId)) return;
+    const wait = Math.max(0, (lastSignal.get(vitrineId) ?? 0) + THROTTLE_MS - Date.now());
+    timers.set(
+      vitrineId,
+      setTimeout(() => {
+        timers.delete(vitrineId);
+        lastSignal.set(vitrineId, Date.now());
+        const done: Promise<void> = signal(vitrineId)
+          .catch(onError)
+          .finally(() => inFlight.delete(done));
+        inFlight.add(done);
+      }, wait),
+    );
   };
 
   const connect = async () => {
@@ -109,11 +114,13 @@ export function startNotificationWaker(options: NotificationWakerOptions): { sto
     async stop() {
       stopped = true;
       if (retryTimer) clearTimeout(retryTimer);
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
       const connection = pg;
       pg = undefined;
       connection?.removeAllListeners();
       await connection?.end().catch(() => undefined);
-      await draining;
+      await Promise.all(inFlight);
     },
   };
 }

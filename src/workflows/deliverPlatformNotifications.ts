@@ -5,6 +5,7 @@ import {
   proxyActivities,
   setHandler,
   upsertMemo,
+  workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
@@ -74,6 +75,8 @@ export async function deliverPlatformNotifications(input: DeliverNotificationsIn
     // Switched off: the notifications wait; the import run that follows switching on starts this again.
     if (result.paused) return totals;
     if (result.more) woken = true;
+    // Many signals make a long history: a fresh execution carries on (totals kept).
+    if (workflowInfo().continueAsNewSuggested) return continueAsNew<typeof deliverPlatformNotifications>({ ...input, totals });
   }
   if (woken) return continueAsNew<typeof deliverPlatformNotifications>({ ...input, totals });
   return totals;
