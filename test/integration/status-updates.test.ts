@@ -596,4 +596,46 @@ describe('Atualização de Status', () => {
       assert.ok(!history.includes(secret), `history holds no ${secret}`);
     }
   });
+
+  test('a burst of commits (a billing batch) wakes the delivery about once a second, not once per commit', async () => {
+    const orders = await importOrders(60);
+    const ids = await db()('sales_orders')
+      .whereIn(
+        'order_code',
+        orders.map((o) => o.orderCode),
+      )
+      .select('id', 'total_cents');
+    const started = Date.now();
+    for (const order of ids) {
+      await db().transaction(async (trx) => {
+        const [{ id }] = await trx('sales_order_invoices')
+          .insert({
+            sales_order_id: order.id,
+            kind: 'sale',
+            number: `B-${order.id}`,
+            access_key: key(),
+            issued_at: new Date(),
+            value_cents: order.total_cents,
+          })
+          .returning('id');
+        const item = await trx('sales_order_items').where({ sales_order_id: order.id }).first('sku', 'quantity', 'unit_price_cents');
+        await trx('sales_order_invoice_items').insert({
+          invoice_id: id,
+          sku: item.sku,
+          quantity: item.quantity,
+          unit_price_cents: item.unit_price_cents,
+        });
+      });
+    }
+    const ended = Date.now();
+    for (const o of orders) await until(() => allSent(o.orderCode), `the notifications of ${o.orderCode}`, 30_000);
+    const history = await h.temporal.client.workflow.getHandle(`vitrine-notifications-${code}`).fetchHistory();
+    const signals = (history.events ?? []).filter((e) => {
+      const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+      return e.workflowExecutionSignaledEventAttributes && at >= started && at <= ended + 1000;
+    }).length;
+    const seconds = Math.ceil((ended - started) / 1000);
+    assert.ok(signals <= seconds + 2, `${signals} signals for ${ids.length} commits in ${seconds} s`);
+    assert.ok(signals >= 1, 'the burst woke the delivery');
+  });
 });
