@@ -9,10 +9,10 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { invoiceOrder, trackOrder } from '../src/admin/statusUpdates';
-import { nfeCheckDigit } from '../src/admin/statusUpdateInputs';
 import { runCli } from '../src/starter/cli';
 import { createBenchDatabase, REPO, shortId, type Simulator } from './services';
 import { startWorkers } from './workers';
+import { validKey } from '../test/support/nfe';
 
 export interface StatusUpdatesOptions {
   databaseServerUrl: string;
@@ -52,11 +52,6 @@ function percentile(sorted: number[], p: number): number {
 function summarise(latencies: number[]): LatencySummary {
   const sorted = [...latencies].sort((a, b) => a - b);
   return { count: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted[sorted.length - 1] ?? NaN };
-}
-
-function accessKey(n: number): string {
-  const first43 = `3526121122233300018155001${String(n).padStart(9, '0')}1${String(n).padStart(8, '0')}`;
-  return first43 + String(nfeCheckDigit(first43));
 }
 
 export async function runStatusUpdates(options: StatusUpdatesOptions): Promise<StatusUpdatesResult> {
@@ -123,7 +118,7 @@ export async function runStatusUpdates(options: StatusUpdatesOptions): Promise<S
       // A steady pace: each change at its slot, measured from its commit.
       const slot = started + i * 2 * gap;
       if (Date.now() < slot) await new Promise((resolve) => setTimeout(resolve, slot - Date.now()));
-      await invoiceOrder(database.db, row.order_code, { number: `B${i + 1}`, accessKey: accessKey(i + 1) });
+      await invoiceOrder(database.db, row.order_code, { number: `B${i + 1}`, accessKey: validKey(i + 1) });
       committed.invoice.set(row.external_order_id, Date.now());
       if (Date.now() < slot + gap) await new Promise((resolve) => setTimeout(resolve, slot + gap - Date.now()));
       await trackOrder(database.db, row.order_code, { trackingNumber: `BR${String(i + 1).padStart(9, '0')}BR` });

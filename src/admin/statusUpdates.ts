@@ -8,6 +8,7 @@
 import type { Knex } from 'knex';
 import { statusMappingsOf } from '../erp/store/deparaTables';
 import {
+  carrierNameOf,
   insertInvoice,
   insertTrackingEvent,
   invoicesOf,
@@ -192,11 +193,7 @@ export async function trackOrder(
   return onOrder(db, orderCode, async (trx, order) => {
     if (order.status === 'Cancelado') throw new AdminInputError(`order ${order.orderCode} is cancelled`);
     const invoice = saleInvoice(order, await invoicesOf(trx, order.id), input.invoiceNumber, 'tracking');
-    const carrier =
-      input.carrier ??
-      ((await trx('sales_orders as o').leftJoin('carriers as c', 'c.id', 'o.carrier_id').where('o.id', order.id).first('c.name'))?.name as
-        string | null) ??
-      null;
+    const carrier = input.carrier ?? (await carrierNameOf(trx, order.id));
     const same =
       invoice.tracking?.trackingNumber === input.trackingNumber &&
       invoice.tracking.trackingUrl === (input.url ?? invoice.tracking.trackingUrl) &&

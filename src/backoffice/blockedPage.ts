@@ -4,22 +4,15 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { payloadExcerpt } from '../admin/blockedOrders';
-import { AdminInputError } from '../admin/errors';
 import { blockedOrderIdSchema, listLimitSchema } from '../admin/inputs';
 import { getBlockedOrder, listBlockedOrderSummaries } from '../erp/store/blockedOrders';
-import { findVitrineByCode, listVitrines } from '../erp/store/vitrines';
+import { listVitrines } from '../erp/store/vitrines';
 import { parseSetting, vitrineCodeSchema } from '../admin/vitrineSettings';
 import { retryBlockedOrders, type RetriedOrder } from '../importing/blockedRetry';
 import { formatCents } from '../shared/format';
 import { enc, html, query } from './html';
-import { fieldsOf, NotFoundError, queryOf, redirectWith, sendPage, takeFlash, userMistake, type BackofficeDeps } from './http';
+import { fieldsOf, NotFoundError, queryOf, redirectWith, sendPage, takeFlash, userMistake, vitrineIdOf, type BackofficeDeps } from './http';
 import { options, page, when, type Flash } from './layout';
-
-async function vitrineIdOf(deps: BackofficeDeps, code: string): Promise<number> {
-  const vitrine = await findVitrineByCode(deps.db, parseSetting(vitrineCodeSchema, code, 'vitrine'));
-  if (!vitrine) throw new AdminInputError(`vitrine ${JSON.stringify(code)} does not exist`);
-  return vitrine.id;
-}
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ');
 

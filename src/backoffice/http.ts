@@ -8,7 +8,7 @@ import { AdminInputError } from '../admin/errors';
 import { FieldDefaultError } from '../importing/rules/fieldDefaults';
 import { findVitrineByCode } from '../erp/store/vitrines';
 import type { VitrineRow } from '../erp/tables';
-import { InvalidSettingError, vitrineCodeSchema } from '../admin/vitrineSettings';
+import { InvalidSettingError, parseSetting, vitrineCodeSchema } from '../admin/vitrineSettings';
 import type { PlatformConnector } from '../platform/types';
 import type { Html } from './html';
 import type { Flash } from './layout';
@@ -47,6 +47,13 @@ export function fieldsOf(request: FastifyRequest): Fields {
 
 export function queryOf(request: FastifyRequest): Fields {
   return (request.query ?? {}) as Fields;
+}
+
+/** The vitrine a list is filtered by (a query or form field): a bad or unknown code is the user's to fix. */
+export async function vitrineIdOf(deps: BackofficeDeps, code: string): Promise<number> {
+  const vitrine = await findVitrineByCode(deps.db, parseSetting(vitrineCodeSchema, code, 'vitrine'));
+  if (!vitrine) throw new AdminInputError(`vitrine ${JSON.stringify(code)} does not exist`);
+  return vitrine.id;
 }
 
 /** The vitrine named in a URL, or NotFoundError. */

@@ -4,16 +4,15 @@
  * condition, status and its history (what `vitrine orders list | show` print).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AdminInputError } from '../admin/errors';
 import { listLimitSchema } from '../admin/inputs';
 import { erpStatusSchema } from '../erp/store/deparaTables';
 import { getOrderDetail, listOrders, type OrderDetail } from '../erp/store/orderQueries';
-import { findVitrineByCode, listVitrines } from '../erp/store/vitrines';
+import { listVitrines } from '../erp/store/vitrines';
 import { ERP_STATUSES } from '../importing/rules/statuses';
-import { parseSetting, vitrineCodeSchema } from '../admin/vitrineSettings';
+import { parseSetting } from '../admin/vitrineSettings';
 import { formatCents } from '../shared/format';
 import { enc, html } from './html';
-import { NotFoundError, queryOf, sendPage, takeFlash, userMistake, type BackofficeDeps } from './http';
+import { NotFoundError, queryOf, sendPage, takeFlash, userMistake, vitrineIdOf, type BackofficeDeps } from './http';
 import { options, page, when, type Flash } from './layout';
 import { registerStatusUpdateRoutes, renderStatusUpdates } from './statusUpdatesPage';
 
@@ -92,12 +91,6 @@ async function renderList(deps: BackofficeDeps, request: FastifyRequest, reply: 
             <p class="muted">${orders.length} order(s), newest first.</p>`
     }`;
   return sendPage(reply, page({ title: 'Pedidos de venda', section: 'orders', flash }, body), status);
-}
-
-async function vitrineIdOf(deps: BackofficeDeps, code: string): Promise<number> {
-  const vitrine = await findVitrineByCode(deps.db, parseSetting(vitrineCodeSchema, code, 'vitrine'));
-  if (!vitrine) throw new AdminInputError(`vitrine ${JSON.stringify(code)} does not exist`);
-  return vitrine.id;
 }
 
 function customerText(customer: Record<string, unknown>): { name: string; document: string; address: string } {

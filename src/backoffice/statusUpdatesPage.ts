@@ -6,7 +6,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AdminInputError } from '../admin/errors';
 import { listLimitSchema } from '../admin/inputs';
 import {
   cancelFieldsOf,
@@ -25,13 +24,25 @@ import {
   trackOrder,
   type StatusUpdateResult,
 } from '../admin/statusUpdates';
-import { parseSetting, vitrineCodeSchema } from '../admin/vitrineSettings';
+import { parseSetting } from '../admin/vitrineSettings';
 import { listNotifications, notificationState, unblockNotifications } from '../erp/store/notifications';
 import type { OrderDetail } from '../erp/store/orderQueries';
-import { findVitrineByCode, listVitrines } from '../erp/store/vitrines';
+import { listVitrines } from '../erp/store/vitrines';
 import { formatCents } from '../shared/format';
 import { enc, html, type Html } from './html';
-import { fieldsOf, NotFoundError, queryOf, redirectWith, sendPage, takeFlash, userMistake, type BackofficeDeps, type Fields } from './http';
+import {
+  fieldsOf,
+  NotFoundError,
+  queryOf,
+  redirectWith,
+  sendPage,
+  takeFlash,
+  userMistake,
+  vitrineFromPath,
+  vitrineIdOf,
+  type BackofficeDeps,
+  type Fields,
+} from './http';
 import { options, page, when, type Flash } from './layout';
 
 /** A field as the forms name it. */
@@ -247,11 +258,8 @@ async function renderList(deps: BackofficeDeps, request: FastifyRequest, reply: 
   let rows: Awaited<ReturnType<typeof listNotifications>> = [];
   let status = 200;
   try {
-    const vitrine =
-      vitrineText === undefined ? undefined : await findVitrineByCode(deps.db, parseSetting(vitrineCodeSchema, vitrineText, 'vitrine'));
-    if (vitrineText !== undefined && !vitrine) throw new AdminInputError(`vitrine ${JSON.stringify(vitrineText)} does not exist`);
     rows = await listNotifications(deps.db, {
-      vitrineId: vitrine?.id,
+      vitrineId: vitrineText === undefined ? undefined : await vitrineIdOf(deps, vitrineText),
       blocked,
       limit: parseSetting(listLimitSchema, q.limit || '100', 'limit'),
     });
@@ -326,8 +334,7 @@ export function registerStatusUpdateRoutes(
 
   app.post('/notifications/retry-all', async (request, reply) => {
     const code = fieldsOf(request).vitrine || undefined;
-    const vitrine = code === undefined ? undefined : await findVitrineByCode(deps.db, code);
-    if (code !== undefined && !vitrine) throw new NotFoundError(`vitrine ${JSON.stringify(code.slice(0, 60))} does not exist`);
+    const vitrine = code === undefined ? undefined : await vitrineFromPath(deps.db, code);
     const retried = await unblockNotifications(deps.db, { vitrineId: vitrine?.id });
     return redirectWith(reply, `/notifications${code ? `?vitrine=${enc(code)}` : ''}`, {
       kind: 'ok',

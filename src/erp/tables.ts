@@ -107,6 +107,9 @@ export interface SalesOrderRow {
   approved_at: Date | null;
   imported_at: Date;
   updated_at: Date;
+  cancellation_requested_at: Date | null;
+  cancellation_request_reason: string | null;
+  cancel_reason: string | null;
 }
 
 export interface SalesOrderItemRow {
@@ -176,11 +179,56 @@ export interface ImportRunRow {
 export interface PlatformNotificationRow {
   id: number;
   sales_order_id: number;
-  action: string;
+  action: 'start-handling' | 'invoice' | 'tracking-number' | 'tracking-status' | 'cancel';
+  invoice_id: number | null;
+  revision: number;
   created_at: Date;
   sent_at: Date | null;
+  blocked_at: Date | null;
   attempts: number;
   last_error: string | null;
+}
+
+export interface SalesOrderInvoiceRow {
+  id: number;
+  sales_order_id: number;
+  kind: 'sale' | 'return';
+  number: string;
+  series: string | null;
+  access_key: string;
+  issued_at: Date;
+  value_cents: number;
+  refers_to_invoice_id: number | null;
+  xml: string | null;
+  url: string | null;
+  created_at: Date;
+}
+
+export interface SalesOrderInvoiceItemRow {
+  id: number;
+  invoice_id: number;
+  sku: string;
+  quantity: number;
+  unit_price_cents: number;
+}
+
+export interface SalesOrderTrackingRow {
+  invoice_id: number;
+  carrier: string | null;
+  tracking_number: string | null;
+  tracking_url: string | null;
+  dispatched_at: Date | null;
+  delivered_at: Date | null;
+  updated_at: Date;
+}
+
+export interface SalesOrderTrackingEventRow {
+  id: number;
+  invoice_id: number;
+  occurred_at: Date;
+  city: string;
+  state: string;
+  description: string;
 }
 
 export interface IntegrationLogRow {

@@ -10,13 +10,13 @@
 import {
   cancelReasonOf,
   dueNotifications,
-  invoiceForNotification,
   markBlocked,
   markSent,
   noteFailedAttempt,
   type OutboxNotification,
 } from '../erp/store/notifications';
 import { PlatformError, type PlatformConnector } from '../platform/types';
+import { invoiceForNotification } from '../erp/store/invoices';
 import { mapWithConcurrency } from './concurrency';
 import type { VitrineImport } from './context';
 
@@ -44,7 +44,11 @@ export async function sendPlatformNotifications(vi: VitrineImport, limit = NOTIF
   outcome.more = due.length === limit;
   // Orders side by side (vi.concurrency, as the order fetch), each order's notifications in their order.
   const byOrder = new Map<number, OutboxNotification[]>();
-  for (const notification of due) byOrder.set(notification.salesOrderId, [...(byOrder.get(notification.salesOrderId) ?? []), notification]);
+  for (const notification of due) {
+    const ofOrder = byOrder.get(notification.salesOrderId) ?? [];
+    ofOrder.push(notification);
+    byOrder.set(notification.salesOrderId, ofOrder);
+  }
   await mapWithConcurrency([...byOrder.values()], vi.concurrency, async (notifications) => {
     for (const notification of notifications) {
       const told = await sendOne(vi, notification);
@@ -97,35 +101,22 @@ async function send(db: VitrineImport['db'], connector: PlatformConnector, n: Ou
     default: {
       const found = n.invoiceId === null ? undefined : await invoiceForNotification(db, n.invoiceId);
       if (!found) throw new NotSendable(`the invoice of notification #${n.id} is no longer in the ERP`);
-      const { invoice, items, tracking, events } = found;
+      const { invoice, xml } = found;
+      const tracking = invoice.tracking;
       if (n.action === 'invoice') {
-        return connector.sendInvoice(orderId, {
-          kind: invoice.kind,
-          number: invoice.number,
-          series: invoice.series,
-          accessKey: invoice.access_key,
-          issuedAt: invoice.issued_at,
-          valueCents: Number(invoice.value_cents),
-          items: items.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPriceCents: Number(i.unit_price_cents) })),
-          xml: invoice.xml,
-          url: invoice.url,
-        });
+        const { kind, number, series, accessKey, issuedAt, valueCents, items, url } = invoice;
+        return connector.sendInvoice(orderId, { kind, number, series, accessKey, issuedAt, valueCents, items, xml, url });
       }
       if (n.action === 'tracking-number') {
-        if (!tracking?.tracking_number) throw new NotSendable(`invoice ${invoice.number} has no tracking number in the ERP`);
-        return connector.sendTracking(orderId, {
-          invoiceNumber: invoice.number,
-          trackingNumber: tracking.tracking_number,
-          trackingUrl: tracking.tracking_url,
-          carrier: tracking.carrier,
-          dispatchedAt: tracking.dispatched_at,
-        });
+        if (!tracking?.trackingNumber) throw new NotSendable(`invoice ${invoice.number} has no tracking number in the ERP`);
+        const { trackingNumber, trackingUrl, carrier, dispatchedAt } = tracking;
+        return connector.sendTracking(orderId, { invoiceNumber: invoice.number, trackingNumber, trackingUrl, carrier, dispatchedAt });
       }
       return connector.sendTrackingStatus(orderId, {
         invoiceNumber: invoice.number,
-        delivered: Boolean(tracking?.delivered_at),
-        deliveredAt: tracking?.delivered_at ?? null,
-        events: events.map((e) => ({ occurredAt: e.occurred_at, city: e.city, state: e.state, description: e.description })),
+        delivered: Boolean(tracking?.deliveredAt),
+        deliveredAt: tracking?.deliveredAt ?? null,
+        events: tracking?.events ?? [],
       });
     }
   }

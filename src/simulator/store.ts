@@ -352,10 +352,7 @@ export class Account {
     record.revision++;
     this.counters.invoicesApplied++;
     this.recordChange(orderId, 'invoice');
-    const invoiced = [...sales, ...(request.type === 'Output' ? [record.packages[record.packages.length - 1]] : [])].reduce(
-      (sum, p) => sum + p.invoiceValue,
-      0,
-    );
+    const invoiced = record.packages.filter((p) => p.type === 'Output').reduce((sum, p) => sum + p.invoiceValue, 0);
     const value = typeof doc.value === 'number' ? doc.value : Number.POSITIVE_INFINITY;
     if (request.type === 'Output' && record.state !== 'invoiced' && invoiced >= value) this.setState(orderId, 'invoiced');
     else record.changedAt = this.store.now();

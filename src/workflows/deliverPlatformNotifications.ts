@@ -81,5 +81,3 @@ export async function deliverPlatformNotifications(input: DeliverNotificationsIn
   if (woken) return continueAsNew<typeof deliverPlatformNotifications>({ ...input, totals });
   return totals;
 }
-
-export { notificationsWorkflowIdFor as notificationsWorkflowId } from '../shared/ids';

@@ -20,10 +20,9 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ImportActivities } from '../activities';
-import { deliverPlatformNotifications, notificationsQueuedSignal, notificationsWorkflowId } from './deliverPlatformNotifications';
-import { NOTIFICATIONS_TIMEOUT } from '../shared/ids';
+import { deliverPlatformNotifications, notificationsQueuedSignal } from './deliverPlatformNotifications';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../shared/failureTypes';
-import { SEARCH_ATTRIBUTES } from '../shared/ids';
+import { NOTIFICATIONS_TIMEOUT, notificationsWorkflowIdFor, SEARCH_ATTRIBUTES } from '../shared/ids';
 import {
   zeroCounts,
   type ImportCounts,
@@ -193,7 +192,7 @@ async function drainQueue(
  * runs already. It outlives this run (ABANDON): a run does not wait for the platform's answers.
  */
 async function wakeNotificationDelivery(vitrineId: number, vitrineCode: string): Promise<void> {
-  const workflowId = notificationsWorkflowId(vitrineCode);
+  const workflowId = notificationsWorkflowIdFor(vitrineCode);
   try {
     await startChild(deliverPlatformNotifications, {
       workflowId,

@@ -6,11 +6,11 @@
  */
 import type { Knex } from 'knex';
 import { deliverOrder, invoiceOrder, trackOrder } from '../../src/admin/statusUpdates';
-import { nfeCheckDigit } from '../../src/admin/statusUpdateInputs';
 import type { RunningSimulator } from '../../src/simulator/server';
 import type { Rng } from '../../src/simulator/random';
 import { check, type Check } from './checks';
 import { sleep, type WorkerSupervisor } from './worker';
+import { validKey } from '../support/nfe';
 
 export interface StatusUpdatesPhaseOptions {
   db: Knex;
@@ -50,11 +50,6 @@ export interface StatusUpdatesPhaseRecord {
   restarts: Array<{ service: string; atMs: number; tookMs: number }>;
   tookMs: number;
   stats: Record<string, number>;
-}
-
-function accessKey(n: number): string {
-  const first43 = `3526121122233300018155001${String(n).padStart(9, '0')}1${String(n).padStart(8, '0')}`;
-  return first43 + String(nfeCheckDigit(first43));
 }
 
 export async function runStatusUpdatesPhase(o: StatusUpdatesPhaseOptions): Promise<{ checks: Check[]; record: StatusUpdatesPhaseRecord }> {
@@ -119,7 +114,7 @@ export async function runStatusUpdatesPhase(o: StatusUpdatesPhaseOptions): Promi
   })();
   const at = new Date('2026-12-02T12:00:00Z');
   for (const [i, row] of rows.entries()) {
-    await writing(() => invoiceOrder(o.db, row.order_code, { number: `R${i + 1}`, accessKey: accessKey(i + 1) }));
+    await writing(() => invoiceOrder(o.db, row.order_code, { number: `R${i + 1}`, accessKey: validKey(i + 1) }));
     await writing(() => trackOrder(o.db, row.order_code, { trackingNumber: `BR${String(i + 1).padStart(9, '0')}BR` }));
     await writing(() => deliverOrder(o.db, row.order_code, { at }));
   }

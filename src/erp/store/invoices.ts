@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import type { SalesOrderInvoiceItemRow, SalesOrderInvoiceRow, SalesOrderTrackingEventRow, SalesOrderTrackingRow } from '../tables';
+import { updateSalesOrderStatus } from './salesOrders';
 
 /**
  * Rows of Atualização de Status: invoices (NF-e) with their items, tracking and tracking events.
@@ -60,7 +62,6 @@ export interface InvoiceRecord {
   valueCents: number;
   refersToInvoiceId: number | null;
   url: string | null;
-  hasXml: boolean;
   items: Array<{ sku: string; quantity: number; unitPriceCents: number }>;
   tracking: TrackingRecord | null;
 }
@@ -76,30 +77,36 @@ export interface TrackingRecord {
 
 /** Every invoice of the order, oldest first, with items, tracking and events. */
 export async function invoicesOf(db: Knex, salesOrderId: number): Promise<InvoiceRecord[]> {
-  const invoices = await db('sales_order_invoices')
-    .where({ sales_order_id: salesOrderId })
+  return invoiceRecords(db, { sales_order_id: salesOrderId });
+}
+
+/**
+ * What a platform notification of an invoice sends, read when it is sent (a retry sends what the
+ * ERP holds then), with the XML; undefined when the invoice is gone.
+ */
+export async function invoiceForNotification(
+  db: Knex,
+  invoiceId: number,
+): Promise<{ invoice: InvoiceRecord; xml: string | null } | undefined> {
+  const [invoice] = await invoiceRecords(db, { id: invoiceId });
+  return invoice && { invoice, xml: await invoiceXml(db, invoiceId) };
+}
+
+/** Invoices with items, tracking and events; the XML is left out (it can be large). */
+async function invoiceRecords(db: Knex, where: { sales_order_id: number } | { id: number }): Promise<InvoiceRecord[]> {
+  const invoices: Array<Omit<SalesOrderInvoiceRow, 'xml' | 'created_at'>> = await db('sales_order_invoices')
+    .where(where)
     .orderBy('id')
-    .select(
-      'id',
-      'kind',
-      'number',
-      'series',
-      'access_key',
-      'issued_at',
-      'value_cents',
-      'refers_to_invoice_id',
-      'url',
-      db.raw('xml is not null as has_xml'),
-    );
+    .select('id', 'kind', 'number', 'series', 'access_key', 'issued_at', 'value_cents', 'refers_to_invoice_id', 'url');
   if (invoices.length === 0) return [];
   const ids = invoices.map((i) => i.id as number);
   // One after the other: `db` may be a transaction, one connection.
-  const items = await db('sales_order_invoice_items')
+  const items: Array<Omit<SalesOrderInvoiceItemRow, 'id'>> = await db('sales_order_invoice_items')
     .whereIn('invoice_id', ids)
     .orderBy('id')
     .select('invoice_id', 'sku', 'quantity', 'unit_price_cents');
-  const tracking = await db('sales_order_tracking').whereIn('invoice_id', ids).select('*');
-  const events = await db('sales_order_tracking_events')
+  const tracking: SalesOrderTrackingRow[] = await db('sales_order_tracking').whereIn('invoice_id', ids).select('*');
+  const events: Array<Omit<SalesOrderTrackingEventRow, 'id'>> = await db('sales_order_tracking_events')
     .whereIn('invoice_id', ids)
     .orderBy(['occurred_at', 'id'])
     .select('invoice_id', 'occurred_at', 'city', 'state', 'description');
@@ -115,7 +122,6 @@ export async function invoicesOf(db: Knex, salesOrderId: number): Promise<Invoic
       valueCents: Number(i.value_cents),
       refersToInvoiceId: i.refers_to_invoice_id,
       url: i.url,
-      hasXml: i.has_xml,
       items: items
         .filter((row) => row.invoice_id === i.id)
         .map((row) => ({ sku: row.sku, quantity: row.quantity, unitPriceCents: Number(row.unit_price_cents) })),
@@ -144,7 +150,7 @@ export async function invoiceWithKey(db: Knex, accessKey: string): Promise<{ ord
 }
 
 /** The XML of one invoice (kept apart: it can be large, and only the platform call needs it). */
-export async function invoiceXml(db: Knex, invoiceId: number): Promise<string | null> {
+async function invoiceXml(db: Knex, invoiceId: number): Promise<string | null> {
   const row = await db('sales_order_invoices').where({ id: invoiceId }).first('xml');
   return row?.xml ?? null;
 }
@@ -193,6 +199,12 @@ export async function insertInvoice(
   return id as number;
 }
 
+/** The name of the order's carrier, or null when it has none. */
+export async function carrierNameOf(db: Knex, salesOrderId: number): Promise<string | null> {
+  const row = await db('sales_orders as o').leftJoin('carriers as c', 'c.id', 'o.carrier_id').where('o.id', salesOrderId).first('c.name');
+  return row?.name ?? null;
+}
+
 /** Creates or changes the tracking of an invoice; only the fields given are written. */
 export async function saveTracking(
   trx: Knex.Transaction,
@@ -232,15 +244,12 @@ export async function setErpStatus(
   status: string,
   extra: { cancelReason?: string; clearCancellationRequest?: boolean } = {},
 ): Promise<void> {
-  await trx('sales_orders')
-    .where({ id: order.id })
-    .update({
-      status,
-      updated_at: trx.fn.now(),
-      ...(extra.cancelReason !== undefined ? { cancel_reason: extra.cancelReason } : {}),
-      ...(extra.clearCancellationRequest ? { cancellation_requested_at: null } : {}),
-    });
-  await trx('sales_order_status_history').insert({ sales_order_id: order.id, status, platform_state: order.platformState, source: 'erp' });
+  const more = {
+    ...(extra.cancelReason !== undefined ? { cancel_reason: extra.cancelReason } : {}),
+    ...(extra.clearCancellationRequest ? { cancellation_requested_at: null } : {}),
+  };
+  if (Object.keys(more).length > 0) await trx('sales_orders').where({ id: order.id }).update(more);
+  await updateSalesOrderStatus(trx, order.id, { status, platformState: order.platformState, source: 'erp' });
 }
 
 /** The notifications this transaction queued for the order (the outbox triggers' rows of now). */

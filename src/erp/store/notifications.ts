@@ -163,21 +163,6 @@ export async function notificationBacklog(
   return query;
 }
 
-/** The facts a notification sends, read when it is sent (so a retry sends what the ERP has then). */
-export async function invoiceForNotification(db: Knex, invoiceId: number) {
-  const invoice = await db('sales_order_invoices').where({ id: invoiceId }).first();
-  if (!invoice) return undefined;
-  const [items, tracking, events] = await Promise.all([
-    db('sales_order_invoice_items').where({ invoice_id: invoiceId }).orderBy('id').select('sku', 'quantity', 'unit_price_cents'),
-    db('sales_order_tracking').where({ invoice_id: invoiceId }).first(),
-    db('sales_order_tracking_events')
-      .where({ invoice_id: invoiceId })
-      .orderBy(['occurred_at', 'id'])
-      .select('occurred_at', 'city', 'state', 'description'),
-  ]);
-  return { invoice, items, tracking, events };
-}
-
 export async function cancelReasonOf(db: Knex, salesOrderId: number): Promise<string | null> {
   const row = await db('sales_orders').where({ id: salesOrderId }).first('cancel_reason');
   return row?.cancel_reason ?? null;

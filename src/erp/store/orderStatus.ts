@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { platformActionFor, type ErpStatus } from '../../importing/rules/statuses';
-import { notificationsQueuedNow } from './invoices';
+import { notificationsQueuedNow, setErpStatus } from './invoices';
 
 /**
  * An ERP user moves an order to `status`. When the status DE-PARA says the platform must hear of
@@ -16,13 +16,7 @@ export async function setOrderStatusInErp(
   return db.transaction(async (trx) => {
     const order = await trx('sales_orders').where({ id: salesOrderId }).forUpdate().first('id', 'status', 'platform_state');
     if (!order || order.status === status) return { changed: false, previous: order?.status, notificationQueued: false };
-    await trx('sales_orders').where({ id: order.id }).update({ status, updated_at: trx.fn.now() });
-    await trx('sales_order_status_history').insert({
-      sales_order_id: order.id,
-      status,
-      platform_state: order.platform_state,
-      source: 'erp',
-    });
+    await setErpStatus(trx, { id: order.id, platformState: order.platform_state }, status);
     const action = platformActionFor(statusMappings, status);
     const queued = action ? await notificationsQueuedNow(trx, order.id) : [];
     return { changed: true, previous: order.status, notification: action, notificationQueued: queued.includes(action ?? '') };
