@@ -20,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client, WorkflowHandleWithFirstExecutionRunId as StartedWorkflow } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { addVitrine } from '../src/erp/store/vitrines';
+import { addSimulatedMarketplaces } from '../test/support/marketplaces';
 import type { VitrineRow } from '../src/erp/tables';
 import { zeroCounts, type ImportCounts } from '../src/shared/importTypes';
 import { BASELINE_READY_LINE, failureReason, type BaselineReply, type BaselineRequest } from './baselineDrain';
@@ -140,6 +141,7 @@ export async function addBenchVitrines(ctx: BenchContext, db: Knex, tag: string,
           orderCodePrefix: `B${i}`,
           importIntervalMinutes: 15,
         });
+        await addSimulatedMarketplaces(db, rows[i].id);
         // No injected latency or errors: the platform answers as fast as it can.
         await ctx.sim.call('POST', `/_sim/${code}/faults`, {
           errorRate: 0,

@@ -13,6 +13,7 @@ import { runCli } from '../src/starter/cli';
 import { createBenchDatabase, REPO, shortId, type Simulator } from './services';
 import { startWorkers } from './workers';
 import { validKey } from '../test/support/nfe';
+import { SIMULATED_MARKETPLACES } from '../src/simulator/generate';
 
 export interface StatusUpdatesOptions {
   databaseServerUrl: string;
@@ -96,6 +97,9 @@ export async function runStatusUpdates(options: StatusUpdatesOptions): Promise<S
       '--prefix',
       'BS',
     ]);
+    for (const m of SIMULATED_MARKETPLACES) {
+      await cli(['marketplaces', code, 'set', m.affiliateId, m.channel, '--payment-type', 'OUTROS', '--condition', 'Marketplace']);
+    }
     await cli(['enable', code]);
     const { orderIds } = await sim.call<{ orderIds: string[] }>('POST', `/_sim/${code}/orders`, {
       generate: options.orders,

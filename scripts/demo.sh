@@ -69,6 +69,11 @@ else
   vitrine add --code "$CODE" --name "Loja Demo" --platform vtex --base-url "$SIMULATOR_URL/$CODE" \
     --app-key demo-key --app-token demo-token --prefix VT
 fi
+# The simulator's marketplaces (a share of its orders come through them), each with its own
+# order code prefix and its orders' payment settled by the marketplace.
+vitrine marketplaces "$CODE" set MGZ "Magazine Luiza" --prefix MGZ --payment-type OUTROS --condition "Marketplace"
+vitrine marketplaces "$CODE" set MLB "Mercado Livre" --prefix ML --payment-type OUTROS --condition "Marketplace"
+vitrine marketplaces "$CODE" set AMZ "Amazon" --prefix AMZ --payment-type OUTROS --condition "Marketplace"
 vitrine enable "$CODE"
 
 echo "== seeding 25 orders in the simulator"

@@ -13,6 +13,9 @@ export const intervalMinutesSchema = z.coerce
   .min(1, 'must be at least 1 minute')
   .max(1440, 'must be at most 1440 minutes (one day)');
 
+/** ISO 4217 currency code, for orders whose document does not say (VTEX storePreferencesData). */
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code of 3 uppercase letters, e.g. BRL');
+
 /** Order code prefix: order codes are `<prefix>-<platform order number>`. */
 export const orderCodePrefixSchema = z.string().regex(/^[A-Z0-9]{1,10}$/, 'must be 1-10 uppercase letters or digits');
 

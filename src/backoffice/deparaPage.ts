@@ -1,20 +1,26 @@
 /**
- * The DE-PARA tables of a vitrine, as `vitrine payments` and `vitrine statuses` edit them: payment
- * systems to ERP payment types and conditions, platform states to ERP statuses.
+ * The DE-PARA tables of a vitrine, as `vitrine payments`, `vitrine statuses` and `vitrine
+ * marketplaces` edit them: payment systems to ERP payment types and conditions, platform states to
+ * ERP statuses, marketplaces (affiliates) to ERP channels.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AdminInputError } from '../admin/errors';
 import { countBlockedOrders } from '../erp/store/blockedOrders';
+import { marketplaceInputOf } from '../admin/marketplaceInputs';
 import {
+  affiliateIdSchema,
   erpStatusSchema,
   findPaymentType,
+  listMarketplaceMappings,
   listPaymentMappings,
   listPaymentTypes,
   listStatusMappings,
   paymentConditionSchema,
   platformPaymentSchema,
   platformStateSchema,
+  removeMarketplaceMapping,
   removePaymentMapping,
+  setMarketplaceMapping,
   setPaymentMapping,
   setStatusMapping,
 } from '../erp/store/deparaTables';
@@ -31,13 +37,15 @@ interface PageState {
   /** A refused "add" form, as typed. */
   typedPayment?: Fields;
   typedStatus?: Fields;
+  typedMarketplace?: Fields;
 }
 
 async function renderDePara(deps: BackofficeDeps, reply: FastifyReply, vitrine: VitrineRow, state: PageState, status = 200) {
-  const [payments, types, statuses] = await Promise.all([
+  const [payments, types, statuses, marketplaces] = await Promise.all([
     listPaymentMappings(deps.db, vitrine.id),
     listPaymentTypes(deps.db),
     listStatusMappings(deps.db, vitrine.id),
+    listMarketplaceMappings(deps.db, vitrine.id),
   ]);
   const base = `/vitrines/${enc(vitrine.code)}`;
   const typeOptions = types.map((t) => ({ value: t.code, label: `${t.code} · ${t.name}` }));
@@ -45,6 +53,8 @@ async function renderDePara(deps: BackofficeDeps, reply: FastifyReply, vitrine: 
   const announced = ERP_STATUSES.find((s) => platformActionFor(mappings, s));
   const tp = state.typedPayment ?? {};
   const ts = state.typedStatus ?? {};
+  const tm = state.typedMarketplace ?? {};
+  const marketplaceTypeOptions = [{ value: '', label: 'payment DE-PARA' }, ...typeOptions];
 
   const body = html`<h1>Vitrine ${vitrine.code}: DE-PARA</h1>
     ${vitrineTabs(vitrine.code, 'depara')}
@@ -155,6 +165,58 @@ async function renderDePara(deps: BackofficeDeps, reply: FastifyReply, vitrine: 
         >
         <button>Add</button>
       </form>
+    </section>
+    <section id="marketplaces">
+      <h2>DE-PARA de marketplaces</h2>
+      <p class="muted">
+        An order that came through a marketplace (VTEX affiliate, e.g. <code>MGZ</code>) gets its channel as origin, and optionally its own
+        order code prefix and payment type (the marketplace settles it). A marketplace with no row blocks its orders.
+      </p>
+      ${
+        marketplaces.length === 0
+          ? html`<p class="muted">No marketplace rows: orders from marketplaces will be blocked.</p>`
+          : html`<table>
+              <thead>
+                <tr>
+                  <th>Affiliate</th>
+                  <th>Channel (origin)</th>
+                  <th>Order code prefix</th>
+                  <th>Payment</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${marketplaces.map(
+                  (row) =>
+                    html`<tr data-marketplace="${row.affiliateId}">
+                      <td><code>${row.affiliateId}</code></td>
+                      <td>${row.channel}</td>
+                      <td>${row.orderCodePrefix ?? html`<span class="muted">${vitrine.order_code_prefix} (vitrine's)</span>`}</td>
+                      <td>
+                        ${row.paymentType ? `${row.paymentType} "${row.condition}"` : html`<span class="muted">payment DE-PARA</span>`}
+                      </td>
+                      <td>
+                        <form method="post" action="${base}/marketplaces/remove" class="inline">
+                          <input type="hidden" name="affiliateId" value="${row.affiliateId}" /><button class="secondary">Remove</button>
+                        </form>
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>`
+      }
+      <form method="post" action="${base}/marketplaces" class="stack" aria-label="Set a marketplace row">
+        <label>Affiliate id<input name="affiliateId" value="${tm.affiliateId ?? ''}" placeholder="MGZ" required /></label>
+        <label>Channel (origin)<input name="channel" value="${tm.channel ?? ''}" placeholder="Magazine Luiza" required /></label>
+        <label>Order code prefix (optional)<input name="prefix" value="${tm.prefix ?? ''}" placeholder="MGZ" /></label>
+        <label
+          >Payment type<select name="paymentType">
+            ${options(marketplaceTypeOptions, tm.paymentType ?? '')}
+          </select></label
+        >
+        <label>Condition (with a payment type)<input name="condition" value="${tm.condition ?? ''}" placeholder="Marketplace" /></label>
+        <button>Save</button>
+      </form>
     </section>`;
   return sendPage(reply, page({ title: `DE-PARA · ${vitrine.code}`, section: 'vitrines', flash: state.flash }, body), status);
 }
@@ -164,7 +226,7 @@ type Req = FastifyRequest<{ Params: { code: string } }>;
 /** A change: the same checks as the CLI; a refused one re-renders the page with why (400). */
 function deParaChange(
   deps: BackofficeDeps,
-  section: 'payments' | 'statuses',
+  section: 'payments' | 'statuses' | 'marketplaces',
   apply: (vitrine: VitrineRow, fields: Fields) => Promise<string>,
 ) {
   return async (request: Req, reply: FastifyReply) => {
@@ -176,7 +238,9 @@ function deParaChange(
     } catch (error) {
       const message = userMistake(error);
       if (message === undefined) throw error;
-      const typed = section === 'payments' ? { typedPayment: fields } : { typedStatus: fields };
+      const typed = { payments: { typedPayment: fields }, statuses: { typedStatus: fields }, marketplaces: { typedMarketplace: fields } }[
+        section
+      ];
       return renderDePara(deps, reply, vitrine, { flash: { kind: 'error', message: `nothing saved: ${message}` }, ...typed }, 400);
     }
   };
@@ -227,6 +291,27 @@ export function registerDeParaRoutes(app: FastifyInstance, deps: BackofficeDeps)
       const { previous } = await setStatusMapping(deps.db, vitrine.id, platformState, status);
       const was = previous === undefined ? ' (new row)' : previous === status ? ' (unchanged)' : ` (was ${previous})`;
       return `vitrine ${vitrine.code}: platform state ${platformState} -> ${status}${was}`;
+    }),
+  );
+
+  app.post(
+    '/vitrines/:code/marketplaces',
+    deParaChange(deps, 'marketplaces', async (vitrine, fields) => {
+      const input = await marketplaceInputOf(deps.db, fields);
+      const { created } = await setMarketplaceMapping(deps.db, vitrine.id, input);
+      const blocked = await countBlockedOrders(deps.db, vitrine.id);
+      const retry = blocked > 0 ? `; ${blocked} blocked order(s) of ${vitrine.code} can be retried on Pedidos bloqueados` : '';
+      return `vitrine ${vitrine.code}: marketplace ${input.affiliateId} -> "${input.channel}"${created ? ' (new row)' : ''}${retry}`;
+    }),
+  );
+
+  app.post(
+    '/vitrines/:code/marketplaces/remove',
+    deParaChange(deps, 'marketplaces', async (vitrine, fields) => {
+      const affiliateId = parseSetting(affiliateIdSchema, fields.affiliateId, 'affiliate id');
+      const removed = await removeMarketplaceMapping(deps.db, vitrine.id, affiliateId);
+      if (removed === undefined) throw new AdminInputError(`vitrine ${vitrine.code} has no marketplace row for ${affiliateId}`);
+      return `vitrine ${vitrine.code}: marketplace ${removed} removed; its new orders will be blocked`;
     }),
   );
 }

@@ -68,6 +68,7 @@ async function renderList(deps: BackofficeDeps, request: FastifyRequest, reply: 
                   <th>Vitrine</th>
                   <th>Platform order</th>
                   <th>Customer</th>
+                  <th>Origin</th>
                   <th>Status</th>
                   <th>Total</th>
                   <th>Placed</th>
@@ -81,6 +82,7 @@ async function renderList(deps: BackofficeDeps, request: FastifyRequest, reply: 
                       <td>${o.vitrineCode}</td>
                       <td>${o.externalOrderId}</td>
                       <td>${o.customerName}</td>
+                      <td>${o.origin}</td>
                       <td>${o.status}</td>
                       <td class="num">${formatCents(o.totalCents)}</td>
                       <td>${when(o.placedAt)}</td>
@@ -116,6 +118,17 @@ function renderDetail(order: OrderDetail) {
       <dd data-field="externalOrderId">${order.externalOrderId}</dd>
       <dt>Origin</dt>
       <dd data-field="origin">${order.origin}</dd>
+      <dt>Marketplace</dt>
+      <dd data-field="marketplace">
+        ${
+          order.marketplace
+            ? html`${order.marketplace.name ?? order.marketplace.affiliateId}
+                <span class="muted">(affiliate ${order.marketplace.affiliateId})</span>`
+            : '-'
+        }
+      </dd>
+      <dt>Marketplace order</dt>
+      <dd data-field="marketplaceOrderId">${order.marketplace?.orderId ?? '-'}</dd>
       <dt>Status</dt>
       <dd data-field="status">${order.status} <span class="muted">(platform: ${order.platformState})</span></dd>
       <dt>Payment condition</dt>
@@ -129,7 +142,19 @@ function renderDetail(order: OrderDetail) {
       <dt>Discounts</dt>
       <dd>${formatCents(order.discountTotalCents)}</dd>
       <dt>Total</dt>
-      <dd data-field="total"><strong>${formatCents(order.totalCents)}</strong></dd>
+      <dd data-field="total">
+        <strong>${formatCents(order.totalCents)}</strong
+        >${order.currency !== 'BRL' ? html` <span class="muted">(${order.currency})</span>` : ''}
+      </dd>
+      ${
+        order.paymentDifferenceCents !== null
+          ? html`<dt>Payments</dt>
+              <dd data-field="paymentDifference" class="flash warning">
+                Payments total ${formatCents(order.totalCents + order.paymentDifferenceCents)}, ${formatCents(order.paymentDifferenceCents)}
+                from the order total: imported as the platform sent it, check with the platform.
+              </dd>`
+          : ''
+      }
       <dt>Placed</dt>
       <dd>${when(order.placedAt)}</dd>
       <dt>Approved</dt>
@@ -200,7 +225,7 @@ function renderDetail(order: OrderDetail) {
             html`<tr>
               <td class="num">${p.lineNumber}</td>
               <td>${p.paymentTypeName} <span class="muted">(${p.paymentType})</span></td>
-              <td>${p.paymentSystemName}</td>
+              <td>${p.paymentSystemName ?? p.paymentSystem ?? p.paymentGroup ?? '(settled by the marketplace)'}</td>
               <td>${p.condition}</td>
               <td class="num">${p.installments}</td>
               <td class="num">${formatCents(p.valueCents)}</td>

@@ -14,6 +14,8 @@ export interface VitrineRow {
   import_orders: boolean;
   import_interval_minutes: number;
   order_code_prefix: string;
+  /** ISO 4217 code of orders whose document does not say. */
+  currency: string;
   keep_customer_identity: boolean;
   log_level: 'errors' | 'all';
   created_at: Date;
@@ -73,6 +75,17 @@ export interface PaymentTypeMappingRow {
   payment_condition: string;
 }
 
+export interface MarketplaceMappingRow {
+  id: number;
+  vitrine_id: number;
+  affiliate_id: string;
+  channel: string;
+  order_code_prefix: string | null;
+  payment_type_id: number | null;
+  payment_condition: string | null;
+  created_at: Date;
+}
+
 export interface StatusMappingRow {
   id: number;
   vitrine_id: number;
@@ -93,7 +106,14 @@ export interface SalesOrderRow {
   vitrine_id: number;
   external_order_id: string;
   order_code: string;
+  /** The ERP origin: "website", or the marketplace's channel. */
   origin: string;
+  platform_origin: string | null;
+  affiliate_id: string | null;
+  marketplace_name: string | null;
+  marketplace_order_id: string | null;
+  currency: string;
+  payment_difference_cents: number | null;
   customer_id: number;
   carrier_id: number | null;
   payment_condition: string;
@@ -132,8 +152,9 @@ export interface SalesOrderPaymentRow {
   payment_type_id: number;
   payment_condition: string;
   platform_payment_id: string | null;
-  payment_system: string;
-  payment_system_name: string;
+  payment_system: string | null;
+  payment_system_name: string | null;
+  payment_group: string | null;
   installments: number;
   value_cents: number;
 }

@@ -29,8 +29,8 @@ export async function evaluateDefaultFields(
   const done = progress(vi.run);
   for (const { externalOrderId, order } of orders) {
     try {
-      const { orderCode, status } = decideOrder(settings, order);
-      const context = expressionContext(order, { orderCode, status }, settings.vitrine);
+      const { orderCode, status, origin } = decideOrder(settings, order);
+      const context = expressionContext(order, { orderCode, status, origin }, settings.vitrine);
       values.push({
         externalOrderId,
         customer: await evaluateDefaults('customer', settings.customerRules, context, settings.customerColumns, lookup),

@@ -8,6 +8,7 @@ import { evaluateRules, expressionContext, type DefaultTarget, type EvaluatedRul
 import { loadImportSettings } from '../erp/store/importSettings';
 import type { ErpStatus } from './rules/statuses';
 import { decideOrder, orderCodeOf } from './orderRules';
+import { SITE_ORIGIN } from './rules/marketplaces';
 import { idByCode } from '../erp/store/schemaColumns';
 import type { VitrineRow } from '../erp/tables';
 import { mapPlatformOrder } from '../mapping';
@@ -106,7 +107,11 @@ const SAMPLE_STATUS: ErpStatus = 'Pagamento confirmado';
 /** What a rule's expression sees for the sample order of a vitrine: `{ order, customer, vitrine }`. */
 export function sampleExpressionContext(vitrine: VitrineRow) {
   const order = mapPlatformOrder('vtex', SAMPLE_VTEX_ORDER);
-  return expressionContext(order, { orderCode: orderCodeOf(vitrine, order.platformOrderNumber), status: SAMPLE_STATUS }, vitrine);
+  return expressionContext(
+    order,
+    { orderCode: orderCodeOf(vitrine, order.platformOrderNumber), status: SAMPLE_STATUS, origin: SITE_ORIGIN },
+    vitrine,
+  );
 }
 
 export interface PreviewDependencies {
@@ -130,8 +135,8 @@ export async function previewDefaults(
   const settings = await loadImportSettings(db, vitrineId);
   const connector = (deps.connectorFor ?? defaultConnectorFor)(settings.vitrine);
   const order = mapPlatformOrder(settings.vitrine.platform, await connector.getOrder(externalOrderId));
-  const { orderCode, status } = decideOrder(settings, order);
-  const context = expressionContext(order, { orderCode, status }, settings.vitrine);
+  const { orderCode, status, origin } = decideOrder(settings, order);
+  const context = expressionContext(order, { orderCode, status, origin }, settings.vitrine);
   const rules = target === 'customer' ? settings.customerRules : settings.orderRules;
   const columns = target === 'customer' ? settings.customerColumns : settings.orderColumns;
   return evaluateRules(target, rules, context, columns, (table, code) => idByCode(db, table, code));

@@ -50,8 +50,12 @@ export async function fetchOrders(vi: VitrineImport, events: OrderEvent[]): Prom
     let raw: unknown;
     try {
       raw = await vi.connector.getOrder(orderId);
-      const order = mapPlatformOrder(settings.vitrine.platform, raw);
+      // The feed's state is what counts (documents may carry an old or empty status); an admin's
+      // retry has no event, and the document's status says.
+      const order = { ...mapPlatformOrder(settings.vitrine.platform, raw), ...(state ? { platformState: state } : {}) };
       if (existing) {
+        if (!order.platformState)
+          throw new OrderRejectedError('the order has no state: its document has an empty status and no feed event named one');
         if (!erpStatusFor(settings.statusMappings, order.platformState))
           throw new OrderRejectedError(`unmapped platform state ${order.platformState}`);
         entries.push({

@@ -1,7 +1,8 @@
 import type { ImportSettings } from '../erp/store/importSettings';
 import type { VitrineRow } from '../erp/tables';
 import type { ErpOrder } from '../mapping/erpOrder';
-import { resolvePayment } from './rules/payments';
+import { marketplaceRowFor, SITE_ORIGIN, withoutAffiliatePrefix } from './rules/marketplaces';
+import { conditionFor, paymentLabel, resolvePayment } from './rules/payments';
 import { erpStatusFor, isPaymentApproved, type ErpStatus } from './rules/statuses';
 
 /**
@@ -15,9 +16,14 @@ export class OrderRejectedError extends Error {
   }
 }
 
-/** What the vitrine's settings make of a new order: its code, ERP status and payments. */
+/** What the vitrine's settings make of a new order: its code, origin, ERP status and payments. */
 export interface OrderDecision {
   orderCode: string;
+  /** The ERP origin: "website", or the channel of the marketplace it came through. */
+  origin: string;
+  currency: string;
+  /** Payments total minus the order total when they differ (the order is kept and flagged), else null. */
+  paymentDifferenceCents: number | null;
   status: ErpStatus;
   /** The payment condition of the order: its payments' conditions, each once. */
   paymentCondition: string;
@@ -31,19 +37,67 @@ export function orderCodeOf(vitrine: Pick<VitrineRow, 'order_code_prefix'>, plat
 }
 
 /**
- * The status DE-PARA and the payment DE-PARA applied to a new order. Throws OrderRejectedError
- * naming what is missing, for the admin to add.
+ * The marketplace, status and payment DE-PARA applied to a new order. Throws OrderRejectedError
+ * naming what is missing and the command that adds it.
  */
 export function decideOrder(settings: ImportSettings, order: ErpOrder): OrderDecision {
+  const { vitrine } = settings;
+  if (!order.platformState)
+    throw new OrderRejectedError('the order has no state: its document has an empty status and no feed event named one');
   const status = erpStatusFor(settings.statusMappings, order.platformState);
   if (!status) throw new OrderRejectedError(`unmapped platform state ${order.platformState}`);
-  const payments = order.payments.map((payment) => {
+
+  // Orders stored with a page by an earlier version have no marketplace field.
+  const marketplace = order.marketplace ?? null;
+  const row = marketplace ? marketplaceRowFor(settings.marketplaceMappings, marketplace.affiliateId) : undefined;
+  if (marketplace && !row) {
+    throw new OrderRejectedError(
+      `marketplace ${marketplace.affiliateId} has no DE-PARA row: add it with: vitrine marketplaces ${vitrine.code} set ${marketplace.affiliateId} <channel>`,
+    );
+  }
+  const settled = row?.payment_type_id != null ? { paymentTypeId: row.payment_type_id, condition: row.payment_condition! } : undefined;
+
+  let platformPayments = order.payments;
+  if (platformPayments.length === 0) {
+    if (!settled) {
+      throw new OrderRejectedError(
+        marketplace
+          ? `the order has no payment (the marketplace settles it): give marketplace ${marketplace.affiliateId} a payment type with: vitrine marketplaces ${vitrine.code} set ${marketplace.affiliateId} <channel> --payment-type <type> --condition <condition>`
+          : 'invalid platform order: paymentData.transactions has no payment',
+      );
+    }
+    // The marketplace pays the whole order: one payment of its value.
+    const whole = {
+      lineNumber: 1,
+      platformPaymentId: null,
+      paymentSystem: null,
+      paymentSystemName: null,
+      paymentGroup: null,
+      installments: 1,
+    };
+    platformPayments = [{ ...whole, valueCents: order.totalCents }];
+  }
+  const payments = platformPayments.map((payment) => {
+    if (settled) return { payment, paymentTypeId: settled.paymentTypeId, condition: conditionFor(settled.condition, payment.installments) };
     const resolved = resolvePayment(payment, settings.paymentMappings);
-    if (!resolved) throw new OrderRejectedError(`unmapped payment type ${payment.paymentSystemName}`);
+    if (!resolved) {
+      const hint = marketplace
+        ? ` (or give marketplace ${marketplace.affiliateId} a payment type: vitrine marketplaces ${vitrine.code} set)`
+        : '';
+      throw new OrderRejectedError(`unmapped payment type ${paymentLabel(payment)}${hint}`);
+    }
     return { payment, paymentTypeId: resolved.paymentTypeId, condition: resolved.condition };
   });
+  const paid = payments.reduce((sum, p) => sum + p.payment.valueCents, 0);
+
+  const prefix = row?.order_code_prefix;
   return {
-    orderCode: orderCodeOf(settings.vitrine, order.platformOrderNumber),
+    orderCode: prefix
+      ? `${prefix}-${withoutAffiliatePrefix(order.platformOrderNumber, marketplace!.affiliateId)}`
+      : orderCodeOf(vitrine, order.platformOrderNumber),
+    origin: row ? row.channel : SITE_ORIGIN,
+    currency: order.currency ?? vitrine.currency,
+    paymentDifferenceCents: paid === order.totalCents ? null : paid - order.totalCents,
     status,
     paymentCondition: [...new Set(payments.map((p) => p.condition))].join(' + '),
     approved: isPaymentApproved(status),

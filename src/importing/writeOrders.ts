@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { databaseErrorClass } from '../erp/databaseErrors';
+import { formatCents } from '../shared/format';
 import { clearBlockedOrders } from '../erp/store/blockedOrders';
 import { customerColumns, insertSalesOrders, lockOrder, orderCodesInUse, type NewSalesOrder } from '../erp/store/salesOrders';
 import type { ErpOrder } from '../mapping/erpOrder';
@@ -104,8 +105,22 @@ async function write(vi: VitrineImport, trx: Knex.Transaction, orders: NewSalesO
   // An order that imports leaves the blocked list.
   await clearBlockedOrders(trx, vitrine.id, imported);
   await onWritten(trx, { imported, existing });
-  for (const id of imported) vi.log.push({ level: 'info', externalOrderId: id, message: 'order imported' });
+  for (const o of orders) {
+    if (!ids.has(o.order.externalOrderId)) continue;
+    vi.log.push({ level: 'info', externalOrderId: o.order.externalOrderId, message: 'order imported' });
+    if (o.paymentDifferenceCents !== null) vi.log.push(paymentDifferenceLine(o));
+  }
   return { imported, existing };
+}
+
+/** Payments that do not add up to the order's value: the order is kept, and this says by how much. */
+function paymentDifferenceLine(o: NewSalesOrder) {
+  const difference = o.paymentDifferenceCents!;
+  return {
+    level: 'warning' as const,
+    externalOrderId: o.order.externalOrderId,
+    message: `payments total ${formatCents(o.order.totalCents + difference)} but the order totals ${formatCents(o.order.totalCents)} (difference ${formatCents(difference)}, ${o.currency}); imported as sent: check order ${o.orderCode}`,
+  };
 }
 
 function clashReason(orderCode: string): string {
@@ -117,6 +132,9 @@ function newSalesOrder(vi: VitrineImport, o: OrderToWrite): NewSalesOrder {
   return {
     order: o.order,
     orderCode: decision.orderCode,
+    origin: decision.origin,
+    currency: decision.currency,
+    paymentDifferenceCents: decision.paymentDifferenceCents,
     status: decision.status,
     paymentCondition: decision.paymentCondition,
     approved: decision.approved,

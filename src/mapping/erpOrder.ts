@@ -37,10 +37,10 @@ export interface ErpOrderPayment {
   lineNumber: number;
   /** Platform id of this payment. */
   platformPaymentId: string | null;
-  /** Platform payment system id (VTEX `paymentSystem`, e.g. "2"). */
-  paymentSystem: string;
-  /** Platform payment system name (VTEX `paymentSystemName`, e.g. "Visa"). */
-  paymentSystemName: string;
+  /** Platform payment system id (VTEX `paymentSystem`, e.g. "2"); null on a payment a marketplace settles. */
+  paymentSystem: string | null;
+  /** Platform payment system name (VTEX `paymentSystemName`, e.g. "Visa", "Assumed value by affiliate MGZ"). */
+  paymentSystemName: string | null;
   /** Platform payment group (VTEX `group`, e.g. "creditCard"). */
   paymentGroup: string | null;
   installments: number;
@@ -53,12 +53,27 @@ export interface ErpCarrier {
   name: string;
 }
 
+/** The marketplace an order came through. */
+export interface ErpMarketplace {
+  /** Its key in the marketplace DE-PARA: VTEX `affiliateId` (e.g. "MGZ"), or a VTEX marketplace's account name. */
+  affiliateId: string;
+  /** Its name as the platform sent it (VTEX `marketplace.name`). */
+  name: string | null;
+  /** The order's id on the marketplace (VTEX `marketplaceOrderId`). */
+  orderId: string | null;
+}
+
 export interface ErpOrder {
   externalOrderId: string;
   /** Platform order number used in the ERP order code (VTEX: order id without the "-01" suffix). */
   platformOrderNumber: string;
-  /** Where the order came from on the platform (VTEX `origin`, e.g. "Marketplace"). */
-  origin: string;
+  /** The platform's own origin field as sent (VTEX: "Marketplace", "Fulfillment", "Chain"). Not the ERP origin. */
+  platformOrigin: string | null;
+  /** The marketplace (affiliate) it came through; null for the store's own site. */
+  marketplace: ErpMarketplace | null;
+  /** ISO 4217 code from the document (VTEX storePreferencesData); null: the vitrine's currency. */
+  currency: string | null;
+  /** The platform's state; empty when the document has none (the feed's state then says). */
   platformState: string;
   placedAt: string;
   approvedAt: string | null;

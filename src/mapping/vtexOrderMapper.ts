@@ -1,57 +1,106 @@
 /**
  * VTEX order document (Orders API "Get order") → ErpOrder. Pure: no I/O, no clock, no randomness.
  *
- * Anything the ERP needs that is missing or malformed throws OrderMappingError with a short reason
- * naming the field path (`invalid platform order: items[1].quantity must be a positive integer`).
- * Reasons never quote values, so customer names, e-mails and documents stay out of logs.
+ * It accepts what VTEX really sends (docs/MARKETPLACES.md, test/fixtures/vtex-orders) and refuses
+ * only what the ERP cannot do without: an order id, a creation date, items, integer cents, a
+ * customer with a valid CPF or CNPJ and a name. A refusal throws OrderMappingError with a short
+ * reason naming the field path (`invalid platform order: items[1].quantity must be a positive
+ * integer`). Reasons never quote values, so customer names, e-mails and documents stay out of logs.
  *
  * Choices worth knowing:
- * - origin: VTEX `origin` ("Marketplace", "Fulfillment", "Chain"); "VTEX" when absent or blank, so
- *   the column is never empty and the value visibly is not one VTEX sent.
- * - placedAt / approvedAt: `creationDate` / `authorizedDate` exactly as VTEX sent them (ISO 8601
- *   with offset and up to 7 fraction digits, validated, not rewritten).
- * - item sku: the item `id`, VTEX's SKU id, which is what the catalog and `sellerSku` use on a
- *   store's own orders; `refId` (the merchant's reference code) is kept in its own field.
- * - unit price: `sellingPrice` (after item discounts) or `price` when VTEX sent none; line total is
- *   unit price × quantity. `unitMultiplier` (items sold by weight) is not applied.
- * - customer: a corporate profile (`isCorporate`) uses corporateDocument (a CNPJ), corporateName,
- *   stateInscription and corporatePhone (falling back to phone); a person uses document (a CPF, or
- *   a CNPJ of 14 digits), firstName + lastName and phone. Documents lose their punctuation and must
- *   have valid check digits. Masked e-mails ("...@ct.vtex.com.br") are kept as given.
- * - carrier: `deliveryCompany` of the first logisticsInfo entry, else its `selectedSla`.
- * - payments: every payment of every transaction whose `isActive` is not false.
- * - totals: Items, Shipping and Discounts from `totals` (Discounts keeps VTEX's sign, ≤ 0), total
- *   from `value`; the mapper does not check that they add up: it maps what VTEX says.
+ * - platformOrigin: VTEX `origin` as sent. It says "Marketplace" for the store's own orders too,
+ *   so the ERP's origin comes from the marketplace (the importer's DE-PARA), not from it.
+ * - marketplace: `affiliateId` with `marketplace.name` and `marketplaceOrderId`; an order a seller
+ *   receives from a VTEX marketplace (origin "Fulfillment", no affiliate) is keyed by the
+ *   marketplace's account name. None for the store's own site.
+ * - platformState: `status`, empty when absent (the import uses the feed's state first).
+ * - placedAt / approvedAt: `creationDate` (required, ISO 8601 with offset, up to 7 fraction digits,
+ *   not rewritten) / `authorizedDate` (ignored when it is not such a date).
+ * - currency: `storePreferencesData.currencyCode`, else null (the vitrine's currency).
+ * - item sku: the item `id`, VTEX's SKU id; `refId` is kept in its own field. Unit price:
+ *   `sellingPrice` (after item discounts) or `price`; line total is unit price × quantity.
+ *   `unitMultiplier` (items sold by weight) is not applied.
+ * - customer: a corporate profile (`isCorporate`, or a `corporateDocument` with no `document`)
+ *   uses corporateDocument (a CNPJ), corporateName (else tradeName), stateInscription and
+ *   corporatePhone (falling back to phone); a person uses document (a CPF, or a CNPJ of 14
+ *   digits), firstName + lastName and phone. Documents lose their punctuation and must have valid
+ *   check digits. The address is the invoice address (invoiceData), else the shipping address
+ *   unless that is a pickup point's. Masked e-mails ("...@ct.vtex.com.br") are kept as given.
+ * - carrier: for pickup-in-point, the pickup point (`pickupStoreInfo.friendlyName`); otherwise
+ *   `deliveryCompany` of the first logisticsInfo entry, else its `selectedSla`.
+ * - payments: every payment of every transaction whose `isActive` is not false; none when VTEX
+ *   sends none (a marketplace's order: the importer decides).
+ * - totals: Items, Shipping and Discounts from `totals` (Discounts keeps VTEX's sign, ≤ 0); an
+ *   absent entry is 0 (Items: the sum of the lines); total from `value`. The mapper does not check
+ *   that they add up: it maps what VTEX says.
  * - blank optional texts (email, complement...) become null.
  */
 import type { ZodError } from 'zod';
-import { type ErpCarrier, type ErpCustomer, type ErpOrder, type ErpOrderItem, type ErpOrderPayment, OrderMappingError } from './erpOrder';
+import {
+  type ErpCarrier,
+  type ErpCustomer,
+  type ErpMarketplace,
+  type ErpOrder,
+  type ErpOrderItem,
+  type ErpOrderPayment,
+  OrderMappingError,
+} from './erpOrder';
 import { describeIssue, formatPath, type VtexAddress, type VtexClientProfile, type VtexOrder, vtexOrderSchema } from './vtexOrderSchema';
-
-const DEFAULT_ORIGIN = 'VTEX';
 
 export function mapVtexOrder(raw: unknown): ErpOrder {
   const parsed = vtexOrderSchema.safeParse(raw, { error: describeIssue });
   if (!parsed.success) throw invalid(reasonOf(parsed.error));
   const order = parsed.data;
+  const items = order.items.map(mapItem);
   return {
     externalOrderId: order.orderId,
     platformOrderNumber: orderNumberOf(order.orderId),
-    origin: blankToNull(order.origin) ?? DEFAULT_ORIGIN,
-    platformState: order.status,
+    platformOrigin: blankToNull(order.origin),
+    marketplace: marketplaceOf(order),
+    currency: currencyOf(order),
+    platformState: blankToNull(order.status) ?? '',
     placedAt: order.creationDate,
-    approvedAt: order.authorizedDate ?? null,
+    approvedAt: order.authorizedDate,
     cancelReason: cancelReasonOf(raw as VtexDocument),
-    customer: mapCustomer(order.clientProfileData, order.shippingData?.address ?? null),
+    customer: mapCustomer(order.clientProfileData, customerAddressOf(order)),
     platformCustomer: platformCustomerOf(raw as VtexDocument),
     carrier: mapCarrier(order),
-    items: order.items.map(mapItem),
+    items,
     payments: mapPayments(order),
-    itemsTotalCents: totalOf(order, 'Items'),
-    shippingTotalCents: totalOf(order, 'Shipping'),
-    discountTotalCents: totalOf(order, 'Discounts'),
+    itemsTotalCents: totalOf(order, 'Items') ?? items.reduce((sum, item) => sum + item.totalCents, 0),
+    shippingTotalCents: totalOf(order, 'Shipping') ?? 0,
+    discountTotalCents: totalOf(order, 'Discounts') ?? 0,
     totalCents: order.value,
   };
+}
+
+function marketplaceOf(order: VtexOrder): ErpMarketplace | null {
+  const name = blankToNull(order.marketplace?.name);
+  const orderId =
+    order.marketplaceOrderId === null || order.marketplaceOrderId === undefined ? null : blankToNull(String(order.marketplaceOrderId));
+  const affiliateId = blankToNull(order.affiliateId);
+  // A seller's order from a VTEX marketplace has no affiliate: that marketplace's account names it.
+  const key = affiliateId ?? (order.origin === 'Fulfillment' ? name : null);
+  if (key === null) return null;
+  if (!AFFILIATE_ID.test(key)) {
+    throw invalid(`${affiliateId ? 'affiliateId' : 'marketplace.name'} must be at most 60 letters, digits, dots, dashes or underscores`);
+  }
+  return { affiliateId: key, name, orderId };
+}
+
+/** What a marketplace key may be (it is shown in reasons and typed in commands). */
+const AFFILIATE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$/;
+
+function currencyOf(order: VtexOrder): string | null {
+  const code = blankToNull(order.storePreferencesData?.currencyCode);
+  return code && /^[A-Za-z]{3}$/.test(code) ? code.toUpperCase() : null;
+}
+
+/** The invoice address, else the shipping address unless the order is picked up (that is the point's). */
+function customerAddressOf(order: VtexOrder): VtexAddress | null {
+  if (order.invoiceData?.address) return order.invoiceData.address;
+  const address = order.shippingData?.address ?? null;
+  return address?.addressType === 'pickup' ? null : address;
 }
 
 /** `1172452900788-01` → `1172452900788`: the order id without the seller suffix. */
@@ -70,13 +119,18 @@ export function carrierCodeOf(name: string): string {
 }
 
 function mapCustomer(profile: VtexClientProfile, address: VtexAddress | null): ErpCustomer {
-  const isCorporate = profile.isCorporate === true;
+  const personal = blankToNull(profile.document);
+  const corporate = blankToNull(profile.corporateDocument);
+  if (!personal && !corporate) {
+    throw invalid('clientProfileData has no customer document (document or corporateDocument): the ERP needs a CPF or CNPJ');
+  }
+  // A company may come with isCorporate false (or null) and only its CNPJ in corporateDocument.
+  const isCorporate = corporate !== null && (profile.isCorporate === true || personal === null);
   const field = isCorporate ? 'corporateDocument' : 'document';
-  const document = documentOf(isCorporate ? profile.corporateDocument : profile.document, field);
-  if (isCorporate && document.type !== 'cnpj') throw invalidDocument(field);
-  const name = isCorporate
-    ? blankToNull(profile.corporateName)
-    : blankToNull([profile.firstName, profile.lastName].map((part) => part?.trim() ?? '').join(' '));
+  const document = documentOf(isCorporate ? corporate : personal, field);
+  if (isCorporate && document.type !== 'cnpj') throw invalidDocument(field, document.digits);
+  const personName = blankToNull([profile.firstName, profile.lastName].map((part) => part?.trim() ?? '').join(' '));
+  const name = isCorporate ? (blankToNull(profile.corporateName) ?? blankToNull(profile.tradeName) ?? personName) : personName;
   if (name === null) {
     throw invalid(`clientProfileData.${isCorporate ? 'corporateName' : 'firstName and lastName'} must not be empty`);
   }
@@ -109,7 +163,7 @@ function mapItem(item: VtexOrder['items'][number], index: number): ErpOrderItem 
     refId: blankToNull(item.refId),
     quantity: item.quantity,
     unitPriceCents,
-    listPriceCents: item.listPrice,
+    listPriceCents: item.listPrice ?? item.price,
     totalCents: unitPriceCents * item.quantity,
   };
 }
@@ -117,41 +171,43 @@ function mapItem(item: VtexOrder['items'][number], index: number): ErpOrderItem 
 function mapCarrier(order: VtexOrder): ErpCarrier | null {
   const logistics = order.shippingData?.logisticsInfo?.[0];
   if (!logistics) return null;
-  const name = blankToNull(logistics.deliveryCompany) ?? blankToNull(logistics.selectedSla);
+  const pickup = logistics.deliveryChannel === 'pickup-in-point';
+  const name = pickup
+    ? (blankToNull(logistics.pickupStoreInfo?.friendlyName) ?? blankToNull(logistics.selectedSla))
+    : (blankToNull(logistics.deliveryCompany) ?? blankToNull(logistics.selectedSla));
   if (name === null) return null;
   const code = carrierCodeOf(name);
   if (code === '') {
-    throw invalid('shippingData.logisticsInfo[0].deliveryCompany has no letter or digit to make a carrier code');
+    const field = pickup ? 'pickupStoreInfo.friendlyName' : 'deliveryCompany';
+    throw invalid(`shippingData.logisticsInfo[0].${field} has no letter or digit to make a carrier code`);
   }
   return { code, name };
 }
 
 function mapPayments(order: VtexOrder): ErpOrderPayment[] {
-  const payments = order.paymentData.transactions
+  const payments = (order.paymentData?.transactions ?? [])
     .filter((transaction) => transaction.isActive !== false)
-    .flatMap((transaction) => transaction.payments);
-  if (payments.length === 0) throw invalid('paymentData.transactions has no payment');
+    .flatMap((transaction) => transaction.payments ?? []);
   return payments.map((payment, index) => ({
     lineNumber: index + 1,
     platformPaymentId: blankToNull(payment.id),
-    paymentSystem: String(payment.paymentSystem),
-    paymentSystemName: payment.paymentSystemName,
+    paymentSystem:
+      payment.paymentSystem === null || payment.paymentSystem === undefined ? null : blankToNull(String(payment.paymentSystem)),
+    paymentSystemName: blankToNull(payment.paymentSystemName),
     paymentGroup: blankToNull(payment.group),
     installments: payment.installments ?? 1,
     valueCents: payment.value,
   }));
 }
 
-function totalOf(order: VtexOrder, id: 'Items' | 'Shipping' | 'Discounts'): number {
-  const total = order.totals.find((entry) => entry.id === id);
-  if (!total) throw invalid(`totals has no "${id}" entry`);
-  return total.value;
+function totalOf(order: VtexOrder, id: 'Items' | 'Shipping' | 'Discounts'): number | undefined {
+  return order.totals?.find((entry) => entry.id === id)?.value;
 }
 
 type Document = { digits: string; type: 'cpf' | 'cnpj' };
 
 /** A CPF (11 digits) or CNPJ (14 digits) without punctuation, with valid check digits. */
-function documentOf(value: string | null | undefined, field: string): Document {
+function documentOf(value: string | null, field: string): Document {
   const digits = (value ?? '').replace(/[\s./-]/g, '');
   if (/^\d{11}$/.test(digits) && hasValidCheckDigits(digits, [10, 9, 8, 7, 6, 5, 4, 3, 2])) {
     return { digits, type: 'cpf' };
@@ -159,7 +215,7 @@ function documentOf(value: string | null | undefined, field: string): Document {
   if (/^\d{14}$/.test(digits) && hasValidCheckDigits(digits, [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2])) {
     return { digits, type: 'cnpj' };
   }
-  throw invalidDocument(field);
+  throw invalidDocument(field, digits);
 }
 
 /**
@@ -192,9 +248,11 @@ function reasonOf(error: ZodError): string {
   return `${formatPath(first.path)} ${first.message}${more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''})` : ''}`;
 }
 
-function invalidDocument(field: string): OrderMappingError {
+/** Says what is wrong with the document without quoting it: a foreign one is told apart from a mistyped one. */
+function invalidDocument(field: string, digits: string): OrderMappingError {
+  const foreign = !/^(\d{11}|\d{14})$/.test(digits) ? ' (it is not 11 or 14 digits: a foreign document? The ERP needs a CPF or CNPJ)' : '';
   return invalid(
-    `invalid customer document: clientProfileData.${field} must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits`,
+    `invalid customer document: clientProfileData.${field} must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits${foreign}`,
   );
 }
 

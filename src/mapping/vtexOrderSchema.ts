@@ -23,6 +23,8 @@ const nonNegativeCents = cents.min(0, 'must not be negative');
 
 const POSITIVE_INT = 'must be a positive integer';
 const positiveInt = z.number(expect(POSITIVE_INT)).int(POSITIVE_INT).min(1, POSITIVE_INT);
+const COUNT = 'must be a whole number, 0 or more';
+const count = z.number(expect(COUNT)).int(COUNT).min(0, COUNT);
 
 /** "2024-02-04T20:09:43.899958+00:00": date, time and an explicit offset (VTEX always sends one). */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -31,8 +33,27 @@ const dateTime = requiredText.refine(
   'must be an ISO 8601 date-time with a time zone offset',
 );
 
+/** A date of an optional field: kept when it is a valid ISO 8601 date-time, otherwise ignored (null). */
+const optionalDateTime = z
+  .unknown()
+  .optional()
+  .transform((value) =>
+    typeof value === 'string' && ISO_DATE_TIME.test(value.trim()) && !Number.isNaN(Date.parse(value)) ? value.trim() : null,
+  );
+
 const object = expect('must be an object');
 const array = expect('must be an array');
+/** A block the mapper reads a little of: anything but an object (a string, a number) counts as absent. */
+const lenientObject = <T extends z.ZodRawShape>(shape: T) =>
+  z.preprocess(
+    (value) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? value : null),
+    z.object(shape).nullable(),
+  );
+/** A text the mapper can do without: anything but a string counts as absent. */
+const lenientText = z
+  .unknown()
+  .optional()
+  .transform((value) => (typeof value === 'string' ? value : null));
 
 const addressSchema = z.object(
   {
@@ -44,6 +65,7 @@ const addressSchema = z.object(
     state: optionalText,
     postalCode: optionalText,
     country: optionalText,
+    addressType: lenientText,
   },
   object,
 );
@@ -57,6 +79,7 @@ const clientProfileSchema = z.object(
     phone: optionalText,
     document: optionalText,
     corporateName: optionalText,
+    tradeName: optionalText,
     corporateDocument: optionalText,
     corporatePhone: optionalText,
     stateInscription: optionalText,
@@ -64,7 +87,16 @@ const clientProfileSchema = z.object(
   object,
 );
 
-const logisticsInfoSchema = z.object({ deliveryCompany: optionalText, selectedSla: optionalText }, object);
+const logisticsInfoSchema = z.object(
+  {
+    deliveryCompany: lenientText,
+    selectedSla: lenientText,
+    deliveryChannel: lenientText,
+    // Seen both as an object and (in older documents) as text: only the point's name is read.
+    pickupStoreInfo: lenientObject({ friendlyName: lenientText, isPickupStore: z.unknown() }),
+  },
+  object,
+);
 
 const itemSchema = z.object(
   {
@@ -75,7 +107,7 @@ const itemSchema = z.object(
     quantity: positiveInt,
     price: nonNegativeCents,
     sellingPrice: nonNegativeCents.nullish(),
-    listPrice: nonNegativeCents,
+    listPrice: nonNegativeCents.nullish(),
   },
   object,
 );
@@ -83,11 +115,13 @@ const itemSchema = z.object(
 const paymentSchema = z.object(
   {
     id: optionalText,
-    // VTEX sends the payment system id as text ("2"); a number is accepted and becomes text.
-    paymentSystem: z.union([requiredText, z.number().int()], expect('must be a non-empty string')),
-    paymentSystemName: requiredText,
+    // VTEX sends the payment system id as text ("2"); a number is accepted and becomes text. A
+    // payment settled by a marketplace ("Assumed value by affiliate ...") may have none.
+    paymentSystem: z.union([text, z.number().int()], expect('must be a string')).nullish(),
+    paymentSystemName: optionalText,
     group: optionalText,
-    installments: positiveInt.nullish(),
+    // 0 on payments a marketplace settles.
+    installments: count.nullish(),
     value: nonNegativeCents,
   },
   object,
@@ -96,7 +130,7 @@ const paymentSchema = z.object(
 const transactionSchema = z.object(
   {
     isActive: z.boolean(expect('must be a boolean')).nullish(),
-    payments: z.array(paymentSchema, array),
+    payments: z.array(paymentSchema, array).nullish(),
   },
   object,
 );
@@ -106,12 +140,17 @@ const totalSchema = z.object({ id: requiredText, value: cents }, object);
 export const vtexOrderSchema = z.object(
   {
     orderId: requiredText,
-    origin: optionalText,
-    status: requiredText,
+    origin: lenientText,
+    // Old documents have unusual or empty states: the feed's state is what counts.
+    status: lenientText,
     creationDate: dateTime,
-    authorizedDate: dateTime.nullish(),
+    authorizedDate: optionalDateTime,
     value: cents,
-    totals: z.array(totalSchema, array),
+    totals: z.array(totalSchema, array).nullish(),
+    affiliateId: lenientText,
+    marketplaceOrderId: z.union([z.string(), z.number()]).nullish().catch(null),
+    marketplace: lenientObject({ name: lenientText, baseURL: lenientText }),
+    storePreferencesData: lenientObject({ currencyCode: lenientText }),
     clientProfileData: clientProfileSchema,
     shippingData: z
       .object(
@@ -122,8 +161,10 @@ export const vtexOrderSchema = z.object(
         object,
       )
       .nullish(),
+    invoiceData: lenientObject({ address: addressSchema.nullish().catch(null) }),
     items: z.array(itemSchema, array).min(1, 'must have at least one item'),
-    paymentData: z.object({ transactions: z.array(transactionSchema, array) }, object),
+    // null on orders a marketplace settles (VTEX sends the seller no payment information then).
+    paymentData: z.object({ transactions: z.array(transactionSchema, array).nullish() }, object).nullish(),
   },
   object,
 );

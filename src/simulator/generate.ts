@@ -5,7 +5,7 @@
  */
 import { CARRIERS, CITIES, COMPANY_KINDS, COMPANY_WORDS, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, PRODUCTS } from './data';
 import { type GeneratedItem, itemDocuments, itemMetadata, logisticsInfos } from './generateItems';
-import { type BillingAddress, generatePaymentData } from './generatePayment';
+import { type BillingAddress, generatePaymentData, marketplacePaymentData } from './generatePayment';
 import { DAY, hash32, mix32, randomCnpj, randomCpf, Rng, slug, vtexDate } from './random';
 import { isAuthorizedState, statusDescription } from './states';
 
@@ -30,8 +30,35 @@ export function generatedOrderNumber(hash: number, index: number): { orderGroup:
   return { orderGroup: `${prefix}${sequence}`, sequence: String(sequence) };
 }
 
+/**
+ * Marketplaces that reach the simulated store as VTEX affiliates. A share of every generated batch
+ * comes through them, so that tests, demos and benchmarks carry marketplace orders.
+ */
+export const SIMULATED_MARKETPLACES = [
+  { affiliateId: 'MGZ', channel: 'Magazine Luiza', account: 'magazineluiza' },
+  { affiliateId: 'MLB', channel: 'Mercado Livre', account: 'mercadolivre' },
+  { affiliateId: 'AMZ', channel: 'Amazon', account: 'amazonbr' },
+] as const;
+export type SimulatedMarketplace = (typeof SIMULATED_MARKETPLACES)[number];
+
+/** Percent of generated orders that come through a marketplace. */
+export const MARKETPLACE_PERCENT = 15;
+
+/** The marketplace generated order `index` came through, or null for the store's own site: a pure function of seed and index. */
+export function generatedMarketplace(hash: number, index: number): SimulatedMarketplace | null {
+  const draw = mix32(hash, index * 2 + 11) % 100;
+  return draw < MARKETPLACE_PERCENT ? SIMULATED_MARKETPLACES[draw % SIMULATED_MARKETPLACES.length] : null;
+}
+
+/** The id of generated order `index`: `<13 digits>-01`, or `MGZ-<13 digits>-01` for a marketplace's (VTEX prefixes the affiliate). */
+export function generatedOrderIdOf(hash: number, index: number): string {
+  const marketplace = generatedMarketplace(hash, index);
+  const { orderGroup } = generatedOrderNumber(hash, index);
+  return marketplace ? `${marketplace.affiliateId}-${orderGroup}-01` : `${orderGroup}-01`;
+}
+
 export function generatedOrderId(seed: Seed, index: number): string {
-  return `${generatedOrderNumber(seedHash(seed), index).orderGroup}-01`;
+  return generatedOrderIdOf(seedHash(seed), index);
 }
 
 export interface LineRange {
@@ -63,7 +90,8 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
   const hash = seedHash(p.seed);
   const rng = new Rng(mix32(hash, p.index + 7));
   const { orderGroup, sequence } = generatedOrderNumber(hash, p.index);
-  const orderId = `${orderGroup}-01`;
+  const orderId = generatedOrderIdOf(hash, p.index);
+  const marketplace = generatedMarketplace(hash, p.index);
   const account = p.account;
 
   // Orders of one seed are spread over time in index order (about 45 s apart) from a seed-chosen day.
@@ -164,7 +192,11 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
   const days = rng.int(carrier.days[0], carrier.days[1]);
   const value = itemsTotal + discounts + shipping;
 
-  const paymentData = generatePaymentData({ rng, account, creation, billingAddress }, value);
+  const paymentContext = { rng, account, creation, billingAddress };
+  // A marketplace settles its orders: the seller sees the value it assumed, not the customer's payment.
+  const paymentData = marketplace
+    ? marketplacePaymentData(paymentContext, marketplace.affiliateId, value)
+    : generatePaymentData(paymentContext, value);
 
   const state = p.state;
   const authorizedDate = p.authorizedDate !== undefined ? p.authorizedDate : isAuthorizedState(state) ? vtexDate(authorizedMs) : null;
@@ -185,11 +217,11 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
   return {
     orderId,
     sequence,
-    marketplaceOrderId: '',
+    marketplaceOrderId: marketplace ? orderGroup : '',
     marketplaceServicesEndpoint: `http://oms.vtexinternal.com.br/api/oms?an=${account}`,
-    sellerOrderId: `00-${orderId}`,
+    sellerOrderId: marketplace ? null : `00-${orderId}`,
     origin: 'Marketplace',
-    affiliateId: '',
+    affiliateId: marketplace?.affiliateId ?? '',
     salesChannel: '1',
     merchantName: null,
     status: state,
@@ -198,7 +230,7 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
     value,
     creationDate: vtexDate(createdMs),
     lastChange: p.lastChange ?? vtexDate(defaultLastChange),
-    orderGroup,
+    orderGroup: marketplace ? null : orderGroup,
     followUpEmail: `${rng.hex(32).toLowerCase()}@ct.vtex.com.br`,
     lastMessage: null,
     hostname: account,
@@ -244,7 +276,9 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
     taxData: null,
     subscriptionData: null,
     itemMetadata: itemMetadata(items, account),
-    marketplace: { baseURL: `http://oms.vtexinternal.com.br/api/oms?an=${account}`, isCertified: null, name: account },
+    marketplace: marketplace
+      ? { baseURL: `https://${marketplace.account}.vtexcommercestable.com.br/api/vtex/pvt`, isCertified: null, name: marketplace.account }
+      : { baseURL: `http://oms.vtexinternal.com.br/api/oms?an=${account}`, isCertified: null, name: account },
     storePreferencesData: {
       countryCode: 'BRA',
       currencyCode: 'BRL',

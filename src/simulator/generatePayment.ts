@@ -56,6 +56,25 @@ export function generatePaymentData(ctx: PaymentContext, value: number): Record<
   };
 }
 
+/**
+ * The payment data of an order a marketplace settles: VTEX sends the seller one payment of the
+ * whole value named after the affiliate, with no transaction, payment id, system, group or tid,
+ * and 0 installments (every other field as on any payment, empty).
+ */
+export function marketplacePaymentData(ctx: PaymentContext, affiliateId: string, value: number): Record<string, unknown> {
+  const name = `Assumed value by affiliate ${affiliateId}`;
+  const shape = payment(ctx, { id: '', name, group: 'giftCard' }, value);
+  const assumed = {
+    ...Object.fromEntries(Object.keys(shape).map((key) => [key, null])),
+    paymentSystemName: name,
+    value,
+    referenceValue: value,
+    installments: 0,
+    connectorResponses: {},
+  };
+  return { transactions: [{ isActive: true, transactionId: null, merchantName: null, payments: [assumed] }], giftCards: [] };
+}
+
 function payment(ctx: PaymentContext, system: PaymentSystem, value: number): Record<string, unknown> {
   const { rng } = ctx;
   const id = rng.hex(32);

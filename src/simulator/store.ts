@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type FaultSettings, NO_FAULTS } from './faults';
-import { generatedOrderNumber, generateOrder, type LineRange, MAX_GENERATED_INDEX, type Seed, seedHash } from './generate';
+import { generatedOrderIdOf, generateOrder, type LineRange, MAX_GENERATED_INDEX, type Seed, seedHash } from './generate';
 import { Gate } from './http';
 import { Rng, vtexDate } from './random';
 import { isAuthorizedState, previousStateOf, statusDescription } from './states';
@@ -203,7 +203,7 @@ export class Account {
     const hash = seedHash(seed);
     const ids: string[] = new Array(count);
     for (let i = 0; i < count; i++) {
-      const orderId = `${generatedOrderNumber(hash, offset + i).orderGroup}-01`;
+      const orderId = generatedOrderIdOf(hash, offset + i);
       this.put(orderId, state, null, seed, offset + i, lines);
       if (render) this.documentJson(orderId, true);
       ids[i] = orderId;

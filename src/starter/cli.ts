@@ -10,6 +10,7 @@ import { InvalidSettingError } from '../admin/vitrineSettings';
 import { ConfigError } from '../shared/config';
 import { registerBlockedCommands } from './commands/blocked';
 import { registerDeParaCommands } from './commands/depara';
+import { registerMarketplaceCommands } from './commands/marketplaces';
 import { registerFeedCommands } from './commands/feed';
 import { registerNotificationCommands } from './commands/notifications';
 import { registerOrderCommands } from './commands/orders';
@@ -56,6 +57,7 @@ function buildProgram(ctx: CliContext, io: CliIO): Command {
   registerOrderCommands(program, register);
   registerSettingsCommands(program, register);
   registerDeParaCommands(program, register);
+  registerMarketplaceCommands(program, register);
   registerBlockedCommands(program, register);
   registerFeedCommands(program, register);
   registerNotificationCommands(program, register);

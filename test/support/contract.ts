@@ -17,6 +17,30 @@ export const ORDER_PATH = '/api/oms/pvt/orders/{orderId}';
 const patched: Json = JSON.parse(JSON.stringify(spec));
 patched.components.schemas.PackageAttachment.properties.packages.items = { type: 'object' };
 
+/**
+ * Where VTEX sends null although the contract types a string: an order a marketplace (affiliate)
+ * settles has no seller order id or order group, and its one payment ("Assumed value by affiliate
+ * ...") no transaction, id, payment system, group or tid (docs/MARKETPLACES.md). The simulator
+ * serves such orders; these fields, and only these, are allowed to be null.
+ */
+export const MARKETPLACE_NULLS = {
+  order: ['sellerOrderId', 'orderGroup'],
+  transaction: ['transactionId', 'merchantName'],
+  payment: ['id', 'paymentSystem', 'group', 'tid'],
+} as const;
+const nullable = (properties: Json, names: readonly string[]) => {
+  for (const name of names) {
+    const property = properties[name];
+    property.nullable = true;
+    if (property.enum) property.enum = [...property.enum, null];
+  }
+};
+const getOrder = patched.paths[ORDER_PATH].get.responses['200'].content['application/json'].schema;
+nullable(getOrder.properties, MARKETPLACE_NULLS.order);
+const transaction = patched.components.schemas.PaymentDataUpdated.properties.transactions.items;
+nullable(transaction.properties, MARKETPLACE_NULLS.transaction);
+nullable(transaction.properties.payments.items.properties, MARKETPLACE_NULLS.payment);
+
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 ajv.addSchema(patched, 'vtex');

@@ -10,6 +10,7 @@ import { startNotificationWaker } from '../../src/worker/notificationWaker';
 import { scheduleIdFor } from '../../src/shared/ids';
 import { startSimulator } from '../../src/simulator/server';
 import { cliJson } from './cli';
+import { addSimulatedMarketplaces } from './marketplaces';
 import { createTemporalEnv, createTestDatabase, uniqueSuffix, workflowBundle, type TestDatabase } from './services';
 
 export interface Harness {
@@ -18,8 +19,11 @@ export interface Harness {
   simulatorUrl: string;
   taskQueue: string;
   cliEnv: Record<string, string>;
-  /** Adds a vitrine on its own simulator account; returns its code (also the account name). */
-  addVitrine(options?: { prefix?: string; enable?: boolean; baseUrl?: string }): Promise<string>;
+  /**
+   * Adds a vitrine on its own simulator account; returns its code (also the account name). It has
+   * marketplace DE-PARA rows for the simulator's affiliates unless `marketplaces` is false.
+   */
+  addVitrine(options?: { prefix?: string; enable?: boolean; baseUrl?: string; marketplaces?: boolean }): Promise<string>;
   /** Calls the simulator's control API. */
   sim<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
   /** The order document as the platform serves it to the connector. */
@@ -80,7 +84,12 @@ export async function startHarness(options: { withWorker?: boolean } = {}): Prom
     taskQueue,
     cliEnv,
     sim,
-    async addVitrine({ prefix = 'VT', enable = false, baseUrl }: { prefix?: string; enable?: boolean; baseUrl?: string } = {}) {
+    async addVitrine({
+      prefix = 'VT',
+      enable = false,
+      baseUrl,
+      marketplaces = true,
+    }: { prefix?: string; enable?: boolean; baseUrl?: string; marketplaces?: boolean } = {}) {
       const code = `v-${uniqueSuffix()}`;
       codes.push(code);
       await cliJson(
@@ -103,6 +112,10 @@ export async function startHarness(options: { withWorker?: boolean } = {}): Prom
         ],
         cliEnv,
       );
+      if (marketplaces) {
+        const vitrine = await database.db('vitrines').where({ code }).first('id');
+        await addSimulatedMarketplaces(database.db, vitrine.id);
+      }
       if (enable) await cliJson(['enable', code], cliEnv);
       return code;
     },

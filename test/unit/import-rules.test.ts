@@ -59,6 +59,19 @@ function settings(change: Partial<ImportSettings> = {}): ImportSettings {
   return {
     vitrine: VITRINE,
     paymentMappings,
+    // The contract's example order comes through affiliate GHB.
+    marketplaceMappings: [
+      {
+        id: 1,
+        vitrine_id: 1,
+        affiliate_id: 'GHB',
+        channel: 'GHB Marketplace',
+        order_code_prefix: null,
+        payment_type_id: null,
+        payment_condition: null,
+        created_at: new Date(0),
+      },
+    ],
     statusMappings: new Map(Object.entries(VTEX_DEFAULT_STATUS_MAPPINGS)),
     customerRules: [],
     orderRules: [],
@@ -124,16 +137,23 @@ describe('the order DE-PARA', () => {
   });
 
   it('refuses an order whose state or payment has no row, saying which', () => {
-    const unmappedState = order((raw) => (raw.status = 'waiting-ffmt-authorization'));
+    const unmappedState = order((raw) => (raw.status = 'awaiting-new-step'));
     assert.throws(
       () => decideOrder(settings(), unmappedState),
-      (e: Error) => e instanceof OrderRejectedError && e.message === 'unmapped platform state waiting-ffmt-authorization',
+      (e: Error) => e instanceof OrderRejectedError && e.message === 'unmapped platform state awaiting-new-step',
     );
     const noPayments = settings({ paymentMappings: [] });
-    const o = order();
+    const site = order((raw) => (raw.affiliateId = ''));
     assert.throws(
-      () => decideOrder(noPayments, o),
-      (e: Error) => e instanceof OrderRejectedError && e.message === `unmapped payment type ${o.payments[0].paymentSystemName}`,
+      () => decideOrder(noPayments, site),
+      (e: Error) => e instanceof OrderRejectedError && e.message === `unmapped payment type ${site.payments[0].paymentSystemName}`,
+    );
+    // Through a marketplace, the reason also says that the marketplace's row can give the payment type.
+    assert.throws(
+      () => decideOrder(noPayments, order()),
+      (e: Error) =>
+        e instanceof OrderRejectedError &&
+        e.message === 'unmapped payment type Visa (or give marketplace GHB a payment type: vitrine marketplaces agro set)',
     );
   });
 
@@ -172,7 +192,7 @@ describe('default fields', () => {
   ]);
   const context = () => {
     const o = order();
-    return expressionContext(o, { orderCode: 'AG-1', status: 'Pagamento confirmado' }, VITRINE);
+    return expressionContext(o, { orderCode: 'AG-1', status: 'Pagamento confirmado', origin: 'website' }, VITRINE);
   };
 
   it('evaluates rules over { order, customer, vitrine }; a code field becomes the id of its record', async () => {

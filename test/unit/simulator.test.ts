@@ -5,42 +5,21 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { generateOrder } from '../../src/simulator/generate';
 import { createSimulatorApp, type RunningSimulator, simulatorStoreOf, startSimulator } from '../../src/simulator/server';
+import { assertValid, ORDER_PATH, responseSchema, spec } from '../support/contract';
 
 const ROOT = path.join(__dirname, '..', '..');
 type Json = any;
-const spec: Json = JSON.parse(readFileSync(path.join(ROOT, 'contracts/vtex/orders-api.openapi.json'), 'utf8'));
-const ORDER_PATH = '/api/oms/pvt/orders/{orderId}';
 const EXAMPLE: Json = spec.paths[ORDER_PATH].get.responses['200'].content['application/json'].example;
 
-// OpenAPI 3.0 document as an ajv schema: `nullable` is understood by ajv, unknown keywords ignored.
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
-ajv.addSchema(spec, 'vtex');
-
-/** JSON pointer segment, URI-encoded ("{orderId}" must become %7BorderId%7D inside a $ref). */
-const segment = (s: string) => encodeURIComponent(s.replace(/~/g, '~0').replace(/\//g, '~1'));
-function responseSchema(apiPath: string, method: string, status: string): ValidateFunction {
-  const ref = `vtex#/paths/${segment(apiPath)}/${method}/responses/${status}/content/${segment('application/json')}/schema`;
-  const validate = ajv.getSchema(ref);
-  assert.ok(validate, `no schema at ${ref}`);
-  return validate;
-}
 const getOrderSchema = responseSchema(ORDER_PATH, 'get', '200');
 const feedSchema = responseSchema('/api/orders/feed', 'get', '200');
 const cancelSchema = responseSchema(`${ORDER_PATH}/cancel`, 'post', '200');
 const unauthorizedSchema = responseSchema(`${ORDER_PATH}/start-handling`, 'post', '401');
 const conflictSchema = responseSchema(`${ORDER_PATH}/start-handling`, 'post', '409');
-
-function assertValid(validate: ValidateFunction, data: unknown, what: string): void {
-  assert.ok(validate(data), `${what}: ${ajv.errorsText(validate.errors, { separator: '\n' })}`);
-}
 
 /** Objects whose keys are data (maps), not fields: their keys are not compared with the example. */
 const MAP_KEYS = new Set(['matchedParameters', 'connectorResponses', 'content', 'schema', 'InputValues', 'Composition', 'fields']);
@@ -553,10 +532,24 @@ describe('generator', () => {
     const systems = new Map<string, number>();
     let corporate = 0;
     let twoPayments = 0;
+    const affiliates = new Map<string, number>();
     for (let index = 0; index < N; index++) {
       const d: Json = generateOrder({ account: 'loja', seed: 2024, index, state: 'ready-for-handling' });
-      assert.match(d.orderId, /^\d{13}-01$/);
-      assert.equal(d.orderId.slice(7, 13), d.sequence);
+      assert.match(d.orderId, /^([A-Z]{3}-)?\d{13}-01$/);
+      assert.equal(d.orderId.slice(-9, -3), d.sequence);
+      if (d.affiliateId) {
+        // A marketplace's order: its id carries the affiliate, and the marketplace settles it.
+        affiliates.set(d.affiliateId, (affiliates.get(d.affiliateId) ?? 0) + 1);
+        assert.ok(d.orderId.startsWith(`${d.affiliateId}-`) && d.marketplaceOrderId === d.orderId.slice(4, -3));
+        assert.equal(d.orderGroup, null);
+        const [assumed, ...others] = d.paymentData.transactions[0].payments;
+        assert.deepEqual(
+          [others.length, assumed.paymentSystemName, assumed.id, assumed.group, assumed.tid, assumed.installments, assumed.value],
+          [0, `Assumed value by affiliate ${d.affiliateId}`, null, null, null, 0, d.value],
+        );
+        continue;
+      }
+      assert.deepEqual([d.affiliateId, d.marketplace.name], ['', 'loja']);
       const c = d.clientProfileData;
       assert.ok(cpfOk(c.document) && /^\d{3}\.\d{3}\.\d{3}-\d{2}$/.test(c.document), c.document);
       assert.match(c.phone, /^\+55\d{2}9\d{8}$/);
@@ -598,6 +591,9 @@ describe('generator', () => {
     }
     assert.ok(corporate > N * 0.06 && corporate < N * 0.14, `corporate ${corporate}`);
     assert.ok(twoPayments > N * 0.05 && twoPayments < N * 0.15, `two payments ${twoPayments}`);
+    const marketplaceOrders = [...affiliates.values()].reduce((a, b) => a + b, 0);
+    assert.ok(marketplaceOrders > N * 0.11 && marketplaceOrders < N * 0.19, `marketplace orders ${marketplaceOrders}`);
+    assert.deepEqual([...affiliates.keys()].sort(), ['AMZ', 'MGZ', 'MLB']);
     assert.deepEqual(
       [...systems.keys()].sort(),
       [

@@ -38,7 +38,10 @@ describe('mapVtexOrder', () => {
     const expected: ErpOrder = {
       externalOrderId: '1172452900788-01',
       platformOrderNumber: '1172452900788',
-      origin: 'Marketplace',
+      platformOrigin: 'Marketplace',
+      // The example is an affiliate's order (affiliateId GHB) placed on the luxstore account.
+      marketplace: { affiliateId: 'GHB', name: 'luxstore', orderId: '1172452900788-01' },
+      currency: 'BRL',
       platformState: 'handling',
       placedAt: '2024-02-04T20:09:43.899958+00:00',
       approvedAt: '2024-02-04T20:46:11.7010747+00:00',
@@ -157,7 +160,7 @@ describe('mapVtexOrder', () => {
         o.totals.find((t: any) => t.id === 'Discounts').value = -250;
       }),
     );
-    assert.equal(order.origin, 'VTEX');
+    assert.equal(order.platformOrigin, null);
     assert.equal(order.approvedAt, null);
     assert.equal(order.customer.email, 'a1b2c3d4e5f6@ct.vtex.com.br');
     assert.equal(order.customer.phone, null);
@@ -171,6 +174,77 @@ describe('mapVtexOrder', () => {
       ],
     );
     assert.equal(order.discountTotalCents, -250);
+  });
+
+  it('accepts what real documents leave out or send otherwise', () => {
+    const order = mapVtexOrder(
+      exampleWith((o) => {
+        for (const block of ['storePreferencesData', 'marketingData', 'ratesAndBenefitsData', 'giftRegistryData', 'invoiceData'])
+          delete o[block];
+        o.status = '';
+        o.authorizedDate = '04/02/2024 20:46';
+        o.totals = o.totals.filter((t: any) => t.id === 'Items');
+        o.items[0].priceTags = { discount: -100 };
+        o.items[0].unitMultiplier = 0.5;
+        o.items[0].listPrice = null;
+        o.shippingData.address.complement = null;
+        o.shippingData.logisticsInfo[0].pickupStoreInfo = 'not an object';
+        o.clientProfileData.id = null;
+        const visa = o.paymentData.transactions[0].payments[0];
+        Object.assign(visa, { id: null, tid: null, installments: 0 });
+      }),
+    );
+    assert.equal(order.currency, null);
+    assert.equal(order.platformState, '');
+    assert.equal(order.approvedAt, null);
+    assert.deepStrictEqual([order.shippingTotalCents, order.discountTotalCents], [0, 0]);
+    assert.equal(order.items[0].listPriceCents, order.items[0].unitPriceCents);
+    assert.deepStrictEqual([order.payments[0].platformPaymentId, order.payments[0].installments], [null, 0]);
+    // A marketplace settles: no payments at all, and the importer decides.
+    assert.deepStrictEqual(mapVtexOrder(exampleWith((o) => (o.paymentData = null))).payments, []);
+    assert.deepStrictEqual(mapVtexOrder(exampleWith((o) => (o.paymentData.transactions[0].isActive = false))).payments, []);
+    // No Items entry: the lines' sum.
+    const noTotals = mapVtexOrder(exampleWith((o) => delete o.totals));
+    assert.equal(
+      noTotals.itemsTotalCents,
+      noTotals.items.reduce((sum, item) => sum + item.totalCents, 0),
+    );
+  });
+
+  it('maps a company sent with a null document, and a pickup point as carrier', () => {
+    const order = mapVtexOrder(
+      exampleWith((o) => {
+        Object.assign(o.clientProfileData, {
+          isCorporate: false,
+          document: null,
+          corporateDocument: '11.222.333/0001-81',
+          corporateName: null,
+          tradeName: 'Lux Materiais',
+        });
+        o.shippingData.address.addressType = 'pickup';
+        Object.assign(o.shippingData.logisticsInfo[0], {
+          deliveryChannel: 'pickup-in-point',
+          deliveryCompany: null,
+          pickupStoreInfo: { isPickupStore: true, friendlyName: 'Loja Barra Shopping', address: { street: 'Av. das Américas' } },
+        });
+      }),
+    );
+    assert.deepStrictEqual(
+      [order.customer.isCorporate, order.customer.document, order.customer.documentType, order.customer.name],
+      [true, '11222333000181', 'cnpj', 'Lux Materiais'],
+    );
+    // The pickup point's address is not the customer's.
+    assert.deepStrictEqual([order.customer.street, order.customer.city], [null, null]);
+    assert.deepStrictEqual(order.carrier, { code: 'LOJA-BARRA-SHOPPING', name: 'Loja Barra Shopping' });
+  });
+
+  it('tells a site order from an affiliate order and from a VTEX marketplace order', () => {
+    assert.equal(mapVtexOrder(exampleWith((o) => (o.affiliateId = ''))).marketplace, null);
+    assert.deepStrictEqual(
+      mapVtexOrder(exampleWith((o) => Object.assign(o, { affiliateId: '', origin: 'Fulfillment', marketplaceOrderId: '1234-01' })))
+        .marketplace,
+      { affiliateId: 'luxstore', name: 'luxstore', orderId: '1234-01' },
+    );
   });
 
   it('has no carrier without logistics info', () => {
@@ -232,24 +306,19 @@ describe('mapVtexOrder', () => {
       'invalid platform order: clientProfileData.firstName and lastName must not be empty',
     ],
     [
-      'no payments',
-      exampleWith((o) => (o.paymentData.transactions[0].payments = [])),
-      'invalid platform order: paymentData.transactions has no payment',
+      'no document at all',
+      exampleWith((o) => Object.assign(o.clientProfileData, { document: null, corporateDocument: '' })),
+      'invalid platform order: clientProfileData has no customer document (document or corporateDocument): the ERP needs a CPF or CNPJ',
     ],
     [
-      'only inactive payments',
-      exampleWith((o) => (o.paymentData.transactions[0].isActive = false)),
-      'invalid platform order: paymentData.transactions has no payment',
+      'a foreign document',
+      exampleWith((o) => (o.clientProfileData.document = 'X1234567')),
+      'invalid platform order: invalid customer document: clientProfileData.document must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits (it is not 11 or 14 digits: a foreign document? The ERP needs a CPF or CNPJ)',
     ],
     [
-      'installments 0',
-      exampleWith((o) => (o.paymentData.transactions[0].payments[0].installments = 0)),
-      'invalid platform order: paymentData.transactions[0].payments[0].installments must be a positive integer',
-    ],
-    [
-      'no Items total',
-      exampleWith((o) => (o.totals = o.totals.filter((t: any) => t.id !== 'Items'))),
-      'invalid platform order: totals has no "Items" entry',
+      'an affiliate id that is not one',
+      exampleWith((o) => (o.affiliateId = 'MGZ; drop table sales_orders')),
+      'invalid platform order: affiliateId must be at most 60 letters, digits, dots, dashes or underscores',
     ],
     [
       'bad creation date',

@@ -155,3 +155,85 @@ export async function setStatusMapping(
     return { previous: existing?.erp_status };
   });
 }
+
+/** A marketplace as the platform names it: VTEX affiliateId (MGZ) or a VTEX marketplace's account name. */
+export const affiliateIdSchema = z
+  .string()
+  .trim()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$/,
+    'must be the affiliate id the platform sends (VTEX: e.g. MGZ): up to 60 letters, digits, dots, dashes or underscores',
+  );
+/** The ERP channel ("origem do pedido") of a marketplace's orders. */
+export const channelSchema = oneLine('channel name such as "Magazine Luiza"');
+
+export interface MarketplaceMappingView {
+  affiliateId: string;
+  channel: string;
+  orderCodePrefix: string | null;
+  paymentType: string | null;
+  condition: string | null;
+}
+
+/** The vitrine's marketplace DE-PARA (or one marketplace's row), by affiliate id. */
+export async function listMarketplaceMappings(
+  db: Knex | Knex.Transaction,
+  vitrineId: number,
+  affiliateId?: string,
+): Promise<MarketplaceMappingView[]> {
+  const query = db('marketplace_mappings as m')
+    .leftJoin('payment_types as t', 't.id', 'm.payment_type_id')
+    .where('m.vitrine_id', vitrineId);
+  if (affiliateId !== undefined) query.whereRaw('upper(m.affiliate_id) = upper(?)', [affiliateId]);
+  return query.orderByRaw('upper(m.affiliate_id)').select({
+    affiliateId: 'm.affiliate_id',
+    channel: 'm.channel',
+    orderCodePrefix: 'm.order_code_prefix',
+    paymentType: 't.code',
+    condition: 'm.payment_condition',
+  });
+}
+
+export interface MarketplaceMappingInput {
+  affiliateId: string;
+  channel: string;
+  orderCodePrefix: string | null;
+  /** Both or neither. */
+  payment: { paymentTypeId: number; condition: string } | null;
+}
+
+/** Creates or replaces the row of one marketplace (matched without regard to case); says which, with the row it replaced. */
+export async function setMarketplaceMapping(
+  db: Knex,
+  vitrineId: number,
+  input: MarketplaceMappingInput,
+): Promise<{ created: boolean; previous?: MarketplaceMappingView }> {
+  return db.transaction(async (trx) => {
+    const existing: { id: number } | undefined = await trx('marketplace_mappings')
+      .where({ vitrine_id: vitrineId })
+      .whereRaw('upper(affiliate_id) = upper(?)', [input.affiliateId])
+      .forUpdate()
+      .first('id');
+    const [previous] = existing ? await listMarketplaceMappings(trx, vitrineId, input.affiliateId) : [];
+    const values = {
+      affiliate_id: input.affiliateId,
+      channel: input.channel,
+      order_code_prefix: input.orderCodePrefix,
+      payment_type_id: input.payment?.paymentTypeId ?? null,
+      payment_condition: input.payment?.condition ?? null,
+    };
+    if (existing) await trx('marketplace_mappings').where({ id: existing.id }).update(values);
+    else await trx('marketplace_mappings').insert({ vitrine_id: vitrineId, ...values });
+    return { created: !existing, previous };
+  });
+}
+
+/** Removes one marketplace's row; returns its affiliate id as stored, or undefined when the vitrine has none. */
+export async function removeMarketplaceMapping(db: Knex, vitrineId: number, affiliateId: string): Promise<string | undefined> {
+  const [removed]: Array<{ affiliate_id: string }> = await db('marketplace_mappings')
+    .where({ vitrine_id: vitrineId })
+    .whereRaw('upper(affiliate_id) = upper(?)', [affiliateId])
+    .delete()
+    .returning('affiliate_id');
+  return removed?.affiliate_id;
+}

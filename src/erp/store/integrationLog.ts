@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import type { VitrineRow } from '../tables';
 
 export interface LogEntry {
-  level: 'error' | 'info';
+  /** warning: something the import kept but an admin should check (payments that do not add up). */
+  level: 'error' | 'warning' | 'info';
   message: string;
   externalOrderId?: string;
   workflowId?: string;
@@ -11,11 +12,11 @@ export interface LogEntry {
 }
 
 /**
- * The vitrine's integration log: errors always, everything else only when the vitrine's log
- * level is "all". Messages name orders by id, never by customer data.
+ * The vitrine's integration log: errors and warnings always, everything else only when the
+ * vitrine's log level is "all". Messages name orders by id, never by customer data.
  */
 export async function writeLog(db: Knex, vitrine: Pick<VitrineRow, 'id' | 'log_level'>, entries: LogEntry[]): Promise<void> {
-  const kept = entries.filter((entry) => entry.level === 'error' || vitrine.log_level === 'all');
+  const kept = entries.filter((entry) => entry.level !== 'info' || vitrine.log_level === 'all');
   if (kept.length === 0) return;
   await db('integration_log').insert(
     kept.map((entry) => ({
@@ -29,7 +30,7 @@ export async function writeLog(db: Knex, vitrine: Pick<VitrineRow, 'id' | 'log_l
   );
 }
 
-export async function readLog(db: Knex, vitrineId: number, options: { limit?: number; level?: 'error' | 'info' } = {}) {
+export async function readLog(db: Knex, vitrineId: number, options: { limit?: number; level?: 'error' | 'warning' | 'info' } = {}) {
   const query = db('integration_log')
     .where({ vitrine_id: vitrineId })
     .orderBy('id', 'desc')

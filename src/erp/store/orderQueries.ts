@@ -7,6 +7,8 @@ export interface OrderSummary {
   vitrineCode: string;
   externalOrderId: string;
   customerName: string;
+  /** "website", or the marketplace's channel. */
+  origin: string;
   status: string;
   totalCents: number;
   placedAt: Date;
@@ -28,6 +30,7 @@ export async function listOrders(db: Knex, filter: { vitrineId?: number; status?
       vitrineCode: 'v.code',
       externalOrderId: 'o.external_order_id',
       customerName: 'c.name',
+      origin: 'o.origin',
       status: 'o.status',
       totalCents: 'o.total_cents',
       placedAt: 'o.placed_at',
@@ -42,7 +45,15 @@ export interface OrderDetail {
   orderCode: string;
   externalOrderId: string;
   vitrineCode: string;
+  /** The ERP origin: "website", or the marketplace's channel. */
   origin: string;
+  /** The marketplace it came through, as the platform named it. */
+  marketplace: { affiliateId: string; name: string | null; orderId: string | null } | null;
+  /** The platform's own origin field, as sent. */
+  platformOrigin: string | null;
+  currency: string;
+  /** Payments total minus the order total, when they differ. */
+  paymentDifferenceCents: number | null;
   status: string;
   platformState: string;
   paymentCondition: string;
@@ -69,7 +80,9 @@ export interface OrderDetail {
     paymentType: string;
     paymentTypeName: string;
     condition: string;
-    paymentSystemName: string;
+    paymentSystem: string | null;
+    paymentSystemName: string | null;
+    paymentGroup: string | null;
     installments: number;
     valueCents: number;
   }>;
@@ -110,7 +123,9 @@ export async function getOrderDetail(db: Knex, orderCode: string): Promise<Order
         paymentType: 't.code',
         paymentTypeName: 't.name',
         condition: 'p.payment_condition',
+        paymentSystem: 'p.payment_system',
         paymentSystemName: 'p.payment_system_name',
+        paymentGroup: 'p.payment_group',
         installments: 'p.installments',
         valueCents: 'p.value_cents',
       }),
@@ -127,6 +142,12 @@ export async function getOrderDetail(db: Knex, orderCode: string): Promise<Order
     externalOrderId: order.external_order_id,
     vitrineCode: order.vitrine_code,
     origin: order.origin,
+    marketplace: order.affiliate_id
+      ? { affiliateId: order.affiliate_id, name: order.marketplace_name, orderId: order.marketplace_order_id }
+      : null,
+    platformOrigin: order.platform_origin,
+    currency: order.currency,
+    paymentDifferenceCents: order.payment_difference_cents,
     status: order.status,
     platformState: order.platform_state,
     paymentCondition: order.payment_condition,

@@ -44,6 +44,9 @@ export async function lockOrder(trx: Knex.Transaction, vitrineId: number, extern
 export interface NewSalesOrder {
   order: ErpOrder;
   orderCode: string;
+  origin: string;
+  currency: string;
+  paymentDifferenceCents: number | null;
   status: string;
   paymentCondition: string;
   /** Set when the status says the payment is approved: the platform's time, else now. */
@@ -94,24 +97,32 @@ export async function insertSalesOrders(
   const carrierIds = await upsertCarriers(trx, orders);
   const productIds = await upsertProducts(trx, orders);
 
-  const orderRows = orders.map(({ order, status, orderCode, paymentCondition, approved, customer, orderDefaults }) => ({
-    vitrine_id: vitrineId,
-    external_order_id: order.externalOrderId,
-    order_code: orderCode,
-    origin: order.origin,
-    customer_id: customerIds.get(customer.document as string),
-    carrier_id: order.carrier ? carrierIds.get(order.carrier.code) : null,
-    payment_condition: paymentCondition,
-    status,
-    platform_state: order.platformState,
-    items_total_cents: order.itemsTotalCents,
-    shipping_total_cents: order.shippingTotalCents,
-    discount_total_cents: order.discountTotalCents,
-    total_cents: order.totalCents,
-    placed_at: order.placedAt,
-    approved_at: approved ? (order.approvedAt ?? trx.fn.now()) : null,
-    ...orderDefaults,
-  }));
+  const orderRows = orders.map(
+    ({ order, status, orderCode, origin, currency, paymentCondition, approved, customer, orderDefaults, ...o }) => ({
+      vitrine_id: vitrineId,
+      external_order_id: order.externalOrderId,
+      order_code: orderCode,
+      origin,
+      platform_origin: order.platformOrigin,
+      affiliate_id: order.marketplace?.affiliateId ?? null,
+      marketplace_name: order.marketplace?.name ?? null,
+      marketplace_order_id: order.marketplace?.orderId ?? null,
+      currency,
+      payment_difference_cents: o.paymentDifferenceCents,
+      customer_id: customerIds.get(customer.document as string),
+      carrier_id: order.carrier ? carrierIds.get(order.carrier.code) : null,
+      payment_condition: paymentCondition,
+      status,
+      platform_state: order.platformState,
+      items_total_cents: order.itemsTotalCents,
+      shipping_total_cents: order.shippingTotalCents,
+      discount_total_cents: order.discountTotalCents,
+      total_cents: order.totalCents,
+      placed_at: order.placedAt,
+      approved_at: approved ? (order.approvedAt ?? trx.fn.now()) : null,
+      ...orderDefaults,
+    }),
+  );
   for (const chunk of chunksOf(orderRows, maxColumns(orderRows))) {
     const inserted: Array<{ id: number; external_order_id: string }> = await trx('sales_orders')
       .insert(chunk)
@@ -146,6 +157,7 @@ export async function insertSalesOrders(
       platform_payment_id: payment.platformPaymentId,
       payment_system: payment.paymentSystem,
       payment_system_name: payment.paymentSystemName,
+      payment_group: payment.paymentGroup,
       installments: payment.installments,
       value_cents: payment.valueCents,
     })),

@@ -68,7 +68,10 @@ export async function updateVitrineSettings(
   db: Knex | Knex.Transaction,
   id: number,
   patch: Partial<
-    Pick<VitrineRow, 'import_orders' | 'import_interval_minutes' | 'order_code_prefix' | 'keep_customer_identity' | 'log_level'>
+    Pick<
+      VitrineRow,
+      'import_orders' | 'import_interval_minutes' | 'order_code_prefix' | 'keep_customer_identity' | 'log_level' | 'currency'
+    >
   >,
 ): Promise<VitrineRow> {
   const [vitrine] = await db<VitrineRow>('vitrines')

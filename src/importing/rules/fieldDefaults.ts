@@ -117,7 +117,8 @@ function describeValue(value: unknown): string {
 }
 
 /** The data an expression sees. The vitrine's credentials and address are left out. */
-export function expressionContext(order: ErpOrder, extra: { orderCode: string; status: string }, vitrine: VitrineRow) {
+/** `order.origin` is the ERP origin ("website" or the marketplace's channel), as the order row has it. */
+export function expressionContext(order: ErpOrder, extra: { orderCode: string; status: string; origin: string }, vitrine: VitrineRow) {
   const { platformCustomer, ...normalized } = order;
   return {
     order: { ...normalized, ...extra },

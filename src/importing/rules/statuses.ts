@@ -23,6 +23,8 @@ export const VTEX_DEFAULT_STATUS_MAPPINGS: Record<string, ErpStatus> = {
   'approve-payment': 'Aguardando pagamento',
   'waiting-for-seller-decision': 'Aguardando pagamento',
   'authorize-fulfillment': 'Aguardando pagamento',
+  // A marketplace's order waits for the seller's authorization (VTEX marketplace flow).
+  'waiting-ffmt-authorization': 'Aguardando pagamento',
   'window-to-cancel': 'Aguardando pagamento',
   'payment-approved': 'Pagamento confirmado',
   'ready-for-handling': 'Pagamento confirmado',

@@ -32,7 +32,7 @@ const STATUSES_USAGE = {
 } as const;
 
 /** The action's arguments, exactly as many as its usage names; otherwise a one-line usage error. */
-function actionArgs<U extends Record<string, string>>(command: string, usage: U, action: string, args: string[]): keyof U {
+export function actionArgs<U extends Record<string, string>>(command: string, usage: U, action: string, args: string[]): keyof U {
   if (!Object.hasOwn(usage, action)) {
     const actions = Object.keys(usage);
     throw new UsageError(

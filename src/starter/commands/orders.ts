@@ -26,6 +26,7 @@ export function registerOrderCommands(program: Command, register: Register): voi
           order: row.orderCode,
           vitrine: row.vitrineCode,
           customer: row.customerName,
+          origin: row.origin,
           status: row.status,
           total: formatCents(row.totalCents),
           placed: row.placedAt,
@@ -47,6 +48,9 @@ export function registerOrderCommands(program: Command, register: Register): voi
         vitrine: order.vitrineCode,
         'platform order': order.externalOrderId,
         origin: order.origin,
+        marketplace: order.marketplace
+          ? `${order.marketplace.name ?? order.marketplace.affiliateId} (affiliate ${order.marketplace.affiliateId}, marketplace order ${order.marketplace.orderId ?? 'not given'})`
+          : null,
         status: `${order.status} (platform: ${order.platformState})`,
         'payment condition': order.paymentCondition,
         customer: `${c.name} (${String(c.document_type).toUpperCase()} ${c.document})`,
@@ -58,6 +62,12 @@ export function registerOrderCommands(program: Command, register: Register): voi
         shipping: formatCents(order.shippingTotalCents),
         discounts: formatCents(order.discountTotalCents),
         total: formatCents(order.totalCents),
+        ...(order.currency !== 'BRL' ? { currency: `${order.currency} (amounts above are in ${order.currency})` } : {}),
+        ...(order.paymentDifferenceCents !== null
+          ? {
+              'payments differ': `payments total ${formatCents(order.totalCents + order.paymentDifferenceCents)}, ${formatCents(order.paymentDifferenceCents)} from the total: check with the platform`,
+            }
+          : {}),
         placed: order.placedAt,
         approved: order.approvedAt,
         ...(order.cancelReason ? { 'cancel reason': order.cancelReason } : {}),
@@ -78,7 +88,7 @@ export function registerOrderCommands(program: Command, register: Register): voi
         order.payments.map((p) => ({
           line: p.lineNumber,
           type: p.paymentTypeName,
-          platform: p.paymentSystemName,
+          platform: p.paymentSystemName ?? p.paymentSystem ?? p.paymentGroup ?? '(settled by the marketplace)',
           condition: p.condition,
           installments: p.installments,
           value: formatCents(p.valueCents),

@@ -7,7 +7,14 @@ import { addCarrier, listCarriers, listFieldDefaultRules, removeFieldDefaultRule
 import { readLog } from '../../erp/store/integrationLog';
 import { updateVitrineSettings } from '../../erp/store/vitrines';
 import type { FieldDefaultRow, VitrineRow } from '../../erp/tables';
-import { logLevelSchema, onOffSchema, orderCodePrefixSchema, parseSetting, vitrineCodeSchema } from '../../admin/vitrineSettings';
+import {
+  currencySchema,
+  logLevelSchema,
+  onOffSchema,
+  orderCodePrefixSchema,
+  parseSetting,
+  vitrineCodeSchema,
+} from '../../admin/vitrineSettings';
 import type { CliContext } from '../context';
 import { UsageError } from '../output';
 import type { Register } from './vitrines';
@@ -35,7 +42,7 @@ const logLimitSchema = z.coerce
   .min(1, 'must be at least 1')
   .max(1000, 'must be at most 1000');
 
-const logFilterSchema = z.enum(['error', 'info'], { error: 'must be error or info' });
+const logFilterSchema = z.enum(['error', 'warning', 'info'], { error: 'must be error, warning or info' });
 
 const rulesOf = (rows: FieldDefaultRow[]) => rows.map((row) => ({ field: row.field, expression: row.expression }));
 
@@ -55,6 +62,7 @@ async function orderSettings(ctx: CliContext, vitrine: VitrineRow) {
     orderCodePrefix: vitrine.order_code_prefix,
     keepCustomerIdentity: vitrine.keep_customer_identity,
     logLevel: vitrine.log_level,
+    currency: vitrine.currency,
     customerDefaults: rulesOf(customerRules),
     orderDefaults: rulesOf(orderRules),
   };
@@ -168,7 +176,8 @@ export function registerSettingsCommands(program: Command, register: Register): 
         '--keep-customer-identity <on|off>',
         'Não atualiza dados do cliente: imports keep the name, RG and state registration of existing customers',
       )
-      .option('--log-level <level>', 'integration log level: errors (the default) or all'),
+      .option('--log-level <level>', 'integration log level: errors (the default) or all')
+      .option('--currency <code>', 'currency of orders whose document does not say (ISO 4217; default BRL)'),
     async (ctx, code: string, options) => {
       const patch: Parameters<typeof updateVitrineSettings>[2] = {};
       // Every option is checked before anything is saved.
@@ -177,6 +186,7 @@ export function registerSettingsCommands(program: Command, register: Register): 
         patch.keep_customer_identity = parseSetting(onOffSchema, options.keepCustomerIdentity, '--keep-customer-identity');
       }
       if (options.logLevel !== undefined) patch.log_level = parseSetting(logLevelSchema, options.logLevel, '--log-level');
+      if (options.currency !== undefined) patch.currency = parseSetting(currencySchema, options.currency, '--currency');
       let vitrine = await vitrineOf(ctx, code);
       const changed = Object.keys(patch).length > 0;
       if (changed) vitrine = await updateVitrineSettings(ctx.db, vitrine.id, patch);
@@ -189,6 +199,7 @@ export function registerSettingsCommands(program: Command, register: Register): 
         'order code prefix': settings.orderCodePrefix,
         'keep customer identity': settings.keepCustomerIdentity ? 'on' : 'off',
         'log level': settings.logLevel,
+        currency: settings.currency,
       });
       ctx.out.line('\ncustomer defaults');
       ctx.out.table(settings.customerDefaults);
@@ -201,7 +212,7 @@ export function registerSettingsCommands(program: Command, register: Register): 
     program
       .command('log <code>')
       .description("The vitrine's integration log, newest first")
-      .option('--level <level>', 'only error or only info entries')
+      .option('--level <level>', 'only error, warning or info entries')
       .option('--limit <n>', 'at most this many entries', '50'),
     async (ctx, code: string, options) => {
       const level = options.level === undefined ? undefined : parseSetting(logFilterSchema, options.level, '--level');
