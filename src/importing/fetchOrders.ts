@@ -7,7 +7,7 @@ import { blockReason, isPermanentOrderError } from './blocking';
 import { mapWithConcurrency } from './concurrency';
 import { progress, type VitrineImport } from './context';
 import { decideOrder, OrderRejectedError } from './orderRules';
-import { erpStatusFor, isCancellationRequest, isForwardTransition } from './rules/statuses';
+import { erpStatusFor, isCancellationRequest, isForwardTransition, type ErpStatus } from './rules/statuses';
 
 export interface FetchedOrders {
   /** One entry per order: new (mapped), existing (with the platform's state), or settled already. */
@@ -50,9 +50,8 @@ export async function fetchOrders(vi: VitrineImport, events: OrderEvent[]): Prom
     let raw: unknown;
     try {
       raw = await vi.connector.getOrder(orderId);
-      // The feed's state is what counts (documents may carry an old or empty status); an admin's
-      // retry has no event, and the document's status says.
-      const order = { ...mapPlatformOrder(settings.vitrine.platform, raw), ...(state ? { platformState: state } : {}) };
+      const mapped = mapPlatformOrder(settings.vitrine.platform, raw);
+      const order = { ...mapped, platformState: platformStateOf(settings.statusMappings, mapped.platformState, state) };
       if (existing) {
         if (!order.platformState)
           throw new OrderRejectedError('the order has no state: its document has an empty status and no feed event named one');
@@ -79,4 +78,14 @@ export async function fetchOrders(vi: VitrineImport, events: OrderEvent[]): Prom
     done();
   });
   return { entries, blocked };
+}
+
+/**
+ * The state an order is imported or updated with: the document's, which is the newest (feed events
+ * may come late or out of order), when the status DE-PARA maps it; otherwise the feed's (old
+ * documents carry empty or retired state names). An admin's retry has no event: the document's.
+ */
+function platformStateOf(statusMappings: Map<string, ErpStatus>, documentState: string, feedState: string): string {
+  if (documentState && erpStatusFor(statusMappings, documentState)) return documentState;
+  return feedState || documentState;
 }

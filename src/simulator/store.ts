@@ -188,7 +188,8 @@ export class Account {
   /** Stores a document as given (no validation). Its state is its `status`, else ready-for-handling. */
   putDocument(doc: Record<string, unknown>): string {
     const orderId = String(doc.orderId);
-    const state = typeof doc.status === 'string' ? doc.status : 'ready-for-handling';
+    // An old document may have an empty status: the feed still announces a state.
+    const state = typeof doc.status === 'string' && doc.status !== '' ? doc.status : 'ready-for-handling';
     this.put(orderId, state, doc, 0, 0);
     return orderId;
   }

@@ -28,6 +28,8 @@ function exampleOrder(
 ): any {
   const example = specExample();
   example.orderId = orderId;
+  // The store's own order (VTEX's example is an affiliate's).
+  example.affiliateId = '';
   const template = example.paymentData.transactions[0].payments[0];
   example.paymentData.transactions[0].payments = payments.map((p, index) => ({
     ...template,
@@ -139,7 +141,7 @@ describe('DE-PARA tables and blocked orders', () => {
   test('an unmapped payment blocks the order; once mapped, a retry imports it and it leaves the blocked list', async () => {
     const code = await h.addVitrine({ prefix: 'CR' });
     const orderId = '9990001112223-01';
-    const example = exampleOrder(orderId, [{ system: '901', name: 'Crediário Loja' }]);
+    const example = exampleOrder(orderId, [{ system: '901', name: 'Crediário Loja', group: 'creditControl' }]);
     await h.sim('POST', `/_sim/${code}/orders`, example);
     const summary = await h.runImport(code);
     assert.deepEqual([summary.fetched, summary.imported, summary.blocked, summary.committed], [1, 0, 1, 1]);
@@ -253,7 +255,7 @@ describe('DE-PARA tables and blocked orders', () => {
     const set = await cli(['payments', code, 'set', '*', 'outros', 'A combinar {n}x']);
     assert.equal(set.paymentType, 'OUTROS', 'the ERP type is matched without regard to case');
     await h.sim('POST', `/_sim/${code}/orders`, [
-      exampleOrder(wallet, [{ system: '902', name: 'Carteira Digital', installments: 2 }]),
+      exampleOrder(wallet, [{ system: '902', name: 'Carteira Digital', installments: 2, group: 'digitalWallet' }]),
       exampleOrder(split, [
         { system: '16', name: 'Vale', value: 1000, group: 'giftCard' },
         { system: '2', name: 'Visa', value: 2990, installments: 3 },
@@ -285,7 +287,7 @@ describe('DE-PARA tables and blocked orders', () => {
         .first(),
       undefined,
     );
-    await h.sim('POST', `/_sim/${code}/orders`, exampleOrder(later, [{ system: '902', name: 'Carteira Digital' }]));
+    await h.sim('POST', `/_sim/${code}/orders`, exampleOrder(later, [{ system: '902', name: 'Carteira Digital', group: 'digitalWallet' }]));
     const blocked = await h.runImport(code);
     assert.deepEqual([blocked.imported, blocked.blocked], [0, 1]);
     const laterRow = await db()('blocked_orders').where({ external_order_id: later }).first();

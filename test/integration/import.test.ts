@@ -14,6 +14,7 @@ import { importVitrineOrders } from '../../src/workflows';
 import { cliJson } from '../support/cli';
 import { startHarness, type Harness } from '../support/importHarness';
 import { REPO } from '../support/services';
+import { SIMULATED_MARKETPLACES } from '../../src/simulator/generate';
 
 const digits = (text: string) => text.replace(/\D/g, '');
 const orderNumber = (orderId: string) => orderId.replace(/-\d+$/, '');
@@ -61,7 +62,10 @@ describe('order import', () => {
       assert.equal(show.orderCode, `VT-${orderNumber(orderId)}`);
       assert.equal(show.externalOrderId, orderId);
       assert.equal(show.vitrineCode, code);
-      assert.equal(show.origin, raw.origin);
+      // The ERP origin: the marketplace's channel (the harness maps the simulator's affiliates), else the site.
+      const marketplace = SIMULATED_MARKETPLACES.find((m) => m.affiliateId === raw.affiliateId);
+      assert.equal(show.origin, marketplace ? marketplace.channel : 'website');
+      assert.equal(show.platformOrigin, raw.origin);
       assert.equal(show.platformState, 'ready-for-handling');
       assert.equal(show.status, 'Pagamento confirmado');
       assert.ok(show.approvedAt, 'an approved order has approved_at');
@@ -104,7 +108,9 @@ describe('order import', () => {
         payments.map((p: any) => [p.paymentSystemName, p.installments ?? 1, p.value]),
       );
       for (const payment of show.payments) {
-        assert.match(payment.paymentType, /^(CARTAO_CREDITO|PIX|BOLETO|VALE_PRESENTE)$/);
+        // A marketplace settles its orders: the harness's marketplace rows give them OUTROS "Marketplace".
+        if (marketplace) assert.deepEqual([payment.paymentType, payment.condition], ['OUTROS', 'Marketplace']);
+        else assert.match(payment.paymentType, /^(CARTAO_CREDITO|PIX|BOLETO|VALE_PRESENTE)$/);
         assert.ok(payment.condition.length > 0);
       }
       assert.equal(show.paymentCondition, [...new Set(show.payments.map((p: any) => p.condition))].join(' + '));
@@ -128,7 +134,9 @@ describe('order import', () => {
 
     const show = await cliJson(['orders', 'show', 'LUX-1172452900788'], h.cliEnv);
     assert.equal(show.externalOrderId, '1172452900788-01');
-    assert.equal(show.origin, 'Marketplace');
+    // VTEX's example is an order of affiliate GHB on account luxstore.
+    assert.deepEqual([show.origin, show.platformOrigin], ['GHB Marketplace', 'Marketplace']);
+    assert.deepEqual(show.marketplace, { affiliateId: 'GHB', name: 'luxstore', orderId: '1172452900788-01' });
     assert.equal(show.platformState, 'handling');
     assert.equal(show.status, 'Em preparação');
     assert.equal(show.customer.document, '84513427019');
@@ -233,8 +241,13 @@ describe('order import', () => {
     const code = await h.addVitrine();
     const example = specExample();
     example.orderId = '7770001112223-01';
-    example.paymentData.transactions[0].payments[0].paymentSystem = '901';
-    example.paymentData.transactions[0].payments[0].paymentSystemName = 'Crediário Loja';
+    example.affiliateId = '';
+    // The store's own credit: its id, name and group have no row in a new vitrine's DE-PARA.
+    Object.assign(example.paymentData.transactions[0].payments[0], {
+      paymentSystem: '901',
+      paymentSystemName: 'Crediário Loja',
+      group: 'creditControl',
+    });
     await h.sim('POST', `/_sim/${code}/orders`, example);
     const summary = await h.runImport(code);
     assert.equal(summary.blocked, 1);

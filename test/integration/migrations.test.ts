@@ -30,6 +30,7 @@ const TABLES = [
   'sales_order_tracking',
   'sales_order_tracking_events',
   'platform_notifications',
+  'marketplace_mappings',
 ];
 
 /** Key columns of each table, with their Postgres data type. */
@@ -363,6 +364,72 @@ describe('ERP schema migrations', () => {
       .insert({ code: 'outra', name: 'Outra', platform: 'vtex', base_url: 'https://outra.example.com', app_key: 'k', app_token: 't' })
       .returning('id');
     await db('sales_orders').insert({ ...order('OU-1000001'), vitrine_id: other.id });
+  });
+
+  test('the marketplace migration goes down with marketplace orders in it, giving back the old origin, and up again', async () => {
+    const order = await db('sales_orders').where({ order_code: 'VT-1000001' }).first('id', 'vitrine_id');
+    const type = await db('payment_types').where({ code: 'OUTROS' }).first('id');
+    await db('marketplace_mappings').insert({
+      vitrine_id: order.vitrine_id,
+      affiliate_id: 'MGZ',
+      channel: 'Magazine Luiza',
+      payment_type_id: type.id,
+      payment_condition: 'Marketplace',
+    });
+    await assert.rejects(
+      db('marketplace_mappings').insert({ vitrine_id: order.vitrine_id, affiliate_id: 'mgz', channel: 'Outro' }),
+      (error: any) => error.constraint === 'marketplace_mappings_vitrine_affiliate_unique',
+      'one row per affiliate, whatever its case',
+    );
+    await db('sales_orders')
+      .where({ id: order.id })
+      .update({ origin: 'Magazine Luiza', platform_origin: 'Marketplace', affiliate_id: 'MGZ', payment_difference_cents: -290 });
+    await db('sales_order_payments').insert({
+      sales_order_id: order.id,
+      line_number: 1,
+      payment_type_id: type.id,
+      payment_condition: 'Marketplace',
+      payment_system: null,
+      payment_system_name: 'Assumed value by affiliate MGZ',
+      installments: 0,
+      value_cents: 100,
+    });
+    await db('integration_log').insert({ vitrine_id: order.vitrine_id, level: 'warning', message: 'payments total R$ 1,00' });
+
+    const [, down] = await db.migrate.down(migrationConfig);
+    assert.deepEqual(
+      down.map((name: string) => name.replace(/\.(ts|js)$/, '')),
+      ['20261203000000_marketplace_orders'],
+    );
+    assert.ok(!(await publicTables(db)).includes('marketplace_mappings'));
+    assert.equal(
+      (await db('sales_orders').where({ id: order.id }).first('origin')).origin,
+      'Marketplace',
+      "VTEX's origin is the origin again",
+    );
+    assert.deepEqual(await db('sales_order_payments').where({ sales_order_id: order.id }).pluck('payment_system'), ['']);
+    assert.deepEqual(await db('integration_log').where({ vitrine_id: order.vitrine_id }).pluck('level'), ['info']);
+
+    const template = await db('sales_orders').where({ id: order.id }).first();
+    const { id: _id, ...columns } = template;
+    const [affiliated] = await db('sales_orders')
+      .insert({ ...columns, external_order_id: 'mgz-2000001-01', order_code: 'VT-mgz-2000001' })
+      .returning('id');
+    await db.migrate.up(migrationConfig);
+    // Re-applied on orders of the older kind: the site's get "website", an affiliate's (its prefix
+    // in the order id) the affiliate, and VTEX's origin is kept beside it.
+    const originsOf = (id: number) => db('sales_orders').where({ id }).first('origin', 'platform_origin', 'affiliate_id', 'currency');
+    assert.deepEqual(await originsOf(order.id), { origin: 'website', platform_origin: 'Marketplace', affiliate_id: null, currency: 'BRL' });
+    assert.deepEqual(await originsOf(affiliated.id), {
+      origin: 'MGZ',
+      platform_origin: 'Marketplace',
+      affiliate_id: 'mgz',
+      currency: 'BRL',
+    });
+    await db('sales_orders').where({ id: affiliated.id }).delete();
+    await db('sales_order_payments').where({ sales_order_id: order.id }).delete();
+    await db('integration_log').where({ vitrine_id: order.vitrine_id }).delete();
+    await db.migrate.down(migrationConfig);
   });
 
   test('the Atualização de Status migration goes down with data in it, keeping start-handling notifications, and up again', async () => {

@@ -250,7 +250,7 @@ describe('vitrine order settings', () => {
       },
       { args: ['settings', agro, '--log-level', 'debug'], error: 'vitrine: invalid --log-level: must be errors or all' },
       // log
-      { args: ['log', agro, '--level', 'warn'], error: 'vitrine: invalid --level: must be error or info' },
+      { args: ['log', agro, '--level', 'warn'], error: 'vitrine: invalid --level: must be error, warning or info' },
       { args: ['log', agro, '--limit', '0'], error: 'vitrine: invalid --limit: must be at least 1' },
     ];
     // The check `set` runs, in-process, for more rules (no process per case).

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { chunksOf, MAX_BIND_PARAMETERS, rowsPerStatement } from '../../src/erp/store/chunks';
 import type { ImportSettings } from '../../src/erp/store/importSettings';
-import type { PaymentTypeMappingRow, VitrineRow } from '../../src/erp/tables';
+import type { MarketplaceMappingRow, PaymentTypeMappingRow, VitrineRow } from '../../src/erp/tables';
 import { decideOrder, keptCustomerColumns, orderCodeOf, OrderRejectedError } from '../../src/importing/orderRules';
 import { compileExpression, evaluateExpression, ExpressionError } from '../../src/importing/rules/expressions';
 import {
@@ -42,6 +42,7 @@ const VITRINE = {
   name: 'Loja Agro',
   platform: 'vtex',
   order_code_prefix: 'AG',
+  currency: 'BRL',
   import_interval_minutes: 15,
   keep_customer_identity: false,
 } as VitrineRow;
@@ -160,6 +161,109 @@ describe('the order DE-PARA', () => {
   it('"Não atualiza dados do cliente" keeps name, state registration and RG', () => {
     assert.deepEqual([...keptCustomerColumns({ keep_customer_identity: true })].sort(), ['name', 'rg', 'state_registration']);
     assert.equal(keptCustomerColumns({ keep_customer_identity: false }).size, 0);
+  });
+});
+
+describe('the marketplace DE-PARA', () => {
+  const row = (change: Partial<MarketplaceMappingRow> = {}): MarketplaceMappingRow => ({
+    id: 9,
+    vitrine_id: 1,
+    affiliate_id: 'MGZ',
+    channel: 'Magazine Luiza',
+    order_code_prefix: null,
+    payment_type_id: null,
+    payment_condition: null,
+    created_at: new Date(0),
+    ...change,
+  });
+  const magalu = (change: (raw: any) => void = () => undefined) =>
+    order((raw) => {
+      Object.assign(raw, { orderId: 'mgz-1348290517391-01', affiliateId: 'MGZ', marketplaceOrderId: '1348290517391' });
+      raw.marketplace.name = 'Magazine Luiza';
+      change(raw);
+    });
+  const typeOf = (code: string) => [...new Set(VTEX_DEFAULT_PAYMENT_MAPPINGS.map((m) => m.paymentType)), 'OUTROS'].indexOf(code) + 1;
+
+  it('blocks an order from a marketplace with no row, naming the command that adds it', () => {
+    assert.throws(
+      () => decideOrder(settings({ marketplaceMappings: [] }), magalu()),
+      (e: Error) =>
+        e instanceof OrderRejectedError &&
+        e.message === 'marketplace MGZ has no DE-PARA row: add it with: vitrine marketplaces agro set MGZ <channel>',
+    );
+  });
+
+  it("gives the order its channel as origin, the vitrine's prefix or its own (without the affiliate's)", () => {
+    const own = decideOrder(settings({ marketplaceMappings: [row({ affiliate_id: 'mgz' })] }), magalu());
+    assert.deepEqual([own.origin, own.orderCode], ['Magazine Luiza', 'AG-mgz-1348290517391']);
+    const prefixed = decideOrder(settings({ marketplaceMappings: [row({ order_code_prefix: 'MAG' })] }), magalu());
+    assert.equal(prefixed.orderCode, 'MAG-1348290517391');
+    const site = decideOrder(
+      settings(),
+      order((raw) => (raw.affiliateId = '')),
+    );
+    assert.equal(site.origin, 'website');
+  });
+
+  it("maps every payment to the marketplace's type when it has one, and pays a payment-less order in full", () => {
+    const settled = settings({ marketplaceMappings: [row({ payment_type_id: typeOf('OUTROS'), payment_condition: 'Marketplace {n}x' })] });
+    const assumed = magalu((raw) => {
+      const [payment] = raw.paymentData.transactions[0].payments;
+      Object.assign(payment, {
+        id: null,
+        paymentSystem: null,
+        paymentSystemName: 'Assumed value by affiliate MGZ',
+        group: null,
+        installments: 0,
+      });
+    });
+    const decision = decideOrder(settled, assumed);
+    assert.deepEqual(
+      decision.payments.map((p) => [p.paymentTypeId, p.condition, p.payment.installments]),
+      [[typeOf('OUTROS'), 'Marketplace 1x', 0]],
+    );
+    const none = decideOrder(
+      settled,
+      magalu((raw) => (raw.paymentData = null)),
+    );
+    assert.deepEqual(
+      none.payments.map((p) => [p.paymentTypeId, p.payment.valueCents, p.payment.paymentSystem]),
+      [[typeOf('OUTROS'), none.payments[0].payment.valueCents, null]],
+    );
+    assert.equal(none.payments[0].payment.valueCents, magalu().totalCents);
+    assert.equal(none.paymentDifferenceCents, null);
+    assert.throws(
+      () =>
+        decideOrder(
+          settings({ marketplaceMappings: [row()] }),
+          magalu((raw) => (raw.paymentData = null)),
+        ),
+      (e: Error) =>
+        e instanceof OrderRejectedError &&
+        e.message.startsWith('the order has no payment (the marketplace settles it): give marketplace MGZ a payment type'),
+    );
+  });
+
+  it('matches a payment by its group when its id and name have no row', () => {
+    const gift = order((raw) => {
+      raw.affiliateId = '';
+      Object.assign(raw.paymentData.transactions[0].payments[0], {
+        paymentSystem: '901',
+        paymentSystemName: 'Cartão Presente Loja',
+        group: 'giftCard',
+      });
+    });
+    const [payment] = decideOrder(settings(), gift).payments;
+    assert.deepEqual([payment.paymentTypeId, payment.condition], [typeOf('VALE_PRESENTE'), 'Vale-presente']);
+  });
+
+  it("says by how much payments differ from the order's total, and takes the vitrine's currency when the order names none", () => {
+    const site = order((raw) => (raw.affiliateId = ''));
+    const decision = decideOrder(settings(), site);
+    assert.equal(decision.paymentDifferenceCents, site.payments[0].valueCents - site.totalCents);
+    assert.equal(decision.currency, 'BRL');
+    const foreign = decideOrder(settings({ vitrine: { ...VITRINE, currency: 'USD' } }), { ...site, currency: null });
+    assert.equal(foreign.currency, 'USD');
   });
 });
 

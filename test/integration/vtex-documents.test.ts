@@ -1,0 +1,463 @@
+/**
+ * The corpus of VTEX order documents (test/fixtures/vtex-orders, each described in its README):
+ * every document goes through the real stack (simulator feed -> Temporal -> importer -> Postgres)
+ * and is either imported with the values checked field by field, or blocked with a reason an admin
+ * can act on. The marketplace DE-PARA rows are set through the CLI, as an admin would.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { cliJson } from '../support/cli';
+import { startHarness, type Harness } from '../support/importHarness';
+import { REPO } from '../support/services';
+
+const CORPUS = path.join(REPO, 'test/fixtures/vtex-orders');
+const documentOf = (file: string) => JSON.parse(readFileSync(path.join(CORPUS, file), 'utf8'));
+
+/** What the ERP must hold for an imported document. Amounts in cents; payments as [type, condition, value, installments]. */
+interface Imported {
+  code: string;
+  origin: string;
+  marketplace: [affiliate: string, name: string | null, marketplaceOrderId: string | null] | null;
+  platformOrigin: string | null;
+  status: string;
+  platformState: string;
+  customer: {
+    document: string;
+    documentType: 'cpf' | 'cnpj';
+    name: string;
+    corporate: boolean;
+    city: string | null;
+    street?: string | null;
+  };
+  carrier: string | null;
+  /** [sku, quantity, unit price, line total] */
+  items: Array<[string, number, number, number]>;
+  /** [items, discounts, shipping, total] */
+  totals: [number, number, number, number];
+  payments: Array<[string, string, number, number]>;
+  paymentDifference: number | null;
+}
+
+const IMPORTED: Record<string, Imported> = {
+  'spec-get-order-example.json': {
+    code: 'VT-1172452900788',
+    origin: 'GHB Marketplace',
+    marketplace: ['GHB', 'luxstore', '1172452900788-01'],
+    platformOrigin: 'Marketplace',
+    status: 'Em preparação',
+    platformState: 'handling',
+    customer: { document: '84513427019', documentType: 'cpf', name: 'Rodrigo Smith', corporate: false, city: 'Rio de Janeiro' },
+    carrier: 'ALL-CEPS',
+    items: [['18', 1, 990, 990]],
+    totals: [99, 0, 300, 1160],
+    payments: [['CARTAO_CREDITO', 'Cartão 1x', 3990, 1]],
+    // VTEX's own example: a Visa payment of 39.90 on an order of 11.60.
+    paymentDifference: 2830,
+  },
+  'marketplace-affiliate-mgz.json': {
+    code: 'MGZ-1348290517391',
+    origin: 'Magazine Luiza',
+    marketplace: ['MGZ', 'Magazine Luiza', '1348290517391'],
+    platformOrigin: 'Marketplace',
+    status: 'Pagamento confirmado',
+    platformState: 'ready-for-handling',
+    customer: { document: '52998224725', documentType: 'cpf', name: 'Mariana Albuquerque', corporate: false, city: 'São Paulo' },
+    carrier: 'MAGALU-ENTREGAS',
+    items: [
+      ['2101', 1, 38990, 38990],
+      ['2250', 2, 4990, 9980],
+    ],
+    totals: [48970, 0, 2290, 51260],
+    payments: [['OUTROS', 'Marketplace', 51260, 0]],
+    paymentDifference: null,
+  },
+  'marketplace-affiliate-mlb-lowercase-no-payment-data.json': {
+    code: 'VT-mlb-2000009876543210',
+    origin: 'Mercado Livre',
+    marketplace: ['MLB', 'Mercado Livre', '2000009876543210'],
+    platformOrigin: 'Marketplace',
+    status: 'Pagamento confirmado',
+    platformState: 'ready-for-handling',
+    customer: { document: '11144477735', documentType: 'cpf', name: 'José da Silva Neto', corporate: false, city: 'Belo Horizonte' },
+    carrier: 'MERCADO-ENVIOS',
+    items: [['880', 1, 23900, 23900]],
+    totals: [25900, -2000, 0, 23900],
+    // paymentData null: the marketplace settles the whole order.
+    payments: [['OUTROS', 'Marketplace', 23900, 1]],
+    paymentDifference: null,
+  },
+  'marketplace-vtex-fulfillment-seller.json': {
+    code: 'CB-1389660213045',
+    origin: 'Casas Bahia',
+    marketplace: ['casasbahiamarketplace', 'casasbahiamarketplace', 'v50213045cbm-01'],
+    platformOrigin: 'Fulfillment',
+    status: 'Pagamento confirmado',
+    platformState: 'ready-for-handling',
+    customer: { document: '93541134780', documentType: 'cpf', name: 'Ana Paula Ferreira', corporate: false, city: 'Rio de Janeiro' },
+    carrier: 'TRANSPORTADORA-CASAS-BAHIA',
+    items: [['3301', 1, 52990, 52990]],
+    totals: [52990, 0, 3590, 56580],
+    payments: [['OUTROS', 'Marketplace', 56580, 1]],
+    paymentDifference: null,
+  },
+  'marketplace-waiting-ffmt-authorization.json': {
+    code: 'VT-AMZ-7023456789012',
+    origin: 'Amazon',
+    marketplace: ['AMZ', 'Amazon', '702-3456789-0123456'],
+    platformOrigin: 'Marketplace',
+    status: 'Aguardando pagamento',
+    platformState: 'waiting-ffmt-authorization',
+    customer: { document: '16180339805', documentType: 'cpf', name: 'Beatriz Nogueira', corporate: false, city: 'Rio de Janeiro' },
+    carrier: 'AMAZON-LOGISTICS',
+    items: [['1500', 1, 31990, 31990]],
+    totals: [31990, 0, 1990, 33980],
+    payments: [['OUTROS', 'Marketplace', 33980, 0]],
+    paymentDifference: null,
+  },
+  'pickup-in-point.json': {
+    code: 'VT-1402550334871',
+    origin: 'website',
+    marketplace: null,
+    platformOrigin: 'Marketplace',
+    status: 'Pagamento confirmado',
+    platformState: 'ready-for-handling',
+    // The invoice address, not the pickup point's.
+    customer: {
+      document: '12345678909',
+      documentType: 'cpf',
+      name: 'Paulo Rocha',
+      corporate: false,
+      city: 'Rio de Janeiro',
+      street: 'Rua da Assembleia',
+    },
+    carrier: 'LOJA-BARRA-SHOPPING',
+    items: [['512', 1, 19990, 19990]],
+    totals: [19990, 0, 0, 19990],
+    payments: [['PIX', 'Pix à vista', 19990, 1]],
+    paymentDifference: null,
+  },
+  'corporate-null-document-b2b.json': {
+    code: 'VT-1415900456123',
+    origin: 'website',
+    marketplace: null,
+    platformOrigin: 'Marketplace',
+    status: 'Pagamento confirmado',
+    platformState: 'ready-for-handling',
+    customer: {
+      document: '11222333000181',
+      documentType: 'cnpj',
+      name: 'Agropecuária Santa Luzia Ltda',
+      corporate: true,
+      city: 'Goiânia',
+      street: 'Avenida Goiás',
+    },
+    carrier: 'TRANSPORTADORA-RODONAVES',
+    items: [
+      ['4001', 12, 28990, 347880],
+      ['4002', 40, 2190, 87600],
+      ['4003', 150, 3490, 523500],
+      ['4004', 24, 1590, 38160],
+      ['4005', 200, 120, 24000],
+      ['4006', 8, 45900, 367200],
+      ['4007', 2, 89900, 179800],
+      ['4008', 6, 3990, 23940],
+      ['4009', 30, 1490, 44700],
+      ['4010', 5, 4990, 24950],
+    ],
+    totals: [1661730, 0, 18000, 1679730],
+    payments: [['BOLETO', 'Boleto à vista', 1679730, 1]],
+    paymentDifference: null,
+  },
+  'gift-card-and-credit-card.json': {
+    code: 'VT-1420011122334',
+    origin: 'website',
+    marketplace: null,
+    platformOrigin: 'Marketplace',
+    status: 'Pagamento confirmado',
+    platformState: 'ready-for-handling',
+    customer: { document: '98765432100', documentType: 'cpf', name: 'Helena Castro', corporate: false, city: 'Rio de Janeiro' },
+    carrier: 'ALL-CEPS',
+    items: [
+      ['77', 1, 14391, 14391],
+      ['78', 1, 8990, 8990],
+    ],
+    totals: [24980, -1599, 1500, 24881],
+    // "Cartão Presente Loja" has no row of its own: its group (giftCard) maps it.
+    payments: [
+      ['VALE_PRESENTE', 'Vale-presente', 4000, 1],
+      ['CARTAO_CREDITO', 'Cartão 3x', 20881, 3],
+    ],
+    paymentDifference: null,
+  },
+  'inactive-transaction-then-pix.json': {
+    code: 'VT-1425566778899',
+    origin: 'website',
+    marketplace: null,
+    platformOrigin: 'Marketplace',
+    status: 'Pagamento confirmado',
+    platformState: 'ready-for-handling',
+    customer: { document: '24681357928', documentType: 'cpf', name: 'Ricardo Tavares', corporate: false, city: 'Rio de Janeiro' },
+    carrier: 'ALL-CEPS',
+    items: [['910', 1, 32990, 32990]],
+    totals: [32990, 0, 4990, 37980],
+    payments: [['PIX', 'Pix à vista', 37980, 1]],
+    paymentDifference: null,
+  },
+  'optional-blocks-absent.json': {
+    code: 'VT-1430099887766',
+    origin: 'website',
+    marketplace: null,
+    platformOrigin: 'Marketplace',
+    status: 'Pagamento confirmado',
+    platformState: 'ready-for-handling',
+    customer: { document: '31415926590', documentType: 'cpf', name: 'Lucas Moreira', corporate: false, city: 'Fortaleza' },
+    carrier: 'ALL-CEPS',
+    items: [['6060', 10, 3890, 38900]],
+    totals: [38900, 0, 7500, 46400],
+    payments: [['CARTAO_CREDITO', 'Cartão 2x', 46400, 2]],
+    paymentDifference: null,
+  },
+  'old-state-cancel.json': {
+    code: 'VT-1300044455566',
+    origin: 'website',
+    marketplace: null,
+    platformOrigin: 'Marketplace',
+    status: 'Cancelado',
+    platformState: 'cancel',
+    customer: { document: '27182818205', documentType: 'cpf', name: 'Fábio Lima', corporate: false, city: 'Rio de Janeiro' },
+    carrier: 'ALL-CEPS',
+    items: [['101', 1, 1990, 1990]],
+    totals: [1990, 0, 1200, 3190],
+    payments: [['BOLETO', 'Boleto à vista', 3190, 1]],
+    paymentDifference: null,
+  },
+  'empty-status-and-non-iso-dates.json': {
+    code: 'VT-1440012345678',
+    origin: 'website',
+    marketplace: null,
+    platformOrigin: 'Marketplace',
+    // The document's status is empty: the feed's state says.
+    status: 'Pagamento confirmado',
+    platformState: 'ready-for-handling',
+    customer: { document: '57721566401', documentType: 'cpf', name: 'Simone Prado', corporate: false, city: 'Rio de Janeiro' },
+    carrier: 'ALL-CEPS',
+    items: [['2020', 2, 2490, 4980]],
+    totals: [4980, 0, 990, 5970],
+    payments: [['CARTAO_CREDITO', 'Cartão 1x', 5970, 1]],
+    paymentDifference: null,
+  },
+  'payments-differ-from-value.json': {
+    code: 'VT-1450098765432',
+    origin: 'website',
+    marketplace: null,
+    platformOrigin: 'Marketplace',
+    status: 'Pagamento confirmado',
+    platformState: 'ready-for-handling',
+    customer: { document: '14142135651', documentType: 'cpf', name: 'Otávio Ribeiro', corporate: false, city: 'Rio de Janeiro' },
+    carrier: 'ALL-CEPS',
+    items: [['3030', 1, 18990, 18990]],
+    totals: [18990, 0, 3000, 21990],
+    payments: [['CARTAO_CREDITO', 'Cartão 4x', 21700, 4]],
+    paymentDifference: -290,
+  },
+};
+
+/** What an admin reads for a document the ERP cannot take (`<code>` is the vitrine's). */
+const BLOCKED: Record<string, string> = {
+  'blocked-no-customer-document.json':
+    'invalid platform order: clientProfileData has no customer document (document or corporateDocument): the ERP needs a CPF or CNPJ',
+  'blocked-foreign-document.json':
+    'invalid platform order: invalid customer document: clientProfileData.document must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits (it is not 11 or 14 digits: a foreign document? The ERP needs a CPF or CNPJ)',
+  'blocked-money-not-cents.json': 'invalid platform order: items[0].price must be an integer amount of cents (and 1 more problem)',
+  'blocked-no-items.json': 'invalid platform order: items must have at least one item',
+  'blocked-unknown-marketplace.json': 'marketplace XYZ has no DE-PARA row: add it with: vitrine marketplaces <code> set XYZ <channel>',
+};
+
+describe('the corpus of VTEX order documents', () => {
+  let h: Harness;
+  let code: string;
+  const db = () => h.database.db;
+  const cli = (args: string[]) => cliJson(args, h.cliEnv);
+  const files = readdirSync(CORPUS).filter((file) => file.endsWith('.json'));
+  const idOf = new Map(files.map((file) => [file, String(documentOf(file).orderId)]));
+
+  before(async () => {
+    h = await startHarness();
+    // Rows for the simulator's affiliates and the contract example's (GHB) come with the harness.
+    code = await h.addVitrine();
+    await cli([
+      'marketplaces',
+      code,
+      'set',
+      'MGZ',
+      'Magazine Luiza',
+      '--prefix',
+      'MGZ',
+      '--payment-type',
+      'OUTROS',
+      '--condition',
+      'Marketplace',
+    ]);
+    await cli([
+      'marketplaces',
+      code,
+      'set',
+      'casasbahiamarketplace',
+      'Casas Bahia',
+      '--prefix',
+      'CB',
+      '--payment-type',
+      'OUTROS',
+      '--condition',
+      'Marketplace',
+    ]);
+    await h.sim('POST', `/_sim/${code}/orders`, files.map(documentOf));
+    const summary = await h.runImport(code);
+    assert.deepEqual(
+      [summary.fetched, summary.imported, summary.blocked, summary.committed],
+      [files.length, Object.keys(IMPORTED).length, Object.keys(BLOCKED).length, files.length],
+      JSON.stringify(summary),
+    );
+  });
+  after(() => h?.close());
+
+  test('every document of the corpus has an expectation, and its README a line', () => {
+    const readme = readFileSync(path.join(CORPUS, 'README.md'), 'utf8');
+    for (const file of files) {
+      assert.ok(file in IMPORTED || file in BLOCKED, `${file} has no expectation`);
+      assert.ok(readme.includes(`\`${file}\``), `${file} is not described in the README`);
+    }
+    assert.equal(files.length, Object.keys(IMPORTED).length + Object.keys(BLOCKED).length);
+  });
+
+  for (const [file, expected] of Object.entries(IMPORTED)) {
+    test(`imports ${file} with its values`, async () => {
+      const externalOrderId = idOf.get(file)!;
+      const order = await db()('sales_orders as o')
+        .join('customers as c', 'c.id', 'o.customer_id')
+        .leftJoin('carriers as k', 'k.id', 'o.carrier_id')
+        .where({ 'o.external_order_id': externalOrderId })
+        .first('o.*', {
+          customerDocument: 'c.document',
+          documentType: 'c.document_type',
+          customerName: 'c.name',
+          corporate: 'c.is_corporate',
+          city: 'c.city',
+          street: 'c.street',
+          carrierCode: 'k.code',
+        });
+      assert.ok(order, `${externalOrderId} was not imported`);
+      assert.deepEqual(
+        {
+          code: order.order_code,
+          origin: order.origin,
+          marketplace: order.affiliate_id ? [order.affiliate_id, order.marketplace_name, order.marketplace_order_id] : null,
+          platformOrigin: order.platform_origin,
+          status: order.status,
+          platformState: order.platform_state,
+          currency: order.currency,
+          carrier: order.carrierCode,
+          totals: [order.items_total_cents, order.discount_total_cents, order.shipping_total_cents, order.total_cents],
+          paymentDifference: order.payment_difference_cents,
+        },
+        {
+          code: expected.code,
+          origin: expected.origin,
+          marketplace: expected.marketplace,
+          platformOrigin: expected.platformOrigin,
+          status: expected.status,
+          platformState: expected.platformState,
+          currency: 'BRL',
+          carrier: expected.carrier,
+          totals: expected.totals,
+          paymentDifference: expected.paymentDifference,
+        },
+      );
+      const customer: Record<string, unknown> = {
+        document: order.customerDocument,
+        documentType: order.documentType,
+        name: order.customerName,
+        corporate: order.corporate,
+        city: order.city,
+      };
+      if ('street' in expected.customer) customer.street = order.street;
+      assert.deepEqual(customer, expected.customer);
+      const items = await db()('sales_order_items').where({ sales_order_id: order.id }).orderBy('line_number');
+      assert.deepEqual(
+        items.map((i) => [i.sku, i.quantity, i.unit_price_cents, i.total_cents]),
+        expected.items,
+      );
+      const payments = await db()('sales_order_payments as p')
+        .join('payment_types as t', 't.id', 'p.payment_type_id')
+        .where('p.sales_order_id', order.id)
+        .orderBy('p.line_number')
+        .select('t.code', 'p.payment_condition', 'p.value_cents', 'p.installments');
+      assert.deepEqual(
+        payments.map((p) => [p.code, p.payment_condition, p.value_cents, p.installments]),
+        expected.payments,
+      );
+      assert.equal(order.payment_condition, [...new Set(expected.payments.map((p) => p[1]))].join(' + '));
+    });
+  }
+
+  for (const [file, reason] of Object.entries(BLOCKED)) {
+    test(`blocks ${file}, saying why`, async () => {
+      const externalOrderId = idOf.get(file)!;
+      const blocked = await db()('blocked_orders').where({ external_order_id: externalOrderId }).first();
+      assert.ok(blocked, `${externalOrderId} was not blocked`);
+      assert.equal(blocked.reason, reason.replace('<code>', code));
+      // The document is kept for the retry, and nothing of the order was written.
+      assert.equal(blocked.payload.orderId, externalOrderId);
+      assert.equal(await db()('sales_orders').where({ external_order_id: externalOrderId }).first(), undefined);
+    });
+  }
+
+  test('payments that do not add up are logged as a warning, and shown with the order', async () => {
+    const log = await cli(['log', code, '--level', 'warning']);
+    const ids = new Set(log.map((entry: { orderId: string }) => entry.orderId));
+    assert.deepEqual([...ids].sort(), [idOf.get('payments-differ-from-value.json'), idOf.get('spec-get-order-example.json')].sort());
+    const line = log.find((entry: { orderId: string }) => entry.orderId === idOf.get('payments-differ-from-value.json'));
+    assert.equal(
+      line.message,
+      'payments total R$ 217,00 but the order totals R$ 219,90 (difference -R$ 2,90, BRL); imported as sent: check order VT-1450098765432',
+    );
+    const shown = await cli(['orders', 'show', 'VT-1450098765432']);
+    assert.equal(shown.paymentDifferenceCents, -290);
+  });
+
+  test('orders show names the marketplace and the marketplace order id', async () => {
+    const shown = await cli(['orders', 'show', 'MGZ-1348290517391']);
+    assert.deepEqual(
+      [shown.origin, shown.marketplace, shown.platformOrigin],
+      ['Magazine Luiza', { affiliateId: 'MGZ', name: 'Magazine Luiza', orderId: '1348290517391' }, 'Marketplace'],
+    );
+    assert.deepEqual(
+      shown.payments.map((p: { paymentType: string; paymentSystemName: string | null; paymentSystem: string | null }) => [
+        p.paymentType,
+        p.paymentSystemName,
+        p.paymentSystem,
+      ]),
+      [['OUTROS', 'Assumed value by affiliate MGZ', null]],
+    );
+    const listed = await cli(['orders', 'list', '--vitrine', code]);
+    assert.equal(listed.find((o: { orderCode: string }) => o.orderCode === 'MGZ-1348290517391').origin, 'Magazine Luiza');
+  });
+
+  test('an unknown marketplace imports once an admin adds its row and retries', async () => {
+    const externalOrderId = idOf.get('blocked-unknown-marketplace.json')!;
+    await cli(['marketplaces', code, 'set', 'xyz', 'Marketplace Novo']);
+    const blocked = await db()('blocked_orders').where({ external_order_id: externalOrderId }).first('id');
+    const retried = await cli(['blocked', 'retry', String(blocked.id)]);
+    assert.equal(retried.imported, 1);
+    const order = await db()('sales_orders').where({ external_order_id: externalOrderId }).first();
+    // Matched without regard to case; no payment type on the row: its Visa payment goes through the payment DE-PARA.
+    assert.deepEqual([order.order_code, order.origin, order.affiliate_id], ['VT-XYZ-9990001112223', 'Marketplace Novo', 'XYZ']);
+    const [payment] = await db()('sales_order_payments as p')
+      .join('payment_types as t', 't.id', 'p.payment_type_id')
+      .where('p.sales_order_id', order.id)
+      .select('t.code');
+    assert.equal(payment.code, 'CARTAO_CREDITO');
+  });
+});
