@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { buildBackoffice } from '../../src/backoffice/server';
 import { existingTemporal, temporalAccess } from '../../src/backoffice/temporal';
-import { listPaymentMappings, listStatusMappings } from '../../src/erp/store/deparaTables';
+import { listMarketplaceMappings, listPaymentMappings, listStatusMappings } from '../../src/erp/store/deparaTables';
 import { getOrderDetail } from '../../src/erp/store/orderQueries';
 import { describeVitrineSchedule } from '../../src/scheduling/vitrineSchedules';
 import { readConfig } from '../../src/shared/config';
@@ -21,15 +21,18 @@ import { launchBrowser } from '../support/browser';
 import { startHarness, type Harness } from '../support/importHarness';
 import { validKey } from '../support/nfe';
 import { REPO } from '../support/services';
+import { SIMULATED_MARKETPLACES } from '../../src/simulator/generate';
 
 /** VTEX's Get order example (the contract's) under another id, paid with one payment system the DE-PARA lacks. */
 function unmappedPaymentOrder(orderId: string): any {
   const spec = JSON.parse(readFileSync(path.join(REPO, 'contracts/vtex/orders-api.openapi.json'), 'utf8'));
   const example = spec.paths['/api/oms/pvt/orders/{orderId}'].get.responses['200'].content['application/json'].example;
   example.orderId = orderId;
+  // The store's own order, paid with its own credit: no row maps its id, name or group.
+  example.affiliateId = '';
   const payment = example.paymentData.transactions[0].payments[0];
   example.paymentData.transactions[0].payments = [
-    { ...payment, paymentSystem: '901', paymentSystemName: 'Crediário Loja', installments: 3 },
+    { ...payment, paymentSystem: '901', paymentSystemName: 'Crediário Loja', group: 'creditControl', installments: 3 },
   ];
   return example;
 }
@@ -269,6 +272,43 @@ describe('backoffice', () => {
     assert.match(await flashError(), /^nothing saved: invalid platform state: must be 2-41 lowercase letters or dashes/);
     assert.equal((await states()).has('Bad State'), false);
     assert.equal(await page.getByRole('form', { name: 'Add a status row' }).getByLabel('Platform state').inputValue(), 'Bad State');
+
+    // DE-PARA de marketplaces: the harness's rows are listed; one is added with its own prefix and payment, then removed.
+    assert.match(
+      await page.locator('tr[data-marketplace="MGZ"]').innerText(),
+      /MGZ\s+Magazine Luiza\s+VT \(vitrine's\)\s+OUTROS "Marketplace"/,
+    );
+    const marketplaceForm = () => page.getByRole('form', { name: 'Set a marketplace row' });
+    await marketplaceForm().getByLabel('Affiliate id').fill('AMR');
+    await marketplaceForm().getByLabel('Channel (origin)').fill('Americanas');
+    await marketplaceForm()
+      .getByLabel(/^Condition/)
+      .fill('Marketplace');
+    assert.equal(await submit(marketplaceForm().getByRole('button', { name: 'Save' })), 400);
+    assert.equal(
+      await flashError(),
+      'nothing saved: a payment type and a condition go together: give both, or neither (the payment DE-PARA then applies)',
+    );
+    assert.equal(await marketplaceForm().getByLabel('Channel (origin)').inputValue(), 'Americanas');
+    await marketplaceForm()
+      .getByLabel(/^Order code prefix/)
+      .fill('AMR');
+    await marketplaceForm()
+      .getByLabel(/^Payment type/)
+      .selectOption('OUTROS');
+    assert.equal(await submit(marketplaceForm().getByRole('button', { name: 'Save' })), 200);
+    assert.equal(await flashOk(), `vitrine ${code}: marketplace AMR -> "Americanas" (new row)`);
+    const americanas = async () => (await listMarketplaceMappings(db(), vitrineId)).find((row) => row.affiliateId === 'AMR');
+    assert.deepEqual(await americanas(), {
+      affiliateId: 'AMR',
+      channel: 'Americanas',
+      orderCodePrefix: 'AMR',
+      paymentType: 'OUTROS',
+      condition: 'Marketplace',
+    });
+    assert.equal(await submit(page.locator('tr[data-marketplace="AMR"]').getByRole('button', { name: 'Remove' })), 200);
+    assert.equal(await flashOk(), `vitrine ${code}: marketplace AMR removed; its new orders will be blocked`);
+    assert.equal(await americanas(), undefined);
   });
 
   test('Pedidos de venda: filters by vitrine and status; the detail shows lines, origin, code, customer, carrier, payments, history', async () => {
@@ -316,7 +356,9 @@ describe('backoffice', () => {
     assert.equal(await field('orderCode'), stored.order_code);
     assert.equal(await field('externalOrderId'), orderId);
     assert.equal(await field('origin'), detail.origin);
-    assert.equal(detail.origin, platform.origin || 'VTEX');
+    const marketplace = SIMULATED_MARKETPLACES.find((m) => m.affiliateId === platform.affiliateId);
+    assert.equal(detail.origin, marketplace ? marketplace.channel : 'website');
+    assert.equal(await field('marketplace'), marketplace ? `${platform.marketplace.name} (affiliate ${marketplace.affiliateId})` : '-');
     assert.equal(await field('customerName'), detail.customer.name);
     assert.ok(detail.carrier, 'the generated order has a carrier');
     assert.equal(await field('carrier'), `${detail.carrier.name} (${detail.carrier.code})`);

@@ -19,6 +19,7 @@ import { launchBrowser } from '../support/browser';
 import { cliJson } from '../support/cli';
 import { startHarness, type Harness } from '../support/importHarness';
 import { REPO, uniqueSuffix } from '../support/services';
+import { addSimulatedMarketplaces } from '../support/marketplaces';
 
 // Tests never write tracked files: docs/screenshots is written only by `npm run screenshots`.
 const SCREENSHOTS = path.resolve(REPO, process.env.SCREENSHOT_DIR ?? '.data/screenshots');
@@ -164,6 +165,8 @@ describe('Temporal UI as the ops monitor', () => {
         ],
         h.cliEnv,
       );
+      // The simulator's marketplaces, as an admin maps them (a share of generated orders comes through them).
+      await addSimulatedMarketplaces(h.database.db, (await h.database.db('vitrines').where({ code }).first('id')).id);
     }
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: VIEWPORT });
@@ -186,7 +189,7 @@ describe('Temporal UI as the ops monitor', () => {
     });
     // One more order, paid with a payment the vitrine has no DE-PARA row for: it is blocked.
     const unpaid = await h.sim<any>('GET', `/_sim/${agro}/orders/${orderIds[0]}`);
-    unpaid.orderId = '9990001000001-01';
+    Object.assign(unpaid, { orderId: '9990001000001-01', affiliateId: '' });
     for (const payment of unpaid.paymentData.transactions[0].payments) {
       Object.assign(payment, { paymentSystem: '901', paymentSystemName: 'Crediário Loja', group: 'custom' });
     }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cliJson } from '../support/cli';
+import { cliJson, runCli } from '../support/cli';
 import { startHarness, type Harness } from '../support/importHarness';
 import { REPO } from '../support/services';
 
@@ -40,12 +40,22 @@ interface Imported {
   paymentDifference: number | null;
 }
 
+/** What most documents share (the store's own site, ready-for-handling, paid exactly); each entry says where it differs. */
+const SITE = {
+  origin: 'website',
+  marketplace: null,
+  platformOrigin: 'Marketplace',
+  status: 'Pagamento confirmado',
+  platformState: 'ready-for-handling',
+  paymentDifference: null,
+} as const;
+const importedAs = (expected: Omit<Imported, keyof typeof SITE> & Partial<Imported>): Imported => ({ ...SITE, ...expected });
+
 const IMPORTED: Record<string, Imported> = {
-  'spec-get-order-example.json': {
+  'spec-get-order-example.json': importedAs({
     code: 'VT-1172452900788',
     origin: 'GHB Marketplace',
     marketplace: ['GHB', 'luxstore', '1172452900788-01'],
-    platformOrigin: 'Marketplace',
     status: 'Em preparação',
     platformState: 'handling',
     customer: { document: '84513427019', documentType: 'cpf', name: 'Rodrigo Smith', corporate: false, city: 'Rio de Janeiro' },
@@ -55,14 +65,11 @@ const IMPORTED: Record<string, Imported> = {
     payments: [['CARTAO_CREDITO', 'Cartão 1x', 3990, 1]],
     // VTEX's own example: a Visa payment of 39.90 on an order of 11.60.
     paymentDifference: 2830,
-  },
-  'marketplace-affiliate-mgz.json': {
+  }),
+  'marketplace-affiliate-mgz.json': importedAs({
     code: 'MGZ-1348290517391',
     origin: 'Magazine Luiza',
     marketplace: ['MGZ', 'Magazine Luiza', '1348290517391'],
-    platformOrigin: 'Marketplace',
-    status: 'Pagamento confirmado',
-    platformState: 'ready-for-handling',
     customer: { document: '52998224725', documentType: 'cpf', name: 'Mariana Albuquerque', corporate: false, city: 'São Paulo' },
     carrier: 'MAGALU-ENTREGAS',
     items: [
@@ -71,42 +78,33 @@ const IMPORTED: Record<string, Imported> = {
     ],
     totals: [48970, 0, 2290, 51260],
     payments: [['OUTROS', 'Marketplace', 51260, 0]],
-    paymentDifference: null,
-  },
-  'marketplace-affiliate-mlb-lowercase-no-payment-data.json': {
+  }),
+  'marketplace-affiliate-mlb-lowercase-no-payment-data.json': importedAs({
     code: 'VT-mlb-2000009876543210',
     origin: 'Mercado Livre',
     marketplace: ['MLB', 'Mercado Livre', '2000009876543210'],
-    platformOrigin: 'Marketplace',
-    status: 'Pagamento confirmado',
-    platformState: 'ready-for-handling',
     customer: { document: '11144477735', documentType: 'cpf', name: 'José da Silva Neto', corporate: false, city: 'Belo Horizonte' },
     carrier: 'MERCADO-ENVIOS',
     items: [['880', 1, 23900, 23900]],
     totals: [25900, -2000, 0, 23900],
     // paymentData null: the marketplace settles the whole order.
     payments: [['OUTROS', 'Marketplace', 23900, 1]],
-    paymentDifference: null,
-  },
-  'marketplace-vtex-fulfillment-seller.json': {
+  }),
+  'marketplace-vtex-fulfillment-seller.json': importedAs({
     code: 'CB-1389660213045',
     origin: 'Casas Bahia',
     marketplace: ['casasbahiamarketplace', 'casasbahiamarketplace', 'v50213045cbm-01'],
     platformOrigin: 'Fulfillment',
-    status: 'Pagamento confirmado',
-    platformState: 'ready-for-handling',
     customer: { document: '93541134780', documentType: 'cpf', name: 'Ana Paula Ferreira', corporate: false, city: 'Rio de Janeiro' },
     carrier: 'TRANSPORTADORA-CASAS-BAHIA',
     items: [['3301', 1, 52990, 52990]],
     totals: [52990, 0, 3590, 56580],
     payments: [['OUTROS', 'Marketplace', 56580, 1]],
-    paymentDifference: null,
-  },
-  'marketplace-waiting-ffmt-authorization.json': {
+  }),
+  'marketplace-waiting-ffmt-authorization.json': importedAs({
     code: 'VT-AMZ-7023456789012',
     origin: 'Amazon',
     marketplace: ['AMZ', 'Amazon', '702-3456789-0123456'],
-    platformOrigin: 'Marketplace',
     status: 'Aguardando pagamento',
     platformState: 'waiting-ffmt-authorization',
     customer: { document: '16180339805', documentType: 'cpf', name: 'Beatriz Nogueira', corporate: false, city: 'Rio de Janeiro' },
@@ -114,15 +112,9 @@ const IMPORTED: Record<string, Imported> = {
     items: [['1500', 1, 31990, 31990]],
     totals: [31990, 0, 1990, 33980],
     payments: [['OUTROS', 'Marketplace', 33980, 0]],
-    paymentDifference: null,
-  },
-  'pickup-in-point.json': {
+  }),
+  'pickup-in-point.json': importedAs({
     code: 'VT-1402550334871',
-    origin: 'website',
-    marketplace: null,
-    platformOrigin: 'Marketplace',
-    status: 'Pagamento confirmado',
-    platformState: 'ready-for-handling',
     // The invoice address, not the pickup point's.
     customer: {
       document: '12345678909',
@@ -136,15 +128,9 @@ const IMPORTED: Record<string, Imported> = {
     items: [['512', 1, 19990, 19990]],
     totals: [19990, 0, 0, 19990],
     payments: [['PIX', 'Pix à vista', 19990, 1]],
-    paymentDifference: null,
-  },
-  'corporate-null-document-b2b.json': {
+  }),
+  'corporate-null-document-b2b.json': importedAs({
     code: 'VT-1415900456123',
-    origin: 'website',
-    marketplace: null,
-    platformOrigin: 'Marketplace',
-    status: 'Pagamento confirmado',
-    platformState: 'ready-for-handling',
     customer: {
       document: '11222333000181',
       documentType: 'cnpj',
@@ -168,15 +154,9 @@ const IMPORTED: Record<string, Imported> = {
     ],
     totals: [1661730, 0, 18000, 1679730],
     payments: [['BOLETO', 'Boleto à vista', 1679730, 1]],
-    paymentDifference: null,
-  },
-  'gift-card-and-credit-card.json': {
+  }),
+  'gift-card-and-credit-card.json': importedAs({
     code: 'VT-1420011122334',
-    origin: 'website',
-    marketplace: null,
-    platformOrigin: 'Marketplace',
-    status: 'Pagamento confirmado',
-    platformState: 'ready-for-handling',
     customer: { document: '98765432100', documentType: 'cpf', name: 'Helena Castro', corporate: false, city: 'Rio de Janeiro' },
     carrier: 'ALL-CEPS',
     items: [
@@ -189,41 +169,25 @@ const IMPORTED: Record<string, Imported> = {
       ['VALE_PRESENTE', 'Vale-presente', 4000, 1],
       ['CARTAO_CREDITO', 'Cartão 3x', 20881, 3],
     ],
-    paymentDifference: null,
-  },
-  'inactive-transaction-then-pix.json': {
+  }),
+  'inactive-transaction-then-pix.json': importedAs({
     code: 'VT-1425566778899',
-    origin: 'website',
-    marketplace: null,
-    platformOrigin: 'Marketplace',
-    status: 'Pagamento confirmado',
-    platformState: 'ready-for-handling',
     customer: { document: '24681357928', documentType: 'cpf', name: 'Ricardo Tavares', corporate: false, city: 'Rio de Janeiro' },
     carrier: 'ALL-CEPS',
     items: [['910', 1, 32990, 32990]],
     totals: [32990, 0, 4990, 37980],
     payments: [['PIX', 'Pix à vista', 37980, 1]],
-    paymentDifference: null,
-  },
-  'optional-blocks-absent.json': {
+  }),
+  'optional-blocks-absent.json': importedAs({
     code: 'VT-1430099887766',
-    origin: 'website',
-    marketplace: null,
-    platformOrigin: 'Marketplace',
-    status: 'Pagamento confirmado',
-    platformState: 'ready-for-handling',
     customer: { document: '31415926590', documentType: 'cpf', name: 'Lucas Moreira', corporate: false, city: 'Fortaleza' },
     carrier: 'ALL-CEPS',
     items: [['6060', 10, 3890, 38900]],
     totals: [38900, 0, 7500, 46400],
     payments: [['CARTAO_CREDITO', 'Cartão 2x', 46400, 2]],
-    paymentDifference: null,
-  },
-  'old-state-cancel.json': {
+  }),
+  'old-state-cancel.json': importedAs({
     code: 'VT-1300044455566',
-    origin: 'website',
-    marketplace: null,
-    platformOrigin: 'Marketplace',
     status: 'Cancelado',
     platformState: 'cancel',
     customer: { document: '27182818205', documentType: 'cpf', name: 'Fábio Lima', corporate: false, city: 'Rio de Janeiro' },
@@ -231,37 +195,25 @@ const IMPORTED: Record<string, Imported> = {
     items: [['101', 1, 1990, 1990]],
     totals: [1990, 0, 1200, 3190],
     payments: [['BOLETO', 'Boleto à vista', 3190, 1]],
-    paymentDifference: null,
-  },
-  'empty-status-and-non-iso-dates.json': {
+  }),
+  'empty-status-and-non-iso-dates.json': importedAs({
     code: 'VT-1440012345678',
-    origin: 'website',
-    marketplace: null,
-    platformOrigin: 'Marketplace',
     // The document's status is empty: the feed's state says.
-    status: 'Pagamento confirmado',
-    platformState: 'ready-for-handling',
     customer: { document: '57721566401', documentType: 'cpf', name: 'Simone Prado', corporate: false, city: 'Rio de Janeiro' },
     carrier: 'ALL-CEPS',
     items: [['2020', 2, 2490, 4980]],
     totals: [4980, 0, 990, 5970],
     payments: [['CARTAO_CREDITO', 'Cartão 1x', 5970, 1]],
-    paymentDifference: null,
-  },
-  'payments-differ-from-value.json': {
+  }),
+  'payments-differ-from-value.json': importedAs({
     code: 'VT-1450098765432',
-    origin: 'website',
-    marketplace: null,
-    platformOrigin: 'Marketplace',
-    status: 'Pagamento confirmado',
-    platformState: 'ready-for-handling',
     customer: { document: '14142135651', documentType: 'cpf', name: 'Otávio Ribeiro', corporate: false, city: 'Rio de Janeiro' },
     carrier: 'ALL-CEPS',
     items: [['3030', 1, 18990, 18990]],
     totals: [18990, 0, 3000, 21990],
     payments: [['CARTAO_CREDITO', 'Cartão 4x', 21700, 4]],
     paymentDifference: -290,
-  },
+  }),
 };
 
 /** What an admin reads for a document the ERP cannot take (`<code>` is the vitrine's). */
@@ -441,6 +393,13 @@ describe('the corpus of VTEX order documents', () => {
       ]),
       [['OUTROS', 'Assumed value by affiliate MGZ', null]],
     );
+    const text = await runCli(['orders', 'show', 'MGZ-1348290517391'], h.cliEnv);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /\norigin: +Magazine Luiza\n/);
+    assert.match(text.stdout, /\nmarketplace: +Magazine Luiza \(affiliate MGZ, marketplace order 1348290517391\)\n/);
+    assert.match(text.stdout, /\n1 +Outros +Assumed value by affiliate MGZ +Marketplace +0 +R\$ 512,60\n/);
+    const differs = await runCli(['orders', 'show', 'VT-1450098765432'], h.cliEnv);
+    assert.match(differs.stdout, /\npayments differ: +payments total R\$ 217,00, -R\$ 2,90 from the total: check with the platform\n/);
     const listed = await cli(['orders', 'list', '--vitrine', code]);
     assert.equal(listed.find((o: { orderCode: string }) => o.orderCode === 'MGZ-1348290517391').origin, 'Magazine Luiza');
   });
