@@ -85,6 +85,13 @@ function marketplaceOf(order: VtexOrder): ErpMarketplace | null {
   if (!AFFILIATE_ID.test(key)) {
     throw invalid(`${affiliateId ? 'affiliateId' : 'marketplace.name'} must be at most 60 letters, digits, dots, dashes or underscores`);
   }
+  for (const [field, value] of [
+    ['marketplace.name', name],
+    ['marketplaceOrderId', orderId],
+  ] as const) {
+    if (value !== null && (value.length > 200 || /\p{Cc}/u.test(value)))
+      throw invalid(`${field} must be one line of at most 200 characters`);
+  }
   return { affiliateId: key, name, orderId };
 }
 

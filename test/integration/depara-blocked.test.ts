@@ -526,10 +526,47 @@ describe('DE-PARA tables and blocked orders', () => {
         /^vitrine: order "XX-404" does not exist \(see: vitrine orders list\)$/,
       ],
       ['orders set-status with a bad status', ['orders', 'set-status', 'XX-404', 'Shipped'], badStatus],
+      [
+        'marketplaces set with an affiliate id that is not one',
+        ['marketplaces', code, 'set', 'MGZ; drop table', 'Magazine Luiza'],
+        /^vitrine: invalid affiliate id: must be the affiliate id the platform sends \(VTEX: e\.g\. MGZ\): up to 60 letters, digits, dots, dashes or underscores$/,
+      ],
+      [
+        'marketplaces set with a two-line channel',
+        ['marketplaces', code, 'set', 'MGZ', 'Magazine\nLuiza'],
+        /^vitrine: invalid channel: must be one line of text \(a channel name such as "Magazine Luiza"\)$/,
+      ],
+      [
+        'marketplaces set with a lower-case prefix',
+        ['marketplaces', code, 'set', 'MGZ', 'Magazine Luiza', '--prefix', 'mgz'],
+        /^vitrine: invalid order code prefix: must be 1-10 uppercase letters or digits$/,
+      ],
+      [
+        'marketplaces set with a payment type and no condition',
+        ['marketplaces', code, 'set', 'MGZ', 'Magazine Luiza', '--payment-type', 'OUTROS'],
+        /^vitrine: a payment type and a condition go together: give both, or neither \(the payment DE-PARA then applies\)$/,
+      ],
+      [
+        'marketplaces set with an unknown payment type',
+        ['marketplaces', code, 'set', 'MGZ', 'Magazine Luiza', '--payment-type', 'CHEQUE', '--condition', 'Cheque'],
+        /^vitrine: unknown ERP payment type "CHEQUE" \(expected one of: BOLETO, CARTAO_CREDITO, CARTAO_DEBITO, OUTROS, PIX, VALE_PRESENTE\)$/,
+      ],
+      [
+        'marketplaces set without a channel',
+        ['marketplaces', code, 'set', 'MGZ'],
+        /^vitrine: usage: vitrine marketplaces <code> set <affiliate> <channel> \[--prefix P\] \[--payment-type T --condition C\]$/,
+      ],
+      [
+        'marketplaces remove of a row that does not exist',
+        ['marketplaces', code, 'remove', 'ZZZ'],
+        new RegExp(`^vitrine: vitrine ${code} has no marketplace row for ZZZ \\(see: vitrine marketplaces ${code} list\\)$`),
+      ],
+      ['marketplaces list of an unknown vitrine', ['marketplaces', missing, 'list'], noVitrine],
     ];
 
     const tables = [
       'payment_type_mappings',
+      'marketplace_mappings',
       'status_mappings',
       'blocked_orders',
       'sales_orders',

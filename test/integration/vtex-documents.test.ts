@@ -402,6 +402,14 @@ describe('the corpus of VTEX order documents', () => {
     assert.match(differs.stdout, /\npayments differ: +payments total R\$ 217,00, -R\$ 2,90 from the total: check with the platform\n/);
     const listed = await cli(['orders', 'list', '--vitrine', code]);
     assert.equal(listed.find((o: { orderCode: string }) => o.orderCode === 'MGZ-1348290517391').origin, 'Magazine Luiza');
+    const fromMagalu = await cli(['orders', 'list', '--vitrine', code, '--origin', 'Magazine Luiza']);
+    assert.deepEqual(
+      fromMagalu.map((o: { orderCode: string }) => o.orderCode),
+      ['MGZ-1348290517391'],
+    );
+    const site = await cli(['orders', 'list', '--vitrine', code, '--origin', 'website']);
+    const siteExpected = Object.values(IMPORTED).filter((o) => o.origin === 'website');
+    assert.deepEqual(site.map((o: { orderCode: string }) => o.orderCode).sort(), siteExpected.map((o) => o.code).sort());
   });
 
   test('an unknown marketplace imports once an admin adds its row and retries', async () => {

@@ -321,6 +321,16 @@ describe('mapVtexOrder', () => {
       'invalid platform order: affiliateId must be at most 60 letters, digits, dots, dashes or underscores',
     ],
     [
+      'a marketplace order id of a page',
+      exampleWith((o) => (o.marketplaceOrderId = 'x'.repeat(201))),
+      'invalid platform order: marketplaceOrderId must be one line of at most 200 characters',
+    ],
+    [
+      'a marketplace name on two lines',
+      exampleWith((o) => (o.marketplace.name = 'Magazine\nLuiza')),
+      'invalid platform order: marketplace.name must be one line of at most 200 characters',
+    ],
+    [
       'bad creation date',
       exampleWith((o) => (o.creationDate = '04/02/2024')),
       'invalid platform order: creationDate must be an ISO 8601 date-time with a time zone offset',

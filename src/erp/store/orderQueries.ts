@@ -15,8 +15,11 @@ export interface OrderSummary {
   importedAt: Date;
 }
 
-/** Orders, newest first; optionally of one vitrine and in one ERP status. */
-export async function listOrders(db: Knex, filter: { vitrineId?: number; status?: string; limit?: number } = {}): Promise<OrderSummary[]> {
+/** Orders, newest first; optionally of one vitrine, in one ERP status, from one origin ("website" or a marketplace's channel). */
+export async function listOrders(
+  db: Knex,
+  filter: { vitrineId?: number; status?: string; origin?: string; limit?: number } = {},
+): Promise<OrderSummary[]> {
   const query = db('sales_orders as o')
     .join('vitrines as v', 'v.id', 'o.vitrine_id')
     .join('customers as c', 'c.id', 'o.customer_id')
@@ -38,6 +41,7 @@ export async function listOrders(db: Knex, filter: { vitrineId?: number; status?
     });
   if (filter.vitrineId !== undefined) query.where('o.vitrine_id', filter.vitrineId);
   if (filter.status !== undefined) query.where('o.status', filter.status);
+  if (filter.origin !== undefined) query.where('o.origin', filter.origin);
   return query;
 }
 

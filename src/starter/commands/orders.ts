@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { listLimitSchema } from '../../admin/inputs';
-import { erpStatusSchema, statusMappingsOf } from '../../erp/store/deparaTables';
+import { channelSchema, erpStatusSchema, statusMappingsOf } from '../../erp/store/deparaTables';
 import { getOrderDetail, listOrders } from '../../erp/store/orderQueries';
 import { setOrderStatusInErp } from '../../erp/store/orderStatus';
 import { parseSetting, vitrineCodeSchema } from '../../admin/vitrineSettings';
@@ -16,10 +16,12 @@ export function registerOrderCommands(program: Command, register: Register): voi
       .command('list')
       .description('List imported orders, newest first')
       .option('--vitrine <code>', 'only this vitrine')
+      .option('--origin <origin>', "only this origin: website, or a marketplace's channel (see: vitrine marketplaces <code> list)")
       .option('--limit <n>', 'at most this many', '100'),
     async (ctx, options) => {
       const vitrineId = options.vitrine ? (await ctx.vitrine(parseSetting(vitrineCodeSchema, options.vitrine, '--vitrine'))).id : undefined;
-      const rows = await listOrders(ctx.db, { vitrineId, limit: parseSetting(listLimitSchema, options.limit, '--limit') });
+      const origin = options.origin === undefined ? undefined : parseSetting(channelSchema, options.origin, '--origin');
+      const rows = await listOrders(ctx.db, { vitrineId, origin, limit: parseSetting(listLimitSchema, options.limit, '--limit') });
       if (options.json) return ctx.out.json(rows);
       ctx.out.table(
         rows.map((row) => ({
