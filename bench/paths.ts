@@ -19,7 +19,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Client, WorkflowHandleWithFirstExecutionRunId as StartedWorkflow } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { addVitrine } from '../src/erp/store/vitrines';
+import { addVitrine, updateVitrineSettings } from '../src/erp/store/vitrines';
 import { addSimulatedMarketplaces } from '../test/support/marketplaces';
 import type { VitrineRow } from '../src/erp/tables';
 import { zeroCounts, type ImportCounts } from '../src/shared/importTypes';
@@ -142,6 +142,10 @@ export async function addBenchVitrines(ctx: BenchContext, db: Knex, tag: string,
           importIntervalMinutes: 15,
         });
         await addSimulatedMarketplaces(db, rows[i].id);
+        // The importer's throughput is measured, not VTEX's rate limit (6,000 Get orders a minute
+        // per account would cap each vitrine at 95 orders a second): the limit is lifted on both sides.
+        rows[i] = await updateVitrineSettings(db, rows[i].id, { get_order_limit_per_minute: 1_000_000 });
+        await ctx.sim.call('POST', `/_sim/${code}/settings`, { getOrderLimitPerMinute: 0 });
         // No injected latency or errors: the platform answers as fast as it can.
         await ctx.sim.call('POST', `/_sim/${code}/faults`, {
           errorRate: 0,

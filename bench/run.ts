@@ -23,6 +23,9 @@ import { listeningPid, treeCpuSeconds } from './procstat';
 import { machineInfo, markdown, textTable, type BenchReport } from './report';
 import { runSchedules } from './schedules';
 import { runStatusUpdates, statusUpdatesMarkdown, writeStatusUpdatesReport } from './statusUpdates';
+import { rateLimitMarkdown, runRateLimit, writeRateLimitReport } from './rateLimit';
+import type { SingleVitrineOptions } from './cliVitrine';
+import { VTEX_GET_ORDER_LIMIT_PER_MINUTE } from '../src/platform/connectors';
 import { installInterruptHandlers, openSimulator, portOf, REPO, shortId } from './services';
 
 const USAGE = `usage: npm run bench -- [options]
@@ -36,8 +39,11 @@ const USAGE = `usage: npm run bench -- [options]
                         schedules: only the live schedules
                         baseline: only the baseline (for profiling the import code)
                         status-updates: Atualização de Status, ERP commit to platform
+                        rate-limit: a drain at full speed against the platform's Get order
+                        limit (--limit, default VTEX's 6000 a minute); --orders default 6000
                         change, p50 and p95 (--orders default 300, --rate default 20)
   --rate R              status-updates: changes per second the ERP makes (default 20)
+  --limit L             rate-limit: Get order calls a minute the platform allows (default 6000)
   --per-order-orders N  N for the per-order variant (default: --orders, at most 2000)
   --schedules S         vitrines with live schedules in --variant all (default 500; 0 skips)
   --schedule-orders K   new orders per scheduled vitrine 30 s before each watched window (default 2)
@@ -139,6 +145,7 @@ async function main(): Promise<number> {
       vitrines: { type: 'string' },
       workers: { type: 'string' },
       variant: { type: 'string' },
+      limit: { type: 'string' },
       'per-order-orders': { type: 'string' },
       schedules: { type: 'string' },
       'schedule-orders': { type: 'string' },
@@ -174,12 +181,18 @@ async function main(): Promise<number> {
     }
     return 0;
   }
-  const orders = positiveInt('--orders', values.orders, values.variant === 'status-updates' ? 300 : 20_000);
+  const orders = positiveInt(
+    '--orders',
+    values.orders,
+    values.variant === 'status-updates' ? 300 : values.variant === 'rate-limit' ? 6000 : 20_000,
+  );
   const vitrines = positiveInt('--vitrines', values.vitrines, 10);
   const workers = positiveInt('--workers', values.workers, 1);
   const variant = values.variant ?? 'batch';
-  if (!['batch', 'per-order', 'all', 'schedules', 'baseline', 'status-updates'].includes(variant)) {
-    console.error(`bench: --variant must be batch, per-order, all, schedules, baseline or status-updates, got "${variant}"\n\n${USAGE}`);
+  if (!['batch', 'per-order', 'all', 'schedules', 'baseline', 'status-updates', 'rate-limit'].includes(variant)) {
+    console.error(
+      `bench: --variant must be batch, per-order, all, schedules, baseline, status-updates or rate-limit, got "${variant}"\n\n${USAGE}`,
+    );
     return 2;
   }
   const perOrderOrders = positiveInt('--per-order-orders', values['per-order-orders'], Math.min(orders, 2000));
@@ -238,35 +251,62 @@ async function main(): Promise<number> {
     if (pid !== undefined) serviceCpu.set(name, () => treeCpuSeconds(pid));
   }
 
-  if (variant === 'status-updates') {
-    const rate = positiveInt('--rate', values.rate, 20);
+  /** A single-vitrine benchmark (rate-limit, status-updates): run it, print its report, keep it. */
+  const singleVitrine = async <R>(
+    title: string,
+    run: (common: SingleVitrineOptions) => Promise<R>,
+    markdown: (result: R, header: { date: string; machine: string; command: string }) => string,
+    write: (text: string) => string,
+    passed: (result: R) => boolean,
+  ): Promise<number> => {
     try {
-      log(`bench status-updates: ${orders} orders, ${rate} changes/s; simulator ${sim.url}`);
-      const result = await runStatusUpdates({
+      log(`${title}; simulator ${sim.url}`);
+      const result = await run({
         databaseServerUrl,
         temporalAddress,
         namespace,
         client,
         sim,
         orders,
-        rate,
         log,
         keepDatabases: values['keep-databases'] ?? false,
       });
       const m = machineInfo(`PostgreSQL ${postgres}`, `server ${systemInfo.serverVersion || 'unknown'}`);
-      const text = statusUpdatesMarkdown(result, {
+      const text = markdown(result, {
         date,
         machine: `${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.kernel}, Node ${m.node}, PostgreSQL ${postgres}, Temporal server ${systemInfo.serverVersion || 'unknown'}`,
         command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
       });
       console.log(text);
       if (values.json) writeFileSync(path.resolve(REPO, values.json), JSON.stringify(result, null, 2));
-      if (!values['no-write']) log(`report: ${path.relative(REPO, writeStatusUpdatesReport(text, date, rate))}`);
-      return result.appliedOnce ? 0 : 1;
+      if (!values['no-write']) log(`report: ${path.relative(REPO, write(text))}`);
+      return passed(result) ? 0 : 1;
     } finally {
       await sim.close();
       await connection.close();
     }
+  };
+
+  if (variant === 'rate-limit') {
+    const limitPerMinute = positiveInt('--limit', values.limit, VTEX_GET_ORDER_LIMIT_PER_MINUTE);
+    return singleVitrine(
+      `bench rate-limit: ${orders} orders, ${limitPerMinute} Get orders a minute`,
+      (common) => runRateLimit({ ...common, limitPerMinute }),
+      rateLimitMarkdown,
+      (text) => writeRateLimitReport(text, date),
+      (result) => result.blocked === 0 && result.imported === result.orders,
+    );
+  }
+
+  if (variant === 'status-updates') {
+    const rate = positiveInt('--rate', values.rate, 20);
+    return singleVitrine(
+      `bench status-updates: ${orders} orders, ${rate} changes/s`,
+      (common) => runStatusUpdates({ ...common, rate }),
+      statusUpdatesMarkdown,
+      (text) => writeStatusUpdatesReport(text, date, rate),
+      (result) => result.appliedOnce,
+    );
   }
 
   const runId = shortId();

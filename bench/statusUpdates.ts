@@ -7,25 +7,15 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
 import { invoiceOrder, trackOrder } from '../src/admin/statusUpdates';
-import { runCli } from '../src/starter/cli';
-import { createBenchDatabase, REPO, shortId, type Simulator } from './services';
+import { createBenchDatabase, REPO, shortId } from './services';
 import { startWorkers } from './workers';
+import { addEnabledVitrine, benchCli, cleanUpVitrine, type SingleVitrineOptions } from './cliVitrine';
 import { validKey } from '../test/support/nfe';
-import { SIMULATED_MARKETPLACES } from '../src/simulator/generate';
 
-export interface StatusUpdatesOptions {
-  databaseServerUrl: string;
-  temporalAddress: string;
-  namespace: string;
-  client: Client;
-  sim: Simulator;
-  orders: number;
+export interface StatusUpdatesOptions extends SingleVitrineOptions {
   /** Changes per second the ERP makes. */
   rate: number;
-  log: (line: string) => void;
-  keepDatabases: boolean;
 }
 
 export interface LatencySummary {
@@ -67,40 +57,10 @@ export async function runStatusUpdates(options: StatusUpdatesOptions): Promise<S
     TEMPORAL_NAMESPACE: options.namespace,
     TASK_QUEUE: taskQueue,
   };
-  const cli = async (args: string[]) => {
-    let out = '';
-    let err = '';
-    const exit = await runCli([...args, '--json'], {
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: (t: string) => (err += t) },
-      env: { ...process.env, ...env },
-    });
-    if (exit !== 0) throw new Error(`vitrine ${args.join(' ')}: ${err.trim()}`);
-    return JSON.parse(out);
-  };
+  const cli = benchCli(env);
   const workers = await startWorkers(options.client, 1, path.join(REPO, 'dist/worker/main.js'), env, `bench-status-${id}`);
   try {
-    await cli([
-      'add',
-      '--code',
-      code,
-      '--name',
-      'Bench status',
-      '--platform',
-      'vtex',
-      '--base-url',
-      `${sim.url}/${code}`,
-      '--app-key',
-      'k',
-      '--app-token',
-      'bench-token',
-      '--prefix',
-      'BS',
-    ]);
-    for (const m of SIMULATED_MARKETPLACES) {
-      await cli(['marketplaces', code, 'set', m.affiliateId, m.channel, '--payment-type', 'OUTROS', '--condition', 'Marketplace']);
-    }
-    await cli(['enable', code]);
+    await addEnabledVitrine(cli, code, sim.url, 'BS', 'Bench status');
     const { orderIds } = await sim.call<{ orderIds: string[] }>('POST', `/_sim/${code}/orders`, {
       generate: options.orders,
       state: 'ready-for-handling',
@@ -154,17 +114,7 @@ export async function runStatusUpdates(options: StatusUpdatesOptions): Promise<S
       wallSeconds,
     };
   } finally {
-    await Promise.all(workers.map((w) => w.stop()));
-    await options.client.workflow
-      .getHandle(`vitrine-notifications-${code}`)
-      .terminate('benchmark over')
-      .catch(() => undefined);
-    await options.client.schedule
-      .getHandle(`vitrine-orders-${code}`)
-      .delete()
-      .catch(() => undefined);
-    if (options.keepDatabases) await database.db.destroy();
-    else await database.drop();
+    await cleanUpVitrine(options.client, workers, code, database, options.keepDatabases);
   }
 }
 

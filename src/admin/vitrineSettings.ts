@@ -16,6 +16,13 @@ export const intervalMinutesSchema = z.coerce
 /** ISO 4217 currency code, for orders whose document does not say (VTEX storePreferencesData). */
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code of 3 uppercase letters, e.g. BRL');
 
+/** Get order calls a minute the platform allows the vitrine's account (VTEX: 6,000). */
+export const getOrderLimitSchema = z.coerce
+  .number({ error: 'must be a whole number of calls a minute' })
+  .int('must be a whole number of calls a minute')
+  .min(1, 'must be at least 1 call a minute')
+  .max(1_000_000, 'must be at most 1000000 calls a minute');
+
 /** Order code prefix: order codes are `<prefix>-<platform order number>`. */
 export const orderCodePrefixSchema = z.string().regex(/^[A-Z0-9]{1,10}$/, 'must be 1-10 uppercase letters or digits');
 

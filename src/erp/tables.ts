@@ -16,6 +16,8 @@ export interface VitrineRow {
   order_code_prefix: string;
   /** ISO 4217 code of orders whose document does not say. */
   currency: string;
+  /** Get order calls a minute the platform allows the account; the connector paces at 95% of it. */
+  get_order_limit_per_minute: number;
   keep_customer_identity: boolean;
   log_level: 'errors' | 'all';
   created_at: Date;

@@ -1,4 +1,5 @@
 import type { PlatformConnector } from './types';
+import { pacerFor } from './pacing';
 import { VtexConnector } from './vtex/connector';
 
 /** The platforms the ERP can import from. New platforms add a connector here. */
@@ -10,14 +11,26 @@ export interface VitrineConnection {
   base_url: string;
   app_key: string;
   app_token: string;
+  /** The account's Get order limit a minute; absent: VTEX's 6,000. */
+  get_order_limit_per_minute?: number;
 }
+
+/** VTEX: "up to 6000 requests per minute" on Get order, per account (contracts/vtex). */
+export const VTEX_GET_ORDER_LIMIT_PER_MINUTE = 6000;
 
 export function connectorFor(vitrine: VitrineConnection): PlatformConnector {
   switch (vitrine.platform) {
     case 'vtex':
       return new VtexConnector(
         { baseUrl: vitrine.base_url, appKey: vitrine.app_key, appToken: vitrine.app_token },
-        { timeoutMs: Number(process.env.PLATFORM_TIMEOUT_MS) || undefined },
+        {
+          timeoutMs: Number(process.env.PLATFORM_TIMEOUT_MS) || undefined,
+          // One pace per account and process, whichever vitrine or run calls it.
+          getOrderPacer: pacerFor(
+            vitrine.base_url.replace(/\/+$/, ''),
+            vitrine.get_order_limit_per_minute ?? VTEX_GET_ORDER_LIMIT_PER_MINUTE,
+          ),
+        },
       );
     default:
       throw new Error(`platform ${vitrine.platform} is not supported`);

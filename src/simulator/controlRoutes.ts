@@ -8,7 +8,7 @@ import { type LineRange, MAX_GENERATED_INDEX, MAX_GENERATED_LINES } from './gene
 import { ACCOUNT_PATTERN, vtexError } from './http';
 import { Rng } from './random';
 import { isOrderState, ORDER_STATES } from './states';
-import type { Account, SimulatorStore } from './store';
+import { type Account, MAX_GET_ORDER_LIMIT_PER_MINUTE, type SimulatorStore } from './store';
 
 export const MAX_GENERATE = 200_000;
 const MAX_VISIBILITY_TIMEOUT_MS = 24 * 3_600_000;
@@ -197,21 +197,35 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
     }),
   );
 
+  const settingsOf = (account: Account) => ({
+    visibilityTimeoutMs: account.visibilityTimeoutMs,
+    getOrderLimitPerMinute: account.getOrderLimitPerMinute,
+  });
+
   app.get(
     '/_sim/:account/settings',
-    withAccount((_req, _reply, account) => ({ visibilityTimeoutMs: account.visibilityTimeoutMs })),
+    withAccount((_req, _reply, account) => settingsOf(account)),
   );
 
+  /** Any of the settings; all are checked before any is applied. */
   app.post(
     '/_sim/:account/settings',
     withAccount((req, reply, account) => {
       const body = req.body;
-      const value = isObject(body) ? body.visibilityTimeoutMs : undefined;
-      if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > MAX_VISIBILITY_TIMEOUT_MS) {
+      if (!isObject(body) || !('visibilityTimeoutMs' in body || 'getOrderLimitPerMinute' in body)) {
+        return badRequest(reply, 'body must set visibilityTimeoutMs or getOrderLimitPerMinute');
+      }
+      const { visibilityTimeoutMs, getOrderLimitPerMinute } = body;
+      const within = (value: unknown, max: number) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= max;
+      if (visibilityTimeoutMs !== undefined && !within(visibilityTimeoutMs, MAX_VISIBILITY_TIMEOUT_MS)) {
         return badRequest(reply, `visibilityTimeoutMs must be an integer from 0 to ${MAX_VISIBILITY_TIMEOUT_MS}`);
       }
-      account.visibilityTimeoutMs = value as number;
-      return { visibilityTimeoutMs: account.visibilityTimeoutMs };
+      if (getOrderLimitPerMinute !== undefined && !within(getOrderLimitPerMinute, MAX_GET_ORDER_LIMIT_PER_MINUTE)) {
+        return badRequest(reply, `getOrderLimitPerMinute must be an integer from 0 (no limit) to ${MAX_GET_ORDER_LIMIT_PER_MINUTE}`);
+      }
+      if (visibilityTimeoutMs !== undefined) account.visibilityTimeoutMs = visibilityTimeoutMs as number;
+      if (getOrderLimitPerMinute !== undefined) account.setGetOrderLimit(getOrderLimitPerMinute as number);
+      return settingsOf(account);
     }),
   );
 

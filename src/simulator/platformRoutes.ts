@@ -90,6 +90,14 @@ export function registerPlatformRoutes(app: FastifyInstance, ctx: PlatformContex
     guarded(ctx, (req, reply, account) => {
       const { orderId = '' } = req.params as Params;
       account.counters.getOrderCalls++;
+      const waitMs = account.takeGetOrder();
+      if (waitMs > 0) {
+        account.counters.rateLimited++;
+        return reply
+          .code(429)
+          .header('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))))
+          .send(vtexError('429', 'Too Many Requests'));
+      }
       if (!account.orders.has(orderId)) return orderNotFound(reply);
       if (isMalformed(orderId, account.faults.malformedRate)) {
         account.counters.faultMalformed++;

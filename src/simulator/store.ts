@@ -4,6 +4,7 @@
  * timeout and come back unless committed; any handle ever issued for an event commits it.
  */
 import { randomBytes } from 'node:crypto';
+import { TokenBucket } from '../shared/tokenBucket';
 import { type FaultSettings, NO_FAULTS } from './faults';
 import { generatedOrderIdOf, generateOrder, type LineRange, MAX_GENERATED_INDEX, type Seed, seedHash } from './generate';
 import { Gate } from './http';
@@ -134,6 +135,9 @@ export class Account {
   readonly gate = new Gate();
   /** Fault draws come from a seeded PRNG so a benchmark run can be replayed. */
   faultRng = new Rng(0x5eed);
+  /** VTEX's limit on Get order per account (a minute; 0: none), enforced as a token bucket holding a second's worth. */
+  getOrderLimitPerMinute = DEFAULT_GET_ORDER_LIMIT_PER_MINUTE;
+  private getOrderBucket: TokenBucket | null = null;
   readonly counters = {
     committed: 0,
     startHandlingCalls: 0,
@@ -157,6 +161,8 @@ export class Account {
     faultTimeouts: 0,
     faultRateLimited: 0,
     faultMalformed: 0,
+    /** Get order calls answered 429 because the account's limit was reached (not a random fault). */
+    rateLimited: 0,
   };
 
   constructor(
@@ -166,6 +172,20 @@ export class Account {
     this.visibilityTimeoutMs = store.defaultVisibilityTimeoutMs;
     this.feed = defaultFeedConfiguration(this.visibilityTimeoutMs);
     this.feedActiveAt = store.now();
+  }
+
+  /** Sets the Get order limit (a minute; 0 for none); the bucket starts full. */
+  setGetOrderLimit(perMinute: number): void {
+    this.getOrderLimitPerMinute = perMinute;
+    this.getOrderBucket = null;
+  }
+
+  /** One Get order against the account's limit: 0 when it may go, else the milliseconds until it may. */
+  takeGetOrder(): number {
+    if (this.getOrderLimitPerMinute === 0) return 0;
+    const rate = this.getOrderLimitPerMinute / 60;
+    this.getOrderBucket ??= new TokenBucket(rate, Math.max(1, Math.floor(rate)), this.store.now());
+    return this.getOrderBucket.take(this.store.now());
   }
 
   /** The feed configuration, after applying VTEX's rule: deleted when no event came during its retention. */
@@ -600,6 +620,11 @@ export interface StoreOptions {
   now?: () => number;
   visibilityTimeoutMs?: number;
 }
+
+/** VTEX: Get order allows "up to 6000 requests per minute" per account (contracts/vtex). */
+export const DEFAULT_GET_ORDER_LIMIT_PER_MINUTE = 6000;
+/** The most a simulated account can be given. */
+export const MAX_GET_ORDER_LIMIT_PER_MINUTE = 1_000_000;
 
 export class SimulatorStore {
   readonly now: () => number;

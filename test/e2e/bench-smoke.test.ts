@@ -149,3 +149,23 @@ test(
     }
   },
 );
+
+test(
+  'npm run bench -- --variant rate-limit reports the share of the limit used and of calls answered 429',
+  { timeout: 300_000 },
+  async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-limit-'));
+    try {
+      const json = path.join(dir, 'limit.json');
+      // 120 orders against 1,200 a minute: a second's burst, then paced.
+      const result = await run(['--variant', 'rate-limit', '--orders', '120', '--limit', '1200', '--no-write', '--json', json]);
+      assert.equal(result.code, 0, `bench exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+      assert.match(result.stdout, /^\| orders imported, blocked \| 120 of 120, 0 \|$/m);
+      const report = JSON.parse(readFileSync(json, 'utf8'));
+      assert.deepEqual([report.imported, report.blocked, report.getOrderCalls - report.rateLimited], [120, 0, 120]);
+      assert.ok(report.shareOfLimit > 0 && report.share429 >= 0 && report.share429 <= 1, JSON.stringify(report));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

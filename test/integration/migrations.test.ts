@@ -366,6 +366,16 @@ describe('ERP schema migrations', () => {
     await db('sales_orders').insert({ ...order('OU-1000001'), vitrine_id: other.id });
   });
 
+  test("the rate limit migration goes down, dropping the vitrines' Get order limit", async () => {
+    const [, down] = await db.migrate.down(migrationConfig);
+    assert.deepEqual(
+      down.map((name: string) => name.replace(/\.(ts|js)$/, '')),
+      ['20261204000000_platform_rate_limit'],
+    );
+    const columns = await db('information_schema.columns').where({ table_schema: 'public', table_name: 'vitrines' }).pluck('column_name');
+    assert.ok(!columns.includes('get_order_limit_per_minute'));
+  });
+
   test('the marketplace migration goes down with marketplace orders in it, giving back the old origin, and up again', async () => {
     const order = await db('sales_orders').where({ order_code: 'VT-1000001' }).first('id', 'vitrine_id');
     const type = await db('payment_types').where({ code: 'OUTROS' }).first('id');

@@ -249,6 +249,18 @@ describe('vitrine order settings', () => {
         error: 'vitrine: invalid --keep-customer-identity: must be on or off',
       },
       { args: ['settings', agro, '--log-level', 'debug'], error: 'vitrine: invalid --log-level: must be errors or all' },
+      {
+        args: ['settings', agro, '--currency', 'real'],
+        error: 'vitrine: invalid --currency: must be an ISO 4217 code of 3 uppercase letters, e.g. BRL',
+      },
+      {
+        args: ['settings', agro, '--prefix', 'OK', '--get-order-limit', '0'],
+        error: 'vitrine: invalid --get-order-limit: must be at least 1 call a minute',
+      },
+      {
+        args: ['settings', agro, '--get-order-limit', 'many'],
+        error: 'vitrine: invalid --get-order-limit: must be a whole number of calls a minute',
+      },
       // log
       { args: ['log', agro, '--level', 'warn'], error: 'vitrine: invalid --level: must be error, warning or info' },
       { args: ['log', agro, '--limit', '0'], error: 'vitrine: invalid --limit: must be at least 1' },

@@ -70,7 +70,13 @@ export async function updateVitrineSettings(
   patch: Partial<
     Pick<
       VitrineRow,
-      'import_orders' | 'import_interval_minutes' | 'order_code_prefix' | 'keep_customer_identity' | 'log_level' | 'currency'
+      | 'import_orders'
+      | 'import_interval_minutes'
+      | 'order_code_prefix'
+      | 'keep_customer_identity'
+      | 'log_level'
+      | 'currency'
+      | 'get_order_limit_per_minute'
     >
   >,
 ): Promise<VitrineRow> {

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { httpFetch, type HttpFetch, type HttpResponse } from '../http';
+import type { Pacer } from '../pacing';
 import {
   type FeedConfig,
   type InvoiceNotice,
@@ -30,6 +31,8 @@ export interface VtexConnectorOptions {
   attempts?: number;
   /** Waits between tries; tests record the delays instead of sitting them out. */
   sleep?: (ms: number) => Promise<void>;
+  /** Paces Get order, VTEX's rate-limited call (6,000 a minute per account); none: unpaced. */
+  getOrderPacer?: Pacer;
 }
 
 /** `maxlot` of GET /api/orders/feed: "Maximum accepted value is 10" (contract). */
@@ -58,6 +61,7 @@ export class VtexConnector implements PlatformConnector {
   private readonly attempts: number;
   private readonly fetchFn: HttpFetch;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly getOrderPacer?: Pacer;
 
   constructor(
     private readonly account: PlatformAccount,
@@ -68,6 +72,7 @@ export class VtexConnector implements PlatformConnector {
     this.attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
     this.fetchFn = options.fetch ?? httpFetch;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.getOrderPacer = options.getOrderPacer;
   }
 
   async fetchQueue(maxItems: number): Promise<QueueItem[]> {
@@ -97,7 +102,7 @@ export class VtexConnector implements PlatformConnector {
   }
 
   async getOrder(orderId: string): Promise<unknown> {
-    return this.json(`getOrder ${orderId}`, 'GET', `/api/oms/pvt/orders/${encodeURIComponent(orderId)}`);
+    return this.json(`getOrder ${orderId}`, 'GET', `/api/oms/pvt/orders/${encodeURIComponent(orderId)}`, this.getOrderPacer);
   }
 
   async startHandling(orderId: string): Promise<void> {
@@ -137,8 +142,8 @@ export class VtexConnector implements PlatformConnector {
   }
 
   /** A call whose response body is JSON: returns it parsed. */
-  private async json(operation: string, method: Method, path: string): Promise<unknown> {
-    const text = await this.send(operation, method, path);
+  private async json(operation: string, method: Method, path: string, pacer?: Pacer): Promise<unknown> {
+    const text = await this.send(operation, method, path, undefined, pacer);
     if (text.trim() === '' && operation === 'getFeedConfig') return null;
     try {
       return JSON.parse(text) as unknown;
@@ -153,14 +158,17 @@ export class VtexConnector implements PlatformConnector {
    * Retry-After, 5xx, timeouts): a batch of a hundred orders must not fail, and start over, for
    * one flaky request. What is still failing after that is the activity's to retry.
    */
-  private async send(operation: string, method: Method, path: string, body?: unknown): Promise<string> {
+  private async send(operation: string, method: Method, path: string, body?: unknown, pacer?: Pacer): Promise<string> {
     for (let attempt = 1; ; attempt++) {
       try {
+        await pacer?.wait();
         return await this.sendOnce(operation, method, path, body);
       } catch (error) {
         if (!(error instanceof PlatformError) || !error.retryable || attempt >= this.attempts) throw error;
         const delayMs =
           error.retryAfterSeconds !== undefined ? Math.min(error.retryAfterSeconds * 1000, MAX_RETRY_AFTER_MS) : 200 * 2 ** (attempt - 1);
+        // A 429 is the account's, not this call's: every call of the account waits.
+        if (error.status === 429) pacer?.backOff(delayMs);
         await this.sleep(delayMs);
       }
     }

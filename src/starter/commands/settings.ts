@@ -9,6 +9,7 @@ import { updateVitrineSettings } from '../../erp/store/vitrines';
 import type { FieldDefaultRow, VitrineRow } from '../../erp/tables';
 import {
   currencySchema,
+  getOrderLimitSchema,
   logLevelSchema,
   onOffSchema,
   orderCodePrefixSchema,
@@ -63,6 +64,7 @@ async function orderSettings(ctx: CliContext, vitrine: VitrineRow) {
     keepCustomerIdentity: vitrine.keep_customer_identity,
     logLevel: vitrine.log_level,
     currency: vitrine.currency,
+    getOrderLimitPerMinute: vitrine.get_order_limit_per_minute,
     customerDefaults: rulesOf(customerRules),
     orderDefaults: rulesOf(orderRules),
   };
@@ -177,7 +179,8 @@ export function registerSettingsCommands(program: Command, register: Register): 
         'Não atualiza dados do cliente: imports keep the name, RG and state registration of existing customers',
       )
       .option('--log-level <level>', 'integration log level: errors (the default) or all')
-      .option('--currency <code>', 'currency of orders whose document does not say (ISO 4217; default BRL)'),
+      .option('--currency <code>', 'currency of orders whose document does not say (ISO 4217; default BRL)')
+      .option('--get-order-limit <per minute>', "the platform's Get order limit for the account (VTEX: 6000); imports use 95% of it"),
     async (ctx, code: string, options) => {
       const patch: Parameters<typeof updateVitrineSettings>[2] = {};
       // Every option is checked before anything is saved.
@@ -187,6 +190,9 @@ export function registerSettingsCommands(program: Command, register: Register): 
       }
       if (options.logLevel !== undefined) patch.log_level = parseSetting(logLevelSchema, options.logLevel, '--log-level');
       if (options.currency !== undefined) patch.currency = parseSetting(currencySchema, options.currency, '--currency');
+      if (options.getOrderLimit !== undefined) {
+        patch.get_order_limit_per_minute = parseSetting(getOrderLimitSchema, options.getOrderLimit, '--get-order-limit');
+      }
       let vitrine = await vitrineOf(ctx, code);
       const changed = Object.keys(patch).length > 0;
       if (changed) vitrine = await updateVitrineSettings(ctx.db, vitrine.id, patch);
@@ -200,6 +206,7 @@ export function registerSettingsCommands(program: Command, register: Register): 
         'keep customer identity': settings.keepCustomerIdentity ? 'on' : 'off',
         'log level': settings.logLevel,
         currency: settings.currency,
+        'get order limit': `${settings.getOrderLimitPerMinute} a minute (imports use 95%)`,
       });
       ctx.out.line('\ncustomer defaults');
       ctx.out.table(settings.customerDefaults);
