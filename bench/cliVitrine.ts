@@ -4,7 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { runCli } from '../src/starter/cli';
-import { SIMULATED_MARKETPLACES } from '../src/simulator/generate';
+import { simulatedMarketplaceCommands } from '../test/support/marketplaces';
 import type { BenchDatabase, Simulator } from './services';
 import type { WorkerProcess } from './workers';
 
@@ -57,9 +57,7 @@ export async function addEnabledVitrine(cli: BenchCli, code: string, simulatorUr
     '--prefix',
     prefix,
   ]);
-  for (const m of SIMULATED_MARKETPLACES) {
-    await cli(['marketplaces', code, 'set', m.affiliateId, m.channel, '--payment-type', 'OUTROS', '--condition', 'Marketplace']);
-  }
+  for (const args of simulatedMarketplaceCommands(code)) await cli(args);
   await cli(['enable', code]);
 }
 

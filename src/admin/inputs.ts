@@ -1,4 +1,7 @@
+import type { Knex } from 'knex';
 import { z } from 'zod';
+import { findPaymentType, listPaymentTypes, type PaymentTypeView } from '../erp/store/deparaTables';
+import { AdminInputError } from './errors';
 
 /**
  * Input rules shared by the `vitrine` CLI and the backoffice, beyond the vitrine settings of
@@ -25,3 +28,11 @@ export const platformOrderIdSchema = z
     /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
     'must be a platform order id (letters, digits, dots, dashes or underscores; e.g. 1172452900788-01)',
   );
+
+/** The ERP payment type an admin named (exact code, else the only one of another case); refused with the known codes. */
+export async function paymentTypeNamed(db: Knex, code: string, hint = ''): Promise<PaymentTypeView> {
+  const type = await findPaymentType(db, code);
+  if (type) return type;
+  const known = (await listPaymentTypes(db)).map((t) => t.code).join(', ');
+  throw new AdminInputError(`unknown ERP payment type ${JSON.stringify(code.slice(0, 60))} (expected one of: ${known}${hint})`);
+}

@@ -1,13 +1,7 @@
 import type { Knex } from 'knex';
-import {
-  affiliateIdSchema,
-  channelSchema,
-  findPaymentType,
-  listPaymentTypes,
-  paymentConditionSchema,
-  type MarketplaceMappingInput,
-} from '../erp/store/deparaTables';
+import { affiliateIdSchema, channelSchema, paymentConditionSchema, type MarketplaceMappingInput } from '../erp/store/deparaTables';
 import { AdminInputError } from './errors';
+import { paymentTypeNamed } from './inputs';
 import { orderCodePrefixSchema, parseSetting } from './vitrineSettings';
 
 /** A marketplace row as typed in the CLI or the backoffice's form: blank optional fields are absent. */
@@ -33,11 +27,7 @@ export async function marketplaceInputOf(db: Knex, fields: MarketplaceFields): P
     throw new AdminInputError('a payment type and a condition go together: give both, or neither (the payment DE-PARA then applies)');
   }
   if (typeCode === undefined) return { affiliateId, channel, orderCodePrefix, payment: null };
-  const type = await findPaymentType(db, typeCode);
-  if (!type) {
-    const known = (await listPaymentTypes(db)).map((t) => t.code).join(', ');
-    throw new AdminInputError(`unknown ERP payment type ${JSON.stringify(typeCode.slice(0, 60))} (expected one of: ${known})`);
-  }
+  const type = await paymentTypeNamed(db, typeCode);
   return {
     affiliateId,
     channel,

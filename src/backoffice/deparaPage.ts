@@ -6,11 +6,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AdminInputError } from '../admin/errors';
 import { countBlockedOrders } from '../erp/store/blockedOrders';
+import { paymentTypeNamed } from '../admin/inputs';
 import { marketplaceInputOf } from '../admin/marketplaceInputs';
 import {
   affiliateIdSchema,
   erpStatusSchema,
-  findPaymentType,
   listMarketplaceMappings,
   listPaymentMappings,
   listPaymentTypes,
@@ -256,12 +256,7 @@ export function registerDeParaRoutes(app: FastifyInstance, deps: BackofficeDeps)
     deParaChange(deps, 'payments', async (vitrine, fields) => {
       const platformPayment = parseSetting(platformPaymentSchema, fields.platformPayment, 'platform payment');
       const condition = parseSetting(paymentConditionSchema, fields.condition, 'condition');
-      const typeCode = fields.paymentType ?? '';
-      const type = await findPaymentType(deps.db, typeCode);
-      if (!type) {
-        const known = (await listPaymentTypes(deps.db)).map((t) => t.code).join(', ');
-        throw new AdminInputError(`unknown ERP payment type ${JSON.stringify(typeCode.slice(0, 60))} (expected one of: ${known})`);
-      }
+      const type = await paymentTypeNamed(deps.db, fields.paymentType ?? '');
       const { previous } = await setPaymentMapping(deps.db, vitrine.id, { platformPayment, paymentTypeId: type.id, condition });
       const was = previous ? ` (was ${previous.paymentType} "${previous.condition}")` : ' (new row)';
       const blocked = await countBlockedOrders(deps.db, vitrine.id);

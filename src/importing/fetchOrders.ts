@@ -6,7 +6,7 @@ import type { OrderEvent } from '../shared/importTypes';
 import { blockReason, isPermanentOrderError } from './blocking';
 import { mapWithConcurrency } from './concurrency';
 import { progress, type VitrineImport } from './context';
-import { decideOrder, OrderRejectedError } from './orderRules';
+import { decideOrder, mappedStatusOf } from './orderRules';
 import { erpStatusFor, isCancellationRequest, isForwardTransition, type ErpStatus } from './rules/statuses';
 
 export interface FetchedOrders {
@@ -53,10 +53,7 @@ export async function fetchOrders(vi: VitrineImport, events: OrderEvent[]): Prom
       const mapped = mapPlatformOrder(settings.vitrine.platform, raw);
       const order = { ...mapped, platformState: platformStateOf(settings.statusMappings, mapped.platformState, state) };
       if (existing) {
-        if (!order.platformState)
-          throw new OrderRejectedError('the order has no state: its document has an empty status and no feed event named one');
-        if (!erpStatusFor(settings.statusMappings, order.platformState))
-          throw new OrderRejectedError(`unmapped platform state ${order.platformState}`);
+        mappedStatusOf(settings, order.platformState);
         entries.push({
           externalOrderId: orderId,
           kind,

@@ -36,16 +36,21 @@ export function orderCodeOf(vitrine: Pick<VitrineRow, 'order_code_prefix'>, plat
   return `${vitrine.order_code_prefix}-${platformOrderNumber}`;
 }
 
+/** The ERP status of a platform state through the status DE-PARA; OrderRejectedError when it has none. */
+export function mappedStatusOf(settings: Pick<ImportSettings, 'statusMappings'>, platformState: string): ErpStatus {
+  if (!platformState) throw new OrderRejectedError('the order has no state: its document has an empty status and no feed event named one');
+  const status = erpStatusFor(settings.statusMappings, platformState);
+  if (!status) throw new OrderRejectedError(`unmapped platform state ${platformState}`);
+  return status;
+}
+
 /**
  * The marketplace, status and payment DE-PARA applied to a new order. Throws OrderRejectedError
  * naming what is missing and the command that adds it.
  */
 export function decideOrder(settings: ImportSettings, order: ErpOrder): OrderDecision {
   const { vitrine } = settings;
-  if (!order.platformState)
-    throw new OrderRejectedError('the order has no state: its document has an empty status and no feed event named one');
-  const status = erpStatusFor(settings.statusMappings, order.platformState);
-  if (!status) throw new OrderRejectedError(`unmapped platform state ${order.platformState}`);
+  const status = mappedStatusOf(settings, order.platformState);
 
   // Orders stored with a page by an earlier version have no marketplace field.
   const marketplace = order.marketplace ?? null;
@@ -67,15 +72,17 @@ export function decideOrder(settings: ImportSettings, order: ErpOrder): OrderDec
       );
     }
     // The marketplace pays the whole order: one payment of its value.
-    const whole = {
-      lineNumber: 1,
-      platformPaymentId: null,
-      paymentSystem: null,
-      paymentSystemName: null,
-      paymentGroup: null,
-      installments: 1,
-    };
-    platformPayments = [{ ...whole, valueCents: order.totalCents }];
+    platformPayments = [
+      {
+        lineNumber: 1,
+        platformPaymentId: null,
+        paymentSystem: null,
+        paymentSystemName: null,
+        paymentGroup: null,
+        installments: 1,
+        valueCents: order.totalCents,
+      },
+    ];
   }
   const payments = platformPayments.map((payment) => {
     if (settled) return { payment, paymentTypeId: settled.paymentTypeId, condition: conditionFor(settled.condition, payment.installments) };

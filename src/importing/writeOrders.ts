@@ -100,13 +100,13 @@ export async function writeOrders(vi: VitrineImport, orders: OrderToWrite[], onW
 async function write(vi: VitrineImport, trx: Knex.Transaction, orders: NewSalesOrder[], onWritten: OnWritten) {
   const { vitrine } = vi.settings;
   const ids = await insertSalesOrders(trx, vitrine.id, orders, keptCustomerColumns(vitrine));
-  const imported = orders.filter((o) => ids.has(o.order.externalOrderId)).map((o) => o.order.externalOrderId);
+  const written = orders.filter((o) => ids.has(o.order.externalOrderId));
+  const imported = written.map((o) => o.order.externalOrderId);
   const existing = orders.filter((o) => !ids.has(o.order.externalOrderId)).map((o) => o.order.externalOrderId);
   // An order that imports leaves the blocked list.
   await clearBlockedOrders(trx, vitrine.id, imported);
   await onWritten(trx, { imported, existing });
-  for (const o of orders) {
-    if (!ids.has(o.order.externalOrderId)) continue;
+  for (const o of written) {
     vi.log.push({ level: 'info', externalOrderId: o.order.externalOrderId, message: 'order imported' });
     if (o.paymentDifferenceCents !== null) vi.log.push(paymentDifferenceLine(o));
   }

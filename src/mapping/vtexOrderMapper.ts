@@ -76,8 +76,7 @@ export function mapVtexOrder(raw: unknown): ErpOrder {
 
 function marketplaceOf(order: VtexOrder): ErpMarketplace | null {
   const name = blankToNull(order.marketplace?.name);
-  const orderId =
-    order.marketplaceOrderId === null || order.marketplaceOrderId === undefined ? null : blankToNull(String(order.marketplaceOrderId));
+  const orderId = blankToNull(order.marketplaceOrderId);
   const affiliateId = blankToNull(order.affiliateId);
   // A seller's order from a VTEX marketplace has no affiliate: that marketplace's account names it.
   const key = affiliateId ?? (order.origin === 'Fulfillment' ? name : null);
@@ -198,8 +197,7 @@ function mapPayments(order: VtexOrder): ErpOrderPayment[] {
   return payments.map((payment, index) => ({
     lineNumber: index + 1,
     platformPaymentId: blankToNull(payment.id),
-    paymentSystem:
-      payment.paymentSystem === null || payment.paymentSystem === undefined ? null : blankToNull(String(payment.paymentSystem)),
+    paymentSystem: blankToNull(payment.paymentSystem),
     paymentSystemName: blankToNull(payment.paymentSystemName),
     paymentGroup: blankToNull(payment.group),
     installments: payment.installments ?? 1,
@@ -244,8 +242,9 @@ function hasValidCheckDigits(digits: string, weights: number[]): boolean {
   return true;
 }
 
-function blankToNull(value: string | null | undefined): string | null {
-  const trimmed = value?.trim();
+/** Text, or an id VTEX sent as a number, trimmed; null when absent or blank. */
+function blankToNull(value: string | number | null | undefined): string | null {
+  const trimmed = value === null || value === undefined ? undefined : String(value).trim();
   return trimmed ? trimmed : null;
 }
 

@@ -19,7 +19,8 @@ import os from 'node:os';
 import { applyDatabaseMigrations, createDatabase } from '../../src/erp/db';
 import { scheduleIdFor } from '../../src/shared/ids';
 import { isMalformed } from '../../src/simulator/faults';
-import { generatedOrderId, SIMULATED_MARKETPLACES } from '../../src/simulator/generate';
+import { generatedOrderId } from '../../src/simulator/generate';
+import { simulatedMarketplaceCommands } from '../support/marketplaces';
 import { Rng } from '../../src/simulator/random';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
 import type { Account } from '../../src/simulator/store';
@@ -239,9 +240,7 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
         '--prefix',
         prefix,
       ]);
-      for (const m of SIMULATED_MARKETPLACES) {
-        await cli.json(['marketplaces', code, 'set', m.affiliateId, m.channel, '--payment-type', 'OUTROS', '--condition', 'Marketplace']);
-      }
+      for (const args of simulatedMarketplaceCommands(code)) await cli.json(args);
       codes.push(code);
     }
     const listed = await cli.run(['list', '--json']);

@@ -167,6 +167,9 @@ export const affiliateIdSchema = z
 /** The ERP channel ("origem do pedido") of a marketplace's orders. */
 export const channelSchema = oneLine('channel name such as "Magazine Luiza"');
 
+/** A marketplace's row, its affiliate id matched without regard to case (the unique index is on upper(affiliate_id)). */
+const ofAffiliate = (affiliateId: string) => (query: Knex.QueryBuilder) => query.whereRaw('upper(affiliate_id) = upper(?)', [affiliateId]);
+
 export interface MarketplaceMappingView {
   affiliateId: string;
   channel: string;
@@ -184,7 +187,7 @@ export async function listMarketplaceMappings(
   const query = db('marketplace_mappings as m')
     .leftJoin('payment_types as t', 't.id', 'm.payment_type_id')
     .where('m.vitrine_id', vitrineId);
-  if (affiliateId !== undefined) query.whereRaw('upper(m.affiliate_id) = upper(?)', [affiliateId]);
+  if (affiliateId !== undefined) query.where(ofAffiliate(affiliateId));
   return query.orderByRaw('upper(m.affiliate_id)').select({
     affiliateId: 'm.affiliate_id',
     channel: 'm.channel',
@@ -211,7 +214,7 @@ export async function setMarketplaceMapping(
   return db.transaction(async (trx) => {
     const existing: { id: number } | undefined = await trx('marketplace_mappings')
       .where({ vitrine_id: vitrineId })
-      .whereRaw('upper(affiliate_id) = upper(?)', [input.affiliateId])
+      .where(ofAffiliate(input.affiliateId))
       .forUpdate()
       .first('id');
     const [previous] = existing ? await listMarketplaceMappings(trx, vitrineId, input.affiliateId) : [];
@@ -232,7 +235,7 @@ export async function setMarketplaceMapping(
 export async function removeMarketplaceMapping(db: Knex, vitrineId: number, affiliateId: string): Promise<string | undefined> {
   const [removed]: Array<{ affiliate_id: string }> = await db('marketplace_mappings')
     .where({ vitrine_id: vitrineId })
-    .whereRaw('upper(affiliate_id) = upper(?)', [affiliateId])
+    .where(ofAffiliate(affiliateId))
     .delete()
     .returning('affiliate_id');
   return removed?.affiliate_id;

@@ -98,7 +98,7 @@ export async function insertSalesOrders(
   const productIds = await upsertProducts(trx, orders);
 
   const orderRows = orders.map(
-    ({ order, status, orderCode, origin, currency, paymentCondition, approved, customer, orderDefaults, ...o }) => ({
+    ({ order, status, orderCode, origin, currency, paymentDifferenceCents, paymentCondition, approved, customer, orderDefaults }) => ({
       vitrine_id: vitrineId,
       external_order_id: order.externalOrderId,
       order_code: orderCode,
@@ -108,7 +108,7 @@ export async function insertSalesOrders(
       marketplace_name: order.marketplace?.name ?? null,
       marketplace_order_id: order.marketplace?.orderId ?? null,
       currency,
-      payment_difference_cents: o.paymentDifferenceCents,
+      payment_difference_cents: paymentDifferenceCents,
       customer_id: customerIds.get(customer.document as string),
       carrier_id: order.carrier ? carrierIds.get(order.carrier.code) : null,
       payment_condition: paymentCondition,

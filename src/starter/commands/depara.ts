@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import {
   erpStatusSchema,
-  findPaymentType,
   listPaymentMappings,
   listPaymentTypes,
   listStatusMappings,
@@ -15,8 +14,8 @@ import {
 import { countBlockedOrders } from '../../erp/store/blockedOrders';
 import { DEFAULT_PAYMENT_KEY } from '../../importing/rules/payments';
 import { ERP_STATUSES, platformActionFor } from '../../importing/rules/statuses';
+import { paymentTypeNamed } from '../../admin/inputs';
 import { parseSetting, vitrineCodeSchema } from '../../admin/vitrineSettings';
-import type { CliContext } from '../context';
 import { UsageError } from '../output';
 import type { Register } from './vitrines';
 
@@ -45,15 +44,6 @@ export function actionArgs<U extends Record<string, string>>(command: string, us
     throw new UsageError(`usage: vitrine ${usage[action]}${hint}`);
   }
   return action;
-}
-
-async function paymentTypeFor(ctx: CliContext, code: string) {
-  const type = await findPaymentType(ctx.db, code);
-  if (type) return type;
-  const known = (await listPaymentTypes(ctx.db)).map((t) => t.code).join(', ');
-  throw new UsageError(
-    `unknown ERP payment type ${JSON.stringify(code.slice(0, 60))} (expected one of: ${known}; see: vitrine payment-types list)`,
-  );
 }
 
 /** DE-PARA tables: payment types and statuses. */
@@ -125,7 +115,7 @@ In <condition>, {n} stands for the installments, e.g. "Cartão {n}x".
       const typeCode = args[1];
       const condition = parseSetting(paymentConditionSchema, args[2], 'condition');
       const vitrine = await ctx.vitrine(vitrineCode);
-      const type = await paymentTypeFor(ctx, typeCode);
+      const type = await paymentTypeNamed(ctx.db, typeCode, '; see: vitrine payment-types list');
       const { created, previous } = await setPaymentMapping(ctx.db, vitrine.id, { platformPayment, paymentTypeId: type.id, condition });
       const mapping = { platformPayment, paymentType: type.code, paymentTypeName: type.name, condition };
       if (options.json) return ctx.out.json({ vitrine: vitrine.code, ...mapping, created, previous: previous ?? null });
