@@ -6,7 +6,7 @@ set -eu
 
 ADDRESS=${TEMPORAL_ADDRESS:-temporal:7233}
 NAMESPACE=${TEMPORAL_NAMESPACE:-default}
-ATTRIBUTES="VitrineCode=Keyword ImportedOrders=Int UpdatedOrders=Int BlockedOrders=Int"
+ATTRIBUTES="VitrineCode=Keyword ImportedOrders=Int UpdatedOrders=Int BlockedOrders=Int ImportTrigger=Keyword"
 
 echo "waiting for Temporal at $ADDRESS"
 i=0

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole local stack: Postgres, Temporal dev server, VTEX platform simulator and a worker.
+# The whole local stack: Postgres, Temporal dev server, VTEX platform simulator, the hook receiver
+# and a worker.
 #
 #   scripts/stack.sh up [--no-worker]   start what is not running yet (reuses what is), run the
 #                                       ERP migrations, write .data/stack.env
@@ -16,8 +17,10 @@ cd "$REPO"
 # The compiled entry points (npm run build; `up` builds when a source is newer than dist/).
 SIM_MAIN=dist/simulator/main.js
 WORKER_MAIN=dist/worker/main.js
+HOOKS_MAIN=dist/hooks/main.js
 MIGRATE_MAIN=dist/erp/migrate.js
 PREFERRED_SIM_PORT=${SIMULATOR_PORT:-8787} # the simulator's own default
+PREFERRED_HOOKS_PORT=${HOOKS_PORT:-8790}   # the receiver's own default
 
 # The worker's task queue: $TASK_QUEUE as the worker reads it, else the one in src/shared/ids.ts.
 task_queue() {
@@ -126,12 +129,32 @@ start_worker() {
   wait_started worker "$WORKER_MAIN" 90 "$LOG_DIR/worker.log" worker_polling
 }
 
+# The hook receiver: the URL the simulator's (or VTEX's) orders hook calls, as HOOKS_URL.
+start_hooks() {
+  local settings="$DATABASE_URL $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE $(build_stamp)"
+  if reuse_or_stop hooks "$HOOKS_MAIN" "$settings" && [[ -f $RUN_DIR/hooks.env ]]; then
+    load_env_lines <"$RUN_DIR/hooks.env"
+    http_ok "$HOOKS_URL/health" && return 0
+    stop_bg hooks "$HOOKS_MAIN" 2>/dev/null
+  fi
+  local port
+  # A stable port keeps the hooks configured on the simulator valid across restarts.
+  port=$(pick_port "$(sed -n 's/^HOOKS_PORT=//p' "$RUN_DIR/hooks.last" 2>/dev/null || true)" "$PREFERRED_HOOKS_PORT")
+  HOOKS_URL=http://127.0.0.1:$port
+  log "stack: starting the hook receiver on $HOOKS_URL"
+  HOOKS_HOST=127.0.0.1 HOOKS_PORT=$port start_bg hooks "$LOG_DIR/hooks.log" node "$HOOKS_MAIN"
+  echo "$settings" >"$RUN_DIR/hooks.settings"
+  wait_started hooks "$HOOKS_MAIN" 60 "$LOG_DIR/hooks.log" http_ok "$HOOKS_URL/health"
+  echo "HOOKS_URL=$HOOKS_URL" >"$RUN_DIR/hooks.env"
+  echo "HOOKS_PORT=$port" >"$RUN_DIR/hooks.last"
+}
+
 # KEY=value lines that `set -a; . .data/stack.env` and dotenv readers both accept;
 # a value with shell-special characters (e.g. a password in DATABASE_URL) is single-quoted.
 write_env() {
   local k v tmp=$STACK_ENV.tmp
   : >"$tmp"
-  for k in DATABASE_URL TEMPORAL_ADDRESS TEMPORAL_NAMESPACE TEMPORAL_UI_URL SIMULATOR_URL; do
+  for k in DATABASE_URL TEMPORAL_ADDRESS TEMPORAL_NAMESPACE TEMPORAL_UI_URL SIMULATOR_URL HOOKS_URL; do
     v=${!k-}
     if [[ $v =~ ^[A-Za-z0-9_@%+=:,./-]*$ ]]; then
       printf '%s=%s\n' "$k" "$v" >>"$tmp"
@@ -158,6 +181,8 @@ cmd_up() {
   run_migrations
   start_simulator
   export SIMULATOR_URL
+  start_hooks
+  export HOOKS_URL
   if ((with_worker)); then start_worker; fi
   write_env
   log "stack: up. Environment in .data/stack.env (use: set -a; . .data/stack.env; set +a)"
@@ -167,8 +192,9 @@ cmd_up() {
 cmd_down() {
   [[ -d $RUN_DIR ]] || return 0
   stop_bg worker "$WORKER_MAIN"
+  stop_bg hooks "$HOOKS_MAIN"
   stop_bg simulator "$SIM_MAIN"
-  rm -f "$RUN_DIR/simulator.env" "$RUN_DIR/simulator.build" "$RUN_DIR/worker.settings"
+  rm -f "$RUN_DIR/simulator.env" "$RUN_DIR/simulator.build" "$RUN_DIR/worker.settings" "$RUN_DIR/hooks.env" "$RUN_DIR/hooks.settings"
   bash "$SCRIPTS/temporal.sh" stop
   if [[ $(cat "$RUN_DIR/postgres.mode" 2>/dev/null) == local ]]; then
     bash "$SCRIPTS/postgres.sh" stop
@@ -195,6 +221,11 @@ cmd_status() {
   else
     echo "simulator stopped" >&3
     ok=1
+  fi
+  if running hooks "$HOOKS_MAIN" && [[ -f $RUN_DIR/hooks.env ]]; then
+    echo "hooks     running  $(sed -n 's/^HOOKS_URL=//p' "$RUN_DIR/hooks.env")  (pid $(<"$RUN_DIR/hooks.pid"))" >&3
+  else
+    echo "hooks     stopped" >&3
   fi
   if running worker "$WORKER_MAIN"; then
     echo "worker    running  (pid $(<"$RUN_DIR/worker.pid"))" >&3

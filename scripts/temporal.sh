@@ -16,7 +16,7 @@ STATE=$RUN_DIR/temporal.env
 LOGFILE=$LOG_DIR/temporal.log
 MARKER="server start-dev"
 # Keep in sync with SEARCH_ATTRIBUTES in src/shared/ids.ts.
-SEARCH_ATTRIBUTES=(VitrineCode=Keyword ImportedOrders=Int UpdatedOrders=Int BlockedOrders=Int)
+SEARCH_ATTRIBUTES=(VitrineCode=Keyword ImportedOrders=Int UpdatedOrders=Int BlockedOrders=Int ImportTrigger=Keyword)
 
 cli() { "$TEMPORAL_BIN" "$@"; }
 
@@ -33,12 +33,26 @@ attributes_ready() {
 
 print_state() { cat "$STATE"; }
 
+# start-dev registers the attributes; a database from an older setup may still lack one.
+ensure_attributes() {
+  local address=$1 sa
+  wait_until 30 attributes_ready "$address" && return 0
+  for sa in "${SEARCH_ATTRIBUTES[@]}"; do
+    cli operator search-attribute create --address "$address" --namespace "$NAMESPACE" \
+      --name "${sa%%=*}" --type "${sa#*=}" >/dev/null 2>&1 || true
+  done
+  wait_until 30 attributes_ready "$address" ||
+    die "the search attributes ${SEARCH_ATTRIBUTES[*]} are missing on $address and could not be created"
+}
+
 cmd_start() {
   ensure_dirs
   TEMPORAL_BIN=$(bash "$SCRIPTS/temporal-cli.sh")
   if running temporal "$MARKER" && [[ -f $STATE ]]; then
     load_env_lines <"$STATE"
     if healthy "$TEMPORAL_ADDRESS"; then
+      # A server started by an older release may lack an attribute added since.
+      ensure_attributes "$TEMPORAL_ADDRESS"
       print_state
       return 0
     fi
@@ -71,15 +85,7 @@ cmd_start() {
     log_tail "$LOGFILE"
     die "the Temporal dev server did not become healthy on $address (log: $LOGFILE)"
   fi
-  # start-dev registers the attributes; a database from an older setup may still lack one.
-  if ! wait_until 30 attributes_ready "$address"; then
-    for sa in "${SEARCH_ATTRIBUTES[@]}"; do
-      cli operator search-attribute create --address "$address" --namespace "$NAMESPACE" \
-        --name "${sa%%=*}" --type "${sa#*=}" >/dev/null 2>&1 || true
-    done
-    wait_until 30 attributes_ready "$address" ||
-      die "the search attributes ${SEARCH_ATTRIBUTES[*]} are missing on $address and could not be created"
-  fi
+  ensure_attributes "$address"
   printf 'TEMPORAL_ADDRESS=%s\nTEMPORAL_NAMESPACE=%s\nTEMPORAL_UI_URL=%s\n' \
     "$address" "$NAMESPACE" "http://127.0.0.1:$ui_port" >"$STATE"
   print_state

@@ -1,3 +1,4 @@
+import { commitHookPage, takeHookPage } from '../erp/store/hooks';
 import { markQueuePageCommitted, saveQueuePage } from '../erp/store/queuePages';
 import { getVitrineById } from '../erp/store/vitrines';
 import { connectorFor as defaultConnectorFor } from '../platform/connectors';
@@ -7,7 +8,10 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { FAILURE_TYPES } from '../shared/failureTypes';
 import { withFailureTypes } from './failures';
 
-/** Queue fetch and acknowledgement: the platform's integration queue, a page at a time. */
+/**
+ * Queue fetch and acknowledgement: the platform's integration queue, a page at a time, and the
+ * notifications of its orders hook, taken as pages of the same kind.
+ */
 export function createQueueActivities(deps: ActivityDependencies) {
   const { db } = deps;
   const connectorFor = deps.connectorFor ?? defaultConnectorFor;
@@ -39,9 +43,26 @@ export function createQueueActivities(deps: ActivityDependencies) {
       return { pageId, items: items.length };
     },
 
-    /** Acknowledges a page's queue items; called only after the ERP committed what they announced. */
+    /**
+     * The orders hook's waiting notifications of the vitrine as a page, served by the same steps as
+     * a queue page; none waiting keeps none. The feed still announces these orders: its items are
+     * acknowledged when a run reads them, and find the orders imported.
+     */
+    async fetchHookPage(input: { vitrineId: number; importRunId: number; maxItems: number }): Promise<FetchedPage> {
+      const page = await takeHookPage(db, input);
+      return page ? { pageId: page.pageId, items: page.items } : { pageId: null, items: 0 };
+    },
+
+    /**
+     * Acknowledges a page's queue items; called only after the ERP committed what they announced.
+     * A hook page's notifications are served: they leave hook_notifications (nothing to tell the platform).
+     */
     async commitQueueItems(input: { vitrineId: number; pageId: number }): Promise<{ committed: number }> {
       const page = await queuePageOf(db, input.vitrineId, input.pageId);
+      if (page.source === 'hook') {
+        await commitHookPage(db, page.id);
+        return { committed: 0 };
+      }
       if (!page.committed) {
         const vitrine = await getVitrineById(db, input.vitrineId);
         await withFailureTypes(`queue commit for vitrine ${vitrine.code}`, () =>

@@ -12,7 +12,7 @@ import { InvalidSettingError, parseSetting, vitrineCodeSchema } from '../admin/v
 import type { PlatformConnector } from '../platform/types';
 import type { Html } from './html';
 import type { Flash } from './layout';
-import type { TemporalAccess } from './temporal';
+import type { TemporalAccess } from '../shared/temporalAccess';
 
 export interface BackofficeDeps {
   db: Knex;

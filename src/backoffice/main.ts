@@ -6,7 +6,7 @@
 import { createDatabase } from '../erp/db';
 import { readConfig } from '../shared/config';
 import { buildBackoffice, LOOPBACK_HOSTS } from './server';
-import { temporalAccess } from './temporal';
+import { temporalAccess } from '../shared/temporalAccess';
 
 function readPort(text: string | undefined): number {
   if (text === undefined || text.trim() === '') return 3000;

@@ -11,7 +11,7 @@ import { html } from './html';
 import { NotFoundError, sendPage, type BackofficeDeps, type Fields } from './http';
 import { page } from './layout';
 import { registerOrderRoutes } from './ordersPage';
-import { TemporalUnavailableError } from './temporal';
+import { TemporalUnavailableError } from '../shared/temporalAccess';
 import { registerVitrineRoutes } from './vitrinesPage';
 
 export type { BackofficeDeps } from './http';

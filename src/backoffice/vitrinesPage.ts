@@ -16,7 +16,7 @@ import { maskSecret } from '../shared/format';
 import { enc, html, type Html } from './html';
 import { fieldsOf, redirectWith, sendPage, takeFlash, userMistake, vitrineFromPath, type BackofficeDeps } from './http';
 import { page, vitrineTabs, when, type Flash } from './layout';
-import { TemporalUnavailableError, withTemporal } from './temporal';
+import { TemporalUnavailableError, withTemporal } from '../shared/temporalAccess';
 
 /** Schedule states by vitrine code, or why Temporal could not tell. */
 async function scheduleStates(deps: BackofficeDeps, codes: string[]): Promise<{ states: Map<string, ScheduleState>; warning?: string }> {

@@ -192,6 +192,8 @@ export interface ImportRunRow {
   blocked: number;
   unchanged: number;
   committed: number;
+  /** Orders of hook notifications the run served. */
+  hooked: number;
   started_at: Date;
   finished_at: Date | null;
   workflow_run_id: string | null;
@@ -270,6 +272,8 @@ export interface QueuePageRow {
   vitrine_id: number;
   /** The queue items as the platform listed them: { handle, orderId, state }[]. */
   items: Array<{ handle: string; orderId: string; state: string }>;
+  /** feed: the platform queue; hook: notifications of the orders hook (their items have no handle). */
+  source: 'feed' | 'hook';
   fetched_at: Date;
   committed_at: Date | null;
 }
@@ -294,4 +298,29 @@ export interface QueuePageOrderRow {
   defaults_at: Date | null;
   outcome: PageOutcome | null;
   step: PageStep | null;
+}
+
+/** A vitrine's orders hook as the ERP configured it on the platform (table vitrine_hooks). */
+export interface VitrineHookRow {
+  vitrine_id: number;
+  url: string;
+  account: string;
+  secret_hash: Buffer;
+  previous_secret_hash: Buffer | null;
+  previous_secret_until: Date | null;
+  states: string[];
+  enabled_at: Date;
+  last_notification_at: Date | null;
+  notifications: string | number;
+  last_ping_at: Date | null;
+}
+
+/** A notification of the orders hook the import has not served yet (table hook_notifications). */
+export interface HookNotificationRow {
+  vitrine_id: number;
+  order_id: string;
+  state: string;
+  last_change: Date | null;
+  received_at: Date;
+  queue_page_id: number | null;
 }

@@ -40,6 +40,11 @@ export interface PlatformConnector {
   /** The platform's feed configuration, or null when it has none. */
   getFeedConfig(): Promise<FeedConfig | null>;
   configureFeed(config: FeedConfig): Promise<void>;
+  /** The platform's orders hook configuration, or null when it has none. */
+  getHookConfig(): Promise<HookConfig | null>;
+  /** Writes the hook configuration; the platform pings the URL first and refuses it unless answered. */
+  configureHook(config: HookConfig): Promise<void>;
+  removeHookConfig(): Promise<void>;
 }
 
 /** What the ERP tells the platform of an invoice (NF-e). Money in cents. */
@@ -75,6 +80,13 @@ export interface FeedConfig {
   states: string[];
   visibilityTimeoutSeconds: number;
   retentionSeconds: number;
+}
+
+/** The orders hook: the states it notifies, the URL it calls and the headers it sends (its only authentication). */
+export interface HookConfig {
+  states: string[];
+  url: string;
+  headers: Record<string, string>;
 }
 
 /**

@@ -27,6 +27,36 @@ export interface WorkerConfig extends ServiceConfig {
   logLevel: LogLevelName;
 }
 
+/** Settings of the hook receiver process (`npm run hooks`). */
+export interface HooksConfig extends ServiceConfig {
+  host: string;
+  port: number;
+  /** Behind a reverse proxy: true, or the proxy addresses whose X-Forwarded-For is believed. */
+  trustProxy: boolean | string;
+}
+
+export const DEFAULT_HOOKS_PORT = 8790;
+
+export function readHooksConfig(env: NodeJS.ProcessEnv = process.env): HooksConfig {
+  const portText = setting(env, 'HOOKS_PORT');
+  const port = portText === undefined ? DEFAULT_HOOKS_PORT : Number(portText);
+  if (portText !== undefined && (!/^\d{1,5}$/.test(portText) || port > 65535))
+    throw new ConfigError(`HOOKS_PORT must be a port number (0-65535), got ${JSON.stringify(portText)}`);
+  const host = readPlain(env, 'HOOKS_HOST') ?? '127.0.0.1';
+  const proxy = readPlain(env, 'HOOKS_TRUST_PROXY');
+  let trustProxy: boolean | string = false;
+  if (proxy !== undefined) {
+    if (TRUE.includes(proxy.toLowerCase())) trustProxy = true;
+    else if (FALSE.includes(proxy.toLowerCase())) trustProxy = false;
+    else if (/^[0-9a-fA-F:.,/]+$/.test(proxy)) trustProxy = proxy;
+    else
+      throw new ConfigError(
+        `HOOKS_TRUST_PROXY must be true, false or the proxy addresses (e.g. 10.0.0.0/8,127.0.0.1), got ${JSON.stringify(proxy)}`,
+      );
+  }
+  return { ...readConfig(env), host, port, trustProxy };
+}
+
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9464';

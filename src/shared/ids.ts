@@ -42,6 +42,12 @@ export const SEARCH_ATTRIBUTES = {
   importedOrders: defineSearchAttributeKey('ImportedOrders', SearchAttributeType.INT),
   updatedOrders: defineSearchAttributeKey('UpdatedOrders', SearchAttributeType.INT),
   blockedOrders: defineSearchAttributeKey('BlockedOrders', SearchAttributeType.INT),
+  /**
+   * hook: the run served notifications of the orders hook (a hook caused it); schedule: it did not.
+   * (How many orders: `hooked` in the run's memo; a Temporal namespace on SQL visibility holds only
+   * three Int attributes.)
+   */
+  importTrigger: defineSearchAttributeKey('ImportTrigger', SearchAttributeType.KEYWORD),
 };
 
 /** Vitrine codes end up in schedule ids, workflow ids and URLs: keep them plain. */

@@ -29,6 +29,8 @@ export interface ImportCounts {
   blocked: number;
   /** Queue items acknowledged to the platform. */
   committed: number;
+  /** Orders announced by hook notifications the run served. */
+  hooked: number;
 }
 
 export interface ImportRunSummary extends ImportCounts {
@@ -86,5 +88,5 @@ export interface StatusUpdateResult {
 }
 
 export function zeroCounts(): ImportCounts {
-  return { fetched: 0, imported: 0, updated: 0, unchanged: 0, blocked: 0, committed: 0 };
+  return { fetched: 0, imported: 0, updated: 0, unchanged: 0, blocked: 0, committed: 0, hooked: 0 };
 }

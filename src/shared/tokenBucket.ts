@@ -33,6 +33,11 @@ export class TokenBucket {
     return Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond);
   }
 
+  /** Returns a token just taken (a caller that only looked). */
+  giveBack(): void {
+    this.tokens = Math.min(this.capacity, this.tokens + 1);
+  }
+
   /** Reserves the next token, however far: the milliseconds to wait before using it (callers queue up). */
   reserve(now: number): number {
     this.refill(now);

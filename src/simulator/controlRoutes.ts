@@ -12,6 +12,7 @@ import { type Account, MAX_GET_ORDER_LIMIT_PER_MINUTE, type SimulatorStore } fro
 
 export const MAX_GENERATE = 200_000;
 const MAX_VISIBILITY_TIMEOUT_MS = 24 * 3_600_000;
+const MAX_HOOK_RETRY_MS = 3_600_000;
 
 type Params = { account: string; orderId?: string };
 type Handler = (req: FastifyRequest, reply: FastifyReply, account: Account) => unknown;
@@ -200,7 +201,14 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
   const settingsOf = (account: Account) => ({
     visibilityTimeoutMs: account.visibilityTimeoutMs,
     getOrderLimitPerMinute: account.getOrderLimitPerMinute,
+    ...account.hook.retry,
   });
+
+  // The orders hook's notifications that got through: the change's time and the delivery's (benchmarks).
+  app.get(
+    '/_sim/:account/hook/deliveries',
+    withAccount((_req, _reply, account) => ({ deliveries: account.hook.delivered })),
+  );
 
   app.get(
     '/_sim/:account/settings',
@@ -212,19 +220,28 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
     '/_sim/:account/settings',
     withAccount((req, reply, account) => {
       const body = req.body;
-      if (!isObject(body) || !('visibilityTimeoutMs' in body || 'getOrderLimitPerMinute' in body)) {
-        return badRequest(reply, 'body must set visibilityTimeoutMs or getOrderLimitPerMinute');
-      }
-      const { visibilityTimeoutMs, getOrderLimitPerMinute } = body;
-      const within = (value: unknown, max: number) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= max;
-      if (visibilityTimeoutMs !== undefined && !within(visibilityTimeoutMs, MAX_VISIBILITY_TIMEOUT_MS)) {
+      const names = ['visibilityTimeoutMs', 'getOrderLimitPerMinute', 'hookRetryInitialMs', 'hookRetryMaxMs', 'hookMaxAttempts'];
+      if (!isObject(body) || !names.some((name) => name in body)) return badRequest(reply, `body must set one of ${names.join(', ')}`);
+      const { visibilityTimeoutMs, getOrderLimitPerMinute, hookRetryInitialMs, hookRetryMaxMs, hookMaxAttempts } = body;
+      const within = (value: unknown, min: number, max: number) =>
+        Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
+      if (visibilityTimeoutMs !== undefined && !within(visibilityTimeoutMs, 0, MAX_VISIBILITY_TIMEOUT_MS)) {
         return badRequest(reply, `visibilityTimeoutMs must be an integer from 0 to ${MAX_VISIBILITY_TIMEOUT_MS}`);
       }
-      if (getOrderLimitPerMinute !== undefined && !within(getOrderLimitPerMinute, MAX_GET_ORDER_LIMIT_PER_MINUTE)) {
+      if (getOrderLimitPerMinute !== undefined && !within(getOrderLimitPerMinute, 0, MAX_GET_ORDER_LIMIT_PER_MINUTE)) {
         return badRequest(reply, `getOrderLimitPerMinute must be an integer from 0 (no limit) to ${MAX_GET_ORDER_LIMIT_PER_MINUTE}`);
       }
+      for (const [name, value] of Object.entries({ hookRetryInitialMs, hookRetryMaxMs })) {
+        if (value !== undefined && !within(value, 1, MAX_HOOK_RETRY_MS))
+          return badRequest(reply, `${name} must be an integer from 1 to ${MAX_HOOK_RETRY_MS}`);
+      }
+      if (hookMaxAttempts !== undefined && !within(hookMaxAttempts, 1, 100))
+        return badRequest(reply, 'hookMaxAttempts must be an integer from 1 to 100');
       if (visibilityTimeoutMs !== undefined) account.visibilityTimeoutMs = visibilityTimeoutMs as number;
       if (getOrderLimitPerMinute !== undefined) account.setGetOrderLimit(getOrderLimitPerMinute as number);
+      if (hookRetryInitialMs !== undefined) account.hook.retry.hookRetryInitialMs = hookRetryInitialMs as number;
+      if (hookRetryMaxMs !== undefined) account.hook.retry.hookRetryMaxMs = hookRetryMaxMs as number;
+      if (hookMaxAttempts !== undefined) account.hook.retry.hookMaxAttempts = hookMaxAttempts as number;
       return settingsOf(account);
     }),
   );

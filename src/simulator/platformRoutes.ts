@@ -1,11 +1,13 @@
 /**
  * VTEX Orders API routes (contracts/vtex/orders-api.openapi.json) for every account: feed
- * retrieve/commit and configuration, get order, start-handling, invoice, tracking and cancel.
+ * retrieve/commit and configuration, hook configuration, get order, start-handling, invoice,
+ * tracking and cancel.
  * Faults apply here only.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { corruptOrder, isMalformed } from './faults';
+import { hookConfigurationOf } from './hooks';
 import { vtexDate } from './random';
 import { ACCOUNT_PATTERN, vtexError, type Waits } from './http';
 import type { Account, FeedConfiguration, InvoiceRequest, SimulatorStore } from './store';
@@ -200,6 +202,36 @@ export function registerPlatformRoutes(app: FastifyInstance, ctx: PlatformContex
     guarded(ctx, (_req, reply, account) => {
       account.counters.feedConfigCalls++;
       account.configureFeed(null);
+      return reply.code(200).send();
+    }),
+  );
+
+  app.get(
+    '/:account/api/orders/hook/config',
+    guarded(ctx, (_req, reply, account) => {
+      const config = account.hook.config;
+      if (!config) return reply.code(404).send(vtexError('404', 'Hook configuration not found'));
+      return reply.send(config);
+    }),
+  );
+
+  // Saved only when its URL answers the ping, as VTEX does.
+  app.post(
+    '/:account/api/orders/hook/config',
+    guarded(ctx, async (req, reply, account) => {
+      const config = hookConfigurationOf(req.body);
+      if (typeof config === 'string') return reply.code(400).send(vtexError('400', config));
+      if (!(await account.hook.configure(config)))
+        return reply.code(400).send(vtexError('400', `the hook URL did not answer the ping with 200: ${config.hook.url}`));
+      return reply.code(200).send(config);
+    }),
+  );
+
+  app.delete(
+    '/:account/api/orders/hook/config',
+    guarded(ctx, (_req, reply, account) => {
+      if (!account.hook.config) return reply.code(404).send(vtexError('404', 'Hook configuration not found'));
+      account.hook.remove();
       return reply.code(200).send();
     }),
   );

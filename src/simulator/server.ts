@@ -50,6 +50,7 @@ export function createSimulatorApp(options: SimulatorOptions = {}): FastifyInsta
   app.addHook('preClose', async () => {
     waits.cancelAll();
     store.openGates();
+    store.closeHooks();
   });
 
   // VTEX clients send "Content-Type: application/json" with no body (start-handling): accept it.

@@ -8,6 +8,7 @@ import { TokenBucket } from '../shared/tokenBucket';
 import { type FaultSettings, NO_FAULTS } from './faults';
 import { generatedOrderIdOf, generateOrder, type LineRange, MAX_GENERATED_INDEX, type Seed, seedHash } from './generate';
 import { Gate } from './http';
+import { AccountHook } from './hooks';
 import { Rng, vtexDate } from './random';
 import { isAuthorizedState, previousStateOf, statusDescription } from './states';
 
@@ -131,6 +132,8 @@ export class Account {
   /** The effective changes Atualização de Status made, with their time (benchmarks measure ERP commit to change). */
   readonly changes: Array<{ orderId: string; kind: 'start-handling' | 'invoice' | 'tracking' | 'tracking-status' | 'cancel'; at: number }> =
     [];
+  /** The account's orders hook: its configuration and the notifications it sends. */
+  readonly hook: AccountHook;
   /** Closed by the control API to hold this account's platform requests (tests). */
   readonly gate = new Gate();
   /** Fault draws come from a seeded PRNG so a benchmark run can be replayed. */
@@ -170,6 +173,7 @@ export class Account {
     private readonly store: SimulatorStore,
   ) {
     this.visibilityTimeoutMs = store.defaultVisibilityTimeoutMs;
+    this.hook = new AccountHook(name, store.now);
     this.feed = defaultFeedConfiguration(this.visibilityTimeoutMs);
     this.feedActiveAt = store.now();
   }
@@ -500,11 +504,13 @@ export class Account {
   injectEvent(orderId: string, state: string, lastState?: string): void {
     const now = this.store.now();
     const record = this.orders.get(orderId);
-    this.emit(orderId, state, lastState ?? previousStateOf(state), record ? record.lastEventAt : now, now);
+    this.emit(orderId, state, lastState ?? previousStateOf(state), record ? record.lastEventAt : now, now, false);
     this.counters.eventsInjected++;
   }
 
-  private emit(orderId: string, state: string, lastState: string, lastChangeAt: number, currentChangeAt: number): void {
+  /** A state change's feed event and, for a real change (not an injected event), its hook notification. */
+  private emit(orderId: string, state: string, lastState: string, lastChangeAt: number, currentChangeAt: number, change = true): void {
+    if (change) this.hook.changed({ orderId, state, lastState, lastChangeAt, currentChangeAt });
     // No feed, no event; a FromWorkflow feed carries the states of its filter only.
     const feed = this.feedConfiguration();
     if (!feed || (feed.filter.type === 'FromWorkflow' && !feed.filter.status.includes(state))) {
@@ -612,6 +618,9 @@ export class Account {
       ...more,
       visibilityTimeoutMs: this.visibilityTimeoutMs,
       feedConfigured: this.feedConfiguration() !== null,
+      ...this.hook.counters,
+      hookPending: this.hook.pending,
+      hookConfigured: this.hook.config !== null,
     };
   }
 }
@@ -652,12 +661,18 @@ export class SimulatorStore {
 
   reset(name: string): void {
     this.accounts.get(name)?.gate.open();
+    this.accounts.get(name)?.hook.close();
     this.accounts.delete(name);
   }
 
   /** Lets every held request go (the simulator is closing). */
   openGates(): void {
     for (const account of this.accounts.values()) account.gate.open();
+  }
+
+  /** Stops every account's hook notifications (the simulator is closing). */
+  closeHooks(): void {
+    for (const account of this.accounts.values()) account.hook.close();
   }
 
   nextSeq(): number {

@@ -12,6 +12,7 @@ import { registerBlockedCommands } from './commands/blocked';
 import { registerDeParaCommands } from './commands/depara';
 import { registerMarketplaceCommands } from './commands/marketplaces';
 import { registerFeedCommands } from './commands/feed';
+import { registerHookCommands } from './commands/hooks';
 import { registerNotificationCommands } from './commands/notifications';
 import { registerOrderCommands } from './commands/orders';
 import { registerSettingsCommands } from './commands/settings';
@@ -60,6 +61,7 @@ function buildProgram(ctx: CliContext, io: CliIO): Command {
   registerMarketplaceCommands(program, register);
   registerBlockedCommands(program, register);
   registerFeedCommands(program, register);
+  registerHookCommands(program, register);
   registerNotificationCommands(program, register);
   // Subcommands write where the program writes (commander copies the settings it has when each is added).
   const route = (command: Command) => {

@@ -7,6 +7,7 @@ import {
   defineQuery,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   startChild,
   proxyLocalActivities,
@@ -39,6 +40,9 @@ import {
 export const PAGE_SIZE = 500;
 /** Pages per workflow execution before it continues as new, to keep its history small (~5,000 queue items). */
 export const PAGES_PER_EXECUTION = 10;
+
+/** Marks the workflow code that serves hook pages (runs begun before it replay without). */
+export const HOOK_PAGES_PATCH = 'order-hook-pages';
 
 /** Tries of one step before its failure fails the run (with the backoff below, about 2 minutes of retries). */
 export const MAX_ATTEMPTS = 8;
@@ -84,7 +88,8 @@ export const BATCH_ACTIVITY_OPTIONS: ActivityOptions = {
   scheduleToCloseTimeout: '30 minutes',
   retry: RETRY,
 };
-const { openImportRun, fetchQueuePage, commitQueueItems, saveImportRun } = proxyLocalActivities<ImportActivities>(QUEUE_ACTIVITY_OPTIONS);
+const { openImportRun, fetchHookPage, fetchQueuePage, commitQueueItems, saveImportRun } =
+  proxyLocalActivities<ImportActivities>(QUEUE_ACTIVITY_OPTIONS);
 const { fetchPageOrders, applyClientFieldDefaults, importOrders, processApprovedOrders } =
   proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
 
@@ -94,14 +99,18 @@ export const progressQuery = defineQuery<ImportCounts>('progress');
  * One import run of one vitrine: drains its platform queue page by page. For each page the ERP
  * commits first (order fetch, client-field defaulting, Importar Pedido writing each order with its
  * default fields in one transaction, Processar Pedido Aprovado) and the queue items are
- * acknowledged after, so a crash anywhere replays a step instead of losing a page. At the end it
- * makes sure the vitrine's due platform notifications are being delivered.
+ * acknowledged after, so a crash anywhere replays a step instead of losing a page. Before each
+ * queue page it serves the orders hook's waiting notifications the same way (push mode: the hook
+ * receiver triggers the vitrine's schedule, so a run follows a notification within a second, and
+ * never beside another run). At the end it makes sure the vitrine's due platform notifications are
+ * being delivered.
  */
 export async function importVitrineOrders(input: ImportVitrineOrdersInput): Promise<ImportRunSummary> {
   const { vitrineId, importRunId, pendingNotifications } =
     input.continued ??
     (await openImportRun({ vitrineCode: input.vitrineCode, workflowId: workflowInfo().workflowId, runId: workflowInfo().runId }));
-  const counts: ImportCounts = input.continued ? { ...input.continued.counts } : zeroCounts();
+  // Counts carried over from a run begun by an older release may lack the newer counts.
+  const counts: ImportCounts = { ...zeroCounts(), ...input.continued?.counts };
   const continuations = input.continued?.continuations ?? 0;
   setHandler(progressQuery, () => counts);
 
@@ -130,11 +139,17 @@ export async function importVitrineOrders(input: ImportVitrineOrdersInput): Prom
     await saveImportRun({ importRunId, counts, status: 'completed' });
     // Lets operators see and search finished runs by what they did in the Temporal UI.
     upsertMemo({ summary: { ...counts, continuations } });
-    upsertSearchAttributes([
+    const searchAttributes = [
       { key: SEARCH_ATTRIBUTES.importedOrders, value: counts.imported },
       { key: SEARCH_ATTRIBUTES.updatedOrders, value: counts.updated },
       { key: SEARCH_ATTRIBUTES.blockedOrders, value: counts.blocked },
-    ]);
+    ];
+    if (patched(HOOK_PAGES_PATCH)) {
+      upsertSearchAttributes([
+        ...searchAttributes,
+        { key: SEARCH_ATTRIBUTES.importTrigger, value: counts.hooked > 0 ? 'hook' : 'schedule' },
+      ]);
+    } else upsertSearchAttributes(searchAttributes);
     return { vitrineCode: input.vitrineCode, importRunId, continuations, ...counts };
   }
 
@@ -157,34 +172,60 @@ async function drainQueue(
   pageSize: number,
 ): Promise<boolean> {
   const { vitrineId } = run;
+  // Runs begun before push mode replay without the hook pages.
+  const withHooks = patched(HOOK_PAGES_PATCH);
   for (let page = 0; page < pages; page++) {
+    // Orders the hook announced first: a notification is served by the run it triggered, not
+    // after the queue's backlog.
+    let hooked = false;
+    if (withHooks) {
+      const hookPage = await fetchHookPage({ ...run, maxItems: pageSize });
+      if (hookPage.pageId !== null) {
+        hooked = true;
+        if (counts.hooked === 0) markHookTriggered();
+        counts.hooked += hookPage.items;
+        await importPage({ vitrineId, pageId: hookPage.pageId }, counts);
+      }
+    }
     // The run's first fetch checks, when the queue is empty, that the platform still has a feed.
-    const { pageId, items } = await fetchQueuePage({ ...run, maxItems: pageSize, checkFeed: counts.fetched === 0 });
-    if (pageId === null) return true;
+    const { pageId, items } = await fetchQueuePage({ ...run, maxItems: pageSize, checkFeed: counts.fetched === 0 && !hooked });
+    if (pageId === null) {
+      // Drained once a round finds neither: a notification taken this round may have more behind it.
+      if (!hooked) return true;
+      continue;
+    }
     counts.fetched += items;
-    const ref = { vitrineId, pageId };
-
-    const fetched = await fetchPageOrders(ref);
-    counts.unchanged += fetched.unchanged;
-    counts.blocked += fetched.blocked;
-    let existing = fetched.existing;
-    if (fetched.new > 0) {
-      counts.blocked += (await applyClientFieldDefaults(ref)).blocked;
-      const imported = await importOrders(ref);
-      counts.imported += imported.imported;
-      counts.blocked += imported.blocked;
-      existing = imported.existing;
-    }
-    if (existing > 0) {
-      const statuses = await processApprovedOrders(ref);
-      counts.updated += statuses.updated;
-      counts.unchanged += statuses.unchanged;
-      counts.blocked += statuses.blocked;
-    }
-    const { committed } = await commitQueueItems(ref);
-    counts.committed += committed;
+    await importPage({ vitrineId, pageId }, counts);
   }
   return false;
+}
+
+/** The steps of one page, feed or hook: the ERP commits what the page announced, then the page is acknowledged. */
+async function importPage(ref: { vitrineId: number; pageId: number }, counts: ImportCounts): Promise<void> {
+  const fetched = await fetchPageOrders(ref);
+  counts.unchanged += fetched.unchanged;
+  counts.blocked += fetched.blocked;
+  let existing = fetched.existing;
+  if (fetched.new > 0) {
+    counts.blocked += (await applyClientFieldDefaults(ref)).blocked;
+    const imported = await importOrders(ref);
+    counts.imported += imported.imported;
+    counts.blocked += imported.blocked;
+    existing = imported.existing;
+  }
+  if (existing > 0) {
+    const statuses = await processApprovedOrders(ref);
+    counts.updated += statuses.updated;
+    counts.unchanged += statuses.unchanged;
+    counts.blocked += statuses.blocked;
+  }
+  const { committed } = await commitQueueItems(ref);
+  counts.committed += committed;
+}
+
+/** Marks the run in the Temporal UI as one that served hook notifications (search attribute ImportTrigger). */
+function markHookTriggered(): void {
+  upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.importTrigger, value: 'hook' }]);
 }
 
 /**

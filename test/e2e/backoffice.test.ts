@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { buildBackoffice } from '../../src/backoffice/server';
-import { existingTemporal, temporalAccess } from '../../src/backoffice/temporal';
+import { existingTemporal, temporalAccess } from '../../src/shared/temporalAccess';
 import { listMarketplaceMappings, listPaymentMappings, listStatusMappings } from '../../src/erp/store/deparaTables';
 import { getOrderDetail } from '../../src/erp/store/orderQueries';
 import { describeVitrineSchedule } from '../../src/scheduling/vitrineSchedules';

@@ -9,6 +9,9 @@ import { createImportWorker } from '../../src/worker/createWorker';
 import { startNotificationWaker } from '../../src/worker/notificationWaker';
 import { scheduleIdFor } from '../../src/shared/ids';
 import { startSimulator } from '../../src/simulator/server';
+import { buildHookReceiver } from '../../src/hooks/receiver';
+import { RunTrigger } from '../../src/hooks/runTrigger';
+import { existingTemporal } from '../../src/shared/temporalAccess';
 import { cliJson } from './cli';
 import { addSimulatedMarketplaces } from './marketplaces';
 import { createTemporalEnv, createTestDatabase, uniqueSuffix, workflowBundle, type TestDatabase } from './services';
@@ -30,10 +33,36 @@ export interface Harness {
   platformOrder(account: string, orderId: string): Promise<any>;
   /** `vitrine run <code> --wait --json`. */
   runImport(code: string): Promise<any>;
+  /** The hook receiver (option withHooks): its base URL, and stop/start to take it away and back on the same port. */
+  hooks?: { url: string; trigger: RunTrigger; stop(): Promise<void>; start(): Promise<void> };
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { withWorker?: boolean } = {}): Promise<Harness> {
+/** A hook receiver in-process, as `npm run hooks` runs it; behind a "proxy" so tests can name the source address. */
+async function startHookReceiver(database: TestDatabase, temporal: TestWorkflowEnvironment): Promise<NonNullable<Harness['hooks']>> {
+  const trigger = new RunTrigger(existingTemporal(temporal.client, temporal.address), (code, error) =>
+    console.warn(`hook trigger of ${code}: ${error.message}`),
+  );
+  let port = 0;
+  let app: Awaited<ReturnType<typeof buildHookReceiver>> | undefined;
+  const start = async () => {
+    app = await buildHookReceiver({ db: database.db, wake: (code) => trigger.wake(code) }, { trustProxy: true });
+    await app.listen({ port, host: '127.0.0.1' });
+    port = (app.server.address() as { port: number }).port;
+  };
+  await start();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    trigger,
+    start,
+    async stop() {
+      await app?.close();
+      app = undefined;
+    },
+  };
+}
+
+export async function startHarness(options: { withWorker?: boolean; withHooks?: boolean } = {}): Promise<Harness> {
   const temporal = await createTemporalEnv();
   const database = await createTestDatabase();
   const simulator = await startSimulator({ port: 0, host: '127.0.0.1' });
@@ -66,6 +95,7 @@ export async function startHarness(options: { withWorker?: boolean } = {}): Prom
     TASK_QUEUE: taskQueue,
   };
   const codes: string[] = [];
+  const hooks = options.withHooks ? await startHookReceiver(database, temporal) : undefined;
 
   async function sim<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${simulator.url}${path}`, {
@@ -127,7 +157,10 @@ export async function startHarness(options: { withWorker?: boolean } = {}): Prom
       return response.json();
     },
     runImport: (code) => cliJson(['run', code, '--wait'], cliEnv),
+    hooks,
     async close() {
+      await hooks?.stop();
+      await hooks?.trigger.stop();
       for (const code of codes) {
         await temporal.client.schedule
           .getHandle(scheduleIdFor(code))

@@ -31,14 +31,35 @@ interface FakePage {
 
 type Calls = string[];
 
-/** Fake activities over a list of pages: each call is recorded as `name:pageId`. */
-function fakeActivities(pages: FakePage[], calls: Calls, overrides: Partial<ImportActivities> = {}): ImportActivities {
+/** Hook pages have ids from HOOK_PAGE_IDS up, queue pages from 1. */
+const HOOK_PAGE_IDS = 101;
+
+/**
+ * Fake activities over a list of queue pages and, optionally, hook pages (the hook's page `i` is
+ * waiting from the workflow's fetch number `at`): each call is recorded as `name:pageId`.
+ */
+function fakeActivities(
+  pages: FakePage[],
+  calls: Calls,
+  overrides: Partial<ImportActivities> = {},
+  hookPages: Array<FakePage & { at: number }> = [],
+): ImportActivities {
   let next = 0;
-  const page = (ref: PageRef) => pages[ref.pageId - 1];
+  let nextHook = 0;
+  let hookFetches = 0;
+  const page = (ref: PageRef) => (ref.pageId >= HOOK_PAGE_IDS ? hookPages[ref.pageId - HOOK_PAGE_IDS] : pages[ref.pageId - 1]);
   const activities: ImportActivities = {
     async openImportRun() {
       calls.push('openImportRun');
       return { vitrineId: 7, importRunId: 70, pendingNotifications: 0 };
+    },
+    async fetchHookPage() {
+      calls.push('fetchHookPage');
+      hookFetches += 1;
+      const waiting = hookPages[nextHook];
+      if (!waiting || waiting.at > hookFetches) return { pageId: null, items: 0 };
+      nextHook += 1;
+      return { pageId: HOOK_PAGE_IDS + nextHook - 1, items: waiting.items };
     },
     async fetchQueuePage() {
       calls.push('fetchQueuePage');
@@ -65,7 +86,7 @@ function fakeActivities(pages: FakePage[], calls: Calls, overrides: Partial<Impo
     },
     async commitQueueItems(ref) {
       calls.push(`commitQueueItems:${ref.pageId}`);
-      return { committed: page(ref).items };
+      return { committed: ref.pageId >= HOOK_PAGE_IDS ? 0 : page(ref).items };
     },
     async saveImportRun(input) {
       calls.push(`saveImportRun:${input.status}`);
@@ -118,21 +139,25 @@ describe('import workflow', { concurrency: true }, () => {
     const summary = await run(fakeActivities(pages, calls));
     assert.deepEqual(calls, [
       'openImportRun',
+      'fetchHookPage',
       'fetchQueuePage',
       'fetchPageOrders:1',
       'applyClientFieldDefaults:1',
       'importOrders:1',
       'processApprovedOrders:1',
       'commitQueueItems:1',
+      'fetchHookPage',
       'fetchQueuePage',
       // Nothing new and nothing to move forward: neither defaults, import nor status processing.
       'fetchPageOrders:2',
       'commitQueueItems:2',
+      'fetchHookPage',
       'fetchQueuePage',
       'fetchPageOrders:3',
       'applyClientFieldDefaults:3',
       'importOrders:3',
       'commitQueueItems:3',
+      'fetchHookPage',
       'fetchQueuePage',
       'saveImportRun:completed',
     ]);
@@ -148,7 +173,44 @@ describe('import workflow', { concurrency: true }, () => {
         unchanged: 2,
         blocked: 1,
         committed: 11,
+        hooked: 0,
       },
+    );
+  });
+
+  test('hook notifications are served before each queue page, and the run ends only when both are empty', async () => {
+    const calls: Calls = [];
+    const pages = [{ items: 3, new: 0, existing: 0, unchanged: 3, blocked: 0 }];
+    // One waiting when the run opens; one arrives while the queue page is imported.
+    const hookPages = [
+      { at: 1, items: 2, new: 2, existing: 0, unchanged: 0, blocked: 0 },
+      { at: 2, items: 1, new: 0, existing: 1, unchanged: 0, blocked: 0 },
+    ];
+    const summary = await run(fakeActivities(pages, calls, {}, hookPages));
+    assert.deepEqual(calls, [
+      'openImportRun',
+      'fetchHookPage',
+      'fetchPageOrders:101',
+      'applyClientFieldDefaults:101',
+      'importOrders:101',
+      'commitQueueItems:101',
+      'fetchQueuePage',
+      'fetchPageOrders:1',
+      'commitQueueItems:1',
+      'fetchHookPage',
+      'fetchPageOrders:102',
+      'processApprovedOrders:102',
+      'commitQueueItems:102',
+      'fetchQueuePage',
+      // The queue was empty, but a notification was served this round: one more look at both.
+      'fetchHookPage',
+      'fetchQueuePage',
+      'saveImportRun:completed',
+    ]);
+    assert.deepEqual(
+      [summary.hooked, summary.imported, summary.updated, summary.fetched, summary.committed],
+      [3, 2, 1, 3, 3],
+      'hook items are counted as hooked, not as queue items fetched or acknowledged',
     );
   });
 

@@ -8,6 +8,8 @@ export interface QueuePage {
   importRunId: number;
   vitrineId: number;
   items: QueueItem[];
+  /** feed: items of the platform queue; hook: notifications of the orders hook (no handles). */
+  source: 'feed' | 'hook';
   committed: boolean;
 }
 
@@ -31,6 +33,7 @@ export async function loadQueuePage(db: Knex, pageId: number): Promise<QueuePage
     importRunId: Number(row.import_run_id),
     vitrineId: Number(row.vitrine_id),
     items: row.items as QueueItem[],
+    source: row.source,
     committed: row.committed_at !== null,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * VTEX Orders API client (contract: contracts/vtex/orders-api.openapi.json): the feed (the
- * vitrine's integration queue), Get order and Start handling.
+ * vitrine's integration queue) and the orders hook configuration, Get order and Atualização de Status.
  *
  * Errors are PlatformError. Network errors, timeouts, HTTP 408, 429 and 5xx are retryable; other
  * HTTP errors and malformed response bodies are not. Messages name the operation, the order id and
@@ -12,6 +12,7 @@ import { httpFetch, type HttpFetch, type HttpResponse } from '../http';
 import type { Pacer } from '../pacing';
 import {
   type FeedConfig,
+  type HookConfig,
   type InvoiceNotice,
   type PlatformAccount,
   type PlatformConnector,
@@ -20,7 +21,7 @@ import {
   type TrackingNotice,
   type TrackingStatusNotice,
 } from '../types';
-import { feedConfigBody, feedConfigOf, invoiceBody, trackingBody, trackingStatusBody } from './statusUpdates';
+import { feedConfigBody, feedConfigOf, hookConfigBody, hookConfigOf, invoiceBody, trackingBody, trackingStatusBody } from './statusUpdates';
 
 export interface VtexConnectorOptions {
   /** Per request, reading the response body included. Default 15000. */
@@ -53,7 +54,7 @@ const feedSchema = z.array(
   }),
 );
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT';
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export class VtexConnector implements PlatformConnector {
   private readonly baseUrl: string;
@@ -141,10 +142,32 @@ export class VtexConnector implements PlatformConnector {
     await this.send('configureFeed', 'POST', '/api/orders/feed/config', feedConfigBody(config));
   }
 
+  async getHookConfig(): Promise<HookConfig | null> {
+    try {
+      return hookConfigOf(await this.json('getHookConfig', 'GET', '/api/orders/hook/config'));
+    } catch (error) {
+      if (error instanceof PlatformError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async configureHook(config: HookConfig): Promise<void> {
+    await this.send('configureHook', 'POST', '/api/orders/hook/config', hookConfigBody(config));
+  }
+
+  async removeHookConfig(): Promise<void> {
+    try {
+      await this.send('removeHookConfig', 'DELETE', '/api/orders/hook/config');
+    } catch (error) {
+      // None to remove is what was asked.
+      if (!(error instanceof PlatformError && error.status === 404)) throw error;
+    }
+  }
+
   /** A call whose response body is JSON: returns it parsed. */
   private async json(operation: string, method: Method, path: string, pacer?: Pacer): Promise<unknown> {
     const text = await this.send(operation, method, path, undefined, pacer);
-    if (text.trim() === '' && operation === 'getFeedConfig') return null;
+    if (text.trim() === '' && (operation === 'getFeedConfig' || operation === 'getHookConfig')) return null;
     try {
       return JSON.parse(text) as unknown;
     } catch {

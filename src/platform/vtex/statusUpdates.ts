@@ -1,9 +1,9 @@
 /**
  * Atualização de Status in VTEX's words (contracts/vtex/orders-api.openapi.json): the request
  * bodies of the invoice notification, the tracking number and the tracking status, and of the feed
- * configuration. Pure: ERP notices in, VTEX bodies out.
+ * and hook configurations. Pure: ERP notices in, VTEX bodies out.
  */
-import type { FeedConfig, InvoiceNotice, TrackingNotice, TrackingStatusNotice } from '../types';
+import type { FeedConfig, HookConfig, InvoiceNotice, TrackingNotice, TrackingStatusNotice } from '../types';
 
 /** POST /api/oms/pvt/orders/{orderId}/invoice. `invoiceValue` is a string of cents, as the contract types it. */
 export function invoiceBody(invoice: InvoiceNotice): Record<string, unknown> {
@@ -73,4 +73,21 @@ export function feedConfigOf(body: unknown): FeedConfig | null {
     visibilityTimeoutSeconds: typeof queue.visibilityTimeoutInSeconds === 'number' ? queue.visibilityTimeoutInSeconds : 0,
     retentionSeconds: typeof retention === 'number' ? retention : 0,
   };
+}
+
+/** POST /api/orders/hook/config: a FromWorkflow filter on the states the ERP reads, and where to call. */
+export function hookConfigBody(config: HookConfig): Record<string, unknown> {
+  return { filter: { type: 'FromWorkflow', status: config.states }, hook: { url: config.url, headers: config.headers } };
+}
+
+/** GET /api/orders/hook/config's answer (null when it carries no hook). */
+export function hookConfigOf(body: unknown): HookConfig | null {
+  if (!body || typeof body !== 'object') return null;
+  const { filter, hook } = body as { filter?: Record<string, unknown>; hook?: Record<string, unknown> };
+  if (!hook || typeof hook.url !== 'string') return null;
+  const headers: Record<string, string> = {};
+  if (hook.headers && typeof hook.headers === 'object')
+    for (const [name, value] of Object.entries(hook.headers)) if (typeof value === 'string') headers[name] = value;
+  const states = Array.isArray(filter?.status) ? filter.status.filter((s): s is string => typeof s === 'string') : [];
+  return { states, url: hook.url, headers };
 }

@@ -1,4 +1,5 @@
 import { vitrineHealth, type VitrineHealth } from '../../admin/vitrineHealth';
+import { hookStatus } from '../../admin/vitrineHooks';
 import { vitrineCodeSchema, parseSetting } from '../../admin/vitrineSettings';
 import { lastImportRuns } from '../../erp/store/importRuns';
 import { listVitrines } from '../../erp/store/vitrines';
@@ -26,6 +27,7 @@ export async function showVitrineStatus(ctx: CliContext, code: string, options: 
     updated: run.updated,
     blocked: run.blocked,
     committed: run.committed,
+    hooked: run.hooked,
     failure: run.failure_type ? `${run.failure_type}: ${run.failure_message ?? ''}` : null,
   }));
   const status = {
@@ -39,6 +41,7 @@ export async function showVitrineStatus(ctx: CliContext, code: string, options: 
     consecutiveFailedRuns: health.consecutiveFailedRuns,
     oldestUnacknowledgedPageSeconds: health.oldestUnacknowledgedPageSeconds,
     notifications: health.notifications,
+    hook: await hookStatus(ctx.db, vitrine.id),
     attention: health.attention,
   };
   if (options.json) return ctx.out.json({ ...status, lastRuns: runs });
@@ -47,6 +50,9 @@ export async function showVitrineStatus(ctx: CliContext, code: string, options: 
     importOrders: vitrine.import_orders ? 'on' : 'off',
     running: status.running.join(', ') || null,
     notifications: `${health.notifications.due} due, ${health.notifications.blocked} blocked`,
+    hook: status.hook.erp
+      ? `enabled, ${status.hook.erp.url}; last notification ${status.hook.erp.lastNotificationAt?.toISOString() ?? 'none yet'}; ${status.hook.waiting} waiting`
+      : 'not enabled (schedule only)',
     attention:
       health.attention.length === 0 ? 'none' : health.attention.map((a) => `${a.reason} (since ${a.since.toISOString()})`).join('; '),
   });

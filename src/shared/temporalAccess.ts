@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { ServiceConfig } from '../shared/config';
-import { connectClient } from '../shared/temporal';
+import type { ServiceConfig } from './config';
+import { connectClient } from './temporal';
 
 /** Temporal could not be reached: pages that need it say so; the others keep working. */
 export class TemporalUnavailableError extends Error {
@@ -10,7 +10,7 @@ export class TemporalUnavailableError extends Error {
   }
 }
 
-/** How the backoffice reaches Temporal: connected on first use, and again after a failure. */
+/** How the backoffice and the hook receiver reach Temporal: connected on first use, and again after a failure. */
 export interface TemporalAccess {
   readonly address: string;
   client(): Promise<Client>;
