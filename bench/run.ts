@@ -24,6 +24,7 @@ import { machineInfo, markdown, textTable, type BenchReport } from './report';
 import { runSchedules } from './schedules';
 import { runStatusUpdates, statusUpdatesMarkdown, writeStatusUpdatesReport } from './statusUpdates';
 import { rateLimitMarkdown, runRateLimit, writeRateLimitReport } from './rateLimit';
+import { pushMarkdown, runPush, sectionsOf, writePushReport } from './push';
 import type { SingleVitrineOptions } from './cliVitrine';
 import { VTEX_GET_ORDER_LIMIT_PER_MINUTE } from '../src/platform/connectors';
 import { installInterruptHandlers, openSimulator, portOf, REPO, shortId } from './services';
@@ -42,6 +43,11 @@ const USAGE = `usage: npm run bench -- [options]
                         rate-limit: a drain at full speed against the platform's Get order
                         limit (--limit, default VTEX's 6000 a minute); --orders default 6000
                         change, p50 and p95 (--orders default 300, --rate default 20)
+  --push                push mode: latency from the platform's change to the ERP row with the
+                        orders hook on, --vitrines vitrines (default 10) at each of --push-rates
+                        orders a second per vitrine (default 10,50,100) for --push-seconds
+                        (default 20), then the schedule alone; writes docs/benchmarks/<date>-push.md
+                        and its section of docs/BENCHMARKS.md
   --rate R              status-updates: changes per second the ERP makes (default 20)
   --limit L             rate-limit: Get order calls a minute the platform allows (default 6000)
   --per-order-orders N  N for the per-order variant (default: --orders, at most 2000)
@@ -134,6 +140,18 @@ function codeVersion(): string {
   }
 }
 
+/** A rewrite of the report keeps the sections other benchmarks wrote into it (push mode's). */
+function withKeptSections(file: string, text: string): string {
+  let earlier = '';
+  try {
+    earlier = readFileSync(file, 'utf8');
+  } catch {
+    return text;
+  }
+  const sections = sectionsOf(earlier);
+  return sections.length ? `${text.trimEnd()}\n\n${sections.join('\n')}` : text;
+}
+
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
@@ -163,6 +181,9 @@ async function main(): Promise<number> {
       'from-json': { type: 'string' },
       runtimes: { type: 'string' },
       'b2b-orders': { type: 'string' },
+      push: { type: 'boolean' },
+      'push-rates': { type: 'string' },
+      'push-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -176,7 +197,7 @@ async function main(): Promise<number> {
     console.log(textTable(earlier));
     if (!values['no-write']) {
       const out = path.resolve(REPO, values.out ?? 'docs/BENCHMARKS.md');
-      writeFileSync(out, `${markdown(earlier)}\n`);
+      writeFileSync(out, withKeptSections(out, `${markdown(earlier)}\n`));
       log(`bench: wrote ${path.relative(process.cwd(), out)}`);
     }
     return 0;
@@ -188,10 +209,10 @@ async function main(): Promise<number> {
   );
   const vitrines = positiveInt('--vitrines', values.vitrines, 10);
   const workers = positiveInt('--workers', values.workers, 1);
-  const variant = values.variant ?? 'batch';
-  if (!['batch', 'per-order', 'all', 'schedules', 'baseline', 'status-updates', 'rate-limit'].includes(variant)) {
+  const variant = values.push ? 'push' : (values.variant ?? 'batch');
+  if (!['batch', 'per-order', 'all', 'schedules', 'baseline', 'status-updates', 'rate-limit', 'push'].includes(variant)) {
     console.error(
-      `bench: --variant must be batch, per-order, all, schedules, baseline, status-updates or rate-limit, got "${variant}"\n\n${USAGE}`,
+      `bench: --variant must be batch, per-order, all, schedules, baseline, status-updates, rate-limit or push, got "${variant}"\n\n${USAGE}`,
     );
     return 2;
   }
@@ -295,6 +316,18 @@ async function main(): Promise<number> {
       rateLimitMarkdown,
       (text) => writeRateLimitReport(text, date),
       (result) => result.blocked === 0 && result.imported === result.orders,
+    );
+  }
+
+  if (variant === 'push') {
+    const rates = (values['push-rates'] ?? '10,50,100').split(',').map((r) => positiveInt('--push-rates', r.trim(), 10));
+    const seconds = positiveInt('--push-seconds', values['push-seconds'], 20);
+    return singleVitrine(
+      `bench push: ${vitrines} vitrines at ${rates.join(', ')} orders a second each, ${seconds} s per rate`,
+      (common) => runPush({ ...common, vitrines, rates, seconds }),
+      pushMarkdown,
+      (text) => writePushReport(text, date),
+      (result) => result.phases.every((p) => p.imported + p.blocked === p.orders),
     );
   }
 
@@ -546,7 +579,7 @@ async function main(): Promise<number> {
   console.log(textTable(report));
   if (!values['no-write']) {
     mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, `${markdown(report)}\n`);
+    writeFileSync(out, withKeptSections(out, `${markdown(report)}\n`));
     log(`bench: wrote ${path.relative(process.cwd(), out)}`);
   }
   if (values.json) writeFileSync(path.resolve(values.json), `${JSON.stringify(report, null, 2)}\n`);

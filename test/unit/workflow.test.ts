@@ -17,7 +17,7 @@ import { Worker } from '@temporalio/worker';
 import type { ImportActivities } from '../../src/activities';
 import { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from '../../src/shared/failureTypes';
 import type { ImportRunSummary, PageRef } from '../../src/shared/importTypes';
-import { MAX_ATTEMPTS } from '../../src/workflows/importVitrineOrders';
+import { MAX_ATTEMPTS, SMALL_PAGE_ITEMS } from '../../src/workflows/importVitrineOrders';
 import { createTemporalEnv, uniqueSuffix, workflowBundle } from '../support/services';
 
 /** What one fake page holds: how the order fetch splits it. */
@@ -91,6 +91,25 @@ function fakeActivities(
     async saveImportRun(input) {
       calls.push(`saveImportRun:${input.status}`);
     },
+    // As the real one: the page's steps one after the other, in one local activity.
+    async importSmallPage(ref) {
+      calls.push(`importSmallPage:${ref.pageId}`);
+      const fetched = await activities.fetchPageOrders(ref);
+      const counts = { imported: 0, updated: 0, unchanged: fetched.unchanged, blocked: fetched.blocked };
+      let existing = fetched.existing;
+      if (fetched.new > 0) {
+        counts.blocked += (await activities.applyClientFieldDefaults(ref)).blocked;
+        const imported = await activities.importOrders(ref);
+        counts.imported += imported.imported;
+        existing = imported.existing;
+      }
+      if (existing > 0) {
+        const statuses = await activities.processApprovedOrders(ref);
+        counts.updated += statuses.updated;
+        counts.unchanged += statuses.unchanged;
+      }
+      return counts;
+    },
     async sendPlatformNotifications() {
       calls.push('sendPlatformNotifications');
       return { sent: 0, blocked: 0, more: false, paused: false };
@@ -141,6 +160,7 @@ describe('import workflow', { concurrency: true }, () => {
       'openImportRun',
       'fetchHookPage',
       'fetchQueuePage',
+      'importSmallPage:1',
       'fetchPageOrders:1',
       'applyClientFieldDefaults:1',
       'importOrders:1',
@@ -149,10 +169,12 @@ describe('import workflow', { concurrency: true }, () => {
       'fetchHookPage',
       'fetchQueuePage',
       // Nothing new and nothing to move forward: neither defaults, import nor status processing.
+      'importSmallPage:2',
       'fetchPageOrders:2',
       'commitQueueItems:2',
       'fetchHookPage',
       'fetchQueuePage',
+      'importSmallPage:3',
       'fetchPageOrders:3',
       'applyClientFieldDefaults:3',
       'importOrders:3',
@@ -178,6 +200,18 @@ describe('import workflow', { concurrency: true }, () => {
     );
   });
 
+  test('a page of more than SMALL_PAGE_ITEMS items runs its steps as activities of their own, a smaller one in one local activity', async () => {
+    const calls: Calls = [];
+    const pages = [
+      { items: SMALL_PAGE_ITEMS + 1, new: SMALL_PAGE_ITEMS + 1, existing: 0, unchanged: 0, blocked: 0 },
+      { items: SMALL_PAGE_ITEMS, new: SMALL_PAGE_ITEMS, existing: 0, unchanged: 0, blocked: 0 },
+    ];
+    const summary = await run(fakeActivities(pages, calls));
+    assert.ok(!calls.includes('importSmallPage:1') && calls.includes('importOrders:1'));
+    assert.ok(calls.includes('importSmallPage:2') && calls.includes('importOrders:2'));
+    assert.equal(summary.imported, 2 * SMALL_PAGE_ITEMS + 1);
+  });
+
   test('hook notifications are served before each queue page, and the run ends only when both are empty', async () => {
     const calls: Calls = [];
     const pages = [{ items: 3, new: 0, existing: 0, unchanged: 3, blocked: 0 }];
@@ -190,14 +224,17 @@ describe('import workflow', { concurrency: true }, () => {
     assert.deepEqual(calls, [
       'openImportRun',
       'fetchHookPage',
+      'importSmallPage:101',
       'fetchPageOrders:101',
       'applyClientFieldDefaults:101',
       'importOrders:101',
       'commitQueueItems:101',
       'fetchQueuePage',
+      'importSmallPage:1',
       'fetchPageOrders:1',
       'commitQueueItems:1',
       'fetchHookPage',
+      'importSmallPage:102',
       'fetchPageOrders:102',
       'processApprovedOrders:102',
       'commitQueueItems:102',
@@ -252,14 +289,15 @@ describe('import workflow', { concurrency: true }, () => {
   });
 
   test('a permanent failure fails the run at once, marked failed, with the whole failure chain', async () => {
-    // An activity (importOrders): WorkflowFailedError -> ActivityFailure -> ApplicationFailure.
+    // An activity (importOrders of a large page): WorkflowFailedError -> ActivityFailure -> ApplicationFailure.
     const calls: Calls = [];
     const attempts: number[] = [];
     const refused = (message: string) => ApplicationFailure.create({ type: 'PlatformRejected', message, nonRetryable: true });
     const pages = [{ items: 1, new: 1, existing: 0, unchanged: 0, blocked: 0 }];
+    const large = [{ items: SMALL_PAGE_ITEMS + 1, new: SMALL_PAGE_ITEMS + 1, existing: 0, unchanged: 0, blocked: 0 }];
     await assert.rejects(
       run(
-        fakeActivities(pages, calls, {
+        fakeActivities(large, calls, {
           async importOrders() {
             attempts.push(Context.current().info.attempt);
             throw refused('order import of vitrine 7: HTTP 403');
@@ -307,7 +345,7 @@ describe('import workflow', { concurrency: true }, () => {
       },
     );
     assert.deepEqual(attempts, [1]);
-    assert.deepEqual(calls, ['openImportRun', 'saveImportRun:failed']);
+    assert.deepEqual(calls, ['openImportRun', 'fetchHookPage', 'saveImportRun:failed']);
   });
   // Retries by class of failure.
   /** Runs one page whose importOrders fails with `failure` every time; returns its attempts and the saved failure. */
