@@ -142,7 +142,7 @@ function codeVersion(): string {
 
 /** A rewrite of the report keeps the sections other benchmarks wrote into it (push mode's). */
 function withKeptSections(file: string, text: string): string {
-  let earlier = '';
+  let earlier: string;
   try {
     earlier = readFileSync(file, 'utf8');
   } catch {
