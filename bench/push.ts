@@ -290,12 +290,25 @@ export function pushMarkdown(result: PushResult, header: { date: string; machine
     `Highest rate per vitrine measured with p95 under 1 s: ${result.highestRateUnderOneSecond === null ? 'none' : `${result.highestRateUnderOneSecond} orders a second`}.`,
     `Target (p95 under 1 s at 10 orders a second per vitrine over ${result.vitrines} vitrines): ${target ? 'met' : 'NOT met'}.`,
     '',
-    "At the higher rates the platform's Get order limit is the ceiling: 100 orders a second per vitrine is the whole of " +
-      "VTEX's 6,000 a minute, and the connector paces at 95 % of it, so that phase's backlog grows while orders come and its " +
-      "latency is the drain time, not the hook's.",
+    ceilingNote(result),
     '<!-- /section:push -->',
     '',
   ].join('\n');
+}
+
+/** What bounded the phases that missed 1 s: the platform's limit, or the machine. */
+function ceilingNote(result: PushResult): string {
+  const slow = result.phases.filter((p) => p.p95Ms >= 1000);
+  if (slow.length === 0) return 'Every rate measured kept p95 under 1 s.';
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  if (slow.every((p) => p.peakShareOfLimit >= 0.9))
+    return "The rates that missed 1 s were held by the platform's Get order limit (at least 90 % of it used).";
+  return (
+    `The rates that missed 1 s (${slow.map((p) => `${p.ratePerVitrine}/s`).join(', ')} per vitrine) used at most ` +
+    `${pct(Math.max(...slow.map((p) => p.peakShareOfLimit)))} of the busiest account's Get order limit: the ceiling there is this machine ` +
+    `(${result.vitrines} vitrines × the rate, every service on its cores), not the platform; orders queue in the ERP's hook table and the feed ` +
+    'while they come, and none is lost (imported + blocked = approved). More workers, on other machines, raise it.'
+  );
 }
 
 /** Writes the report to docs/benchmarks/<date>-push.md and into its section of docs/BENCHMARKS.md. */

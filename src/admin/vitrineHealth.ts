@@ -10,7 +10,16 @@ import { notificationBacklog } from '../erp/store/notifications';
 import type { VitrineRow } from '../erp/tables';
 import type { ScheduleState } from '../scheduling/vitrineSchedules';
 
-export type AttentionKind = 'runs-failing' | 'run-open-too-long' | 'schedule-out-of-sync' | 'notifications-blocked' | 'notifications-late';
+export type AttentionKind =
+  | 'runs-failing'
+  | 'run-open-too-long'
+  | 'schedule-out-of-sync'
+  | 'notifications-blocked'
+  | 'notifications-late'
+  | 'hook-notifications-waiting';
+
+/** A hook notification no run served after this long, with the switch on: runs are not being triggered, or fail. */
+export const HOOK_WAITING_LATE_SECONDS = 300;
 
 /** A notification still unsent after this long, with the switch on, is late: the platform should have heard within seconds. */
 export const NOTIFICATION_LATE_SECONDS = 300;
@@ -81,6 +90,10 @@ export async function vitrineHealth(
     .groupBy('vitrine_id')
     .select('vitrine_id', db.raw('min(fetched_at) as oldest'));
   const outbox = await notificationBacklog(db);
+  const hookWaiting: Array<{ vitrine_id: number; waiting: number; oldest: Date }> = await db('hook_notifications')
+    .whereRaw('vitrine_id = any(?::bigint[])', [ids])
+    .groupBy('vitrine_id')
+    .select('vitrine_id', db.raw('count(*)::int as waiting'), db.raw('min(received_at) as oldest'));
 
   return vitrines.map((v) => {
     const runs = closed.filter((r) => r.vitrine_id === v.id);
@@ -140,6 +153,14 @@ export async function vitrineHealth(
         kind: 'notifications-late',
         since: new Date(now.getTime() - oldestDueSeconds * 1000),
         reason: `${due} platform ${due === 1 ? 'notification has' : 'notifications have'} waited ${Math.round(oldestDueSeconds / 60)} min (is a worker running? is the platform answering?)`,
+      });
+    }
+    const hooked = hookWaiting.find((w) => Number(w.vitrine_id) === v.id);
+    if (v.import_orders && hooked && seconds(new Date(hooked.oldest)) > HOOK_WAITING_LATE_SECONDS) {
+      health.attention.push({
+        kind: 'hook-notifications-waiting',
+        since: new Date(hooked.oldest),
+        reason: `${hooked.waiting} hook ${hooked.waiting === 1 ? 'notification has' : 'notifications have'} waited ${Math.round(seconds(new Date(hooked.oldest)) / 60)} min for a run (is Temporal reachable from the hook receiver? do the runs fail?)`,
       });
     }
     if (schedule && v.import_orders && (!schedule.exists || schedule.paused)) {

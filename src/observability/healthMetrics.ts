@@ -36,7 +36,14 @@ export const HEALTH_METRICS = {
   attention: { name: 'vitrine_needs_attention', description: '1 while the vitrine needs an operator, by kind of reason' },
 } as const;
 
-const KINDS: AttentionKind[] = ['runs-failing', 'run-open-too-long', 'schedule-out-of-sync', 'notifications-blocked', 'notifications-late'];
+const KINDS: AttentionKind[] = [
+  'runs-failing',
+  'run-open-too-long',
+  'schedule-out-of-sync',
+  'notifications-blocked',
+  'notifications-late',
+  'hook-notifications-waiting',
+];
 
 export interface HealthMetricsOptions {
   db: Knex;

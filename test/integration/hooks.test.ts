@@ -155,6 +155,24 @@ describe('orders hook (push mode)', () => {
     await assertRunsNeverOverlap(code);
   });
 
+  test('a notification no run served for five minutes needs attention (vitrine status --all)', async () => {
+    const code = await h.addVitrine({ prefix: 'HA', enable: true });
+    const vitrine = await h.database.db('vitrines').where({ code }).first('id');
+    // As if the trigger were lost and Temporal unreachable since: kept, never served.
+    await h.database.db('hook_notifications').insert({
+      vitrine_id: vitrine.id,
+      order_id: '1234567890-01',
+      state: 'ready-for-handling',
+      received_at: h.database.db.raw("now() - interval '6 minutes'"),
+    });
+    const status = await cliJson(['status', code], h.cliEnv);
+    assert.equal(status.hook.waiting, 1);
+    const attention = status.attention.find((a: any) => a.kind === 'hook-notifications-waiting');
+    assert.ok(attention, JSON.stringify(status.attention));
+    assert.match(attention.reason, /1 hook notification has waited 6 min/);
+    await h.database.db('hook_notifications').where({ vitrine_id: vitrine.id }).delete();
+  });
+
   test('refused requests change nothing and start nothing; a source refused again and again is limited', async () => {
     const code = await hookedVitrine('HR');
     const noHook = await h.addVitrine({ prefix: 'HN', enable: true });
