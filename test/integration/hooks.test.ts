@@ -25,15 +25,17 @@ describe('orders hook (push mode)', () => {
   after(() => h?.close());
 
   const stats = (code: string) => h.sim<any>('GET', `/_sim/${code}/stats`);
-  const erpOrders = async (code: string): Promise<number> => {
+  /** Rows of a table of the vitrine's (sales_orders, blocked_orders, hook_notifications). */
+  const rowsOf = async (table: string, code: string): Promise<number> => {
     const row = await h.database
-      .db('sales_orders as o')
-      .join('vitrines as v', 'v.id', 'o.vitrine_id')
+      .db(`${table} as t`)
+      .join('vitrines as v', 'v.id', 't.vitrine_id')
       .where('v.code', code)
       .count({ n: '*' })
       .first();
     return Number(row?.n ?? 0);
   };
+  const erpOrders = (code: string) => rowsOf('sales_orders', code);
   const runsOf = async (code: string) =>
     h.database
       .db('import_runs as r')
@@ -41,15 +43,7 @@ describe('orders hook (push mode)', () => {
       .where('v.code', code)
       .orderBy('r.started_at')
       .select('r.*');
-  const waitingNotifications = async (code: string): Promise<number> => {
-    const row = await h.database
-      .db('hook_notifications as n')
-      .join('vitrines as v', 'v.id', 'n.vitrine_id')
-      .where('v.code', code)
-      .count({ n: '*' })
-      .first();
-    return Number(row?.n ?? 0);
-  };
+  const waitingNotifications = (code: string) => rowsOf('hook_notifications', code);
 
   async function secretOf(code: string): Promise<string> {
     const response = await fetch(`${h.simulatorUrl}/${code}/api/orders/hook/config`, {
@@ -135,16 +129,7 @@ describe('orders hook (push mode)', () => {
       60_000,
     );
     const runs = await runsOf(code);
-    const blocked = Number(
-      (
-        await h.database
-          .db('blocked_orders as b')
-          .join('vitrines as v', 'v.id', 'b.vitrine_id')
-          .where('v.code', code)
-          .count({ n: '*' })
-          .first()
-      )?.n,
-    );
+    const blocked = await rowsOf('blocked_orders', code);
     assert.equal((await erpOrders(code)) + blocked, 1000, 'every order imported or blocked, once');
     assert.ok(runs.length <= 20, `${runs.length} runs for 1,000 notifications`);
     assert.equal(
@@ -283,16 +268,7 @@ describe('orders hook (push mode)', () => {
     );
     const s = await stats(code);
     assert.ok(s.hookAttempts > 40, `${s.hookAttempts} tries for 20 notifications`);
-    const blocked = Number(
-      (
-        await h.database
-          .db('blocked_orders as b')
-          .join('vitrines as v', 'v.id', 'b.vitrine_id')
-          .where('v.code', code)
-          .count({ n: '*' })
-          .first()
-      )?.n,
-    );
+    const blocked = await rowsOf('blocked_orders', code);
     assert.equal((await erpOrders(code)) + blocked, 20, 'the late notifications found the orders there: none twice');
     await assertRunsNeverOverlap(code);
   });
