@@ -98,6 +98,9 @@ describe('delivery workflow', { concurrency: true }, () => {
       async openImportRun() {
         return { vitrineId: 9, importRunId: 90, pendingNotifications: 2 };
       },
+      async fetchHookPage() {
+        return { pageId: null, items: 0 };
+      },
       async fetchQueuePage() {
         return { pageId: null, items: 0 };
       },

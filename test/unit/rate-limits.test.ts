@@ -116,7 +116,8 @@ describe("the simulator's Get order limit", () => {
       assert.equal((await control('/settings', body)).status, 400, JSON.stringify(body));
     }
     assert.equal((await control('/settings', { visibilityTimeoutMs: 5000, getOrderLimitPerMinute: 'x' })).status, 400);
-    assert.deepEqual((await control('/settings')).json, { visibilityTimeoutMs: 60_000, getOrderLimitPerMinute: 600 });
+    const { visibilityTimeoutMs, getOrderLimitPerMinute } = (await control('/settings')).json;
+    assert.deepEqual({ visibilityTimeoutMs, getOrderLimitPerMinute }, { visibilityTimeoutMs: 60_000, getOrderLimitPerMinute: 600 });
     assert.equal((await control('/settings', { getOrderLimitPerMinute: 0 })).json.getOrderLimitPerMinute, 0, '0: no limit');
   });
 });
