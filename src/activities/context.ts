@@ -14,9 +14,12 @@ export type ActivityDependencies = ImporterDependencies;
  */
 export function activityRun(): RunContext {
   let last = 0;
+  const { info } = Context.current();
   return {
-    workflowId: Context.current().info.workflowExecution?.workflowId,
+    workflowId: info.workflowExecution?.workflowId,
+    // A local activity (a small page's step) has no heartbeat: the workflow task it runs in is its timeout.
     onProgress: (done: number) => {
+      if (info.isLocal) return;
       const now = Date.now();
       if (now - last < 1000) return;
       last = now;

@@ -2,12 +2,12 @@ import { heartbeat } from '@temporalio/activity';
 import { createOrderImporter, type PageFetchResult } from '../importing/orderImporter';
 import type { NotificationBatchResult } from '../importing/platformNotifications';
 import { reportOrders } from '../observability/importEvents';
-import type { PageImportResult, PageOrderCounts, PageRef, StatusUpdateResult } from '../shared/importTypes';
+import type { PageImportResult, PageRef, StatusUpdateResult } from '../shared/importTypes';
 import { activityRun, queuePageOf, vitrineCodes, type ActivityDependencies } from './context';
 import { withFailureTypes } from './failures';
 
 /**
- * The order steps of a queue page, one activity each (or all in one for a small page): order fetch, client-field defaulting,
+ * The order steps of a queue page, one activity each (local activities for a small page): order fetch, client-field defaulting,
  * Importar Pedido and Processar Pedido Aprovado. Each passes the page's id to the importer and
  * returns counts: the orders themselves stay in the ERP (queue_page_orders).
  */
@@ -17,7 +17,7 @@ export function createOrderActivities(deps: ActivityDependencies) {
   const codeOf = vitrineCodes(db);
   const page = (ref: PageRef) => queuePageOf(db, ref.vitrineId, ref.pageId);
 
-  const steps = {
+  return {
     /** Reads the page's orders from the platform and maps them; orders it cannot take are blocked. */
     async fetchPageOrders(ref: PageRef): Promise<PageFetchResult> {
       const result = await withFailureTypes(`order fetch of vitrine ${ref.vitrineId}`, async () =>
@@ -52,35 +52,6 @@ export function createOrderActivities(deps: ActivityDependencies) {
       );
       reportOrders(await codeOf(ref.vitrineId), { updated: result.updated, blocked: result.blocked });
       return result;
-    },
-  };
-
-  return {
-    ...steps,
-
-    /**
-     * Every order step of a small page (a hook notification's, a quiet queue's) in one call, in the
-     * order the workflow runs them one by one for a large page: run as a local activity, it costs
-     * the run no round trip through Temporal per step. A retry goes on where the page's orders say.
-     */
-    async importSmallPage(ref: PageRef): Promise<PageOrderCounts> {
-      const fetched = await steps.fetchPageOrders(ref);
-      const counts = { imported: 0, updated: 0, unchanged: fetched.unchanged, blocked: fetched.blocked };
-      let existing = fetched.existing;
-      if (fetched.new > 0) {
-        counts.blocked += (await steps.applyClientFieldDefaults(ref)).blocked;
-        const imported = await steps.importOrders(ref);
-        counts.imported += imported.imported;
-        counts.blocked += imported.blocked;
-        existing = imported.existing;
-      }
-      if (existing > 0) {
-        const statuses = await steps.processApprovedOrders(ref);
-        counts.updated += statuses.updated;
-        counts.unchanged += statuses.unchanged;
-        counts.blocked += statuses.blocked;
-      }
-      return counts;
     },
 
     /** Atualização de Status: sends a batch of the vitrine's notification outbox to the platform. */

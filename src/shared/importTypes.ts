@@ -75,9 +75,6 @@ export interface PageImportResult {
   blocked: number;
 }
 
-/** What the order steps of a page did, in counts. */
-export type PageOrderCounts = Pick<ImportCounts, 'imported' | 'updated' | 'unchanged' | 'blocked'>;
-
 /** An order's latest queue event: its id and the state it announced. */
 export interface OrderEvent {
   orderId: string;

@@ -45,9 +45,10 @@ export const PAGES_PER_EXECUTION = 10;
 export const HOOK_PAGES_PATCH = 'order-hook-pages';
 
 /**
- * A page of at most this many items runs its order steps in one local activity (importSmallPage):
- * a hook notification's page, or a quiet queue's, then costs one workflow task instead of one per
- * step, which is most of the delay between a notification and its ERP row.
+ * A page of at most this many items runs its order steps as local activities: a hook
+ * notification's page, or a quiet queue's, then costs one workflow task instead of one per step,
+ * which is most of the delay between a notification and its ERP row. The steps are the same ones,
+ * in the same order, each still its own entry in the run's history.
  */
 export const SMALL_PAGE_ITEMS = 50;
 
@@ -95,10 +96,13 @@ export const BATCH_ACTIVITY_OPTIONS: ActivityOptions = {
   scheduleToCloseTimeout: '30 minutes',
   retry: RETRY,
 };
-const { openImportRun, fetchHookPage, fetchQueuePage, commitQueueItems, saveImportRun, importSmallPage } =
+const { openImportRun, fetchHookPage, fetchQueuePage, commitQueueItems, saveImportRun } =
   proxyLocalActivities<ImportActivities>(QUEUE_ACTIVITY_OPTIONS);
-const { fetchPageOrders, applyClientFieldDefaults, importOrders, processApprovedOrders } =
-  proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
+type PageSteps = Pick<ImportActivities, 'fetchPageOrders' | 'applyClientFieldDefaults' | 'importOrders' | 'processApprovedOrders'>;
+/** The order steps of a large page: activities, bounded per worker and heartbeating. */
+const LARGE_PAGE_STEPS: PageSteps = proxyActivities<ImportActivities>(BATCH_ACTIVITY_OPTIONS);
+/** The same steps of a small page: local activities, retried alike (a small page takes seconds). */
+const SMALL_PAGE_STEPS: PageSteps = proxyLocalActivities<ImportActivities>(QUEUE_ACTIVITY_OPTIONS);
 
 export const progressQuery = defineQuery<ImportCounts>('progress');
 
@@ -209,18 +213,7 @@ async function drainQueue(
 
 /** The steps of one page, feed or hook: the ERP commits what the page announced, then the page is acknowledged. */
 async function importPage(ref: { vitrineId: number; pageId: number }, counts: ImportCounts, small: boolean): Promise<void> {
-  if (small) {
-    const done = await importSmallPage(ref);
-    counts.imported += done.imported;
-    counts.updated += done.updated;
-    counts.unchanged += done.unchanged;
-    counts.blocked += done.blocked;
-  } else await importLargePage(ref, counts);
-  const { committed } = await commitQueueItems(ref);
-  counts.committed += committed;
-}
-
-async function importLargePage(ref: { vitrineId: number; pageId: number }, counts: ImportCounts): Promise<void> {
+  const { fetchPageOrders, applyClientFieldDefaults, importOrders, processApprovedOrders } = small ? SMALL_PAGE_STEPS : LARGE_PAGE_STEPS;
   const fetched = await fetchPageOrders(ref);
   counts.unchanged += fetched.unchanged;
   counts.blocked += fetched.blocked;
@@ -238,6 +231,8 @@ async function importLargePage(ref: { vitrineId: number; pageId: number }, count
     counts.unchanged += statuses.unchanged;
     counts.blocked += statuses.blocked;
   }
+  const { committed } = await commitQueueItems(ref);
+  counts.committed += committed;
 }
 
 /** Marks the run in the Temporal UI as one that served hook notifications (search attribute ImportTrigger). */

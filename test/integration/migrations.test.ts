@@ -366,6 +366,29 @@ describe('ERP schema migrations', () => {
     await db('sales_orders').insert({ ...order('OU-1000001'), vitrine_id: other.id });
   });
 
+  test('the order hooks migration goes down with notifications in it, dropping the hook tables and columns', async () => {
+    const order = await db('sales_orders').where({ order_code: 'VT-1000001' }).first('vitrine_id');
+    await db('vitrine_hooks').insert({
+      vitrine_id: order.vitrine_id,
+      url: 'https://erp.example.com/hooks/vtex/loja',
+      account: 'loja',
+      secret_hash: Buffer.alloc(32, 1),
+      states: ['ready-for-handling'],
+    });
+    await db('hook_notifications').insert({ vitrine_id: order.vitrine_id, order_id: '1000001-01', state: 'ready-for-handling' });
+    const [, down] = await db.migrate.down(migrationConfig);
+    assert.deepEqual(
+      down.map((name: string) => name.replace(/\.(ts|js)$/, '')),
+      ['20261205000000_order_hooks'],
+    );
+    const tables = await publicTables(db);
+    assert.ok(!tables.includes('vitrine_hooks') && !tables.includes('hook_notifications'));
+    const columnsOf = (table: string) =>
+      db('information_schema.columns').where({ table_schema: 'public', table_name: table }).pluck('column_name');
+    assert.ok(!(await columnsOf('queue_pages')).includes('source'));
+    assert.ok(!(await columnsOf('import_runs')).includes('hooked'));
+  });
+
   test("the rate limit migration goes down, dropping the vitrines' Get order limit", async () => {
     const [, down] = await db.migrate.down(migrationConfig);
     assert.deepEqual(

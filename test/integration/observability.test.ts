@@ -376,7 +376,7 @@ describe('worker metrics and logs', () => {
       'temporal_request',
       'temporal_worker_task_slots_available',
       'temporal_workflow_completed',
-      // These runs' pages are small: their steps run as one local activity each (importSmallPage).
+      // These runs' pages are small: their order steps run as local activities.
       'temporal_local_activity_execution_latency_count',
     ]) {
       assert.ok(names.has(name), `${name} is served (got ${[...names].filter((n) => n.startsWith('temporal_')).join(', ')})`);

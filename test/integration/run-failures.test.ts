@@ -12,9 +12,11 @@ import type { MetricMeter } from '@temporalio/common';
 import { HEALTH_METRICS, recordHealth } from '../../src/observability/healthMetrics';
 import { FAILURE_TYPES } from '../../src/shared/failureTypes';
 import { workflowIdPrefixFor } from '../../src/shared/ids';
+import { SMALL_PAGE_ITEMS } from '../../src/workflows/importVitrineOrders';
 import { ATTENTION_EXIT_CODE } from '../../src/starter/commands/status';
 import { cliJson, runCli } from '../support/cli';
 import { startHarness, type Harness } from '../support/importHarness';
+import { until } from '../support/until';
 
 describe('runs that fail, and the vitrines that need attention', () => {
   let h: Harness;
@@ -57,7 +59,9 @@ describe('runs that fail, and the vitrines that need attention', () => {
 
   test('a missing table fails the run at once, typed; once it is back, the next run imports', async () => {
     const code = await h.addVitrine();
-    await h.sim('POST', `/_sim/${code}/orders`, { generate: 3, seed: 13 });
+    // A page larger than a small one: its import step is an activity, whose tries the history shows.
+    const orders = SMALL_PAGE_ITEMS + 10;
+    await h.sim('POST', `/_sim/${code}/orders`, { generate: orders, seed: 13 });
     await h.database.db.raw('alter table carriers rename to carriers_away');
     let failure: unknown;
     try {
@@ -81,7 +85,10 @@ describe('runs that fail, and the vitrines that need attention', () => {
     assert.equal(failed[0].activityTaskFailedEventAttributes!.failure!.applicationFailureInfo!.type, FAILURE_TYPES.erpSchemaMissing);
     await assert.rejects(handle.result(), WorkflowFailedError);
     const [logged] = await h.database.db('integration_log').where({ import_run_id: run.id, level: 'error' });
-    assert.match(logged.message, /^run failed: ErpSchemaMissing: order import of vitrine \d+: .*42P01.*\(fetched 3, imported 0/);
+    assert.match(
+      logged.message,
+      new RegExp(`^run failed: ErpSchemaMissing: order import of vitrine \\d+: .*42P01.*\\(fetched ${orders}, imported 0`),
+    );
 
     const listed = await attentionOf(code);
     assert.equal(listed.exit, ATTENTION_EXIT_CODE);
@@ -97,8 +104,8 @@ describe('runs that fail, and the vitrines that need attention', () => {
     // queue once its visibility timeout passed, made to pass now).
     await h.sim('POST', `/_sim/${code}/feed/expire`);
     const again = await h.runImport(code);
-    assert.equal(again.imported, 3);
-    assert.equal(await ordersOf(code), 3);
+    assert.equal(again.imported, orders);
+    assert.equal(await ordersOf(code), orders);
     assert.deepEqual((await attentionOf(code)).kinds, []);
   });
 
@@ -129,7 +136,11 @@ describe('runs that fail, and the vitrines that need attention', () => {
 
   test('a run that outlives its time is ended by Temporal and closed as failed by the next run; stuck, it is listed', async () => {
     const code = await h.addVitrine();
-    await h.sim('POST', `/_sim/${code}/orders`, { generate: 5, seed: 15 });
+    // More than a small page: a small page's steps are local activities, which the worker of a run
+    // that timed out may still finish (the next run then finds the orders imported); here the
+    // timed-out run can schedule nothing more.
+    const orders = SMALL_PAGE_ITEMS + 10;
+    await h.sim('POST', `/_sim/${code}/orders`, { generate: orders, seed: 15 });
     // The platform holds the run's queue fetch; the run may last 3 s (the schedule's own limit is RUN_TIMEOUT).
     await h.sim('POST', `/_sim/${code}/hold`, { hold: true });
     const handle = await h.temporal.client.workflow.start('importVitrineOrders', {
@@ -162,11 +173,14 @@ describe('runs that fail, and the vitrines that need attention', () => {
       (error: unknown) => error instanceof WorkflowFailedError && /timed out/i.test(String(error.cause ?? error)),
     );
     await h.sim('POST', `/_sim/${code}/hold`, { hold: false });
+    // The timed-out run's worker still finishes its queue fetch (a local activity): once it has read
+    // every item, they are made visible again for the next run.
+    await until(async () => (await h.sim<any>('GET', `/_sim/${code}/stats`)).feedInFlight === orders, 'the held fetch finished');
     await h.sim('POST', `/_sim/${code}/feed/expire`);
 
     // The next run closes the timed-out one as failed, says so in the log, and imports the orders.
     const next = await h.runImport(code);
-    assert.equal(next.imported, 5);
+    assert.equal(next.imported, orders);
     const [closed] = await runsOf(code);
     assert.deepEqual([closed.status, closed.failure_type], ['failed', 'RunNotClosed']);
     assert.ok(closed.finished_at);

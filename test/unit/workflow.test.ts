@@ -91,25 +91,6 @@ function fakeActivities(
     async saveImportRun(input) {
       calls.push(`saveImportRun:${input.status}`);
     },
-    // As the real one: the page's steps one after the other, in one local activity.
-    async importSmallPage(ref) {
-      calls.push(`importSmallPage:${ref.pageId}`);
-      const fetched = await activities.fetchPageOrders(ref);
-      const counts = { imported: 0, updated: 0, unchanged: fetched.unchanged, blocked: fetched.blocked };
-      let existing = fetched.existing;
-      if (fetched.new > 0) {
-        counts.blocked += (await activities.applyClientFieldDefaults(ref)).blocked;
-        const imported = await activities.importOrders(ref);
-        counts.imported += imported.imported;
-        existing = imported.existing;
-      }
-      if (existing > 0) {
-        const statuses = await activities.processApprovedOrders(ref);
-        counts.updated += statuses.updated;
-        counts.unchanged += statuses.unchanged;
-      }
-      return counts;
-    },
     async sendPlatformNotifications() {
       calls.push('sendPlatformNotifications');
       return { sent: 0, blocked: 0, more: false, paused: false };
@@ -160,7 +141,6 @@ describe('import workflow', { concurrency: true }, () => {
       'openImportRun',
       'fetchHookPage',
       'fetchQueuePage',
-      'importSmallPage:1',
       'fetchPageOrders:1',
       'applyClientFieldDefaults:1',
       'importOrders:1',
@@ -169,12 +149,10 @@ describe('import workflow', { concurrency: true }, () => {
       'fetchHookPage',
       'fetchQueuePage',
       // Nothing new and nothing to move forward: neither defaults, import nor status processing.
-      'importSmallPage:2',
       'fetchPageOrders:2',
       'commitQueueItems:2',
       'fetchHookPage',
       'fetchQueuePage',
-      'importSmallPage:3',
       'fetchPageOrders:3',
       'applyClientFieldDefaults:3',
       'importOrders:3',
@@ -200,15 +178,23 @@ describe('import workflow', { concurrency: true }, () => {
     );
   });
 
-  test('a page of more than SMALL_PAGE_ITEMS items runs its steps as activities of their own, a smaller one in one local activity', async () => {
+  test('a page of more than SMALL_PAGE_ITEMS items runs its steps as activities, a smaller one as local activities', async () => {
     const calls: Calls = [];
+    const local: string[] = [];
     const pages = [
       { items: SMALL_PAGE_ITEMS + 1, new: SMALL_PAGE_ITEMS + 1, existing: 0, unchanged: 0, blocked: 0 },
       { items: SMALL_PAGE_ITEMS, new: SMALL_PAGE_ITEMS, existing: 0, unchanged: 0, blocked: 0 },
     ];
-    const summary = await run(fakeActivities(pages, calls));
-    assert.ok(!calls.includes('importSmallPage:1') && calls.includes('importOrders:1'));
-    assert.ok(calls.includes('importSmallPage:2') && calls.includes('importOrders:2'));
+    const base = fakeActivities(pages, calls);
+    const summary = await run(
+      fakeActivities(pages, calls, {
+        async importOrders(ref) {
+          local.push(`importOrders:${ref.pageId}:${Context.current().info.isLocal ? 'local' : 'activity'}`);
+          return base.importOrders(ref);
+        },
+      }),
+    );
+    assert.deepEqual(local, ['importOrders:1:activity', 'importOrders:2:local']);
     assert.equal(summary.imported, 2 * SMALL_PAGE_ITEMS + 1);
   });
 
@@ -224,17 +210,14 @@ describe('import workflow', { concurrency: true }, () => {
     assert.deepEqual(calls, [
       'openImportRun',
       'fetchHookPage',
-      'importSmallPage:101',
       'fetchPageOrders:101',
       'applyClientFieldDefaults:101',
       'importOrders:101',
       'commitQueueItems:101',
       'fetchQueuePage',
-      'importSmallPage:1',
       'fetchPageOrders:1',
       'commitQueueItems:1',
       'fetchHookPage',
-      'importSmallPage:102',
       'fetchPageOrders:102',
       'processApprovedOrders:102',
       'commitQueueItems:102',
