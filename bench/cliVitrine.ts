@@ -1,9 +1,11 @@
 /**
  * One vitrine driven through the `vitrine` CLI in process, as the single-vitrine benchmarks
- * (status-updates, rate-limit) use it: added on the simulator, switched on, and cleaned up.
+ * (status-updates, rate-limit) and push mode's use it: added on the simulator, switched on, and cleaned up.
  */
 import type { Client } from '@temporalio/client';
+import { notificationsWorkflowIdFor, scheduleIdFor } from '../src/shared/ids';
 import { runCli } from '../src/starter/cli';
+import { addVitrineArgs } from '../test/support/cli';
 import { simulatedMarketplaceCommands } from '../test/support/marketplaces';
 import type { BenchDatabase, Simulator } from './services';
 import type { WorkerProcess } from './workers';
@@ -40,44 +42,30 @@ export function benchCli(env: Record<string, string>): BenchCli {
 
 /** Adds a vitrine on the simulator account `code`, with the simulator's marketplaces mapped, and switches it on. */
 export async function addEnabledVitrine(cli: BenchCli, code: string, simulatorUrl: string, prefix: string, name: string): Promise<void> {
-  await cli([
-    'add',
-    '--code',
-    code,
-    '--name',
-    name,
-    '--platform',
-    'vtex',
-    '--base-url',
-    `${simulatorUrl}/${code}`,
-    '--app-key',
-    'k',
-    '--app-token',
-    'bench-token',
-    '--prefix',
-    prefix,
-  ]);
+  await cli(addVitrineArgs({ code, name, baseUrl: `${simulatorUrl}/${code}`, appKey: 'k', appToken: 'bench-token', prefix }));
   for (const args of simulatedMarketplaceCommands(code)) await cli(args);
   await cli(['enable', code]);
 }
 
-/** Stops the workers, ends what the vitrine left running in Temporal, and drops (or keeps) its database. */
-export async function cleanUpVitrine(
+/** Stops the workers, ends what the vitrines left running in Temporal, and drops (or keeps) their database. */
+export async function cleanUpVitrines(
   client: Client,
   workers: WorkerProcess[],
-  code: string,
+  codes: string[],
   database: BenchDatabase,
   keepDatabase: boolean,
 ): Promise<void> {
   await Promise.all(workers.map((w) => w.stop()));
-  await client.workflow
-    .getHandle(`vitrine-notifications-${code}`)
-    .terminate('benchmark over')
-    .catch(() => undefined);
-  await client.schedule
-    .getHandle(`vitrine-orders-${code}`)
-    .delete()
-    .catch(() => undefined);
+  for (const code of codes) {
+    await client.workflow
+      .getHandle(notificationsWorkflowIdFor(code))
+      .terminate('benchmark over')
+      .catch(() => undefined);
+    await client.schedule
+      .getHandle(scheduleIdFor(code))
+      .delete()
+      .catch(() => undefined);
+  }
   if (keepDatabase) await database.db.destroy();
   else await database.drop();
 }

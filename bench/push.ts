@@ -9,9 +9,9 @@
  * each account's Get order calls a second over its limit, and the share answered 429.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { addEnabledVitrine, benchCli, type SingleVitrineOptions } from './cliVitrine';
+import { freePort } from '../test/support/ports';
+import { addEnabledVitrine, benchCli, cleanUpVitrines, type SingleVitrineOptions } from './cliVitrine';
 import { createBenchDatabase, REPO, shortId } from './services';
 import { startWorkers, WorkerProcess } from './workers';
 
@@ -56,17 +56,6 @@ const LIMIT_PER_MINUTE = 6000;
 const POLL_MS = 20;
 /** A phase's orders must all be in the ERP within this long after the last one was approved. */
 const DRAIN_TIMEOUT_MS = 10 * 60_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -245,19 +234,7 @@ export async function runPush(options: PushOptions): Promise<PushResult> {
     };
   } finally {
     await receiver.stop();
-    await Promise.all(workers.map((w) => w.stop()));
-    for (const code of codes) {
-      await options.client.schedule
-        .getHandle(`vitrine-orders-${code}`)
-        .delete()
-        .catch(() => undefined);
-      await options.client.workflow
-        .getHandle(`vitrine-notifications-${code}`)
-        .terminate('benchmark over')
-        .catch(() => undefined);
-    }
-    if (options.keepDatabases) await database.db.destroy();
-    else await database.drop();
+    await cleanUpVitrines(options.client, workers, codes, database, options.keepDatabases);
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { addEnabledVitrine, benchCli, cleanUpVitrine, type SingleVitrineOptions } from './cliVitrine';
+import { addEnabledVitrine, benchCli, cleanUpVitrines, type SingleVitrineOptions } from './cliVitrine';
 import { createBenchDatabase, REPO, shortId } from './services';
 import { startWorkers } from './workers';
 
@@ -66,7 +66,7 @@ export async function runRateLimit(options: RateLimitOptions): Promise<RateLimit
       share429: stats.getOrderCalls === 0 ? 0 : stats.rateLimited / stats.getOrderCalls,
     };
   } finally {
-    await cleanUpVitrine(options.client, workers, code, database, options.keepDatabases);
+    await cleanUpVitrines(options.client, workers, [code], database, options.keepDatabases);
   }
 }
 

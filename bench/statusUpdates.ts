@@ -10,7 +10,7 @@ import path from 'node:path';
 import { invoiceOrder, trackOrder } from '../src/admin/statusUpdates';
 import { createBenchDatabase, REPO, shortId } from './services';
 import { startWorkers } from './workers';
-import { addEnabledVitrine, benchCli, cleanUpVitrine, type SingleVitrineOptions } from './cliVitrine';
+import { addEnabledVitrine, benchCli, cleanUpVitrines, type SingleVitrineOptions } from './cliVitrine';
 import { validKey } from '../test/support/nfe';
 
 export interface StatusUpdatesOptions extends SingleVitrineOptions {
@@ -114,7 +114,7 @@ export async function runStatusUpdates(options: StatusUpdatesOptions): Promise<S
       wallSeconds,
     };
   } finally {
-    await cleanUpVitrine(options.client, workers, code, database, options.keepDatabases);
+    await cleanUpVitrines(options.client, workers, [code], database, options.keepDatabases);
   }
 }
 

@@ -10,16 +10,6 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO"
 
-if [[ -z ${DATABASE_URL:-} ]]; then
-  if [[ -f $STACK_ENV ]] && bash "$SCRIPTS/stack.sh" status --quiet; then
-    log "hooks: using the running stack (.data/stack.env)"
-    set -a
-    # shellcheck disable=SC1090
-    . "$STACK_ENV"
-    set +a
-  else
-    die "DATABASE_URL is not set and the stack is not up: run npm run stack:up, or set DATABASE_URL (and TEMPORAL_ADDRESS)"
-  fi
-fi
+stack_settings hooks
 ensure_build
 exec node dist/hooks/main.js "$@"

@@ -164,6 +164,21 @@ load_env_lines() {
 # is used and left running; otherwise one is started (without its worker: the caller starts the
 # workers it needs) and stopped when the script exits, whatever the outcome. Then the stack's env
 # (.data/stack.env) is exported. NAME prefixes the log lines.
+# stack_settings NAME: with DATABASE_URL unset, the running stack's settings (.data/stack.env)
+# for the backoffice or the hook receiver started by hand; without either, one line and exit 1.
+stack_settings() {
+  [[ -z ${DATABASE_URL:-} ]] || return 0
+  if [[ -f $STACK_ENV ]] && bash "$SCRIPTS/stack.sh" status --quiet; then
+    log "$1: using the running stack (.data/stack.env)"
+    set -a
+    # shellcheck disable=SC1090
+    . "$STACK_ENV"
+    set +a
+  else
+    die "DATABASE_URL is not set and the stack is not up: run npm run stack:up, or set DATABASE_URL (and TEMPORAL_ADDRESS)"
+  fi
+}
+
 use_stack() {
   STACK_USER=$1
   STARTED_STACK=0

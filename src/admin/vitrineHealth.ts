@@ -6,6 +6,7 @@
  * for minutes.
  */
 import type { Knex } from 'knex';
+import { hookBacklogs } from '../erp/store/hooks';
 import { notificationBacklog } from '../erp/store/notifications';
 import type { VitrineRow } from '../erp/tables';
 import type { ScheduleState } from '../scheduling/vitrineSchedules';
@@ -90,10 +91,7 @@ export async function vitrineHealth(
     .groupBy('vitrine_id')
     .select('vitrine_id', db.raw('min(fetched_at) as oldest'));
   const outbox = await notificationBacklog(db);
-  const hookWaiting: Array<{ vitrine_id: number; waiting: number; oldest: Date }> = await db('hook_notifications')
-    .whereRaw('vitrine_id = any(?::bigint[])', [ids])
-    .groupBy('vitrine_id')
-    .select('vitrine_id', db.raw('count(*)::int as waiting'), db.raw('min(received_at) as oldest'));
+  const hookWaiting = await hookBacklogs(db, ids);
 
   return vitrines.map((v) => {
     const runs = closed.filter((r) => r.vitrine_id === v.id);
@@ -155,7 +153,7 @@ export async function vitrineHealth(
         reason: `${due} platform ${due === 1 ? 'notification has' : 'notifications have'} waited ${Math.round(oldestDueSeconds / 60)} min (is a worker running? is the platform answering?)`,
       });
     }
-    const hooked = hookWaiting.find((w) => Number(w.vitrine_id) === v.id);
+    const hooked = hookWaiting.get(v.id);
     if (v.import_orders && hooked && seconds(new Date(hooked.oldest)) > HOOK_WAITING_LATE_SECONDS) {
       health.attention.push({
         kind: 'hook-notifications-waiting',

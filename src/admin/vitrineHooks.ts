@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { getVitrineHook, hookBacklog, removeVitrineHook, saveVitrineHook } from '../erp/store/hooks';
+import { getVitrineHook, hookBacklogs, removeVitrineHook, saveVitrineHook } from '../erp/store/hooks';
 import type { VitrineHookRow, VitrineRow } from '../erp/tables';
 import { HOOK_SECRET_HEADER, secretHash } from '../hooks/secrets';
 import type { ErpStatus } from '../importing/rules/statuses';
@@ -127,7 +127,7 @@ export interface HookStatus {
 
 export async function hookStatus(db: Knex, vitrineId: number): Promise<HookStatus> {
   const row = await getVitrineHook(db, vitrineId);
-  const backlog = await hookBacklog(db, vitrineId);
+  const backlog = (await hookBacklogs(db, [vitrineId])).get(vitrineId);
   return {
     erp: row
       ? {
@@ -140,8 +140,8 @@ export async function hookStatus(db: Knex, vitrineId: number): Promise<HookStatu
           lastPingAt: row.last_ping_at,
         }
       : null,
-    waiting: backlog.waiting,
-    oldestWaitingAt: backlog.oldest,
+    waiting: backlog?.waiting ?? 0,
+    oldestWaitingAt: backlog?.oldest ?? null,
   };
 }
 

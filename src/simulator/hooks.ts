@@ -8,8 +8,12 @@
  */
 import { vtexDate } from './random';
 
+/** The filter of a feed or hook configuration: the states it carries, or a JSONata expression. */
+export type OrderFilter =
+  { type: 'FromWorkflow'; status: string[] } | { type: 'FromOrders'; expression: string; disableSingleFire: boolean };
+
 export interface HookConfiguration {
-  filter: { type: 'FromWorkflow'; status: string[] } | { type: 'FromOrders'; expression: string; disableSingleFire: boolean };
+  filter: OrderFilter;
   hook: { url: string; headers: Record<string, string> };
 }
 

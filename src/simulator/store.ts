@@ -8,7 +8,7 @@ import { TokenBucket } from '../shared/tokenBucket';
 import { type FaultSettings, NO_FAULTS } from './faults';
 import { generatedOrderIdOf, generateOrder, type LineRange, MAX_GENERATED_INDEX, type Seed, seedHash } from './generate';
 import { Gate } from './http';
-import { AccountHook } from './hooks';
+import { AccountHook, type OrderFilter } from './hooks';
 import { Rng, vtexDate } from './random';
 import { isAuthorizedState, previousStateOf, statusDescription } from './states';
 
@@ -104,7 +104,7 @@ export interface InvoiceRequest {
 
 /** The account's feed configuration (GET/POST /api/orders/feed/config). */
 export interface FeedConfiguration {
-  filter: { type: 'FromWorkflow'; status: string[] } | { type: 'FromOrders'; expression: string; disableSingleFire: boolean };
+  filter: OrderFilter;
   queue: { visibilityTimeoutInSeconds: number; MessageRetentionPeriodInSeconds: number };
 }
 

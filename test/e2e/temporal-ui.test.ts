@@ -16,7 +16,7 @@ import { scheduleIdFor, SEARCH_ATTRIBUTES } from '../../src/shared/ids';
 import type { ImportCounts, ImportRunSummary } from '../../src/shared/importTypes';
 import { progressQuery, SMALL_PAGE_ITEMS } from '../../src/workflows/importVitrineOrders';
 import { launchBrowser } from '../support/browser';
-import { cliJson } from '../support/cli';
+import { addVitrineArgs, cliJson } from '../support/cli';
 import { startHarness, type Harness } from '../support/importHarness';
 import { REPO, uniqueSuffix } from '../support/services';
 import { addSimulatedMarketplaces } from '../support/marketplaces';
@@ -146,23 +146,14 @@ describe('Temporal UI as the ops monitor', () => {
     ];
     for (const [code, name, prefix] of vitrines) {
       await cliJson(
-        [
-          'add',
-          '--code',
+        addVitrineArgs({
           code,
-          '--name',
           name,
-          '--platform',
-          'vtex',
-          '--base-url',
-          `${h.simulatorUrl}/${code}`,
-          '--app-key',
-          `key-${code}`,
-          '--app-token',
-          `token-${code}-secret`,
-          '--prefix',
+          baseUrl: `${h.simulatorUrl}/${code}`,
+          appKey: `key-${code}`,
+          appToken: `token-${code}-secret`,
           prefix,
-        ],
+        }),
         h.cliEnv,
       );
       // The simulator's marketplaces, as an admin maps them (a share of generated orders comes through them).

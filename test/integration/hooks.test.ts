@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createImportWorker } from '../../src/worker/createWorker';
 import { HOOK_SECRET_HEADER } from '../../src/hooks/secrets';
+import { SEARCH_ATTRIBUTES } from '../../src/shared/ids';
 import { cliJson, runCli } from '../support/cli';
 import { startHarness, type Harness } from '../support/importHarness';
 import { workflowBundle } from '../support/services';
@@ -63,6 +64,17 @@ describe('orders hook (push mode)', () => {
     return code;
   }
 
+  /** Whatever else the platform notifies of the vitrine's orders (their start-handling, say) delivered and served. */
+  async function quiet(code: string): Promise<void> {
+    await until(
+      async () =>
+        (await stats(code)).hookPending === 0 &&
+        (await waitingNotifications(code)) === 0 &&
+        (await runsOf(code)).every((r) => r.status !== 'running'),
+      'the vitrine quiet',
+    );
+  }
+
   async function assertRunsNeverOverlap(code: string): Promise<void> {
     const runs = await runsOf(code);
     for (let i = 1; i < runs.length; i++) {
@@ -108,11 +120,17 @@ describe('orders hook (push mode)', () => {
     assert.ok(row.order_code.startsWith('HK-'));
 
     const [run] = await runsOf(code);
-    await until(async () => (await runsOf(code))[0].status === 'completed', 'the run closed');
-    const description = await h.temporal.client.workflow.getHandle(run.workflow_id, run.workflow_run_id).describe();
-    assert.deepEqual(description.searchAttributes.ImportTrigger, ['hook']);
+    const handle = h.temporal.client.workflow.getHandle(run.workflow_id, run.workflow_run_id);
+    await handle.result();
+    // Search attributes reach Temporal's visibility store a moment after the run completes.
+    const description = await until(async () => {
+      const d = await handle.describe();
+      return d.typedSearchAttributes.get(SEARCH_ATTRIBUTES.importTrigger) !== undefined && d;
+    }, "the run's search attributes in visibility");
+    assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.importTrigger), 'hook');
     assert.equal((description.memo as any).summary.hooked, 1);
     await until(async () => (await stats(code)).committed >= 1, "the order's feed item acknowledged");
+    await quiet(code);
     assert.equal(await waitingNotifications(code), 0);
     const status = await cliJson(['status', code], h.cliEnv);
     assert.ok(status.hook.erp.lastNotificationAt, 'vitrine status shows the last notification');
@@ -163,14 +181,7 @@ describe('orders hook (push mode)', () => {
     const noHook = await h.addVitrine({ prefix: 'HN', enable: true });
     const [orderId] = (await h.sim<{ orderIds: string[] }>('POST', `/_sim/${code}/orders`, { generate: 1, seed: 13 })).orderIds;
     await until(async () => (await erpOrders(code)) === 1, 'the real notification served');
-    // Whatever else the platform notifies of the order (its start-handling, say) is served first.
-    await until(
-      async () =>
-        (await stats(code)).hookPending === 0 &&
-        (await waitingNotifications(code)) === 0 &&
-        (await runsOf(code)).every((r) => r.status !== 'running'),
-      'the vitrine quiet',
-    );
+    await quiet(code);
     const runsBefore = (await runsOf(code)).length;
     const notifications = async () =>
       Number(

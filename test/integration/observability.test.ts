@@ -19,6 +19,7 @@ import { vitrineCodeFromWorkflowId } from '../../src/shared/ids';
 import { temporalConnectionOptions } from '../../src/shared/temporal';
 import { startHarness, type Harness } from '../support/importHarness';
 import { REPO } from '../support/services';
+import { freePort } from '../support/ports';
 
 interface WorkerProcess {
   child: ChildProcess;
@@ -60,14 +61,6 @@ async function waitFor(what: string, check: () => boolean, timeoutMs = 120_000):
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 interface Sample {

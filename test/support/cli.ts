@@ -55,3 +55,31 @@ export async function cliJson<T = any>(args: string[], env: Record<string, strin
   if (result.code !== 0) throw new Error(`vitrine ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
   return JSON.parse(result.stdout) as T;
 }
+
+/** `vitrine add` of a VTEX vitrine (on the simulator, its API root is `<simulator>/<account>`). */
+export function addVitrineArgs(v: {
+  code: string;
+  name: string;
+  baseUrl: string;
+  appKey: string;
+  appToken: string;
+  prefix: string;
+}): string[] {
+  return [
+    'add',
+    '--code',
+    v.code,
+    '--name',
+    v.name,
+    '--platform',
+    'vtex',
+    '--base-url',
+    v.baseUrl,
+    '--app-key',
+    v.appKey,
+    '--app-token',
+    v.appToken,
+    '--prefix',
+    v.prefix,
+  ];
+}

@@ -12,7 +12,7 @@ import { startSimulator } from '../../src/simulator/server';
 import { buildHookReceiver } from '../../src/hooks/receiver';
 import { RunTrigger } from '../../src/hooks/runTrigger';
 import { existingTemporal } from '../../src/shared/temporalAccess';
-import { cliJson } from './cli';
+import { addVitrineArgs, cliJson } from './cli';
 import { addSimulatedMarketplaces } from './marketplaces';
 import { createTemporalEnv, createTestDatabase, uniqueSuffix, workflowBundle, type TestDatabase } from './services';
 
@@ -123,23 +123,14 @@ export async function startHarness(options: { withWorker?: boolean; withHooks?: 
       const code = `v-${uniqueSuffix()}`;
       codes.push(code);
       await cliJson(
-        [
-          'add',
-          '--code',
+        addVitrineArgs({
           code,
-          '--name',
-          `Loja ${code}`,
-          '--platform',
-          'vtex',
-          '--base-url',
-          baseUrl ?? `${simulator.url}/${code}`,
-          '--app-key',
-          `key-${code}`,
-          '--app-token',
-          `token-${code}-secret`,
-          '--prefix',
+          name: `Loja ${code}`,
+          baseUrl: baseUrl ?? `${simulator.url}/${code}`,
+          appKey: `key-${code}`,
+          appToken: `token-${code}-secret`,
           prefix,
-        ],
+        }),
         cliEnv,
       );
       if (marketplaces) {

@@ -127,12 +127,13 @@ export async function commitHookPage(db: Knex, pageId: number): Promise<void> {
   });
 }
 
-/** Notifications waiting for a run, and since when. */
-export async function hookBacklog(db: Db, vitrineId: number): Promise<{ waiting: number; oldest: Date | null }> {
-  const row = await db('hook_notifications')
-    .where({ vitrine_id: vitrineId })
-    .first(db.raw('count(*)::int as waiting'), db.raw('min(received_at) as oldest'));
-  return { waiting: Number(row?.waiting ?? 0), oldest: row?.oldest ?? null };
+/** Notifications waiting for a run, and since when, of each of the vitrines that has any. */
+export async function hookBacklogs(db: Db, vitrineIds: number[]): Promise<Map<number, { waiting: number; oldest: Date }>> {
+  const rows: Array<{ vitrine_id: string | number; waiting: number; oldest: Date }> = await db('hook_notifications')
+    .whereRaw('vitrine_id = any(?::bigint[])', [vitrineIds])
+    .groupBy('vitrine_id')
+    .select('vitrine_id', db.raw('count(*)::int as waiting'), db.raw('min(received_at) as oldest'));
+  return new Map(rows.map((row) => [Number(row.vitrine_id), { waiting: row.waiting, oldest: row.oldest }]));
 }
 
 /**
