@@ -1,12 +1,13 @@
 /**
  * Wakes a vitrine's import after a hook notification: triggers its Temporal Schedule with overlap
  * policy BUFFER_ONE, so a run starts at once, or right after the run going now, and never beside
- * it. Notifications that come while a trigger is on its way make one more trigger after it, not
+ * it; at most once a second per vitrine, as the schedule names its runs by the second. Notifications that come while a trigger is on its way make one more trigger after it, not
  * one each: a burst of a thousand costs a few runs. A trigger that cannot reach Temporal is tried
  * again for a while; the notification is in the ERP meanwhile, and the sweep or the vitrine's next
  * scheduled run serves it.
  */
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { lastStartOf, sleepUntilOwnSecond } from '../scheduling/vitrineSchedules';
 import { scheduleIdFor } from '../shared/ids';
 import type { TemporalAccess } from '../shared/temporalAccess';
 
@@ -15,6 +16,8 @@ const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000, 16_000];
 
 export class RunTrigger {
   private readonly waking = new Map<string, { again: boolean; done: Promise<void> }>();
+  /** When this receiver last triggered each vitrine's schedule (a buffered run is not in its description yet). */
+  private readonly lastTrigger = new Map<string, number>();
   private stopped = false;
   /** Triggers the schedule accepted. */
   triggered = 0;
@@ -54,7 +57,12 @@ export class RunTrigger {
     for (let attempt = 0; ; attempt++) {
       try {
         const client = await this.temporal.client();
-        await client.schedule.getHandle(scheduleIdFor(vitrineCode)).trigger(ScheduleOverlapPolicy.BUFFER_ONE);
+        const handle = client.schedule.getHandle(scheduleIdFor(vitrineCode));
+        // Never twice in one second (see sleepUntilOwnSecond): notifications meanwhile wait for this trigger.
+        const { info } = await handle.describe();
+        await sleepUntilOwnSecond(Math.max(lastStartOf(info), this.lastTrigger.get(vitrineCode) ?? 0));
+        await handle.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
+        this.lastTrigger.set(vitrineCode, Date.now());
         this.triggered++;
         return;
       } catch (error) {

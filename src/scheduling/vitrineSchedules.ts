@@ -137,6 +137,21 @@ function durationMinutes(text: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/** When the schedule last started a run (0: never), by its own account. */
+export function lastStartOf(info: ScheduleDescription['info']): number {
+  return Math.max(0, ...info.recentActions.map((action) => action.scheduledAt.getTime()));
+}
+
+/**
+ * Waits until the second after `lastStartMs` (and 20 ms more, for clocks a little apart). A schedule
+ * names its runs by the second they start, and two runs named alike confuse its account of which
+ * one still runs: it could start the next beside it. A trigger in a second of its own is safe.
+ */
+export async function sleepUntilOwnSecond(lastStartMs: number): Promise<void> {
+  const nextSecond = (Math.floor(lastStartMs / 1000) + 1) * 1000;
+  if (Date.now() < nextSecond) await new Promise((resolve) => setTimeout(resolve, nextSecond - Date.now() + 20));
+}
+
 /** A run of a vitrine's schedule: its workflow id is not enough to tell it apart (see below). */
 export interface TriggeredRun {
   workflowId: string;
@@ -169,9 +184,7 @@ export async function triggerVitrineRun(client: Client, code: string, timeoutMs 
     ...info.recentActions.map((a) => a.action.workflow),
   ];
   const known = new Set(runsOf(before.info).map((run) => run.firstExecutionRunId));
-  const lastStart = Math.max(0, ...before.info.recentActions.map((action) => action.scheduledAt.getTime()));
-  const nextSecond = (Math.floor(lastStart / 1000) + 1) * 1000;
-  if (Date.now() < nextSecond) await new Promise((resolve) => setTimeout(resolve, nextSecond - Date.now() + 20));
+  await sleepUntilOwnSecond(lastStartOf(before.info));
   await handle.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
   const deadline = Date.now() + timeoutMs;
   // The schedule has no event to wait on: its description is read until the run shows.

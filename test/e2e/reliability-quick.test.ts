@@ -42,6 +42,11 @@ describe('reliability (quick)', () => {
       stallMs: 150_000,
       statusUpdateOrders: 200,
       statusUpdateKills: 2,
+      pushOrders: 200,
+      pushRatePerSecond: 20,
+      pushKills: 2,
+      // RELIABILITY_KEEP_DB=1 keeps the suite's database for a look afterwards.
+      keepDatabase: process.env.RELIABILITY_KEEP_DB === '1',
       log: (line) => t.diagnostic(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`),
     });
     t.diagnostic(

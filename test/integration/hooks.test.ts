@@ -77,6 +77,8 @@ describe('orders hook (push mode)', () => {
 
   async function assertRunsNeverOverlap(code: string): Promise<void> {
     const runs = await runsOf(code);
+    // Each run named by a second of its own: two alike would confuse the schedule's account of which one runs.
+    assert.equal(new Set(runs.map((r) => r.workflow_id)).size, runs.length, runs.map((r) => r.workflow_id).join(', '));
     for (let i = 1; i < runs.length; i++) {
       assert.ok(runs[i - 1].finished_at, `run ${runs[i - 1].id} closed`);
       assert.ok(runs[i].started_at >= runs[i - 1].finished_at, `run ${runs[i].id} started after run ${runs[i - 1].id} ended`);

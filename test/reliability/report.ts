@@ -204,6 +204,21 @@ export function renderReliabilityDoc(r: SuiteReport): string {
       '',
     );
   }
+  if (r.push) {
+    const p = r.push;
+    add(
+      '### Push mode (orders hook)',
+      '',
+      `${p.orders} orders approved at ${p.ratePerSecond} a second with the hook on; worker killed at ${p.kills.map((k) => `${(k.atMs / 1000).toFixed(1)} s`).join(', ')}` +
+        `, the hook receiver killed at ${p.receiverRestartAtMs === null ? 'never' : `${(p.receiverRestartAtMs / 1000).toFixed(1)} s`} and started again; ` +
+        `every order in the ERP ${(p.tookMs / 1000).toFixed(1)} s after the first approval, in ${p.runs} runs (${p.hookRuns} served notifications); ${p.drainRounds} runs more drained the feed's copies of their events.`,
+      '',
+      '| notifications | delivered | tries | failed tries | dropped |',
+      '| --- | --- | --- | --- | --- |',
+      `| ${p.stats.hookNotifications} | ${p.stats.hookDelivered} | ${p.stats.hookAttempts} | ${p.stats.hookFailures} | ${p.stats.hookDropped} |`,
+      '',
+    );
+  }
   if (r.stuck.length) {
     add('### Runs that did not finish', '', ...r.stuck.map((x) => `- ${cell(x)}`), '');
   }

@@ -135,6 +135,9 @@ async function main(): Promise<void> {
     restarts,
     statusUpdateOrders: Math.min(orders, 3000),
     statusUpdateKills: 4,
+    pushOrders: 1000,
+    pushRatePerSecond: 20,
+    pushKills: 4,
     workerLogFile: path.join(outDir, `worker-${stamp}.log`),
     log,
   });

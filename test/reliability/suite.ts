@@ -20,6 +20,7 @@ import { applyDatabaseMigrations, createDatabase } from '../../src/erp/db';
 import { scheduleIdFor } from '../../src/shared/ids';
 import { isMalformed } from '../../src/simulator/faults';
 import { generatedOrderId } from '../../src/simulator/generate';
+import { addVitrineArgs } from '../support/cli';
 import { simulatedMarketplaceCommands } from '../support/marketplaces';
 import { Rng } from '../../src/simulator/random';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
@@ -28,6 +29,7 @@ import { check, erpOrders, ordersExactlyOnce, queueDrained, secretsAbsent, type 
 import { CliRecorder } from './cli';
 import { runHistories, findValues, type RunHistory } from './history';
 import { runSandboxProbes, type ProbeOutcome } from './sandbox';
+import { runPushPhase, type PushPhaseRecord } from './pushPhase';
 import { runStatusUpdatesPhase, type StatusUpdatesPhaseRecord } from './statusUpdatesPhase';
 import { sleep, WorkerSupervisor, type WorkerEvent } from './worker';
 
@@ -77,6 +79,12 @@ export interface SuiteOptions {
   statusUpdateOrders?: number;
   /** Worker kills during that phase. */
   statusUpdateKills?: number;
+  /** Push phase: orders approved on a vitrine with the orders hook on (0: skipped). */
+  pushOrders?: number;
+  /** Approvals a second in that phase. */
+  pushRatePerSecond?: number;
+  /** Worker kills during that phase (the hook receiver is killed once besides). */
+  pushKills?: number;
 }
 
 export interface KillRecord {
@@ -142,6 +150,7 @@ export interface SuiteReport {
   }>;
   sandbox: ProbeOutcome[];
   statusUpdates?: StatusUpdatesPhaseRecord;
+  push?: PushPhaseRecord;
   checks: Check[];
   ok: boolean;
 }
@@ -218,32 +227,26 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
     // The vitrines, through the CLI as an admin would add them.
     const crashCode = `rel-crash-${suffix}`;
     const faultCode = `rel-faults-${suffix}`;
-    const tokens = { [crashCode]: `tok-${hex(12)}-crash`, [faultCode]: `tok-${hex(12)}-faults` };
+    const tokens: Record<string, string> = { [crashCode]: `tok-${hex(12)}-crash`, [faultCode]: `tok-${hex(12)}-faults` };
     for (const [code, prefix] of [
       [crashCode, 'RC'],
       [faultCode, 'RF'],
     ] as const) {
-      await cli.json([
-        'add',
-        '--code',
-        code,
-        '--name',
-        `Loja ${code}`,
-        '--platform',
-        'vtex',
-        '--base-url',
-        `${sim.url}/${code}`,
-        '--app-key',
-        `key-${code}`,
-        '--app-token',
-        tokens[code],
-        '--prefix',
-        prefix,
-      ]);
+      await cli.json(
+        addVitrineArgs({
+          code,
+          name: `Loja ${code}`,
+          baseUrl: `${sim.url}/${code}`,
+          appKey: `key-${code}`,
+          appToken: tokens[code],
+          prefix,
+        }),
+      );
       for (const args of simulatedMarketplaceCommands(code)) await cli.json(args);
       codes.push(code);
     }
     const listed = await cli.run(['list', '--json']);
+    const listedCodes = [...codes];
     const vitrineIds = Object.fromEntries(
       (await db('vitrines').whereIn('code', codes).select('id', 'code')).map((row: { id: number; code: string }) => [row.code, row.id]),
     ) as Record<string, number>;
@@ -586,6 +589,43 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
       await worker.stop();
     }
 
+    // Push mode: the orders hook on, the worker and the hook receiver killed meanwhile.
+    let push: PushPhaseRecord | undefined;
+    if ((o.pushOrders ?? 0) > 0) {
+      const pushCode = `rel-push-${suffix}`;
+      await cli.json(
+        addVitrineArgs({
+          code: pushCode,
+          name: `Loja ${pushCode}`,
+          baseUrl: `${sim.url}/${pushCode}`,
+          appKey: `key-${pushCode}`,
+          appToken: (tokens[pushCode] = `tok-${hex(12)}-push`),
+          prefix: 'RP',
+        }),
+      );
+      for (const args of simulatedMarketplaceCommands(pushCode)) await cli.json(args);
+      codes.push(pushCode);
+      void worker.start().catch(() => undefined);
+      const phase = await runPushPhase({
+        db,
+        sim,
+        worker,
+        cli,
+        env,
+        code: pushCode,
+        orders: o.pushOrders!,
+        ratePerSecond: o.pushRatePerSecond ?? 20,
+        kills: o.pushKills ?? 2,
+        seed: o.seed + 2,
+        rng,
+        timeoutMs: o.importTimeoutMs,
+        log,
+      });
+      checks.push(...phase.checks);
+      push = phase.record;
+      await worker.stop();
+    }
+
     // Secrets and customer data.
     const histories: Record<string, RunHistory[]> = {};
     for (const code of codes) {
@@ -630,7 +670,7 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
     let masked = false;
     try {
       const entries = JSON.stringify(JSON.parse(listed.stdout));
-      masked = codes.every((code) => entries.includes(code)) && /\*{4}/.test(entries) && !tokenList.some((t) => entries.includes(t));
+      masked = listedCodes.every((code) => entries.includes(code)) && /\*{4}/.test(entries) && !tokenList.some((t) => entries.includes(t));
     } catch {
       masked = false;
     }
@@ -733,6 +773,7 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
       }),
       sandbox: sandbox.outcomes,
       statusUpdates,
+      push,
       checks,
       ok: checks.every((c) => c.ok),
     };
