@@ -9,6 +9,12 @@ import type { HookNotificationRow, VitrineHookRow } from '../tables';
 
 type Db = Knex | Knex.Transaction;
 
+/**
+ * The receiver's statements give up (and are cancelled) after this long: VTEX waits 5 s for the
+ * answer, and a 503 in time makes it send the notification again, where a hang would not.
+ */
+export const RECEIVER_QUERY_TIMEOUT_MS = 4000;
+
 /** What the receiver needs to check a notification for a vitrine code. */
 export interface HookTarget {
   vitrineId: number;
@@ -30,7 +36,8 @@ export async function findHookTarget(db: Db, code: string): Promise<HookTarget |
       'h.secret_hash',
       'h.previous_secret_hash',
       'h.previous_secret_until',
-    );
+    )
+    .timeout(RECEIVER_QUERY_TIMEOUT_MS, { cancel: true });
   if (!row) return undefined;
   return {
     vitrineId: Number(row.id),
@@ -60,8 +67,9 @@ export interface HookNotification {
  * One statement: once it returns, the notification is durable.
  */
 export async function recordHookNotification(db: Db, vitrineId: number, notification: HookNotification): Promise<void> {
-  await db.raw(
-    `with kept as (
+  await db
+    .raw(
+      `with kept as (
        insert into hook_notifications (vitrine_id, order_id, state, last_change, received_at, queue_page_id)
        values (?, ?, ?, ?, now(), null)
        on conflict (vitrine_id, order_id) do update
@@ -69,12 +77,16 @@ export async function recordHookNotification(db: Db, vitrineId: number, notifica
        returning vitrine_id)
      update vitrine_hooks h set last_notification_at = now(), notifications = notifications + 1
        from kept where h.vitrine_id = kept.vitrine_id`,
-    [vitrineId, notification.orderId, notification.state, notification.lastChange],
-  );
+      [vitrineId, notification.orderId, notification.state, notification.lastChange],
+    )
+    .timeout(RECEIVER_QUERY_TIMEOUT_MS, { cancel: true });
 }
 
 export async function recordHookPing(db: Db, vitrineId: number): Promise<void> {
-  await db('vitrine_hooks').where({ vitrine_id: vitrineId }).update({ last_ping_at: db.fn.now() });
+  await db('vitrine_hooks')
+    .where({ vitrine_id: vitrineId })
+    .update({ last_ping_at: db.fn.now() })
+    .timeout(RECEIVER_QUERY_TIMEOUT_MS, { cancel: true });
 }
 
 export interface HookPage {
