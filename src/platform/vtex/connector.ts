@@ -129,13 +129,7 @@ export class VtexConnector implements PlatformConnector {
   }
 
   async getFeedConfig(): Promise<FeedConfig | null> {
-    try {
-      return feedConfigOf(await this.json('getFeedConfig', 'GET', '/api/orders/feed/config'));
-    } catch (error) {
-      // No configuration: VTEX answers 404 (or an empty body).
-      if (error instanceof PlatformError && error.status === 404) return null;
-      throw error;
-    }
+    return feedConfigOf(await this.configuration('getFeedConfig', '/api/orders/feed/config'));
   }
 
   async configureFeed(config: FeedConfig): Promise<void> {
@@ -143,12 +137,7 @@ export class VtexConnector implements PlatformConnector {
   }
 
   async getHookConfig(): Promise<HookConfig | null> {
-    try {
-      return hookConfigOf(await this.json('getHookConfig', 'GET', '/api/orders/hook/config'));
-    } catch (error) {
-      if (error instanceof PlatformError && error.status === 404) return null;
-      throw error;
-    }
+    return hookConfigOf(await this.configuration('getHookConfig', '/api/orders/hook/config'));
   }
 
   async configureHook(config: HookConfig): Promise<void> {
@@ -166,8 +155,22 @@ export class VtexConnector implements PlatformConnector {
 
   /** A call whose response body is JSON: returns it parsed. */
   private async json(operation: string, method: Method, path: string, pacer?: Pacer): Promise<unknown> {
-    const text = await this.send(operation, method, path, undefined, pacer);
-    if (text.trim() === '' && (operation === 'getFeedConfig' || operation === 'getHookConfig')) return null;
+    return this.parsed(operation, await this.send(operation, method, path, undefined, pacer));
+  }
+
+  /** A configuration (feed, hook), or null when the platform has none: it answers 404, or an empty body. */
+  private async configuration(operation: string, path: string): Promise<unknown> {
+    let text: string;
+    try {
+      text = await this.send(operation, 'GET', path);
+    } catch (error) {
+      if (error instanceof PlatformError && error.status === 404) return null;
+      throw error;
+    }
+    return text.trim() === '' ? null : this.parsed(operation, text);
+  }
+
+  private parsed(operation: string, text: string): unknown {
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -175,11 +178,11 @@ export class VtexConnector implements PlatformConnector {
     }
   }
 
-  /** One HTTP call; returns the body text of a 2xx response, throws PlatformError otherwise. */
   /**
    * One platform call, retried in place a few times when the platform says "later" (429 with its
    * Retry-After, 5xx, timeouts): a batch of a hundred orders must not fail, and start over, for
-   * one flaky request. What is still failing after that is the activity's to retry.
+   * one flaky request. What is still failing after that is the activity's to retry. Returns the
+   * body text of a 2xx response, throws PlatformError otherwise.
    */
   private async send(operation: string, method: Method, path: string, body?: unknown, pacer?: Pacer): Promise<string> {
     for (let attempt = 1; ; attempt++) {
