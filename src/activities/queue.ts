@@ -7,6 +7,38 @@ import { queuePageOf, type ActivityDependencies } from './context';
 import { ApplicationFailure } from '@temporalio/activity';
 import { FAILURE_TYPES } from '../shared/failureTypes';
 import { withFailureTypes } from './failures';
+import { writeLog } from '../erp/store/integrationLog';
+import type { VitrineRow } from '../erp/tables';
+import type { MalformedQueueItem, PlatformConnector } from '../platform/types';
+
+/**
+ * Queue items that break the contract are written to the integration log (ids only, never a
+ * handle: it embeds the app key), then acknowledged when they have a handle: they cannot be
+ * imported, and left in the queue they would come back on every read. One without a handle cannot
+ * be acknowledged; the platform drops it at the end of its retention.
+ */
+async function setAsideMalformedItems(
+  db: ActivityDependencies['db'],
+  vitrine: VitrineRow,
+  connector: PlatformConnector,
+  importRunId: number,
+  malformed: MalformedQueueItem[],
+): Promise<void> {
+  await writeLog(
+    db,
+    vitrine,
+    malformed.map((item) => ({
+      level: 'error' as const,
+      message: `malformed queue item ${item.handle ? 'acknowledged' : 'without a handle (it cannot be acknowledged)'}: ${item.reason}`,
+      externalOrderId: item.orderId,
+      importRunId,
+    })),
+  );
+  const handles = malformed.flatMap((item) => (item.handle ? [item.handle] : []));
+  if (handles.length > 0) {
+    await withFailureTypes(`queue commit of malformed items for vitrine ${vitrine.code}`, () => connector.commitQueue(handles));
+  }
+}
 
 /**
  * Queue fetch and acknowledgement: the platform's integration queue, a page at a time, and the
@@ -20,7 +52,11 @@ export function createQueueActivities(deps: ActivityDependencies) {
     async fetchQueuePage(input: { vitrineId: number; importRunId: number; maxItems: number; checkFeed?: boolean }): Promise<FetchedPage> {
       const vitrine = await getVitrineById(db, input.vitrineId);
       const connector = connectorFor(vitrine);
-      const items = await withFailureTypes(`queue fetch for vitrine ${vitrine.code}`, () => connector.fetchQueue(input.maxItems));
+      const { items, malformed } = await withFailureTypes(`queue fetch for vitrine ${vitrine.code}`, () =>
+        connector.fetchQueue(input.maxItems),
+      );
+      if (malformed.length > 0) await setAsideMalformedItems(db, vitrine, connector, input.importRunId, malformed);
+      if (items.length === 0 && malformed.length > 0) return { pageId: null, items: 0, malformed: malformed.length };
       if (items.length === 0) {
         // An empty queue may be no queue: VTEX deletes a feed configuration that got no event during its retention.
         if (
@@ -40,7 +76,7 @@ export function createQueueActivities(deps: ActivityDependencies) {
         vitrineId: vitrine.id,
         items: items.map(({ handle, orderId, state }) => ({ handle, orderId, state })),
       });
-      return { pageId, items: items.length };
+      return { pageId, items: items.length, malformed: malformed.length };
     },
 
     /**

@@ -194,6 +194,7 @@ export interface ImportRunRow {
   committed: number;
   /** Orders of hook notifications the run served. */
   hooked: number;
+  malformed: number;
   started_at: Date;
   finished_at: Date | null;
   workflow_run_id: string | null;

@@ -13,6 +13,21 @@ export interface QueueItem {
   state: string;
 }
 
+/** A queue item that breaks the contract: acknowledged when it has a handle, logged, never imported. */
+export interface MalformedQueueItem {
+  handle?: string;
+  /** When the item has a usable one. */
+  orderId?: string;
+  /** Which fields are wrong, without their values. */
+  reason: string;
+}
+
+/** One read of the queue: the items to import and the ones that cannot be. */
+export interface QueueFetch {
+  items: QueueItem[];
+  malformed: MalformedQueueItem[];
+}
+
 /** Credentials and address of one vitrine's platform account. */
 export interface PlatformAccount {
   baseUrl: string;
@@ -22,7 +37,7 @@ export interface PlatformAccount {
 
 export interface PlatformConnector {
   /** Reads up to `maxItems` visible items from the queue (the platform hides them for a while). */
-  fetchQueue(maxItems: number): Promise<QueueItem[]>;
+  fetchQueue(maxItems: number): Promise<QueueFetch>;
   /** Acknowledges items: they leave the queue for good. */
   commitQueue(handles: string[]): Promise<void>;
   /** The platform's full order document (VTEX Get order). */

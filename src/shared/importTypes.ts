@@ -31,6 +31,8 @@ export interface ImportCounts {
   committed: number;
   /** Orders announced by hook notifications the run served. */
   hooked: number;
+  /** Queue items that broke the platform's contract: acknowledged when they had a handle, logged, not imported. */
+  malformed: number;
 }
 
 export interface ImportRunSummary extends ImportCounts {
@@ -59,6 +61,8 @@ export interface FetchedPage {
   pageId: number | null;
   /** Queue items in the page. */
   items: number;
+  /** Items of this read that broke the contract (not in the page). Absent in results of older releases. */
+  malformed?: number;
 }
 
 /** A queue page of a vitrine, as the page's activities take it: ids only. */
@@ -88,5 +92,5 @@ export interface StatusUpdateResult {
 }
 
 export function zeroCounts(): ImportCounts {
-  return { fetched: 0, imported: 0, updated: 0, unchanged: 0, blocked: 0, committed: 0, hooked: 0 };
+  return { fetched: 0, imported: 0, updated: 0, unchanged: 0, blocked: 0, committed: 0, hooked: 0, malformed: 0 };
 }

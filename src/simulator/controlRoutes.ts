@@ -141,6 +141,25 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
     }),
   );
 
+  // Feed items that break the contract: body { items: [ { field: value | null, ... } ] } (see injectMalformedItems).
+  app.post(
+    '/_sim/:account/feed/malformed',
+    withAccount((req, reply, account) => {
+      const body = req.body;
+      if (
+        !isObject(body) ||
+        !Array.isArray(body.items) ||
+        body.items.length < 1 ||
+        body.items.length > 1000 ||
+        !body.items.every(isObject)
+      ) {
+        return badRequest(reply, 'items must be an array of 1 to 1000 objects');
+      }
+      account.injectMalformedItems(body.items as Array<Record<string, unknown>>);
+      return { injected: body.items.length };
+    }),
+  );
+
   // Uncommitted feed items visible again now (tests: no waiting out the visibility timeout).
   app.post(
     '/_sim/:account/feed/expire',

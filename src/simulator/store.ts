@@ -32,6 +32,8 @@ interface FeedEvent {
   currentChangeAt: number;
   /** Meaningful once retrieved: the item is hidden until then. */
   visibleAt: number;
+  /** A malformed item's fields over the usual ones; null removes a field. */
+  override?: Record<string, unknown>;
 }
 
 /** One order: a posted document kept as given, or (seed, index) rebuilt on each read. */
@@ -508,6 +510,29 @@ export class Account {
     this.counters.eventsInjected++;
   }
 
+  /**
+   * Feed items that break the contract, served as given over the usual fields (null removes a
+   * field: `{ "handle": null }` is an item without a handle). For the control API.
+   */
+  injectMalformedItems(overrides: Array<Record<string, unknown>>): void {
+    const now = this.store.now();
+    for (const override of overrides) {
+      const seq = this.store.nextSeq();
+      const orderId = typeof override.orderId === 'string' ? override.orderId : `malformed-${seq}`;
+      this.pending.push({
+        seq,
+        orderId,
+        state: 'ready-for-handling',
+        lastState: 'payment-approved',
+        lastChangeAt: now,
+        currentChangeAt: now,
+        visibleAt: 0,
+        override,
+      });
+      this.counters.eventsInjected++;
+    }
+  }
+
   /** A state change's feed event and, for a real change (not an injected event), its hook notification. */
   private emit(orderId: string, state: string, lastState: string, lastChangeAt: number, currentChangeAt: number, change = true): void {
     if (change) this.hook.changed({ orderId, state, lastState, lastChangeAt, currentChangeAt });
@@ -557,7 +582,7 @@ export class Account {
   }
 
   private feedItem(ev: FeedEvent, now: number): FeedItem {
-    return {
+    const item: FeedItem = {
       eventId: this.store.eventId(ev.seq),
       handle: this.store.handle(this.name, ev.seq, now),
       domain: 'Fulfillment',
@@ -567,6 +592,13 @@ export class Account {
       lastChange: new Date(ev.lastChangeAt).toISOString(),
       currentChange: new Date(ev.currentChangeAt).toISOString(),
     };
+    if (!ev.override) return item;
+    const served: Record<string, unknown> = { ...item };
+    for (const [key, value] of Object.entries(ev.override)) {
+      if (value === null) delete served[key];
+      else served[key] = value;
+    }
+    return served as unknown as FeedItem;
   }
 
   /** Removes the events of known handles; unknown or already committed ones are ignored. */

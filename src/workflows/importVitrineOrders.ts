@@ -199,10 +199,16 @@ async function drainQueue(
       }
     }
     // The run's first fetch checks, when the queue is empty, that the platform still has a feed.
-    const { pageId, items } = await fetchQueuePage({ ...run, maxItems: pageSize, checkFeed: counts.fetched === 0 && !hooked });
+    const {
+      pageId,
+      items,
+      malformed = 0,
+    } = await fetchQueuePage({ ...run, maxItems: pageSize, checkFeed: counts.fetched === 0 && !hooked });
+    counts.malformed += malformed;
     if (pageId === null) {
-      // Drained once a round finds neither: a notification taken this round may have more behind it.
-      if (!hooked) return true;
+      // Drained once a round finds neither: a notification taken this round, or a read of nothing
+      // but malformed items, may have more behind it.
+      if (!hooked && malformed === 0) return true;
       continue;
     }
     counts.fetched += items;

@@ -75,7 +75,8 @@ describe('VtexConnector (fake fetch)', () => {
       left -= page.length;
       return json(page);
     });
-    const items = await new VtexConnector(fakeAccount(), { fetch: fetchFn }).fetchQueue(50);
+    const { items, malformed } = await new VtexConnector(fakeAccount(), { fetch: fetchFn }).fetchQueue(50);
+    assert.deepStrictEqual(malformed, []);
     assert.deepStrictEqual(
       calls.map((c) => c.url.searchParams.get('maxlot')),
       ['10', '10', '10'],
@@ -95,20 +96,41 @@ describe('VtexConnector (fake fetch)', () => {
       json(Array.from({ length: Number(call.url.searchParams.get('maxlot')) }, (_, i) => feedItem(i))),
     );
     const connector = new VtexConnector(fakeAccount(), { fetch: fetchFn });
-    assert.equal((await connector.fetchQueue(25)).length, 25);
+    assert.equal((await connector.fetchQueue(25)).items.length, 25);
     assert.deepStrictEqual(
       calls.map((c) => c.url.searchParams.get('maxlot')),
       ['10', '10', '5'],
     );
-    assert.deepStrictEqual(await connector.fetchQueue(0), []);
+    assert.deepStrictEqual(await connector.fetchQueue(0), { items: [], malformed: [] });
     assert.equal(calls.length, 3);
   });
 
-  it('refuses a malformed feed without quoting it', async () => {
-    const { fetchFn } = fakeFetch(() => json([feedItem(1), { ...feedItem(2), handle: undefined }]));
-    const err = await platformError(() => new VtexConnector(fakeAccount(), { fetch: fetchFn }).fetchQueue(10));
-    assert.equal(err.retryable, false);
-    assert.equal(err.message, 'VTEX fetchQueue: malformed feed response: item [1] handle is missing or not a string');
+  it('sets malformed feed items aside, with their handle when usable, without quoting them', async () => {
+    const bad = [
+      { ...feedItem(2), handle: undefined },
+      { ...feedItem(3), orderId: undefined },
+      { ...feedItem(4), orderId: 4, state: ['x'] },
+      { ...feedItem(5), handle: '', orderId: 'has space' },
+      { ...feedItem(6), orderId: 'x'.repeat(101) },
+      'handle-secret-string',
+      null,
+    ];
+    const { fetchFn } = fakeFetch(() => json([feedItem(1), ...bad, feedItem(8)]));
+    const { items, malformed } = await new VtexConnector(fakeAccount(), { fetch: fetchFn }).fetchQueue(10);
+    assert.deepStrictEqual(
+      items.map((i) => i.orderId),
+      [feedItem(1).orderId, feedItem(8).orderId],
+    );
+    assert.deepStrictEqual(malformed, [
+      { orderId: feedItem(2).orderId, reason: 'handle is missing or of the wrong type' },
+      { handle: 'handle-3', reason: 'orderId is missing or of the wrong type' },
+      { handle: 'handle-4', reason: 'orderId is missing or of the wrong type; state is missing or of the wrong type' },
+      { reason: 'handle is empty; orderId is not printable text' },
+      { handle: 'handle-6', reason: 'orderId is too long' },
+      { reason: 'the item is not an object' },
+      { reason: 'the item is not an object' },
+    ]);
+    assert.ok(!JSON.stringify(malformed).includes('secret'));
 
     const notArray = fakeFetch(() => json({ handle: 'handle-secret' }));
     const err2 = await platformError(() => new VtexConnector(fakeAccount(), { fetch: notArray.fetchFn }).fetchQueue(10));
@@ -263,7 +285,7 @@ describe('VtexConnector against the simulator', () => {
   it('reads more than 10 feed items in several lots and commits them', async () => {
     const orderIds = await generate('feedstore', 25);
     const connector = connect('feedstore');
-    const items = await connector.fetchQueue(30);
+    const { items } = await connector.fetchQueue(30);
     assert.equal(items.length, 25);
     assert.deepStrictEqual(new Set(items.map((i) => i.orderId)), new Set(orderIds));
     assert.ok(items.every((i) => i.handle.length > 0 && i.state === 'ready-for-handling'));
@@ -275,7 +297,7 @@ describe('VtexConnector against the simulator', () => {
     await connector.commitQueue(items.map((i) => i.handle));
     s = await stats('feedstore');
     assert.deepStrictEqual([s.committed, s.feedInFlight, s.feedPending], [25, 0, 0]);
-    assert.deepStrictEqual(await connector.fetchQueue(10), []);
+    assert.deepStrictEqual(await connector.fetchQueue(10), { items: [], malformed: [] });
   });
 
   it('gets order documents that the VTEX mapper maps', async () => {

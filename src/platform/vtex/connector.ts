@@ -14,9 +14,11 @@ import {
   type FeedConfig,
   type HookConfig,
   type InvoiceNotice,
+  type MalformedQueueItem,
   type PlatformAccount,
   type PlatformConnector,
   PlatformError,
+  type QueueFetch,
   type QueueItem,
   type TrackingNotice,
   type TrackingStatusNotice,
@@ -45,14 +47,19 @@ export const DEFAULT_ATTEMPTS = 4;
 /** A Retry-After longer than this is left to the activity's own retry. */
 const MAX_RETRY_AFTER_MS = 5_000;
 
-/** Feed items as the contract describes them (schema Getfeedorderstatus); extra fields ignored. */
-const feedSchema = z.array(
-  z.object({
-    handle: z.string().min(1),
-    orderId: z.string().min(1),
-    state: z.string().nullish(),
-  }),
-);
+/**
+ * A feed item as the contract describes it (schema Getfeedorderstatus); extra fields ignored.
+ * Handles are long opaque tokens; order ids are short printable text (they go into URLs and rows).
+ */
+const feedItemSchema = z.object({
+  handle: z.string().min(1).max(4096),
+  orderId: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[\x21-\x7e]+$/),
+  state: z.string().max(100).nullish(),
+});
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -76,21 +83,27 @@ export class VtexConnector implements PlatformConnector {
     this.getOrderPacer = options.getOrderPacer;
   }
 
-  async fetchQueue(maxItems: number): Promise<QueueItem[]> {
+  async fetchQueue(maxItems: number): Promise<QueueFetch> {
     if (!Number.isInteger(maxItems) || maxItems < 0) {
       throw new RangeError(`fetchQueue: maxItems must be a non-negative integer, got ${maxItems}`);
     }
-    const items: QueueItem[] = [];
-    while (items.length < maxItems) {
-      const lot = Math.min(FEED_MAX_LOT, maxItems - items.length);
+    const fetched: QueueFetch = { items: [], malformed: [] };
+    let taken = 0;
+    while (taken < maxItems) {
+      const lot = Math.min(FEED_MAX_LOT, maxItems - taken);
       const body = await this.json('fetchQueue', 'GET', `/api/orders/feed?maxlot=${lot}`);
-      const page = parseFeed(body);
+      if (!Array.isArray(body)) throw new PlatformError('VTEX fetchQueue: malformed feed response: the body is not an array', false);
       // A server that returns more than asked: the extra items are simply not taken; they become
       // visible again after the feed's visibility timeout.
-      items.push(...page.slice(0, lot));
-      if (page.length < lot) break;
+      for (const raw of body.slice(0, lot)) {
+        const item = parseFeedItem(raw);
+        if ('reason' in item) fetched.malformed.push(item);
+        else fetched.items.push(item);
+      }
+      taken += Math.min(body.length, lot);
+      if (body.length < lot) break;
     }
-    return items;
+    return fetched;
   }
 
   async commitQueue(handles: string[]): Promise<void> {
@@ -260,21 +273,31 @@ export class VtexConnector implements PlatformConnector {
 
 const orderPath = (orderId: string) => `/api/oms/pvt/orders/${encodeURIComponent(orderId)}`;
 
-function parseFeed(body: unknown): QueueItem[] {
-  const parsed = feedSchema.safeParse(body);
-  if (!parsed.success) {
-    throw new PlatformError(`VTEX fetchQueue: malformed feed response: ${describeFeedIssue(parsed.error.issues[0])}`, false);
-  }
-  return parsed.data.map((item) => ({ handle: item.handle, orderId: item.orderId, state: item.state ?? '' }));
+/**
+ * One feed item, or what is wrong with it: a bad item must not fail the page (the rest of the
+ * queue would wait behind it for ever). Its handle is kept when it has a usable one, so that it
+ * can be acknowledged; the reason names fields, never quotes them (a handle embeds the app key).
+ */
+function parseFeedItem(raw: unknown): QueueItem | MalformedQueueItem {
+  const parsed = feedItemSchema.safeParse(raw);
+  if (parsed.success) return { handle: parsed.data.handle, orderId: parsed.data.orderId, state: parsed.data.state ?? '' };
+  const record = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+  if (!record) return { reason: 'the item is not an object' };
+  const handle = feedItemSchema.shape.handle.safeParse(record.handle);
+  const orderId = feedItemSchema.shape.orderId.safeParse(record.orderId);
+  const problems = parsed.error.issues.map((issue) => `${String(issue.path[0])} ${describeFeedIssue(issue)}`);
+  return {
+    ...(handle.success ? { handle: handle.data } : {}),
+    ...(orderId.success ? { orderId: orderId.data } : {}),
+    reason: [...new Set(problems)].join('; '),
+  };
 }
 
-/** Names what is wrong without quoting it (a handle embeds the app key). */
 function describeFeedIssue(issue: z.core.$ZodIssue): string {
-  const [index, field] = issue.path;
-  if (index === undefined) return 'the body is not an array';
-  if (field === undefined) return `item [${String(index)}] is not an object`;
-  const problem = issue.code === 'too_small' ? 'is empty' : 'is missing or not a string';
-  return `item [${String(index)}] ${String(field)} ${problem}`;
+  if (issue.code === 'invalid_type') return 'is missing or of the wrong type';
+  if (issue.code === 'too_small') return 'is empty';
+  if (issue.code === 'too_big') return 'is too long';
+  return 'is not printable text';
 }
 
 /** VTEX error bodies look like {"error":{"code":"OMS003","message":...}}: only the short code is kept. */

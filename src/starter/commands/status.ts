@@ -28,6 +28,7 @@ export async function showVitrineStatus(ctx: CliContext, code: string, options: 
     blocked: run.blocked,
     committed: run.committed,
     hooked: run.hooked,
+    malformed: run.malformed,
     failure: run.failure_type ? `${run.failure_type}: ${run.failure_message ?? ''}` : null,
   }));
   const status = {
