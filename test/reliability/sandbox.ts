@@ -4,7 +4,8 @@
  * an ExpressionError or yields nothing from outside (no environment value, no file content).
  */
 import { readFileSync } from 'node:fs';
-import { compileExpression, evaluateExpression, ExpressionError } from '../../src/importing/rules/expressions';
+import { ExpressionError } from '../../src/importing/rules/expressions';
+import { evaluateExpression } from '../../src/importing/rules/expressionSandbox';
 import type { Check } from './checks';
 
 const SECRET_ENV = 'RELIABILITY_SANDBOX_SECRET';
@@ -58,7 +59,7 @@ export async function runSandboxProbes(): Promise<{ outcomes: ProbeOutcome[]; ch
       let detail: string;
       let clean = true;
       try {
-        const value = await evaluateExpression(compileExpression(expression), input);
+        const value = await evaluateExpression(expression, input);
         const text = value === undefined ? '' : typeof value === 'function' ? '[function]' : (JSON.stringify(value) ?? '');
         outcome = value === undefined ? 'nothing' : 'value';
         detail = text.slice(0, 80);

@@ -2,7 +2,8 @@ import jsonata from 'jsonata';
 
 /**
  * Admin-written JSONata expressions. JSONata has no access to the process, the environment, the
- * file system or the network; what is left to bound is time and depth, checked on every step.
+ * file system or the network; what is left to bound is time, depth and memory. Evaluation runs in
+ * a worker thread (expressionSandbox.ts); here are the parts that run on either side.
  */
 export class ExpressionError extends Error {
   constructor(message: string) {
@@ -11,9 +12,10 @@ export class ExpressionError extends Error {
   }
 }
 
-const MAX_EXPRESSION_LENGTH = 2000;
-const TIME_LIMIT_MS = 200;
-const DEPTH_LIMIT = 200;
+export const MAX_EXPRESSION_LENGTH = 2000;
+/** Checked between evaluation steps: most runaway expressions stop here, their thread kept. */
+export const STEP_TIME_LIMIT_MS = 200;
+export const DEPTH_LIMIT = 200;
 
 /** Parses an expression; a syntax error becomes one line that says where. */
 export function compileExpression(source: string): jsonata.Expression {
@@ -26,15 +28,18 @@ export function compileExpression(source: string): jsonata.Expression {
   }
 }
 
-/** Evaluates a compiled expression within the time and depth limits. */
-export async function evaluateExpression(expression: jsonata.Expression, input: unknown): Promise<unknown> {
-  const deadline = Date.now() + TIME_LIMIT_MS;
+/**
+ * Evaluates a compiled expression in this thread within the step limits. A single step that
+ * allocates or backtracks without end is not stopped here: the sandbox's thread limits do that.
+ */
+export async function evaluateInThread(expression: jsonata.Expression, input: unknown): Promise<unknown> {
+  const deadline = Date.now() + STEP_TIME_LIMIT_MS;
   let depth = 0;
   const guard = expression as unknown as { assign(name: symbol, value: unknown): void };
   guard.assign(Symbol.for('jsonata.__evaluate_entry'), () => {
     depth += 1;
     if (depth > DEPTH_LIMIT) throw { code: 'LIMIT', message: `expression nests deeper than ${DEPTH_LIMIT} levels` };
-    if (Date.now() > deadline) throw { code: 'LIMIT', message: `expression ran longer than ${TIME_LIMIT_MS} ms` };
+    if (Date.now() > deadline) throw { code: 'LIMIT', message: `expression ran longer than ${STEP_TIME_LIMIT_MS} ms` };
   });
   guard.assign(Symbol.for('jsonata.__evaluate_exit'), () => {
     depth -= 1;
@@ -53,6 +58,6 @@ function normalise(value: unknown): unknown {
 
 function describe(error: unknown): string {
   const err = error as { message?: string; position?: number };
-  const message = err.message ?? String(error);
+  const message = (err.message ?? String(error)).split('\n')[0].slice(0, 300);
   return err.position !== undefined ? `${message} (at character ${err.position})` : message;
 }

@@ -1,7 +1,8 @@
 import type { ColumnTypes } from '../../erp/store/schemaColumns';
 import type { FieldDefaultRow, VitrineRow } from '../../erp/tables';
 import type { ErpOrder } from '../../mapping/erpOrder';
-import { compileExpression, evaluateExpression, type ExpressionError } from './expressions';
+import { compileExpression, type ExpressionError } from './expressions';
+import { evaluateExpression } from './expressionSandbox';
 
 export type { ColumnTypes };
 
@@ -161,7 +162,7 @@ export async function evaluateRules(
     if (refused) throw new FieldDefaultError(`${label}: ${refused}`);
     let value: unknown;
     try {
-      value = await evaluateExpression(compileExpression(rule.expression), context);
+      value = await evaluateExpression(rule.expression, context);
     } catch (error) {
       throw new FieldDefaultError(`${label}: ${(error as Error).message}`);
     }

@@ -1,0 +1,41 @@
+/**
+ * Hostile or careless default-field expressions (JSONata): each must fail, in under a second and
+ * within the sandbox's memory, for the one order it is evaluated over. `{ORDER}` stands for a
+ * condition on the order, so that the import tests can aim one at a single order.
+ */
+export const HOSTILE_EXPRESSIONS: Array<[expression: string, what: string]> = [
+  ['$pad("x", 100000000)', 'a 100-million-character string in one step'],
+  ['$pad("x", -100000000)', 'a left pad of 100 million'],
+  ['$uppercase($pad("", 50000000, "a"))', 'a 50-million-character string, upper-cased'],
+  ['$base64encode($pad("", 30000000, "x"))', 'base64 of 30 million characters'],
+  ['$split($pad("", 20000000, "a"), "")', 'an array of 20 million one-character strings'],
+  ['($a := $pad("", 1000, "x"); $b := $join([1..1000].$a); $join([1..1000].$b))', 'a string of 10^9 characters'],
+  ['$join([1..10000000].$string($), ",")', 'a joined array of 10^7 strings'],
+  ['[1..10000000]', 'an array of 10^7 numbers'],
+  ['$count([1..100000000])', 'a range of 10^8'],
+  ['$sum([1..10000000])', 'a sum over 10^7 numbers'],
+  ['$reduce([1..9999999], function($a, $b) { $a + $b })', 'a reduce over 10^7 items'],
+  ['$map([1..10000000], function($v) { { "k": $v } })', '10^7 objects'],
+  ['$string([1..5000000])', 'an array of 5 million as text'],
+  ['{ "a": [1..5000000] }', 'an object holding 5 million numbers'],
+  ['$zip([1..5000000], [1..5000000])', 'a zip of two 5-million arrays'],
+  ['$distinct([1..5000000].$string($))', 'distinct over 5 million strings'],
+  ['$sort([1..1000000], function($a, $b) { $a < $b })', 'a sort of a million with a JSONata comparator'],
+  ['$keys($merge([1..1000000].{ $string($): $ }))', 'an object of a million keys'],
+  ['($x := [1..1000]; $x.$x.$x)', '10^9 items from three nested maps'],
+  ['[1..10000].([1..10000])', '10^8 items from a nested range'],
+  ['$string($spread([1..2000000]))', 'two million spread objects as text'],
+  ['$lookup([1..3000000].{ "a": $ }, "a")', 'a lookup over 3 million objects'],
+  ['($f := function($n) { $f($n + 1) }; $f(0))', 'unbounded recursion'],
+  ['($f := function($n) { $n > 0 ? $f($n - 1) + $f($n - 1) : 1 }; $f(40))', 'exponential recursion (2^40 calls)'],
+  ['($loop := function($n) { $n > 0 ? $loop($n - 1) : 0 }; $loop(100000000))', 'a loop of 10^8 steps'],
+  ['$match($pad("", 32, "a") & "b", /(a+)+$/)', 'a catastrophic regular expression (nested quantifiers)'],
+  ['$replace($pad("", 34, "a") & "!", /(a|aa)+$/, "x")', 'a catastrophic regular expression (overlapping alternation)'],
+  ['$contains($pad("", 32, "a") & "b", /^(a|a)*$/)', 'a catastrophic regular expression (duplicated alternation)'],
+  ['$split($pad("", 32, "x") & "y", /(x+x+)+z/)', 'a catastrophic regular expression in a split'],
+  ['$eval("$pad(\\"x\\", 100000000)")', '$eval of a 100-million-character pad'],
+  ['$eval($join([1..200000].("(")) & "1")', '$eval of 200,000 open parentheses'],
+  ['$power(2, 100000)', 'a number out of range'],
+  ['$toMillis($pad("", 20000000, "2"))', 'a date parse of 20 million digits'],
+  ['$each($merge([1..500000].{ $string($): $ }), function($v, $k) { $k & $v })', '$each over half a million keys'],
+];
