@@ -18,11 +18,13 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
 COPY --from=build /app/dist ./dist
+# Where docker-compose.yml keeps the secret key (a volume: docs/SECURITY.md), owned by the app's user.
+RUN mkdir -p /var/lib/vitrine-secrets && chown node:node /var/lib/vitrine-secrets && chmod 700 /var/lib/vitrine-secrets
 
 USER node
 # Settings (docs/DEPLOYMENT.md): DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE,
 # TEMPORAL_API_KEY or TEMPORAL_TLS* for a Temporal cluster or Temporal Cloud, WORKER_METRICS_ADDRESS,
-# LOG_LEVEL. One process, node itself, so that SIGTERM reaches the worker.
+# LOG_LEVEL, VITRINE_SECRET_KEY or VITRINE_SECRET_KEY_FILE. One process, node itself, so that SIGTERM reaches the worker.
 ENV WORKER_METRICS_ADDRESS=0.0.0.0:9464
 EXPOSE 9464
 # The heap caps keep a worker's memory flat under any backlog (docs/BENCHMARKS.md).

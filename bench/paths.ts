@@ -16,6 +16,7 @@
  * once right before the drain starts, so for every order that moment is t0 (the end of seeding,
  * same machine clock): the figure is "time from the backlog appearing to the order's ERP row".
  */
+import { sealSecret } from '../src/shared/secrets';
 import { performance } from 'node:perf_hooks';
 import type { Client, WorkflowHandleWithFirstExecutionRunId as StartedWorkflow } from '@temporalio/client';
 import type { Knex } from 'knex';
@@ -137,7 +138,7 @@ export async function addBenchVitrines(ctx: BenchContext, db: Knex, tag: string,
           platform: 'vtex',
           baseUrl: `${ctx.sim.url}/${code}`,
           appKey: `key-${code}`,
-          appToken: `token-${code}`,
+          appTokenEncrypted: sealSecret(`token-${code}`),
           orderCodePrefix: `B${i}`,
           importIntervalMinutes: 15,
         });

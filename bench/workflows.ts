@@ -50,7 +50,7 @@ export async function benchImportPerOrder(input: PerOrderInput): Promise<ImportR
     (await openImportRun({ vitrineCode: input.vitrineCode, workflowId: workflowInfo().workflowId, runId: workflowInfo().runId }));
   const counts: ImportCounts = input.continued
     ? { ...input.continued.counts }
-    : { fetched: 0, imported: 0, updated: 0, unchanged: 0, blocked: 0, committed: 0, hooked: 0 };
+    : { fetched: 0, imported: 0, updated: 0, unchanged: 0, blocked: 0, committed: 0, hooked: 0, malformed: 0 };
   const continuations = input.continued?.continuations ?? 0;
 
   for (let page = 0; page < PAGES_PER_EXECUTION; page++) {
@@ -86,7 +86,7 @@ export async function benchImportPerOrder(input: PerOrderInput): Promise<ImportR
 }
 
 export async function benchImportOneOrder(input: OneOrderInput): Promise<Omit<ImportCounts, 'fetched'>> {
-  const out = { imported: 0, updated: 0, unchanged: 0, blocked: 0, committed: 0, hooked: 0 };
+  const out = { imported: 0, updated: 0, unchanged: 0, blocked: 0, committed: 0, hooked: 0, malformed: 0 };
   const fetched = await fetchPageOrders(input);
   out.unchanged = fetched.unchanged;
   out.blocked = fetched.blocked;

@@ -119,7 +119,7 @@ worker_polling() {
 }
 
 start_worker() {
-  local settings="$DATABASE_URL $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE $SIMULATOR_URL $(build_stamp)"
+  local settings="$DATABASE_URL $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE $SIMULATOR_URL ${VITRINE_SECRET_KEY_FILE:-} $(build_stamp)"
   reuse_or_stop worker "$WORKER_MAIN" "$settings" && return 0
   log "stack: starting a worker on task queue $(task_queue)"
   # The heap caps of the production worker (Dockerfile, docker-compose.yml).
@@ -131,7 +131,7 @@ start_worker() {
 
 # The hook receiver: the URL the simulator's (or VTEX's) orders hook calls, as HOOKS_URL.
 start_hooks() {
-  local settings="$DATABASE_URL $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE $(build_stamp)"
+  local settings="$DATABASE_URL $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE ${VITRINE_SECRET_KEY_FILE:-} $(build_stamp)"
   if reuse_or_stop hooks "$HOOKS_MAIN" "$settings" && [[ -f $RUN_DIR/hooks.env ]]; then
     load_env_lines <"$RUN_DIR/hooks.env"
     http_ok "$HOOKS_URL/health" && return 0
@@ -149,12 +149,29 @@ start_hooks() {
   echo "HOOKS_PORT=$port" >"$RUN_DIR/hooks.last"
 }
 
+# The key the app tokens are encrypted under (docs/SECURITY.md): VITRINE_SECRET_KEY or the file
+# VITRINE_SECRET_KEY_FILE names when the environment sets one, else .data/secret.key, created
+# (readable by its owner only) when there is none.
+ensure_secret_key() {
+  [[ -n ${VITRINE_SECRET_KEY:-} ]] && return 0
+  if [[ -z ${VITRINE_SECRET_KEY_FILE:-} ]]; then
+    VITRINE_SECRET_KEY_FILE=$DATA_DIR/secret.key
+    if [[ ! -s $VITRINE_SECRET_KEY_FILE ]]; then
+      log "stack: creating the secret key $VITRINE_SECRET_KEY_FILE"
+      (umask 077 && node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64") + "\n")' >"$VITRINE_SECRET_KEY_FILE.tmp")
+      mv -f "$VITRINE_SECRET_KEY_FILE.tmp" "$VITRINE_SECRET_KEY_FILE"
+    fi
+  fi
+  [[ -r $VITRINE_SECRET_KEY_FILE ]] || die "VITRINE_SECRET_KEY_FILE $VITRINE_SECRET_KEY_FILE cannot be read"
+  export VITRINE_SECRET_KEY_FILE
+}
+
 # KEY=value lines that `set -a; . .data/stack.env` and dotenv readers both accept;
 # a value with shell-special characters (e.g. a password in DATABASE_URL) is single-quoted.
 write_env() {
   local k v tmp=$STACK_ENV.tmp
   : >"$tmp"
-  for k in DATABASE_URL TEMPORAL_ADDRESS TEMPORAL_NAMESPACE TEMPORAL_UI_URL SIMULATOR_URL HOOKS_URL; do
+  for k in DATABASE_URL TEMPORAL_ADDRESS TEMPORAL_NAMESPACE TEMPORAL_UI_URL SIMULATOR_URL HOOKS_URL VITRINE_SECRET_KEY_FILE; do
     v=${!k-}
     if [[ $v =~ ^[A-Za-z0-9_@%+=:,./-]*$ ]]; then
       printf '%s=%s\n' "$k" "$v" >>"$tmp"
@@ -176,6 +193,7 @@ cmd_up() {
   ensure_build
   ensure_dirs
   export TEMPORAL_NAMESPACE=${TEMPORAL_NAMESPACE:-default}
+  ensure_secret_key
   start_postgres
   start_temporal
   run_migrations

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { describeDatabaseError, databaseErrorClass } from '../erp/databaseErrors';
 import { PlatformError } from '../platform/types';
 import { FAILURE_TYPES } from '../shared/failureTypes';
+import { SecretKeyError } from '../shared/secrets';
 
 export { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from '../shared/failureTypes';
 
@@ -20,6 +21,13 @@ export function asFailure(error: unknown, context: string): unknown {
       message: `${context}: ${error.message}`,
       nonRetryable: !error.retryable,
       nextRetryDelay: error.retryAfterSeconds ? `${error.retryAfterSeconds}s` : undefined,
+    });
+  }
+  if (error instanceof SecretKeyError) {
+    return ApplicationFailure.create({
+      type: FAILURE_TYPES.secretKeyUnavailable,
+      message: `${context}: ${error.message}`,
+      nonRetryable: true,
     });
   }
   const dbClass = databaseErrorClass(error);

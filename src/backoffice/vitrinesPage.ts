@@ -12,7 +12,7 @@ import { listVitrines } from '../erp/store/vitrines';
 import type { VitrineRow } from '../erp/tables';
 import { intervalMinutesSchema, onOffSchema, parseSetting } from '../admin/vitrineSettings';
 import { describeVitrineSchedule, type ScheduleState } from '../scheduling/vitrineSchedules';
-import { maskSecret } from '../shared/format';
+import { describeSealedSecret } from '../shared/format';
 import { enc, html, type Html } from './html';
 import { fieldsOf, redirectWith, sendPage, takeFlash, userMistake, vitrineFromPath, type BackofficeDeps } from './http';
 import { page, vitrineTabs, when, type Flash } from './layout';
@@ -70,7 +70,7 @@ async function renderList(deps: BackofficeDeps, reply: FastifyReply, state: List
       <td>${v.name}</td>
       <td>${v.platform}</td>
       <td>${v.app_key}</td>
-      <td>${maskSecret(v.app_token)}</td>
+      <td>${describeSealedSecret(v.app_token_encrypted)}</td>
       <td>${v.order_code_prefix}</td>
       <td>
         <form method="post" action="${path}/import" class="inline">
@@ -187,7 +187,7 @@ async function renderVitrine(deps: BackofficeDeps, request: FastifyRequest<{ Par
       <dt>App key</dt>
       <dd>${vitrine.app_key}</dd>
       <dt>App token</dt>
-      <dd>${maskSecret(vitrine.app_token)}</dd>
+      <dd>${describeSealedSecret(vitrine.app_token_encrypted)}</dd>
       <dt>Importar Pedidos</dt>
       <dd>
         ${vitrine.import_orders ? 'on' : 'off'}, every ${vitrine.import_interval_minutes} min (change it on

@@ -10,7 +10,8 @@ export interface VitrineRow {
   platform: string;
   base_url: string;
   app_key: string;
-  app_token: string;
+  /** The platform app token, sealed (src/shared/secrets.ts); openSecret reads it. */
+  app_token_encrypted: string;
   import_orders: boolean;
   import_interval_minutes: number;
   order_code_prefix: string;

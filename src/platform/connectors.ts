@@ -1,3 +1,4 @@
+import { openSecret } from '../shared/secrets';
 import type { PlatformConnector } from './types';
 import { pacerFor } from './pacing';
 import { VtexConnector } from './vtex/connector';
@@ -9,8 +10,10 @@ export type Platform = (typeof PLATFORMS)[number];
 export interface VitrineConnection {
   platform: string;
   base_url: string;
+  code: string;
   app_key: string;
-  app_token: string;
+  /** Sealed (src/shared/secrets.ts): opened here, where the request is made. */
+  app_token_encrypted: string;
   /** The account's Get order limit a minute; absent: VTEX's 6,000. */
   get_order_limit_per_minute?: number;
 }
@@ -22,7 +25,11 @@ export function connectorFor(vitrine: VitrineConnection): PlatformConnector {
   switch (vitrine.platform) {
     case 'vtex':
       return new VtexConnector(
-        { baseUrl: vitrine.base_url, appKey: vitrine.app_key, appToken: vitrine.app_token },
+        {
+          baseUrl: vitrine.base_url,
+          appKey: vitrine.app_key,
+          appToken: openSecret(vitrine.app_token_encrypted, `the app token of vitrine ${vitrine.code}`),
+        },
         {
           timeoutMs: Number(process.env.PLATFORM_TIMEOUT_MS) || undefined,
           // One pace per account and process, whichever vitrine or run calls it.

@@ -24,6 +24,8 @@ export const FAILURE_TYPES = {
   queuePageMissing: 'QueuePageMissing',
   /** The platform has no feed configuration for the vitrine (VTEX deletes one that got no event during its retention): nothing comes in until it is configured. */
   feedNotConfigured: 'FeedNotConfigured',
+  /** The secret key is missing or is not the one the vitrine's app token is encrypted under: nothing can reach the platform until an operator sets it. */
+  secretKeyUnavailable: 'SecretKeyUnavailable',
 } as const;
 
 /** Failure types no retry can fix: the run fails at the first one. */
@@ -36,4 +38,5 @@ export const NON_RETRYABLE_FAILURE_TYPES: string[] = [
   FAILURE_TYPES.unknownVitrine,
   FAILURE_TYPES.queuePageMissing,
   FAILURE_TYPES.feedNotConfigured,
+  FAILURE_TYPES.secretKeyUnavailable,
 ];

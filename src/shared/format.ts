@@ -1,4 +1,5 @@
 /** How money and secrets are shown to people, by the CLI and the backoffice alike. */
+import { sealedKeyId } from './secrets';
 
 /** Integer cents as Brazilian reais, e.g. 1160 -> "R$ 11,60" (integer math only, never floats). */
 export function formatCents(cents: number): string {
@@ -8,7 +9,8 @@ export function formatCents(cents: number): string {
   return `${sign}R$ ${reais},${String(abs % 100).padStart(2, '0')}`;
 }
 
-/** Shows that a secret is set without showing it. */
-export function maskSecret(secret: string): string {
-  return secret.length > 12 ? `****${secret.slice(-4)}` : '****';
+/** What is shown of a sealed secret: that it is encrypted, and under which key; never the secret. */
+export function describeSealedSecret(sealed: string): string {
+  const keyId = sealedKeyId(sealed);
+  return keyId ? `encrypted (key ${keyId})` : 'not encrypted';
 }

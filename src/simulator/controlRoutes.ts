@@ -239,7 +239,14 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
     '/_sim/:account/settings',
     withAccount((req, reply, account) => {
       const body = req.body;
-      const names = ['visibilityTimeoutMs', 'getOrderLimitPerMinute', 'hookRetryInitialMs', 'hookRetryMaxMs', 'hookMaxAttempts'];
+      const names = [
+        'visibilityTimeoutMs',
+        'getOrderLimitPerMinute',
+        'hookRetryInitialMs',
+        'hookRetryMaxMs',
+        'hookMaxAttempts',
+        'appToken',
+      ];
       if (!isObject(body) || !names.some((name) => name in body)) return badRequest(reply, `body must set one of ${names.join(', ')}`);
       const { visibilityTimeoutMs, getOrderLimitPerMinute, hookRetryInitialMs, hookRetryMaxMs, hookMaxAttempts } = body;
       const within = (value: unknown, min: number, max: number) =>
@@ -256,6 +263,11 @@ export function registerControlRoutes(app: FastifyInstance, store: SimulatorStor
       }
       if (hookMaxAttempts !== undefined && !within(hookMaxAttempts, 1, 100))
         return badRequest(reply, 'hookMaxAttempts must be an integer from 1 to 100');
+      const { appToken } = body;
+      if (appToken !== undefined && appToken !== null && (typeof appToken !== 'string' || appToken.length < 1 || appToken.length > 500)) {
+        return badRequest(reply, 'appToken must be a string of 1 to 500 characters, or null for any');
+      }
+      if (appToken !== undefined) account.requiredAppToken = appToken as string | null;
       if (visibilityTimeoutMs !== undefined) account.visibilityTimeoutMs = visibilityTimeoutMs as number;
       if (getOrderLimitPerMinute !== undefined) account.setGetOrderLimit(getOrderLimitPerMinute as number);
       if (hookRetryInitialMs !== undefined) account.hook.retry.hookRetryInitialMs = hookRetryInitialMs as number;

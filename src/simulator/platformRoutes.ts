@@ -52,6 +52,11 @@ function guarded(ctx: PlatformContext, handler: Handler) {
     if (typeof key !== 'string' || !key.trim() || typeof token !== 'string' || !token.trim()) {
       return reply.code(401).send(vtexError('1', 'Unauthorized access'));
     }
+    // An account told its token (settings appToken) refuses any other, as VTEX does.
+    if (account.requiredAppToken && token !== account.requiredAppToken) {
+      account.counters.refusedCredentials++;
+      return reply.code(401).send(vtexError('1', 'Unauthorized access'));
+    }
     return handler(req, reply, account);
   };
 }

@@ -126,6 +126,8 @@ export class Account {
   /** Retrieved, not committed; visible again when visibleAt <= now. */
   private readonly inFlight = new Map<number, FeedEvent>();
   visibilityTimeoutMs: number;
+  /** The only app token the account takes (settings appToken); null: any non-empty one. */
+  requiredAppToken: string | null = null;
   /** Null once removed, or deleted by VTEX's rule: no event during the retention period. */
   private feed: FeedConfiguration | null;
   /** When the feed got its last event, or was configured: the retention period counts from there. */
@@ -157,6 +159,7 @@ export class Account {
     eventsFiltered: 0,
     feedRetrievals: 0,
     feedItemsDelivered: 0,
+    refusedCredentials: 0,
     commitCalls: 0,
     getOrderCalls: 0,
     eventsEmitted: 0,

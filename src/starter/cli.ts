@@ -15,6 +15,7 @@ import { registerFeedCommands } from './commands/feed';
 import { registerHookCommands } from './commands/hooks';
 import { registerNotificationCommands } from './commands/notifications';
 import { registerOrderCommands } from './commands/orders';
+import { registerSecretCommands } from './commands/secrets';
 import { registerSettingsCommands } from './commands/settings';
 import { registerVitrineCommands, type Register } from './commands/vitrines';
 import { CliContext } from './context';
@@ -63,6 +64,7 @@ function buildProgram(ctx: CliContext, io: CliIO): Command {
   registerFeedCommands(program, register);
   registerHookCommands(program, register);
   registerNotificationCommands(program, register);
+  registerSecretCommands(program, register);
   // Subcommands write where the program writes (commander copies the settings it has when each is added).
   const route = (command: Command) => {
     command.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });

@@ -17,7 +17,7 @@ export class CliContext {
 
   constructor(
     stdout: TextSink,
-    private readonly env: NodeJS.ProcessEnv,
+    readonly env: NodeJS.ProcessEnv,
   ) {
     this.out = new Output(stdout);
   }

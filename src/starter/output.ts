@@ -62,4 +62,4 @@ function formatCell(value: unknown): string {
 }
 
 // Shared with the backoffice.
-export { formatCents, maskSecret } from '../shared/format';
+export { formatCents, describeSealedSecret } from '../shared/format';

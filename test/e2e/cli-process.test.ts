@@ -3,6 +3,7 @@
  * what goes to stdout and what to stderr, no stack trace. Every other CLI test runs the same
  * command line in process (runCli), which is faster and sees the same code.
  */
+import { sealSecret } from '../../src/shared/secrets';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { runCliProcess, type CliResult } from '../support/cli';
@@ -64,7 +65,7 @@ describe('vitrine as a process', () => {
       platform: 'vtex',
       base_url: 'https://loja.example.com',
       app_key: 'key',
-      app_token: 'token-never-printed-1234',
+      app_token_encrypted: sealSecret('token-never-printed-1234'),
     });
     const table = await runCliProcess(['list'], env);
     assert.equal(table.code, 0, table.stderr);
@@ -72,7 +73,8 @@ describe('vitrine as a process', () => {
     const json = await runCliProcess(['list', '--json'], env);
     assert.equal(json.code, 0, json.stderr);
     const [listed] = JSON.parse(json.stdout);
-    assert.deepEqual([listed.code, listed.appToken], [code, '****1234']);
+    assert.equal(listed.code, code);
+    assert.match(listed.appToken, /^encrypted \(key [0-9a-f]{12}\)$/);
     assert.ok(!json.stdout.includes('token-never-printed'));
   });
 });

@@ -362,7 +362,7 @@ describe('vitrine CLI input', () => {
       cliEnv,
     );
     assert.equal(seeded.code, SEED);
-    assert.equal(seeded.appToken, `****${SEED_TOKEN.slice(-4)}`);
+    assert.match(seeded.appToken, /^encrypted \(key [0-9a-f]{12}\)$/);
     const [vitrine] = await database.db('vitrines').where({ code: SEED }).select('id');
     const [customer] = await database
       .db('customers')
@@ -434,9 +434,9 @@ describe('vitrine CLI input', () => {
       for (const token of [SEED_TOKEN, shortToken, longToken])
         assert.ok(!result.stdout.includes(token), `list --json printed the token ${token}`);
       const byCode = new Map((JSON.parse(result.stdout) as any[]).map((vitrine) => [vitrine.code, vitrine]));
-      assert.equal(byCode.get(SEED).appToken, `****${SEED_TOKEN.slice(-4)}`);
-      assert.equal(byCode.get(`long-${suffix}`).appToken, `****${longToken.slice(-4)}`);
-      assert.equal(byCode.get(`short-${suffix}`).appToken, '****');
+      for (const vitrine of [SEED, `long-${suffix}`, `short-${suffix}`]) {
+        assert.match(byCode.get(vitrine).appToken, /^encrypted \(key [0-9a-f]{12}\)$/);
+      }
       assert.equal(byCode.get(SEED).appKey, 'vtexappkey-seed');
 
       const table = await runCli(['list'], cliEnv);

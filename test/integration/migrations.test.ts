@@ -3,6 +3,7 @@
  * constraints, money is bigint (no float column anywhere), the import's idempotency key is enforced,
  * rollback leaves nothing behind and latest works again.
  */
+import { openSecret, sealSecret } from '../../src/shared/secrets';
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { after, before, describe, test } from 'node:test';
@@ -41,7 +42,7 @@ const COLUMNS: Record<string, Record<string, string>> = {
     platform: 'text',
     base_url: 'text',
     app_key: 'text',
-    app_token: 'text',
+    app_token_encrypted: 'text',
     import_orders: 'boolean',
     import_interval_minutes: 'integer',
     order_code_prefix: 'text',
@@ -331,7 +332,14 @@ describe('ERP schema migrations', () => {
 
   test('UNIQUE (vitrine_id, external_order_id) is enforced on sales_orders', async () => {
     const [vitrine] = await db('vitrines')
-      .insert({ code: 'loja', name: 'Loja', platform: 'vtex', base_url: 'https://loja.example.com', app_key: 'k', app_token: 't' })
+      .insert({
+        code: 'loja',
+        name: 'Loja',
+        platform: 'vtex',
+        base_url: 'https://loja.example.com',
+        app_key: 'k',
+        app_token_encrypted: sealSecret('t'),
+      })
       .returning('id');
     const [customer] = await db('customers').insert({ document: '12345678909', document_type: 'cpf', name: 'Maria' }).returning('id');
     const order = (orderCode: string) => ({
@@ -361,9 +369,48 @@ describe('ERP schema migrations', () => {
 
     // The same platform order id on another vitrine is another order.
     const [other] = await db('vitrines')
-      .insert({ code: 'outra', name: 'Outra', platform: 'vtex', base_url: 'https://outra.example.com', app_key: 'k', app_token: 't' })
+      .insert({
+        code: 'outra',
+        name: 'Outra',
+        platform: 'vtex',
+        base_url: 'https://outra.example.com',
+        app_key: 'k',
+        app_token_encrypted: sealSecret('t'),
+      })
       .returning('id');
     await db('sales_orders').insert({ ...order('OU-1000001'), vitrine_id: other.id });
+  });
+
+  test('the encrypted app tokens migration goes down giving the tokens back in clear, refuses to run without the key, and seals them going up', async () => {
+    const downOne = async () => (await db.migrate.down(migrationConfig))[1].map((name: string) => name.replace(/\.(ts|js)$/, ''));
+    const keyFile = process.env.VITRINE_SECRET_KEY_FILE;
+    assert.ok(keyFile, 'the tests run with the stack key file');
+    try {
+      delete process.env.VITRINE_SECRET_KEY_FILE;
+      await assert.rejects(db.migrate.down(migrationConfig), /no secret key: set VITRINE_SECRET_KEY or VITRINE_SECRET_KEY_FILE/);
+    } finally {
+      process.env.VITRINE_SECRET_KEY_FILE = keyFile;
+    }
+    const columnsOf = () => db('information_schema.columns').where({ table_schema: 'public', table_name: 'vitrines' }).pluck('column_name');
+    assert.ok((await columnsOf()).includes('app_token_encrypted'), 'the refused migration changed nothing');
+
+    assert.deepEqual(await downOne(), ['20261207000000_encrypted_app_tokens']);
+    assert.deepEqual(await db('vitrines').orderBy('code').pluck('app_token'), ['t', 't']);
+    assert.ok(!(await columnsOf()).includes('app_token_encrypted'));
+    await db('vitrines').where({ code: 'loja' }).update({ app_token: 'token-of-an-older-release-1234' });
+    await db.migrate.up(migrationConfig);
+    assert.ok(!(await columnsOf()).includes('app_token'));
+    const sealed = await db('vitrines').where({ code: 'loja' }).first('app_token_encrypted');
+    assert.match(sealed.app_token_encrypted, /^v1\.[0-9a-f]{12}\./);
+    assert.ok(!sealed.app_token_encrypted.includes('token-of-an-older-release'));
+    assert.equal(openSecret(sealed.app_token_encrypted, 'the token'), 'token-of-an-older-release-1234');
+    assert.deepEqual(await downOne(), ['20261207000000_encrypted_app_tokens']);
+    assert.deepEqual(await downOne(), ['20261206000000_malformed_queue_items']);
+    assert.ok(
+      !(await db('information_schema.columns').where({ table_schema: 'public', table_name: 'import_runs' }).pluck('column_name')).includes(
+        'malformed',
+      ),
+    );
   });
 
   test('the order hooks migration goes down with notifications in it, dropping the hook tables and columns', async () => {

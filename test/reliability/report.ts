@@ -86,7 +86,7 @@ export function renderReliabilityDoc(r: SuiteReport): string {
     '- every workflow run and every `import_runs` row completed, and no queue page is left in',
     '  `queue_pages` (pages fetched by attempts a kill cut short go with their run);',
     "- the app tokens are in none of: the worker's stdout and stderr, any CLI output (`vitrine list`",
-    '  shows them masked), `integration_log`, `import_runs`, blocked reasons, and the Temporal history of',
+    '  shows them as encrypted), `integration_log`, `import_runs`, blocked reasons, and the Temporal history of',
     '  every run (workflow inputs, results, activity inputs, results and failures; payloads decoded);',
     "- no customer value (name, e-mail, CPF/CNPJ, phone, street, state registration: from the ERP's",
     "  customers and from the simulator's documents) is in the Temporal history of any run;",

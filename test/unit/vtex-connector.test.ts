@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateSecretKey, parseKeyring, sealSecret } from '../../src/shared/secrets';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { mapVtexOrder } from '../../src/mapping/vtexOrderMapper';
@@ -244,7 +245,14 @@ describe('VtexConnector (fake fetch)', () => {
   });
 
   it('is what connectorFor builds for "vtex"', () => {
-    const account = { base_url: 'http://127.0.0.1:1/luxstore', app_key: APP_KEY, app_token: APP_TOKEN };
+    const keys = parseKeyring(generateSecretKey(), 'test key');
+    process.env.VITRINE_SECRET_KEY = keys.map((k) => k.key.toString('base64')).join(',');
+    const account = {
+      code: 'luxstore',
+      base_url: 'http://127.0.0.1:1/luxstore',
+      app_key: APP_KEY,
+      app_token_encrypted: sealSecret(APP_TOKEN, keys),
+    };
     assert.ok(connectorFor({ platform: 'vtex', ...account }) instanceof VtexConnector);
     assert.throws(() => connectorFor({ platform: 'shopify', ...account }), /not supported/);
   });

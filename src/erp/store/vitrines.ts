@@ -9,7 +9,8 @@ export interface NewVitrine {
   platform: 'vtex';
   baseUrl: string;
   appKey: string;
-  appToken: string;
+  /** Sealed by the caller (src/shared/secrets.ts): the store never sees the token in clear. */
+  appTokenEncrypted: string;
   orderCodePrefix: string;
   importIntervalMinutes: number;
 }
@@ -24,7 +25,7 @@ export async function addVitrine(db: Knex, input: NewVitrine): Promise<VitrineRo
         platform: input.platform,
         base_url: input.baseUrl,
         app_key: input.appKey,
-        app_token: input.appToken,
+        app_token_encrypted: input.appTokenEncrypted,
         order_code_prefix: input.orderCodePrefix,
         import_interval_minutes: input.importIntervalMinutes,
       })
@@ -85,4 +86,22 @@ export async function updateVitrineSettings(
     .update({ ...patch, updated_at: db.fn.now() })
     .returning('*');
   return vitrine;
+}
+
+/** The vitrines' sealed app tokens, locked for a re-encryption in `trx`. */
+export async function lockSealedTokens(trx: Knex.Transaction): Promise<Array<{ id: number; code: string; sealed: string }>> {
+  return trx('vitrines').select('id', 'code', { sealed: 'app_token_encrypted' }).orderBy('id').forUpdate();
+}
+
+export async function saveSealedToken(trx: Knex.Transaction, vitrineId: number, sealed: string): Promise<void> {
+  await trx('vitrines').where({ id: vitrineId }).update({ app_token_encrypted: sealed, updated_at: trx.fn.now() });
+}
+
+/** How many app tokens are sealed under each key id. */
+export async function sealedTokenKeys(db: Knex): Promise<Map<string, number>> {
+  const rows: Array<{ key_id: string | null; count: string }> = await db('vitrines')
+    .select(db.raw("substring(app_token_encrypted from '^v1\\.([0-9a-f]{12})\\.') as key_id"))
+    .count({ count: '*' })
+    .groupBy('key_id');
+  return new Map(rows.map((row) => [row.key_id ?? 'not encrypted', Number(row.count)]));
 }

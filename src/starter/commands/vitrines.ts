@@ -3,8 +3,9 @@ import type { ImportSwitchPatch } from '../../admin/vitrineImport';
 import { addVitrine, findVitrineByCode, listVitrines } from '../../erp/store/vitrines';
 import type { VitrineRow } from '../../erp/tables';
 import { intervalMinutesSchema, newVitrineSchema, parseSetting, vitrineCodeSchema } from '../../admin/vitrineSettings';
+import { readSecretKeys, sealSecret } from '../../shared/secrets';
 import type { CliContext } from '../context';
-import { maskSecret, UsageError } from '../output';
+import { describeSealedSecret, UsageError } from '../output';
 
 // The Temporal client takes a good part of a second to load: only commands that use it load it.
 const schedules = () => import('../../scheduling/vitrineSchedules');
@@ -23,7 +24,7 @@ export function publicVitrine(vitrine: VitrineRow) {
     platform: vitrine.platform,
     baseUrl: vitrine.base_url,
     appKey: vitrine.app_key,
-    appToken: maskSecret(vitrine.app_token),
+    appToken: describeSealedSecret(vitrine.app_token_encrypted),
     importOrders: vitrine.import_orders,
     intervalMinutes: vitrine.import_interval_minutes,
     orderCodePrefix: vitrine.order_code_prefix,
@@ -82,9 +83,12 @@ export function registerVitrineCommands(program: Command, register: Register): v
         ADD_FLAGS,
       );
       if (await findVitrineByCode(ctx.db, input.code)) throw new UsageError(`vitrine ${input.code} already exists`);
+      // Sealed before anything is written: no key, one line and nothing added.
+      const { appToken, ...fields } = input;
+      const sealed = { ...fields, appTokenEncrypted: sealSecret(appToken, readSecretKeys(ctx.env)) };
       const client = await ctx.client();
       const vitrine = await ctx.db.transaction(async (trx) => {
-        const created = await addVitrine(trx, input);
+        const created = await addVitrine(trx, sealed);
         await (await schedules()).upsertVitrineSchedule(client, ctx.config.taskQueue, await scheduleSettings(created));
         return created;
       });
