@@ -76,6 +76,16 @@ vitrine marketplaces "$CODE" set MLB "Mercado Livre" --prefix ML --payment-type 
 vitrine marketplaces "$CODE" set AMZ "Amazon" --prefix AMZ --payment-type OUTROS --condition "Marketplace"
 vitrine enable "$CODE"
 
+# A demo admin for the backoffice (npm run backoffice), with a fresh password on every demo.
+DEMO_ADMIN=demo-admin@vitrine.local
+DEMO_PASSWORD=$(node -e 'process.stdout.write(require("node:crypto").randomBytes(12).toString("base64url"))')
+if vitrine users list --json | grep -q "\"$DEMO_ADMIN\""; then
+  printf '%s\n' "$DEMO_PASSWORD" | vitrine users reset-password "$DEMO_ADMIN" --password-stdin >/dev/null
+  vitrine users enable "$DEMO_ADMIN" >/dev/null
+else
+  printf '%s\n' "$DEMO_PASSWORD" | vitrine users add "$DEMO_ADMIN" --role admin --password-stdin >/dev/null
+fi
+
 echo "== seeding 25 orders in the simulator"
 curl -fsS -XPOST "$SIMULATOR_URL/_sim/$CODE/orders" -H 'content-type: application/json' \
   -d '{"generate":25,"seed":1}'
@@ -96,6 +106,8 @@ Temporal UI:
   (all)      $TEMPORAL_UI_URL/namespaces/$ns/workflows
 Database:    $DATABASE_URL
 Logs:        .data/logs/
+Backoffice:  npm run backoffice, then http://localhost:3000 as $DEMO_ADMIN / $DEMO_PASSWORD
+             (a demo admin: its password changes on every demo; add your own with vitrine users add)
 EOF
 
 if ((wait_for_ctrl_c)); then

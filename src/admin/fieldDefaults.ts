@@ -3,7 +3,7 @@
  * a rule is checked on the sample order before it is saved, and previewed on a real platform order.
  */
 import type { Knex } from 'knex';
-import { setFieldDefaultRule } from '../erp/store/fieldDefaultRules';
+import { listFieldDefaultRules, removeFieldDefaultRule, setFieldDefaultRule } from '../erp/store/fieldDefaultRules';
 import { columnTypes, idByCode } from '../erp/store/schemaColumns';
 import type { FieldDefaultRow, VitrineRow } from '../erp/tables';
 import { previewDefaults, sampleExpressionContext, type PreviewDependencies } from '../importing/defaultsPreview';
@@ -11,6 +11,7 @@ import { OrderRejectedError } from '../importing/orderRules';
 import { TARGET_TABLE, validateFieldDefault, type DefaultTarget, type EvaluatedRule } from '../importing/rules/fieldDefaults';
 import { OrderMappingError } from '../mapping';
 import { PlatformError } from '../platform/types';
+import type { ChangeLog } from './audit';
 import { AdminInputError } from './errors';
 
 /**
@@ -19,11 +20,38 @@ import { AdminInputError } from './errors';
  */
 export async function saveFieldDefault(
   db: Knex,
+  log: ChangeLog,
   vitrine: VitrineRow,
   rule: { target: DefaultTarget; field: string; expression: string },
 ): Promise<FieldDefaultRow> {
   await checkFieldDefault(db, rule.target, rule.field, rule.expression, sampleExpressionContext(vitrine));
-  return setFieldDefaultRule(db, { vitrineId: vitrine.id, ...rule });
+  const before = (await listFieldDefaultRules(db, vitrine.id, rule.target)).find((row) => row.field === rule.field);
+  const saved = await setFieldDefaultRule(db, { vitrineId: vitrine.id, ...rule });
+  log.record({
+    vitrine,
+    action: `${rule.target}-defaults.set`,
+    before: before ? { field: before.field, expression: before.expression } : null,
+    after: { field: saved.field, expression: saved.expression },
+  });
+  return saved;
+}
+
+/** Removes the vitrine's rule for a field; false (nothing recorded) when it had none. */
+export async function removeFieldDefault(
+  db: Knex,
+  log: ChangeLog,
+  vitrine: VitrineRow,
+  rule: { target: DefaultTarget; field: string },
+): Promise<boolean> {
+  const before = (await listFieldDefaultRules(db, vitrine.id, rule.target)).find((row) => row.field === rule.field);
+  if (!before || !(await removeFieldDefaultRule(db, { vitrineId: vitrine.id, ...rule }))) return false;
+  log.record({
+    vitrine,
+    action: `${rule.target}-defaults.remove`,
+    before: { field: before.field, expression: before.expression },
+    after: null,
+  });
+  return true;
 }
 
 /** Checks a rule against the live schema and an order's expression context; throws FieldDefaultError. */

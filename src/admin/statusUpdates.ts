@@ -22,6 +22,8 @@ import {
   type OrderForStatusUpdate,
 } from '../erp/store/invoices';
 import { isForwardTransition, statusAfter, type ErpStatus, type STATUS_UPDATE_STATES } from '../importing/rules/statuses';
+import { findVitrineByCode } from '../erp/store/vitrines';
+import type { ChangeLog } from './audit';
 import { AdminInputError } from './errors';
 
 export interface StatusUpdateResult {
@@ -307,5 +309,22 @@ export async function returnOrder(
       items,
     });
     return result(order, order.status, await notificationsQueuedNow(trx, order.id), { invoiceNumber: input.number, valueCents });
+  });
+}
+
+/** A status command for the audit trail: the order, its status before and after, what the platform is told. */
+export async function recordStatusUpdate(db: Knex, log: ChangeLog, done: StatusUpdateResult, action: string): Promise<void> {
+  if (!done.changed) return;
+  log.record({
+    vitrine: await findVitrineByCode(db, done.vitrineCode),
+    action: `order.${action}`,
+    before: { orderCode: done.orderCode, status: done.previousStatus },
+    after: {
+      orderCode: done.orderCode,
+      status: done.status,
+      queued: done.queued,
+      invoiceNumber: done.invoiceNumber,
+      valueCents: done.valueCents,
+    },
   });
 }

@@ -6,12 +6,23 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { payloadExcerpt } from '../admin/blockedOrders';
 import { blockedOrderIdSchema, listLimitSchema } from '../admin/inputs';
 import { getBlockedOrder, listBlockedOrderSummaries } from '../erp/store/blockedOrders';
-import { listVitrines } from '../erp/store/vitrines';
+import { getVitrineById, listVitrines } from '../erp/store/vitrines';
 import { parseSetting, vitrineCodeSchema } from '../admin/vitrineSettings';
 import { retryBlockedOrders, type RetriedOrder } from '../importing/blockedRetry';
 import { formatCents } from '../shared/format';
 import { enc, html, query } from './html';
-import { fieldsOf, NotFoundError, queryOf, redirectWith, sendPage, takeFlash, userMistake, vitrineIdOf, type BackofficeDeps } from './http';
+import {
+  change,
+  fieldsOf,
+  NotFoundError,
+  queryOf,
+  redirectWith,
+  sendPage,
+  takeFlash,
+  userMistake,
+  vitrineIdOf,
+  type BackofficeDeps,
+} from './http';
 import { options, page, when, type Flash } from './layout';
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ');
@@ -168,7 +179,17 @@ export function registerBlockedRoutes(app: FastifyInstance, deps: BackofficeDeps
       const message = `blocked order ${JSON.stringify(request.params.id.slice(0, 20))} does not exist (it may have been imported meanwhile)`;
       return redirectWith(reply, location, { kind: 'error', message });
     }
+    const blocked = await getBlockedOrder(deps.db, parsed.data);
     const [result] = await retryBlockedOrders({ db: deps.db, connectorFor: deps.connectorFor }, { id: parsed.data });
+    // Each order's retry commits on its own: the trail says what was asked and what came of it.
+    await change(deps, request, async (db, log) =>
+      log.record({
+        vitrine: blocked ? await getVitrineById(db, blocked.vitrineId) : null,
+        action: 'blocked.retry',
+        before: { blockedOrderId: parsed.data },
+        after: { retried: result ? 1 : 0, outcome: result?.outcome ?? 'gone' },
+      }),
+    );
     return redirectWith(reply, location, result ? outcomeText(result) : { kind: 'error', message: `blocked order ${parsed.data} is gone` });
   });
 
@@ -183,6 +204,21 @@ export function registerBlockedRoutes(app: FastifyInstance, deps: BackofficeDeps
       return redirectWith(reply, '/blocked', { kind: 'error', message });
     }
     const results = await retryBlockedOrders({ db: deps.db, connectorFor: deps.connectorFor }, { all: true, vitrineId });
+    const count = (outcome: string) => results.filter((r) => r.outcome === outcome).length;
+    await change(deps, request, async (db, log) =>
+      log.record({
+        vitrine: vitrineId === undefined ? null : await getVitrineById(db, vitrineId),
+        action: 'blocked.retry',
+        before: { all: true },
+        after: {
+          retried: results.length,
+          imported: count('imported'),
+          blocked: count('blocked'),
+          existing: count('existing'),
+          failed: count('failed'),
+        },
+      }),
+    );
     return redirectWith(reply, listLocation(vitrine), summaryText(results));
   });
 }

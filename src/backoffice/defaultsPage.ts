@@ -4,15 +4,16 @@
  * a preview of what the rules write for a real platform order (writes nothing).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { previewFieldDefaults, saveFieldDefault } from '../admin/fieldDefaults';
+import { previewFieldDefaults, removeFieldDefault, saveFieldDefault } from '../admin/fieldDefaults';
 import { platformOrderIdSchema } from '../admin/inputs';
 import type { DefaultTarget, EvaluatedRule } from '../importing/rules/fieldDefaults';
-import { listFieldDefaultRules, removeFieldDefaultRule } from '../erp/store/fieldDefaultRules';
+import { listFieldDefaultRules } from '../erp/store/fieldDefaultRules';
 import { listOrders } from '../erp/store/orderQueries';
 import type { VitrineRow } from '../erp/tables';
 import { parseSetting } from '../admin/vitrineSettings';
 import { enc, html, type Html } from './html';
 import {
+  change,
   fieldsOf,
   NotFoundError,
   queryOf,
@@ -185,13 +186,13 @@ export function registerDefaultsRoutes(app: FastifyInstance, deps: BackofficeDep
     );
   });
 
-  app.post('/vitrines/:code/defaults/:target', async (request: Req, reply) => {
+  app.post('/vitrines/:code/defaults/:target', { config: { role: 'admin' } }, async (request: Req, reply) => {
     const vitrine = await vitrineFromPath(deps.db, request.params.code);
     const target = targetOf(request.params.target);
     const { field = '', expression = '' } = fieldsOf(request);
     return refusedOr(
       async () => {
-        const saved = await saveFieldDefault(deps.db, vitrine, { target, field, expression });
+        const saved = await change(deps, request, (db, log) => saveFieldDefault(db, log, vitrine, { target, field, expression }));
         const message = `vitrine ${vitrine.code}: ${target} default ${saved.field} = ${saved.expression}`;
         return redirectWith(reply, `/vitrines/${enc(vitrine.code)}/defaults#${target}-defaults`, { kind: 'ok', message });
       },
@@ -206,12 +207,12 @@ export function registerDefaultsRoutes(app: FastifyInstance, deps: BackofficeDep
     );
   });
 
-  app.post('/vitrines/:code/defaults/:target/remove', async (request: Req, reply) => {
+  app.post('/vitrines/:code/defaults/:target/remove', { config: { role: 'admin' } }, async (request: Req, reply) => {
     const vitrine = await vitrineFromPath(deps.db, request.params.code);
     const target = targetOf(request.params.target);
     const { field = '' } = fieldsOf(request);
     const location = `/vitrines/${enc(vitrine.code)}/defaults#${target}-defaults`;
-    if (!(await removeFieldDefaultRule(deps.db, { vitrineId: vitrine.id, target, field }))) {
+    if (!(await change(deps, request, (db, log) => removeFieldDefault(db, log, vitrine, { target, field })))) {
       const message = `vitrine ${vitrine.code} has no ${target} default for ${JSON.stringify(field.slice(0, 80))}`;
       return renderDefaults(deps, reply, vitrine, { flash: { kind: 'error', message } }, 400);
     }

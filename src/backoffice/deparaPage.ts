@@ -4,6 +4,8 @@
  * ERP statuses, marketplaces (affiliates) to ERP channels.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Knex } from 'knex';
+import type { ChangeLog } from '../admin/audit';
 import { AdminInputError } from '../admin/errors';
 import { countBlockedOrders } from '../erp/store/blockedOrders';
 import { paymentTypeNamed } from '../admin/inputs';
@@ -29,7 +31,17 @@ import { ERP_STATUSES, platformActionFor } from '../importing/rules/statuses';
 import type { VitrineRow } from '../erp/tables';
 import { parseSetting } from '../admin/vitrineSettings';
 import { enc, html } from './html';
-import { fieldsOf, redirectWith, sendPage, takeFlash, userMistake, vitrineFromPath, type BackofficeDeps, type Fields } from './http';
+import {
+  change,
+  fieldsOf,
+  redirectWith,
+  sendPage,
+  takeFlash,
+  userMistake,
+  vitrineFromPath,
+  type BackofficeDeps,
+  type Fields,
+} from './http';
 import { options, page, vitrineTabs, type Flash } from './layout';
 
 interface PageState {
@@ -221,19 +233,22 @@ async function renderDePara(deps: BackofficeDeps, reply: FastifyReply, vitrine: 
   return sendPage(reply, page({ title: `DE-PARA · ${vitrine.code}`, section: 'vitrines', flash: state.flash }, body), status);
 }
 
+/** DE-PARA changes are an admin's. */
+const ADMIN = { config: { role: 'admin' as const } };
+
 type Req = FastifyRequest<{ Params: { code: string } }>;
 
 /** A change: the same checks as the CLI; a refused one re-renders the page with why (400). */
 function deParaChange(
   deps: BackofficeDeps,
   section: 'payments' | 'statuses' | 'marketplaces',
-  apply: (vitrine: VitrineRow, fields: Fields) => Promise<string>,
+  apply: (db: Knex.Transaction, log: ChangeLog, vitrine: VitrineRow, fields: Fields) => Promise<string>,
 ) {
   return async (request: Req, reply: FastifyReply) => {
     const vitrine = await vitrineFromPath(deps.db, request.params.code);
     const fields = fieldsOf(request);
     try {
-      const message = await apply(vitrine, fields);
+      const message = await change(deps, request, (db, log) => apply(db, log, vitrine, fields));
       return redirectWith(reply, `/vitrines/${enc(vitrine.code)}/depara#${section}`, { kind: 'ok', message });
     } catch (error) {
       const message = userMistake(error);
@@ -253,13 +268,20 @@ export function registerDeParaRoutes(app: FastifyInstance, deps: BackofficeDeps)
 
   app.post(
     '/vitrines/:code/payments',
-    deParaChange(deps, 'payments', async (vitrine, fields) => {
+    ADMIN,
+    deParaChange(deps, 'payments', async (db, log, vitrine, fields) => {
       const platformPayment = parseSetting(platformPaymentSchema, fields.platformPayment, 'platform payment');
       const condition = parseSetting(paymentConditionSchema, fields.condition, 'condition');
-      const type = await paymentTypeNamed(deps.db, fields.paymentType ?? '');
-      const { previous } = await setPaymentMapping(deps.db, vitrine.id, { platformPayment, paymentTypeId: type.id, condition });
+      const type = await paymentTypeNamed(db, fields.paymentType ?? '');
+      const { previous } = await setPaymentMapping(db, vitrine.id, { platformPayment, paymentTypeId: type.id, condition });
+      log.record({
+        vitrine,
+        action: 'depara.payments.set',
+        before: previous ?? null,
+        after: { platformPayment, paymentType: type.code, paymentTypeName: type.name, condition },
+      });
       const was = previous ? ` (was ${previous.paymentType} "${previous.condition}")` : ' (new row)';
-      const blocked = await countBlockedOrders(deps.db, vitrine.id);
+      const blocked = await countBlockedOrders(db, vitrine.id);
       const retry = blocked > 0 ? `; ${blocked} blocked order(s) of ${vitrine.code} can be retried on Pedidos bloqueados` : '';
       return `vitrine ${vitrine.code}: payment ${JSON.stringify(platformPayment)} -> ${type.code} "${condition}"${was}${retry}`;
     }),
@@ -267,11 +289,13 @@ export function registerDeParaRoutes(app: FastifyInstance, deps: BackofficeDeps)
 
   app.post(
     '/vitrines/:code/payments/remove',
-    deParaChange(deps, 'payments', async (vitrine, fields) => {
+    ADMIN,
+    deParaChange(deps, 'payments', async (db, log, vitrine, fields) => {
       const platformPayment = parseSetting(platformPaymentSchema, fields.platformPayment, 'platform payment');
-      const removed = await removePaymentMapping(deps.db, vitrine.id, platformPayment);
+      const removed = await removePaymentMapping(db, vitrine.id, platformPayment);
       if (removed === undefined)
         throw new AdminInputError(`vitrine ${vitrine.code} has no payment DE-PARA row for ${JSON.stringify(platformPayment)}`);
+      log.record({ vitrine, action: 'depara.payments.remove', before: { platformPayment: removed }, after: null });
       return removed === DEFAULT_PAYMENT_KEY
         ? `vitrine ${vitrine.code}: default payment row removed; orders with an unmapped payment will be blocked`
         : `vitrine ${vitrine.code}: payment ${JSON.stringify(removed)} removed from the DE-PARA`;
@@ -280,10 +304,17 @@ export function registerDeParaRoutes(app: FastifyInstance, deps: BackofficeDeps)
 
   app.post(
     '/vitrines/:code/statuses',
-    deParaChange(deps, 'statuses', async (vitrine, fields) => {
+    ADMIN,
+    deParaChange(deps, 'statuses', async (db, log, vitrine, fields) => {
       const status = parseSetting(erpStatusSchema, fields.erpStatus, 'ERP status');
       const platformState = parseSetting(platformStateSchema, fields.platformState, 'platform state');
-      const { previous } = await setStatusMapping(deps.db, vitrine.id, platformState, status);
+      const { previous } = await setStatusMapping(db, vitrine.id, platformState, status);
+      log.record({
+        vitrine,
+        action: 'depara.statuses.set',
+        before: previous === undefined ? null : { platformState, erpStatus: previous },
+        after: { platformState, erpStatus: status },
+      });
       const was = previous === undefined ? ' (new row)' : previous === status ? ' (unchanged)' : ` (was ${previous})`;
       return `vitrine ${vitrine.code}: platform state ${platformState} -> ${status}${was}`;
     }),
@@ -291,10 +322,13 @@ export function registerDeParaRoutes(app: FastifyInstance, deps: BackofficeDeps)
 
   app.post(
     '/vitrines/:code/marketplaces',
-    deParaChange(deps, 'marketplaces', async (vitrine, fields) => {
-      const input = await marketplaceInputOf(deps.db, fields);
-      const { created } = await setMarketplaceMapping(deps.db, vitrine.id, input);
-      const blocked = await countBlockedOrders(deps.db, vitrine.id);
+    ADMIN,
+    deParaChange(deps, 'marketplaces', async (db, log, vitrine, fields) => {
+      const input = await marketplaceInputOf(db, fields);
+      const { created, previous } = await setMarketplaceMapping(db, vitrine.id, input);
+      const [row] = await listMarketplaceMappings(db, vitrine.id, input.affiliateId);
+      log.record({ vitrine, action: 'marketplaces.set', before: previous ?? null, after: row });
+      const blocked = await countBlockedOrders(db, vitrine.id);
       const retry = blocked > 0 ? `; ${blocked} blocked order(s) of ${vitrine.code} can be retried on Pedidos bloqueados` : '';
       return `vitrine ${vitrine.code}: marketplace ${input.affiliateId} -> "${input.channel}"${created ? ' (new row)' : ''}${retry}`;
     }),
@@ -302,10 +336,12 @@ export function registerDeParaRoutes(app: FastifyInstance, deps: BackofficeDeps)
 
   app.post(
     '/vitrines/:code/marketplaces/remove',
-    deParaChange(deps, 'marketplaces', async (vitrine, fields) => {
+    ADMIN,
+    deParaChange(deps, 'marketplaces', async (db, log, vitrine, fields) => {
       const affiliateId = parseSetting(affiliateIdSchema, fields.affiliateId, 'affiliate id');
-      const removed = await removeMarketplaceMapping(deps.db, vitrine.id, affiliateId);
+      const removed = await removeMarketplaceMapping(db, vitrine.id, affiliateId);
       if (removed === undefined) throw new AdminInputError(`vitrine ${vitrine.code} has no marketplace row for ${affiliateId}`);
+      log.record({ vitrine, action: 'marketplaces.remove', before: { affiliateId: removed }, after: null });
       return `vitrine ${vitrine.code}: marketplace ${removed} removed; its new orders will be blocked`;
     }),
   );

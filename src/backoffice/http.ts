@@ -4,6 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
+import { auditedChange, type Actor, type ChangeLog } from '../admin/audit';
 import { AdminInputError } from '../admin/errors';
 import { FieldDefaultError } from '../importing/rules/fieldDefaults';
 import { findVitrineByCode } from '../erp/store/vitrines';
@@ -64,27 +65,42 @@ export async function vitrineFromPath(db: Knex, code: string): Promise<VitrineRo
 }
 
 const FLASH_COOKIE = 'backoffice_flash';
+const FLASH_COOKIE_OPTIONS = { path: '/', httpOnly: true, sameSite: 'strict' as const };
 
 /** After a change: POST, then redirect (303) to a page that shows `flash` once. */
 export function redirectWith(reply: FastifyReply, location: string, flash: Flash): FastifyReply {
-  const value = encodeURIComponent(JSON.stringify({ kind: flash.kind, message: flash.message.slice(0, 1000) }));
-  reply.header('set-cookie', `${FLASH_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60`);
+  const value = JSON.stringify({ kind: flash.kind, message: flash.message.slice(0, 1000) });
+  reply.setCookie(FLASH_COOKIE, value, { ...FLASH_COOKIE_OPTIONS, maxAge: 60 });
   return reply.redirect(location, 303);
 }
 
 /** The flash message a redirect left, consumed by this request. */
 export function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash | undefined {
-  const cookie = request.headers.cookie ?? '';
-  const match = new RegExp(`(?:^|;\\s*)${FLASH_COOKIE}=([^;]*)`).exec(cookie);
-  if (!match) return undefined;
-  reply.header('set-cookie', `${FLASH_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+  const value = request.cookies[FLASH_COOKIE];
+  if (value === undefined) return undefined;
+  reply.clearCookie(FLASH_COOKIE, FLASH_COOKIE_OPTIONS);
   try {
-    const parsed = JSON.parse(decodeURIComponent(match[1])) as Flash;
+    const parsed = JSON.parse(value) as Flash;
     if ((parsed.kind === 'ok' || parsed.kind === 'error') && typeof parsed.message === 'string') return parsed;
   } catch {
     // A cookie we did not write: ignored.
   }
   return undefined;
+}
+
+/** Who acts in the backoffice: the logged-in user (src/backoffice/auth.ts). */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.user) throw new Error('a change without a logged-in user');
+  return { name: request.user.email, source: 'backoffice' };
+}
+
+/** A change made from a page: its work and its audit entries in one transaction (src/admin/audit.ts). */
+export function change<T>(
+  deps: BackofficeDeps,
+  request: FastifyRequest,
+  work: (db: Knex.Transaction, log: ChangeLog) => Promise<T>,
+): Promise<T> {
+  return auditedChange(deps.db, actorOf(request), work);
 }
 
 export function sendPage(reply: FastifyReply, body: Html, status = 200): FastifyReply {

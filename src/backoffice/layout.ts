@@ -8,10 +8,12 @@ export interface Flash {
 
 export interface PageOptions {
   title: string;
-  section?: 'vitrines' | 'orders' | 'blocked' | 'notifications';
+  section?: 'vitrines' | 'orders' | 'blocked' | 'notifications' | 'audit';
   flash?: Flash;
   /** Something that keeps part of the page from working (Temporal unreachable...). */
   warning?: string;
+  /** The login page: no sections to go to. */
+  anonymous?: boolean;
 }
 
 const CSS = `
@@ -21,6 +23,7 @@ header{background:#1f3b57;color:#fff;padding:0 24px;display:flex;gap:24px;align-
 header strong{font-size:15px;padding:12px 0}
 header nav a{color:#cfe0f1;text-decoration:none;padding:12px 10px;display:inline-block}
 header nav a.active,header nav a:hover{color:#fff;background:#2c5277}
+header .who{margin-left:auto;display:flex;gap:8px;align-items:center;color:#cfe0f1}
 main{padding:16px 24px;max-width:1280px}
 h1{font-size:20px;margin:8px 0 12px}h2{font-size:16px;margin:20px 0 8px}
 table{border-collapse:collapse;background:#fff;width:100%;margin:4px 0 12px}
@@ -69,9 +72,13 @@ export function page(options: PageOptions, body: Html): Html {
       <body>
         <header>
           <strong>Vitrines · Backoffice</strong>
-          <nav>
-            ${tab('vitrines', '/vitrines', 'Vitrines')}${tab('orders', '/orders', 'Pedidos de venda')}${tab('blocked', '/blocked', 'Pedidos bloqueados')}${tab('notifications', '/notifications', 'Atualização de Status')}
-          </nav>
+          ${
+            !options.anonymous &&
+            html`<nav>
+                ${tab('vitrines', '/vitrines', 'Vitrines')}${tab('orders', '/orders', 'Pedidos de venda')}${tab('blocked', '/blocked', 'Pedidos bloqueados')}${tab('notifications', '/notifications', 'Atualização de Status')}${tab('audit', '/audit', 'Auditoria')}
+              </nav>
+              <span class="who"><!--user--></span>`
+          }
         </header>
         <main>
           ${options.warning && html`<p class="flash warning" role="alert">${options.warning}</p>`}

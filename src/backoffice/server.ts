@@ -4,7 +4,10 @@
  * re-renders its page with why, with status 400.
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { registerAuditRoutes } from './auditPage';
+import { registerAuth, type AuthOptions } from './auth';
 import { registerBlockedRoutes } from './blockedPage';
+import { SecretKeyError } from '../shared/secrets';
 import { registerDefaultsRoutes } from './defaultsPage';
 import { registerDeParaRoutes } from './deparaPage';
 import { html } from './html';
@@ -24,6 +27,10 @@ export interface BackofficeOptions {
    * loopback names. Empty: any (a backoffice listening on a public address behind a proxy).
    */
   allowedHosts?: string[];
+  /** Sessions and login limits (src/backoffice/auth.ts). */
+  auth?: AuthOptions;
+  /** Behind a TLS proxy: true, or its addresses; its X-Forwarded-Proto and -For are then believed. */
+  trustProxy?: boolean | string;
 }
 
 export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
@@ -31,7 +38,7 @@ export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 const DATABASE_DOWN = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', '57P01', '57P03', '3D000', '28P01', '28000']);
 
 export async function buildBackoffice(deps: BackofficeDeps, options: BackofficeOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 256 * 1024 });
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 256 * 1024, trustProxy: options.trustProxy ?? false });
   const allowedHosts = new Set(options.allowedHosts ?? LOOPBACK_HOSTS);
 
   // Forms post application/x-www-form-urlencoded: parsed here, no plugin needed.
@@ -70,6 +77,8 @@ export async function buildBackoffice(deps: BackofficeDeps, options: BackofficeO
     reply.header('cache-control', 'no-store');
   });
 
+  await registerAuth(app, deps.db, options.auth);
+
   app.setNotFoundHandler((request, reply) => sendPage(reply, errorPage('Not found', `no page at ${request.url.slice(0, 200)}`), 404));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -81,6 +90,18 @@ export async function buildBackoffice(deps: BackofficeDeps, options: BackofficeO
       return sendPage(reply, errorPage('Database unreachable', `cannot reach the ERP database (DATABASE_URL): ${error.message}`), 503);
     }
     if (code === '42P01') return sendPage(reply, errorPage('No schema', 'the ERP database has no schema yet: run npm run migrate'), 500);
+    if (code === 'FST_CSRF_INVALID_TOKEN' || code === 'FST_CSRF_MISSING_SECRET') {
+      return sendPage(
+        reply,
+        errorPage(
+          'Form refused',
+          'the form has no valid CSRF token (it expired, or it did not come from this backoffice): reload the page and send it again',
+        ),
+        403,
+      );
+    }
+    if (error instanceof SecretKeyError) return sendPage(reply, errorPage('Secret key', error.message), 503);
+    if (error.statusCode === 429) return sendPage(reply, errorPage('Too many attempts', error.message), 429);
     // Fastify's own client errors (a body too large, an unsupported content type...).
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return sendPage(reply, errorPage('Bad request', error.message), error.statusCode);
@@ -95,6 +116,7 @@ export async function buildBackoffice(deps: BackofficeDeps, options: BackofficeO
   registerDeParaRoutes(app, deps);
   registerOrderRoutes(app, deps);
   registerBlockedRoutes(app, deps);
+  registerAuditRoutes(app, deps);
   return app;
 }
 

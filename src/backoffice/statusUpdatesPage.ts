@@ -5,6 +5,7 @@
  * a blocked notification is retried.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Knex } from 'knex';
 import { z } from 'zod';
 import { listLimitSchema } from '../admin/inputs';
 import {
@@ -20,17 +21,19 @@ import {
   cancelOrder,
   deliverOrder,
   invoiceOrder,
+  recordStatusUpdate,
   returnOrder,
   trackOrder,
   type StatusUpdateResult,
 } from '../admin/statusUpdates';
 import { parseSetting } from '../admin/vitrineSettings';
-import { listNotifications, notificationState, unblockNotifications } from '../erp/store/notifications';
+import { listNotifications, notificationState, unblockNotifications, vitrineOfNotification } from '../erp/store/notifications';
 import type { OrderDetail } from '../erp/store/orderQueries';
 import { listVitrines } from '../erp/store/vitrines';
 import { formatCents } from '../shared/format';
 import { enc, html, type Html } from './html';
 import {
+  change,
   fieldsOf,
   NotFoundError,
   queryOf,
@@ -65,14 +68,13 @@ const LABELS: Record<string, string> = {
 const label = (field: string) => LABELS[field] ?? field;
 
 /** What each form does: the CLI's commands, the same fields and rules. */
-const ACTIONS: Record<string, (deps: BackofficeDeps, orderCode: string, f: Fields) => Promise<StatusUpdateResult>> = {
-  invoice: (deps, orderCode, f) =>
-    invoiceOrder(deps.db, orderCode, { ...invoiceFieldsOf(f, label), xml: f.xml?.trim() ? f.xml : undefined }),
-  tracking: (deps, orderCode, f) => trackOrder(deps.db, orderCode, trackingFieldsOf(f, label)),
-  'tracking-event': (deps, orderCode, f) => addTrackingEvent(deps.db, orderCode, trackingEventFieldsOf(f, label)),
-  deliver: (deps, orderCode, f) => deliverOrder(deps.db, orderCode, deliveryFieldsOf(f, label)),
-  cancel: (deps, orderCode, f) => cancelOrder(deps.db, orderCode, cancelFieldsOf(f, label)),
-  return: (deps, orderCode, f) => returnOrder(deps.db, orderCode, returnFieldsOf(f, label)),
+const ACTIONS: Record<string, (db: Knex, orderCode: string, f: Fields) => Promise<StatusUpdateResult>> = {
+  invoice: (db, orderCode, f) => invoiceOrder(db, orderCode, { ...invoiceFieldsOf(f, label), xml: f.xml?.trim() ? f.xml : undefined }),
+  tracking: (db, orderCode, f) => trackOrder(db, orderCode, trackingFieldsOf(f, label)),
+  'tracking-event': (db, orderCode, f) => addTrackingEvent(db, orderCode, trackingEventFieldsOf(f, label)),
+  deliver: (db, orderCode, f) => deliverOrder(db, orderCode, deliveryFieldsOf(f, label)),
+  cancel: (db, orderCode, f) => cancelOrder(db, orderCode, cancelFieldsOf(f, label)),
+  return: (db, orderCode, f) => returnOrder(db, orderCode, returnFieldsOf(f, label)),
 };
 
 function outcome(done: StatusUpdateResult): string {
@@ -305,7 +307,11 @@ export function registerStatusUpdateRoutes(
     app.post<{ Params: { orderCode: string } }>(`/orders/:orderCode/${action}`, async (request, reply) => {
       const { orderCode } = request.params;
       try {
-        const done = await run(deps, orderCode.slice(0, 200), fieldsOf(request));
+        const done = await change(deps, request, async (db, log) => {
+          const result = await run(db, orderCode.slice(0, 200), fieldsOf(request));
+          await recordStatusUpdate(db, log, result, action);
+          return result;
+        });
         return redirectWith(reply, `/orders/${enc(done.orderCode)}#status-updates`, { kind: 'ok', message: outcome(done) });
       } catch (error) {
         const message = userMistake(error);
@@ -328,14 +334,22 @@ export function registerStatusUpdateRoutes(
         kind: 'error',
         message: `notification ${parsed.data} is not blocked (it is ${state})`,
       });
-    await unblockNotifications(deps.db, { ids: [parsed.data] });
+    await change(deps, request, async (db, log) => {
+      const retried = await unblockNotifications(db, { ids: [parsed.data] });
+      const vitrine = await vitrineOfNotification(db, parsed.data);
+      log.record({ vitrine, action: 'notifications.retry', before: { notificationId: parsed.data }, after: { retried } });
+    });
     return redirectWith(reply, '/notifications', { kind: 'ok', message: `notification ${parsed.data} is sent again within seconds` });
   });
 
   app.post('/notifications/retry-all', async (request, reply) => {
     const code = fieldsOf(request).vitrine || undefined;
     const vitrine = code === undefined ? undefined : await vitrineFromPath(deps.db, code);
-    const retried = await unblockNotifications(deps.db, { vitrineId: vitrine?.id });
+    const retried = await change(deps, request, async (db, log) => {
+      const count = await unblockNotifications(db, { vitrineId: vitrine?.id });
+      log.record({ vitrine: vitrine ?? null, action: 'notifications.retry', before: { all: true }, after: { retried: count } });
+      return count;
+    });
     return redirectWith(reply, `/notifications${code ? `?vitrine=${enc(code)}` : ''}`, {
       kind: 'ok',
       message: `${retried} notification(s) sent again within seconds`,

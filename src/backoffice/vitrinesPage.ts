@@ -11,10 +11,10 @@ import { lastImportRuns } from '../erp/store/importRuns';
 import { listVitrines } from '../erp/store/vitrines';
 import type { VitrineRow } from '../erp/tables';
 import { intervalMinutesSchema, onOffSchema, parseSetting } from '../admin/vitrineSettings';
-import { describeVitrineSchedule, type ScheduleState } from '../scheduling/vitrineSchedules';
+import { describeVitrineSchedule, triggerVitrineRun, type ScheduleState } from '../scheduling/vitrineSchedules';
 import { describeSealedSecret } from '../shared/format';
 import { enc, html, type Html } from './html';
-import { fieldsOf, redirectWith, sendPage, takeFlash, userMistake, vitrineFromPath, type BackofficeDeps } from './http';
+import { change, fieldsOf, redirectWith, sendPage, takeFlash, userMistake, vitrineFromPath, type BackofficeDeps } from './http';
 import { page, vitrineTabs, when, type Flash } from './layout';
 import { TemporalUnavailableError, withTemporal } from '../shared/temporalAccess';
 
@@ -133,7 +133,7 @@ async function renderList(deps: BackofficeDeps, reply: FastifyReply, state: List
 }
 
 /** Applies a switch or interval change; a refused one re-renders the list with why. */
-async function change(
+async function changeImport(
   deps: BackofficeDeps,
   request: FastifyRequest<{ Params: { code: string } }>,
   reply: FastifyReply,
@@ -155,7 +155,7 @@ async function change(
   try {
     const updated = await withTemporal(
       deps.temporal,
-      (client) => changeVitrineImport({ db: deps.db, client, taskQueue: deps.taskQueue }, vitrine.id, patch),
+      (client) => change(deps, request, (db, log) => changeVitrineImport({ db, client, taskQueue: deps.taskQueue }, log, vitrine, patch)),
       {
         bounded: false,
       },
@@ -181,6 +181,9 @@ async function renderVitrine(deps: BackofficeDeps, request: FastifyRequest<{ Par
   ]);
   const body = html`<h1>Vitrine ${vitrine.code} <span class="muted">${vitrine.name}</span></h1>
     ${vitrineTabs(vitrine.code, 'summary')}
+    <form method="post" action="/vitrines/${enc(vitrine.code)}/run" class="inline" aria-label="run now">
+      <button>Importar agora</button>
+    </form>
     <dl class="fields">
       <dt>Platform</dt>
       <dd>${vitrine.platform} · ${vitrine.base_url}</dd>
@@ -250,8 +253,8 @@ export function registerVitrineRoutes(app: FastifyInstance, deps: BackofficeDeps
   app.get('/vitrines', (request, reply) => renderList(deps, reply, { flash: takeFlash(request, reply) }));
   app.get<{ Params: { code: string } }>('/vitrines/:code', (request, reply) => renderVitrine(deps, request, reply));
 
-  app.post<{ Params: { code: string } }>('/vitrines/:code/import', (request, reply) =>
-    change(
+  app.post<{ Params: { code: string } }>('/vitrines/:code/import', { config: { role: 'admin' } }, (request, reply) =>
+    changeImport(
       deps,
       request,
       reply,
@@ -260,9 +263,9 @@ export function registerVitrineRoutes(app: FastifyInstance, deps: BackofficeDeps
     ),
   );
 
-  app.post<{ Params: { code: string } }>('/vitrines/:code/interval', (request, reply) => {
+  app.post<{ Params: { code: string } }>('/vitrines/:code/interval', { config: { role: 'admin' } }, (request, reply) => {
     const minutes = fieldsOf(request).minutes;
-    return change(
+    return changeImport(
       deps,
       request,
       reply,
@@ -270,5 +273,24 @@ export function registerVitrineRoutes(app: FastifyInstance, deps: BackofficeDeps
       (v) => `vitrine ${v.code}: imports every ${v.import_interval_minutes} min`,
       minutes,
     );
+  });
+
+  // An ad-hoc run, as `vitrine run` starts it (through the schedule: never beside a scheduled run).
+  app.post<{ Params: { code: string } }>('/vitrines/:code/run', async (request, reply) => {
+    const vitrine = await vitrineFromPath(deps.db, request.params.code);
+    const location = `/vitrines/${enc(vitrine.code)}`;
+    try {
+      const started = await withTemporal(deps.temporal, (client) => triggerVitrineRun(client, vitrine.code));
+      await change(deps, request, async (_db, log) =>
+        log.record({ vitrine, action: 'run.trigger', after: { workflowId: started.workflowId, alreadyRunning: started.alreadyRunning } }),
+      );
+      const message = started.alreadyRunning
+        ? `a run of ${vitrine.code} is already going: ${started.workflowId}`
+        : `started ${started.workflowId}`;
+      return redirectWith(reply, location, { kind: 'ok', message });
+    } catch (error) {
+      if (!(error instanceof TemporalUnavailableError)) throw error;
+      return redirectWith(reply, location, { kind: 'error', message: `no run started: ${error.message}` });
+    }
   });
 }

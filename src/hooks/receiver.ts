@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { findHookTarget, recordHookNotification, recordHookPing } from '../erp/store/hooks';
 import { VITRINE_CODE_PATTERN } from '../shared/ids';
 import { HOOK_SECRET_HEADER, secretMatches } from './secrets';
-import { DEFAULT_SOURCE_LIMITS, SourceLimiter, type SourceLimits } from './sourceLimiter';
+import { DEFAULT_SOURCE_LIMITS, SourceLimiter, type SourceLimits } from '../shared/sourceLimiter';
 
 /** A notification is ~300 bytes; anything much larger is not one. */
 export const HOOK_BODY_LIMIT = 16 * 1024;

@@ -15,7 +15,9 @@ import { registerFeedCommands } from './commands/feed';
 import { registerHookCommands } from './commands/hooks';
 import { registerNotificationCommands } from './commands/notifications';
 import { registerOrderCommands } from './commands/orders';
+import { registerAuditCommands } from './commands/audit';
 import { registerSecretCommands } from './commands/secrets';
+import { registerUserCommands } from './commands/users';
 import { registerSettingsCommands } from './commands/settings';
 import { registerVitrineCommands, type Register } from './commands/vitrines';
 import { CliContext } from './context';
@@ -26,6 +28,8 @@ export interface CliIO {
   stdout: TextSink;
   stderr: TextSink;
   env: NodeJS.ProcessEnv;
+  /** Where `--password-stdin` and the password prompt read; none: neither can be used. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 function buildProgram(ctx: CliContext, io: CliIO): Command {
@@ -46,13 +50,20 @@ function buildProgram(ctx: CliContext, io: CliIO): Command {
         ),
     });
 
-  /** Adds --json and turns every failure into one line on stderr and a non-zero exit. */
-  const register: Register = (command, action) =>
+  program.option('--as <email>', 'who makes the change, for the audit trail (a backoffice user; default: the OS user)');
+
+  /**
+   * Adds --json and turns every failure into one line on stderr and a non-zero exit. A command
+   * that changes something runs in one transaction with its audit entries (src/admin/audit.ts).
+   */
+  const register: Register = (command, action, options = {}) =>
     command
       .option('--json', 'print JSON')
       .exitOverride()
       .action(async (...args: unknown[]) => {
-        await action(ctx, ...args.slice(0, -1));
+        ctx.actorEmail = program.opts().as as string | undefined;
+        const run = () => action(ctx, ...args.slice(0, -1));
+        await (options.changes ? ctx.inChange(run) : run());
       });
 
   registerVitrineCommands(program, register);
@@ -65,6 +76,8 @@ function buildProgram(ctx: CliContext, io: CliIO): Command {
   registerHookCommands(program, register);
   registerNotificationCommands(program, register);
   registerSecretCommands(program, register);
+  registerUserCommands(program, register);
+  registerAuditCommands(program, register);
   // Subcommands write where the program writes (commander copies the settings it has when each is added).
   const route = (command: Command) => {
     command.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
@@ -97,7 +110,7 @@ function describeError(error: unknown): string {
 
 /** Runs one `vitrine` command line (without the program name); resolves to its exit code. */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
-  const ctx = new CliContext(io.stdout, io.env);
+  const ctx = new CliContext(io.stdout, io.env, io.stdin);
   let code: number;
   try {
     await buildProgram(ctx, io).parseAsync(argv, { from: 'user' });

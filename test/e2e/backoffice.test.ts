@@ -17,6 +17,7 @@ import { getOrderDetail } from '../../src/erp/store/orderQueries';
 import { describeVitrineSchedule } from '../../src/scheduling/vitrineSchedules';
 import { readConfig } from '../../src/shared/config';
 import { formatCents } from '../../src/shared/format';
+import { addUser, BackofficeClient, browserLogin } from '../support/backofficeSession';
 import { launchBrowser } from '../support/browser';
 import { startHarness, type Harness } from '../support/importHarness';
 import { validKey } from '../support/nfe';
@@ -36,6 +37,8 @@ function unmappedPaymentOrder(orderId: string): any {
   ];
   return example;
 }
+
+const ADMIN = 'admin@loja.example';
 
 describe('backoffice', () => {
   let h: Harness;
@@ -75,9 +78,12 @@ describe('backoffice', () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
     assert.ok(address && typeof address === 'object');
-    base = `http://127.0.0.1:${address.port}`;
+    // localhost, not 127.0.0.1: browsers keep Secure cookies over plain http for localhost only.
+    base = `http://localhost:${address.port}`;
     browser = await launchBrowser();
     page = await browser.newPage();
+    await addUser(h.cliEnv, ADMIN, 'admin');
+    await browserLogin(page, base, ADMIN);
   });
 
   after(async () => {
@@ -505,29 +511,26 @@ describe('backoffice', () => {
       const address = offline.server.address();
       assert.ok(address && typeof address === 'object');
       const url = `http://127.0.0.1:${address.port}`;
+      const client = new BackofficeClient(url);
+      await client.login(ADMIN);
 
-      let response = await fetch(`${url}/vitrines`);
-      let body = await response.text();
+      let response = await client.get('/vitrines');
+      let body = response.body;
       assert.equal(response.status, 200);
       assert.match(body, /role="alert">cannot reach Temporal at 127\.0\.0\.1:1: .*Schedules cannot be shown or changed until it answers/);
       assert.ok(body.includes(`data-vitrine="${code}"`), 'the vitrines are listed from the database');
 
-      response = await fetch(`${url}/vitrines/${code}/import`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'importOrders=on',
-        redirect: 'manual',
-      });
-      body = await response.text();
+      response = await client.post(`/vitrines/${code}/import`, { importOrders: 'on' });
+      body = response.body;
       assert.equal(response.status, 503);
       assert.match(body, new RegExp(`vitrine ${code}: nothing changed, cannot reach Temporal at 127\\.0\\.0\\.1:1`));
       assert.equal((await vitrineRow(code)).import_orders, false);
       assert.equal((await schedule(code)).paused, true);
 
-      response = await fetch(`${url}/orders?vitrine=${code}`);
+      response = await client.get(`/orders?vitrine=${code}`);
       assert.equal(response.status, 200);
-      assert.ok((await response.text()).includes('data-order="VT-'));
-      response = await fetch(`${url}/vitrines/${code}/depara`);
+      assert.ok(response.body.includes('data-order="VT-'));
+      response = await client.get(`/vitrines/${code}/depara`);
       assert.equal(response.status, 200);
     } finally {
       await offline.close();
@@ -536,19 +539,20 @@ describe('backoffice', () => {
   });
 
   test('output is escaped, cross-site posts and unknown host names are refused', async () => {
-    const response = await fetch(`${base}/orders/${encodeURIComponent('<script>alert(1)</script>')}`);
-    const body = await response.text();
+    const client = new BackofficeClient(base);
+    await client.login(ADMIN);
+    const response = await client.get(`/orders/${encodeURIComponent('<script>alert(1)</script>')}`);
+    const body = response.body;
     assert.equal(response.status, 404);
     assert.ok(body.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
     assert.ok(!body.includes('<script>'));
 
     const before = (await vitrineRow(code)).import_orders;
-    const crossSite = await fetch(`${base}/vitrines/${code}/import`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' },
-      body: `importOrders=${before ? 'off' : 'on'}`,
-      redirect: 'manual',
-    });
+    const crossSite = await client.post(
+      `/vitrines/${code}/import`,
+      { importOrders: before ? 'off' : 'on' },
+      { headers: { origin: 'http://evil.example' } },
+    );
     assert.equal(crossSite.status, 403);
     assert.equal((await vitrineRow(code)).import_orders, before);
 

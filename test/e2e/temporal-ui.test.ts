@@ -225,7 +225,16 @@ describe('Temporal UI as the ops monitor', () => {
     });
     const summary = (await handle.result()) as ImportRunSummary;
     await h.sim('POST', `/_sim/${moda}/faults`, {});
-    assert.deepEqual(Object.keys(progress).sort(), ['blocked', 'committed', 'fetched', 'hooked', 'imported', 'unchanged', 'updated']);
+    assert.deepEqual(Object.keys(progress).sort(), [
+      'blocked',
+      'committed',
+      'fetched',
+      'hooked',
+      'imported',
+      'malformed',
+      'unchanged',
+      'updated',
+    ]);
     assert.ok(
       progress.imported <= summary.imported && progress.fetched <= summary.fetched,
       `progress ${JSON.stringify(progress)} ahead of the summary`,

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildBackoffice } from '../../src/backoffice/server';
 import { existingTemporal } from '../../src/shared/temporalAccess';
+import { addUser, BackofficeClient } from '../support/backofficeSession';
 import { runCli } from '../support/cli';
 import { HOSTILE_EXPRESSIONS } from '../support/hostileExpressions';
 import { startHarness, type Harness } from '../support/importHarness';
@@ -36,6 +37,10 @@ describe('hostile default-field expressions', () => {
       taskQueue: h.taskQueue,
       temporal: existingTemporal(h.temporal.client, h.temporal.address),
     });
+    await backoffice.listen({ port: 0, host: '127.0.0.1' });
+    const admin = new BackofficeClient(`http://localhost:${(backoffice.server.address() as { port: number }).port}`);
+    await addUser(h.cliEnv, 'admin@loja.example', 'admin');
+    await admin.login('admin@loja.example');
     try {
       let seed = 100;
       for (const [hostile, what] of HOSTILE_EXPRESSIONS) {
@@ -58,8 +63,8 @@ describe('hostile default-field expressions', () => {
         assert.match(preview.stderr, /^vitrine: customer default tipo_pessoa: .+\n$/);
         assert.match(preview.stderr, REASON);
         assert.ok(Date.now() - started < 1500, `${what}: preview answered in ${Date.now() - started} ms`);
-        const page = await backoffice.inject({ url: `/vitrines/${code}/defaults?preview=customer&order=${target}` });
-        assert.equal(page.statusCode, 400, `${what}: backoffice preview refused`);
+        const page = await admin.get(`/vitrines/${code}/defaults?preview=customer&order=${target}`);
+        assert.equal(page.status, 400, `${what}: backoffice preview refused`);
         assert.match(page.body, REASON);
         const fine = await runCli(['customer-defaults', code, 'preview', '--order', innocent, '--json'], h.cliEnv);
         assert.deepEqual(JSON.parse(fine.stdout), { tipo_pessoa: 'F' }, `${what}: the other order previews`);

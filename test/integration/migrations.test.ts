@@ -32,6 +32,9 @@ const TABLES = [
   'sales_order_tracking_events',
   'platform_notifications',
   'marketplace_mappings',
+  'users',
+  'user_sessions',
+  'audit_log',
 ];
 
 /** Key columns of each table, with their Postgres data type. */
@@ -277,9 +280,16 @@ describe('ERP schema migrations', () => {
       where c.contype = 'p' and c.connamespace = 'public'::regnamespace
       group by c.conrelid`);
     const pkOf = new Map(primaryKeys.rows.map((row: any) => [row.table_name, row.columns]));
-    // A page's orders are keyed by page and order, an invoice's tracking by its invoice; every other table by its id.
+    // A page's orders are keyed by page and order, an invoice's tracking by its invoice, a session by
+    // the hash of its id; every other table by its id.
     const keyOf = (table: string) =>
-      table === 'queue_page_orders' ? ['external_order_id', 'queue_page_id'] : table === 'sales_order_tracking' ? ['invoice_id'] : ['id'];
+      table === 'queue_page_orders'
+        ? ['external_order_id', 'queue_page_id']
+        : table === 'sales_order_tracking'
+          ? ['invoice_id']
+          : table === 'user_sessions'
+            ? ['id_hash']
+            : ['id'];
     for (const table of TABLES)
       assert.deepEqual([...(pkOf.get(table) as string[])].sort(), keyOf(table), `${table} has primary key ${keyOf(table)}`);
   });
@@ -379,6 +389,28 @@ describe('ERP schema migrations', () => {
       })
       .returning('id');
     await db('sales_orders').insert({ ...order('OU-1000001'), vitrine_id: other.id });
+  });
+
+  test('the users and audit migration goes down with users, sessions and audit rows in it', async () => {
+    const [user] = await db('users')
+      .insert({ email: 'ana@loja.example', role: 'admin', password_hash: 'scrypt$15$8$1$x$y' })
+      .returning('id');
+    await db('user_sessions').insert({
+      id_hash: Buffer.alloc(32, 2),
+      user_id: user.id,
+      data: '{}',
+      expires_at: new Date(Date.now() + 60_000),
+    });
+    await db('audit_log').insert({ actor: 'ana@loja.example', source: 'backoffice', action: 'vitrine.enable', before: '{}', after: '{}' });
+    await assert.rejects(db('users').insert({ email: 'Upper@loja.example', role: 'admin', password_hash: 'x' }), /users_email_lower_check/);
+    await assert.rejects(db('users').insert({ email: 'b@loja.example', role: 'root', password_hash: 'x' }), /users_role_check/);
+    const [, down] = await db.migrate.down(migrationConfig);
+    assert.deepEqual(
+      down.map((name: string) => name.replace(/\.(ts|js)$/, '')),
+      ['20261208000000_users_and_audit'],
+    );
+    const tables = await publicTables(db);
+    assert.ok(!tables.includes('users') && !tables.includes('user_sessions') && !tables.includes('audit_log'));
   });
 
   test('the encrypted app tokens migration goes down giving the tokens back in clear, refuses to run without the key, and seals them going up', async () => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
 import path from 'node:path';
 import { runCli as runCommandLine } from '../../src/starter/cli';
 
@@ -16,13 +17,14 @@ export interface CliResult {
  * Runs one `vitrine` command line in this process (the command's own runCli, as bin/vitrine runs
  * it), with the given service settings over this process's environment.
  */
-export async function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+export async function runCli(args: string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await runCommandLine(args, {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
     env: { ...process.env, ...env },
+    stdin: stdin === undefined ? undefined : Readable.from([stdin]),
   });
   return { code, stdout, stderr };
 }

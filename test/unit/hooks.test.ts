@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { hookUrlFor, vtexAccountOf } from '../../src/admin/vitrineHooks';
 import { secretHash, secretMatches } from '../../src/hooks/secrets';
-import { SourceLimiter } from '../../src/hooks/sourceLimiter';
+import { SourceLimiter } from '../../src/shared/sourceLimiter';
 import { ConfigError, readHooksConfig } from '../../src/shared/config';
 import { AccountHook, hookConfigurationOf } from '../../src/simulator/hooks';
 

@@ -174,6 +174,7 @@ describe('import workflow', { concurrency: true }, () => {
         blocked: 1,
         committed: 11,
         hooked: 0,
+        malformed: 0,
       },
     );
   });

@@ -167,3 +167,13 @@ export async function cancelReasonOf(db: Knex, salesOrderId: number): Promise<st
   const row = await db('sales_orders').where({ id: salesOrderId }).first('cancel_reason');
   return row?.cancel_reason ?? null;
 }
+
+/** The vitrine of a notification (through its order), for the audit trail. */
+export async function vitrineOfNotification(db: Knex, id: number): Promise<{ id: number; code: string } | null> {
+  const row = await db('platform_notifications as n')
+    .join('sales_orders as o', 'o.id', 'n.sales_order_id')
+    .join('vitrines as v', 'v.id', 'o.vitrine_id')
+    .where('n.id', id)
+    .first({ id: 'v.id', code: 'v.code' });
+  return row ? { id: Number(row.id), code: row.code } : null;
+}

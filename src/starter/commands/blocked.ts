@@ -112,6 +112,21 @@ export function registerBlockedCommands(program: Command, register: Register): v
 
       const count = (outcome: RetryOutcome) => results.filter((r) => r.outcome === outcome).length;
       const failed = results.filter((r) => r.outcome === 'failed');
+      // Each order's retry committed on its own: the trail says what was asked and what came of it.
+      const code = options.vitrine ?? (id !== undefined && results.length === 1 ? results[0].vitrineCode : undefined);
+      ctx.recordChange({
+        vitrine: code === undefined ? null : await ctx.vitrine(code),
+        action: 'blocked.retry',
+        before: id !== undefined ? { blockedOrderId: Number(id) } : { all: true },
+        after: {
+          retried: results.length,
+          imported: count('imported'),
+          blocked: count('blocked'),
+          existing: count('existing'),
+          failed: failed.length,
+        },
+      });
+      await ctx.writeChangesNow();
       if (options.json) {
         ctx.out.json({
           retried: results.length,

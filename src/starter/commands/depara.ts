@@ -103,6 +103,7 @@ In <condition>, {n} stands for the installments, e.g. "Cartão {n}x".
             `vitrine ${vitrine.code} has no payment DE-PARA row for ${JSON.stringify(platformPayment)} (see: vitrine payments ${vitrine.code} list)`,
           );
         }
+        ctx.recordChange({ vitrine, action: 'depara.payments.remove', before: { platformPayment: removed }, after: null });
         if (options.json) return ctx.out.json({ vitrine: vitrine.code, removed });
         ctx.out.line(
           removed === DEFAULT_PAYMENT_KEY
@@ -118,6 +119,7 @@ In <condition>, {n} stands for the installments, e.g. "Cartão {n}x".
       const type = await paymentTypeNamed(ctx.db, typeCode, '; see: vitrine payment-types list');
       const { created, previous } = await setPaymentMapping(ctx.db, vitrine.id, { platformPayment, paymentTypeId: type.id, condition });
       const mapping = { platformPayment, paymentType: type.code, paymentTypeName: type.name, condition };
+      ctx.recordChange({ vitrine, action: 'depara.payments.set', before: previous ?? null, after: mapping });
       if (options.json) return ctx.out.json({ vitrine: vitrine.code, ...mapping, created, previous: previous ?? null });
       const was = previous ? ` (was ${previous.paymentType} "${previous.condition}")` : '';
       ctx.out.line(`vitrine ${vitrine.code}: payment ${JSON.stringify(platformPayment)} -> ${type.code} "${condition}"${was}`);
@@ -127,6 +129,7 @@ In <condition>, {n} stands for the installments, e.g. "Cartão {n}x".
           `${count} blocked order(s) of ${vitrine.code}; retry them with: vitrine blocked retry --all --vitrine ${vitrine.code}`,
         );
     },
+    { changes: true },
   );
 
   register(
@@ -170,9 +173,16 @@ that, set in the ERP (vitrine orders set-status), tells the platform (VTEX start
       const platformState = parseSetting(platformStateSchema, args[1], 'platform state');
       const vitrine = await ctx.vitrine(vitrineCode);
       const { previous } = await setStatusMapping(ctx.db, vitrine.id, platformState, status);
+      ctx.recordChange({
+        vitrine,
+        action: 'depara.statuses.set',
+        before: previous === undefined ? null : { platformState, erpStatus: previous },
+        after: { platformState, erpStatus: status },
+      });
       if (options.json) return ctx.out.json({ vitrine: vitrine.code, platformState, erpStatus: status, previous: previous ?? null });
       const was = previous === undefined ? ' (new row)' : previous === status ? ' (unchanged)' : ` (was ${previous})`;
       ctx.out.line(`vitrine ${vitrine.code}: platform state ${platformState} -> ${status}${was}`);
     },
+    { changes: true },
   );
 }

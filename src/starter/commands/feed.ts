@@ -53,6 +53,9 @@ export function registerFeedCommands(program: Command, register: Register): void
               : parseSetting(secondsSchema(60, MAX_RETENTION_SECONDS), options.retention, '--retention'),
         };
         const config = await askPlatform(vitrine.code, () => configureFeed(connector, mappings, queue));
+        // The platform took it: in the trail now (nothing of the ERP's database changed).
+        ctx.recordChange({ vitrine, action: 'feed.configure', after: config });
+        await ctx.writeChangesNow();
         if (options.json) return ctx.out.json({ vitrineCode: vitrine.code, configured: true, ...config });
         ctx.out.line(
           `vitrine ${vitrine.code}: feed configured for ${config.states.length} states, visibility ${config.visibilityTimeoutSeconds} s, retention ${config.retentionSeconds} s`,

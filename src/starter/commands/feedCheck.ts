@@ -26,6 +26,7 @@ export async function checkFeedOnEnable(ctx: CliContext, vitrine: VitrineRow, co
     if (configure && (config === null || missingFeedStates(config, mappings).length > 0)) {
       config = await configureFeed(connector, mappings);
       configuredNow = true;
+      ctx.recordChange({ vitrine, action: 'feed.configure', after: config });
     }
     const missing = missingFeedStates(config, mappings);
     if (config === null) {

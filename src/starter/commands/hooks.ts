@@ -9,6 +9,10 @@ import { UsageError } from '../output';
 import { askPlatform } from './feed';
 import type { Register } from './vitrines';
 
+/** A hook for the audit trail: where the platform calls and for what (its secret is never kept). */
+const hookSummary = (hook: { url: string; account: string; states: string[] } | null) =>
+  hook ? { url: hook.url, account: hook.account, states: hook.states } : null;
+
 export function registerHookCommands(program: Command, register: Register): void {
   register(
     program
@@ -26,7 +30,12 @@ export function registerHookCommands(program: Command, register: Register): void
         const baseUrl = parseSetting(hookBaseUrlSchema, options.url, '--url');
         const account = options.account === undefined ? undefined : parseSetting(hookAccountSchema, options.account, '--account');
         const mappings = await statusMappingsOf(ctx.db, vitrine.id);
+        const before = await hookStatus(ctx.db, vitrine.id);
         const hook = await askPlatform(vitrine.code, () => enableHook(ctx.db, connector, vitrine, mappings, { baseUrl, account }));
+        // Not in one transaction with the change: the platform pings the receiver, which reads the
+        // hook row, before the command ends. The trail gets it once the platform took it.
+        ctx.recordChange({ vitrine, action: 'hook.enable', before: hookSummary(before.erp), after: hookSummary(hook) });
+        await ctx.writeChangesNow();
         if (options.json) return ctx.out.json({ vitrineCode: vitrine.code, enabled: true, ...hook });
         ctx.out.line(
           `vitrine ${vitrine.code}: hook enabled, the platform calls ${hook.url} for ${hook.states.length} states (account ${hook.account})`,
@@ -34,7 +43,10 @@ export function registerHookCommands(program: Command, register: Register): void
         return;
       }
       if (action === 'disable') {
+        const before = await hookStatus(ctx.db, vitrine.id);
         const { removed } = await askPlatform(vitrine.code, () => disableHook(ctx.db, connector, vitrine));
+        if (removed) ctx.recordChange({ vitrine, action: 'hook.disable', before: hookSummary(before.erp), after: null });
+        await ctx.writeChangesNow();
         if (options.json) return ctx.out.json({ vitrineCode: vitrine.code, enabled: false, removed });
         ctx.out.line(`vitrine ${vitrine.code}: hook disabled${removed ? '' : ' (it was not enabled)'}; the scheduled runs go on`);
         return;

@@ -65,6 +65,7 @@ Without --payment-type, its payments go through the payment DE-PARA (vitrine pay
             `vitrine ${vitrine.code} has no marketplace row for ${affiliateId} (see: vitrine marketplaces ${vitrine.code} list)`,
           );
         }
+        ctx.recordChange({ vitrine, action: 'marketplaces.remove', before: { affiliateId: removed }, after: null });
         if (options.json) return ctx.out.json({ vitrine: vitrine.code, removed });
         ctx.out.line(`vitrine ${vitrine.code}: marketplace ${removed} removed; its new orders will be blocked`);
         return;
@@ -79,6 +80,7 @@ Without --payment-type, its payments go through the payment DE-PARA (vitrine pay
       });
       const { created, previous } = await setMarketplaceMapping(ctx.db, vitrine.id, input);
       const [row] = await listMarketplaceMappings(ctx.db, vitrine.id, input.affiliateId);
+      ctx.recordChange({ vitrine, action: 'marketplaces.set', before: previous ?? null, after: row });
       if (options.json) return ctx.out.json({ vitrine: vitrine.code, ...row, created, previous: previous ?? null });
       const payment = row.paymentType ? `, payment ${row.paymentType} "${row.condition}"` : '';
       const prefix = row.orderCodePrefix ? `, codes ${row.orderCodePrefix}-...` : '';
@@ -91,5 +93,6 @@ Without --payment-type, its payments go through the payment DE-PARA (vitrine pay
           `${count} blocked order(s) of ${vitrine.code}; retry them with: vitrine blocked retry --all --vitrine ${vitrine.code}`,
         );
     },
+    { changes: true },
   );
 }

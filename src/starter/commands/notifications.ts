@@ -1,4 +1,5 @@
 /** `vitrine notifications list | retry`: the Atualização de Status outbox, and blocked notifications sent again. */
+import type { VitrineRow } from '../../erp/tables';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { listLimitSchema } from '../../admin/inputs';
@@ -61,6 +62,7 @@ export function registerNotificationCommands(program: Command, register: Registe
         throw new UsageError('give a notification id or --all (see: vitrine notifications list --blocked)');
       if (options.vitrine && !options.all) throw new UsageError('--vitrine goes with --all');
       let retried: number;
+      let vitrine: VitrineRow | null = null;
       if (idText !== undefined) {
         const id = parseSetting(notificationIdSchema, idText, 'notification id');
         const state = await notificationState(ctx.db, id);
@@ -68,13 +70,18 @@ export function registerNotificationCommands(program: Command, register: Registe
         if (state !== 'blocked') throw new UsageError(`notification ${id} is not blocked (it is ${state})`);
         retried = await unblockNotifications(ctx.db, { ids: [id] });
       } else {
-        const vitrineId = options.vitrine
-          ? (await ctx.vitrine(parseSetting(vitrineCodeSchema, options.vitrine, '--vitrine'))).id
-          : undefined;
-        retried = await unblockNotifications(ctx.db, { vitrineId });
+        vitrine = options.vitrine ? await ctx.vitrine(parseSetting(vitrineCodeSchema, options.vitrine, '--vitrine')) : null;
+        retried = await unblockNotifications(ctx.db, { vitrineId: vitrine?.id });
       }
+      ctx.recordChange({
+        vitrine,
+        action: 'notifications.retry',
+        before: idText !== undefined ? { notificationId: Number(idText) } : { all: true },
+        after: { retried },
+      });
       if (options.json) return ctx.out.json({ retried });
       ctx.out.line(retried ? `${retried} notification(s) sent again by the workers within seconds` : 'no blocked notifications');
     },
+    { changes: true },
   );
 }

@@ -151,6 +151,14 @@ export function registerOrderCommands(program: Command, register: Register): voi
       if (status === 'Cancelado') throw new UsageError(`to cancel an order use: vitrine orders cancel ${orderCode} --reason <text>`);
       const result = await setOrderStatusInErp(ctx.db, await statusMappingsOf(ctx.db, order.vitrineId), order.id, status);
       const previous = result.previous ?? order.status;
+      if (result.changed) {
+        ctx.recordChange({
+          vitrine: { id: order.vitrineId, code: order.vitrineCode },
+          action: 'order.set-status',
+          before: { orderCode, status: previous },
+          after: { orderCode, status, notification: result.notification ?? null },
+        });
+      }
       if (options.json) {
         return ctx.out.json({
           orderCode,
@@ -173,6 +181,7 @@ export function registerOrderCommands(program: Command, register: Register): voi
           : `no platform notification queued: ${result.notification} was already queued or sent for this order`;
       ctx.out.line(`order ${orderCode}: ${previous} -> ${status}; ${told}`);
     },
+    { changes: true },
   );
   registerStatusUpdateCommands(orders, register);
 }

@@ -11,9 +11,12 @@ function countsLine(counts: ImportCounts): string {
 
 /** `vitrine run <code> [--wait]`: an ad-hoc run through the vitrine's schedule (never beside a scheduled one). */
 export async function runVitrine(ctx: CliContext, code: string, options: { wait?: boolean; json?: boolean }): Promise<void> {
-  await ctx.vitrine(code);
+  const vitrine = await ctx.vitrine(code);
   const client = await ctx.client();
   const { workflowId, firstExecutionRunId, alreadyRunning } = await triggerVitrineRun(client, code);
+  // The run started (or was going): in the audit trail now, not after a --wait that can be long.
+  ctx.recordChange({ vitrine, action: 'run.trigger', after: { workflowId, alreadyRunning } });
+  await ctx.writeChangesNow();
   if (!options.wait) {
     if (options.json) return ctx.out.json({ workflowId, alreadyRunning });
     ctx.out.line(alreadyRunning ? `a run of ${code} is already going: ${workflowId}` : `started ${workflowId}`);

@@ -28,6 +28,9 @@ export function registerSecretCommands(program: Command, register: Register): vo
       }
       if (action !== 'rotate') throw new UsageError(`unknown secrets action ${JSON.stringify(action.slice(0, 40))}: status or rotate`);
       const rotated = await rotateSecrets(ctx.db, ctx.env);
+      // The key file is already rewritten: the trail says so whatever comes next.
+      ctx.recordChange({ action: 'secrets.rotate', after: { keyId: rotated.keyId, resealed: rotated.resealed } });
+      await ctx.writeChangesNow();
       if (options.json) return ctx.out.json(rotated);
       ctx.out.line(
         `${rotated.resealed} secrets re-encrypted under key ${rotated.keyId}, written to ${rotated.path} (the old key is gone from it)`,

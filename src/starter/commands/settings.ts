@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { previewFieldDefaults, saveFieldDefault } from '../../admin/fieldDefaults';
+import { previewFieldDefaults, removeFieldDefault, saveFieldDefault } from '../../admin/fieldDefaults';
 import { platformOrderIdSchema } from '../../admin/inputs';
 import type { DefaultTarget } from '../../importing/rules/fieldDefaults';
-import { addCarrier, listCarriers, listFieldDefaultRules, removeFieldDefaultRule } from '../../erp/store/fieldDefaultRules';
+import { addCarrier, listCarriers, listFieldDefaultRules } from '../../erp/store/fieldDefaultRules';
 import { readLog } from '../../erp/store/integrationLog';
 import { updateVitrineSettings } from '../../erp/store/vitrines';
 import type { FieldDefaultRow, VitrineRow } from '../../erp/tables';
@@ -110,7 +110,7 @@ function registerDefaultsCommand(program: Command, register: Register, target: D
           const vitrine = await vitrineOf(ctx, code);
           // Refuses (FieldDefaultError, one line) a field that is not a writable column, bad
           // syntax, and a value that does not fit the column on the sample order.
-          const saved = await saveFieldDefault(ctx.db, vitrine, { target, field, expression });
+          const saved = await saveFieldDefault(ctx.db, ctx.changeLog, vitrine, { target, field, expression });
           if (options.json) return ctx.out.json({ field: saved.field, expression: saved.expression });
           return ctx.out.line(`vitrine ${vitrine.code}: ${label} ${saved.field} = ${saved.expression}`);
         }
@@ -118,7 +118,7 @@ function registerDefaultsCommand(program: Command, register: Register, target: D
           arity(1, '<field>');
           const [field] = args;
           const vitrine = await vitrineOf(ctx, code);
-          if (!(await removeFieldDefaultRule(ctx.db, { vitrineId: vitrine.id, target, field }))) {
+          if (!(await removeFieldDefault(ctx.db, ctx.changeLog, vitrine, { target, field }))) {
             throw new UsageError(
               `vitrine ${vitrine.code} has no ${label} for ${JSON.stringify(field.slice(0, 80))} (see: vitrine ${command} ${vitrine.code} list)`,
             );
@@ -141,6 +141,7 @@ function registerDefaultsCommand(program: Command, register: Register, target: D
           throw new UsageError(`unknown action ${JSON.stringify(action.slice(0, 40))}; ${usage}`);
       }
     },
+    { changes: true },
   );
 }
 
@@ -164,9 +165,11 @@ export function registerSettingsCommands(program: Command, register: Register): 
       };
       const added = await addCarrier(ctx.db, carrier);
       if (!added) throw new UsageError(`carrier ${carrier.code} already exists (see: vitrine carriers list)`);
+      ctx.recordChange({ action: 'carrier.add', after: { code: added.code, name: added.name } });
       if (options.json) return ctx.out.json({ code: added.code, name: added.name });
       ctx.out.line(`carrier ${added.code} added`);
     },
+    { changes: true },
   );
 
   register(
@@ -195,7 +198,16 @@ export function registerSettingsCommands(program: Command, register: Register): 
       }
       let vitrine = await vitrineOf(ctx, code);
       const changed = Object.keys(patch).length > 0;
-      if (changed) vitrine = await updateVitrineSettings(ctx.db, vitrine.id, patch);
+      if (changed) {
+        const before = vitrine;
+        vitrine = await updateVitrineSettings(ctx.db, vitrine.id, patch);
+        ctx.recordChange({
+          vitrine,
+          action: 'vitrine.settings',
+          before: Object.fromEntries(Object.keys(patch).map((key) => [key, before[key as keyof VitrineRow]])),
+          after: patch,
+        });
+      }
       const settings = await orderSettings(ctx, vitrine);
       if (options.json) return ctx.out.json(settings);
       if (changed) ctx.out.line(`vitrine ${vitrine.code}: settings saved\n`);
@@ -213,6 +225,7 @@ export function registerSettingsCommands(program: Command, register: Register): 
       ctx.out.line('\norder defaults');
       ctx.out.table(settings.orderDefaults);
     },
+    { changes: true },
   );
 
   register(

@@ -11,6 +11,7 @@ import {
   deliverOrder,
   invoiceOrder,
   returnOrder,
+  recordStatusUpdate,
   trackOrder,
   type StatusUpdateResult,
 } from '../../admin/statusUpdates';
@@ -48,7 +49,8 @@ async function readXml(file: string | undefined): Promise<string | undefined> {
   return text;
 }
 
-function report(ctx: CliContext, options: { json?: boolean }, done: StatusUpdateResult, what: string): void {
+async function report(ctx: CliContext, options: { json?: boolean }, done: StatusUpdateResult, what: string, action: string): Promise<void> {
+  await recordStatusUpdate(ctx.db, ctx.changeLog, done, action);
   if (options.json) return ctx.out.json(done);
   if (!done.changed) return ctx.out.line(`order ${done.orderCode}: ${what} was already so; nothing changed`);
   const status = done.previousStatus === done.status ? `status stays ${done.status}` : `${done.previousStatus} -> ${done.status}`;
@@ -74,8 +76,9 @@ export function registerStatusUpdateCommands(orders: Command, register: Register
         ...invoiceFieldsOf(options as RawFields, option),
         xml: await readXml(options.xml),
       });
-      report(ctx, options, done, `invoice ${done.invoiceNumber} of ${formatCents(done.valueCents ?? 0)}`);
+      await report(ctx, options, done, `invoice ${done.invoiceNumber} of ${formatCents(done.valueCents ?? 0)}`, 'invoice');
     },
+    { changes: true },
   );
 
   register(
@@ -88,8 +91,9 @@ export function registerStatusUpdateCommands(orders: Command, register: Register
       .option('--invoice <n>', 'the invoice the package goes with (default: the last one)'),
     async (ctx, orderCode: string, options) => {
       const done = await trackOrder(ctx.db, orderCode, trackingFieldsOf(options as RawFields, option));
-      report(ctx, options, done, `tracking of invoice ${done.invoiceNumber}`);
+      await report(ctx, options, done, `tracking of invoice ${done.invoiceNumber}`, 'tracking');
     },
+    { changes: true },
   );
 
   register(
@@ -103,8 +107,9 @@ export function registerStatusUpdateCommands(orders: Command, register: Register
       .option('--invoice <n>', 'the invoice the package goes with (default: the last one)'),
     async (ctx, orderCode: string, options) => {
       const done = await addTrackingEvent(ctx.db, orderCode, trackingEventFieldsOf(options as RawFields, option));
-      report(ctx, options, done, `tracking event on invoice ${done.invoiceNumber}`);
+      await report(ctx, options, done, `tracking event on invoice ${done.invoiceNumber}`, 'tracking-event');
     },
+    { changes: true },
   );
 
   register(
@@ -115,8 +120,9 @@ export function registerStatusUpdateCommands(orders: Command, register: Register
       .option('--invoice <n>', 'the invoice the package goes with (default: the last one)'),
     async (ctx, orderCode: string, options) => {
       const done = await deliverOrder(ctx.db, orderCode, deliveryFieldsOf(options as RawFields, option));
-      report(ctx, options, done, `delivery of invoice ${done.invoiceNumber}`);
+      await report(ctx, options, done, `delivery of invoice ${done.invoiceNumber}`, 'deliver');
     },
+    { changes: true },
   );
 
   register(
@@ -126,8 +132,9 @@ export function registerStatusUpdateCommands(orders: Command, register: Register
       .requiredOption('--reason <text>', 'why (the platform keeps it)'),
     async (ctx, orderCode: string, options) => {
       const done = await cancelOrder(ctx.db, orderCode, cancelFieldsOf(options as RawFields, option));
-      report(ctx, options, done, 'cancellation');
+      await report(ctx, options, done, 'cancellation', 'cancel');
     },
+    { changes: true },
   );
 
   register(
@@ -140,7 +147,8 @@ export function registerStatusUpdateCommands(orders: Command, register: Register
       .option('--issued-at <iso>', 'when the return invoice was issued (default: now)'),
     async (ctx, orderCode: string, options) => {
       const done = await returnOrder(ctx.db, orderCode, returnFieldsOf(options as RawFields, option));
-      report(ctx, options, done, `return invoice ${done.invoiceNumber} of ${formatCents(done.valueCents ?? 0)}`);
+      await report(ctx, options, done, `return invoice ${done.invoiceNumber} of ${formatCents(done.valueCents ?? 0)}`, 'return');
     },
+    { changes: true },
   );
 }

@@ -14,7 +14,7 @@ const vitrineImport = () => import('../../admin/vitrineImport');
 // Commander hands an action its arguments and options untyped; each action names what it takes.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Action = (ctx: CliContext, ...args: any[]) => Promise<void>;
-export type Register = (command: Command, action: Action) => Command;
+export type Register = (command: Command, action: Action, options?: { changes?: boolean }) => Command;
 
 /** What the CLI shows of a vitrine: never its token. */
 export function publicVitrine(vitrine: VitrineRow) {
@@ -46,7 +46,12 @@ const ADD_FLAGS = {
 async function changeVitrine(ctx: CliContext, code: string, patch: ImportSwitchPatch): Promise<VitrineRow> {
   const vitrine = await ctx.vitrine(code);
   const client = await ctx.client();
-  return (await vitrineImport()).changeVitrineImport({ db: ctx.db, client, taskQueue: ctx.config.taskQueue }, vitrine.id, patch);
+  return (await vitrineImport()).changeVitrineImport(
+    { db: ctx.db, client, taskQueue: ctx.config.taskQueue },
+    ctx.changeLog,
+    vitrine,
+    patch,
+  );
 }
 
 async function scheduleSettings(vitrine: VitrineRow) {
@@ -92,9 +97,11 @@ export function registerVitrineCommands(program: Command, register: Register): v
         await (await schedules()).upsertVitrineSchedule(client, ctx.config.taskQueue, await scheduleSettings(created));
         return created;
       });
+      ctx.recordChange({ vitrine, action: 'vitrine.add', after: publicVitrine(vitrine) });
       if (options.json) ctx.out.json(publicVitrine(vitrine));
       else ctx.out.line(`vitrine ${vitrine.code} added; Importar Pedidos is off (vitrine enable ${vitrine.code} to start)`);
     },
+    { changes: true },
   );
 
   register(program.command('list').description('List the vitrines'), async (ctx, options) => {
@@ -119,6 +126,7 @@ export function registerVitrineCommands(program: Command, register: Register): v
       ctx.out.line(`vitrine ${vitrine.code}: Importar Pedidos on, every ${vitrine.import_interval_minutes} min`);
       if (feed.message) ctx.out.line(feed.message);
     },
+    { changes: true },
   );
 
   register(
@@ -128,6 +136,7 @@ export function registerVitrineCommands(program: Command, register: Register): v
       if (options.json) ctx.out.json(publicVitrine(vitrine));
       else ctx.out.line(`vitrine ${vitrine.code}: Importar Pedidos off, every ${vitrine.import_interval_minutes} min`);
     },
+    { changes: true },
   );
 
   register(
@@ -140,6 +149,7 @@ export function registerVitrineCommands(program: Command, register: Register): v
       if (options.json) ctx.out.json(publicVitrine(vitrine));
       else ctx.out.line(`vitrine ${vitrine.code}: imports every ${interval} min`);
     },
+    { changes: true },
   );
 
   register(
@@ -172,8 +182,10 @@ export function registerVitrineCommands(program: Command, register: Register): v
       const vitrines = await listVitrines(ctx.db);
       for (const vitrine of vitrines)
         await (await schedules()).upsertVitrineSchedule(client, ctx.config.taskQueue, await scheduleSettings(vitrine));
+      ctx.recordChange({ action: 'schedules.sync', after: { vitrines: vitrines.length } });
       if (options.json) ctx.out.json({ synced: vitrines.map((v) => v.code) });
       else ctx.out.line(`${vitrines.length} schedule(s) in line with the vitrines`);
     },
+    { changes: true },
   );
 }

@@ -1,11 +1,12 @@
 /**
- * Refused requests per source address: each one takes a token from the source's bucket, and a
- * source with no token left is answered 429 until it has one again. Only refusals count, so the
- * platform's own notifications, however many, are never limited; a source sending garbage, guessing
- * secrets or probing vitrine codes is. (@fastify/rate-limit counts every request, which would
+ * Refused requests per source (an address for the hook receiver, an account for the backoffice's
+ * login): each one takes a token from the source's bucket, and a source with no token left is
+ * answered 429 until it has one again. Only refusals count, so the platform's own notifications,
+ * however many, are never limited, nor are an account's good logins; a source sending garbage,
+ * guessing secrets or passwords is. (@fastify/rate-limit counts every request, which would
  * throttle the platform's bursts first.)
  */
-import { TokenBucket } from '../shared/tokenBucket';
+import { TokenBucket } from './tokenBucket';
 
 export interface SourceLimits {
   /** Refusals a source may have in a row before it is limited. */
