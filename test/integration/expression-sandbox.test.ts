@@ -16,7 +16,7 @@ import { startHarness, type Harness } from '../support/importHarness';
 /** The expression aimed at one order: the sample order of save (and any other order) gets "F". */
 /** Why an expression failed: the sandbox's limits, or JSONata's own refusal. */
 const REASON =
-  /customer default tipo_pessoa: (expression (ran longer|used more|nests deeper|result is larger|failed)|The |Invalid string length)/;
+  /customer default tipo_pessoa: (expression (ran longer|used more|nests deeper|result is larger|failed|made a text)|The |Invalid string length|Syntax error)/;
 
 const aimedAt = (orderId: string, hostile: string) => `order.externalOrderId = "${orderId}" ? (${hostile}) : "F"`;
 

@@ -17,6 +17,20 @@ export interface SandboxRequest {
 
 export type SandboxAnswer = { id: number; heapMb: number } & ({ value: unknown } | { error: string });
 
+/**
+ * JSONata's $base64encode / $base64decode go through Buffer, whose memory is outside the V8 heap
+ * and so outside its cap: here a Buffer made from more than MAX_BUFFER_INPUT characters is refused.
+ * (Only this process runs it, and only expressions call Buffer.from with these encodings.)
+ */
+const MAX_BUFFER_INPUT = 4 * 1024 * 1024;
+const from = Buffer.from.bind(Buffer) as (...args: unknown[]) => Buffer;
+Buffer.from = ((value: unknown, ...rest: unknown[]) => {
+  if (typeof value === 'string' && value.length > MAX_BUFFER_INPUT) {
+    throw new ExpressionError(`expression made a text of more than ${MAX_BUFFER_INPUT} characters to encode`);
+  }
+  return from(value, ...rest);
+}) as typeof Buffer.from;
+
 // The same few rules run for every order of a page: each is parsed once per process.
 const compiled = new Map<string, jsonata.Expression>();
 const MAX_COMPILED = 256;

@@ -8,6 +8,7 @@
  * docs/SECURITY.md), and a pool library would print the sandbox's crash on our stderr.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import { ExpressionError } from './expressions';
@@ -19,8 +20,17 @@ export const SANDBOX_LIMITS = {
   /** The sandbox's V8 old generation and semi-space, in MB. */
   oldGenerationMb: 32,
   semiSpaceMb: 2,
+  /**
+   * What an evaluation may add to its process's resident memory, in MB, watched every
+   * `memoryCheckMs` where the system tells (Linux /proc): V8's heap limit does not hold for one
+   * builtin that allocates a large array, nor for memory outside the heap.
+   */
+  evaluationMemoryMb: 48,
+  memoryCheckMs: 2,
   /** Evaluations at once (one per process). */
   processes: 2,
+  /** Processes unused this long go (they are started again when needed). */
+  idleMs: 60_000,
   /** Waiting evaluations beyond which a caller is refused instead of queued. */
   maxWaiting: 10_000,
   maxResultBytes: 64 * 1024,
@@ -37,6 +47,9 @@ class SandboxProcess {
   private readonly child: ChildProcess;
   private job?: Job;
   private timer?: NodeJS.Timeout;
+  private watch?: NodeJS.Timeout;
+  /** Resident bytes when idle: an evaluation is measured from there. */
+  private idleRss?: number;
   private stderr = '';
   /** Set once the process said it is ready: its start-up is not counted in an evaluation's time. */
   ready = false;
@@ -64,6 +77,7 @@ class SandboxProcess {
     this.child.on('message', (message: SandboxAnswer | 'ready') => {
       if (message === 'ready') {
         this.ready = true;
+        this.idleRss = residentBytes(this.child.pid);
         this.onFree(this);
         if (!this.job) this.child.unref();
       } else this.answered(message);
@@ -85,6 +99,15 @@ class SandboxProcess {
       this.fail(`expression ran longer than ${SANDBOX_LIMITS.wallClockMs} ms and was stopped`);
       this.onFree(this);
     }, SANDBOX_LIMITS.wallClockMs);
+    if (this.idleRss !== undefined) {
+      const limit = this.idleRss + SANDBOX_LIMITS.evaluationMemoryMb * 1024 * 1024;
+      this.watch = setInterval(() => {
+        if ((residentBytes(this.child.pid) ?? 0) <= limit) return;
+        this.kill();
+        this.fail(`expression used more than ${SANDBOX_LIMITS.evaluationMemoryMb} MB and was stopped`);
+        this.onFree(this);
+      }, SANDBOX_LIMITS.memoryCheckMs);
+    }
     this.child.send(job.request, (error) => {
       if (!error) return;
       this.kill();
@@ -127,10 +150,22 @@ class SandboxProcess {
 
   private settle(): void {
     clearTimeout(this.timer);
+    clearInterval(this.watch);
     this.job = undefined;
     if (!this.exited) this.child.unref();
   }
 }
+
+/** A process's resident memory in bytes (Linux /proc), or undefined where the system does not tell. */
+function residentBytes(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_SIZE;
+  } catch {
+    return undefined;
+  }
+}
+const PAGE_SIZE = 4096;
 
 /** The loader flags of this process (tsx under the tests), so that the sandbox runs the same sources. */
 function loaderArgs(): string[] {
@@ -150,8 +185,11 @@ class Sandbox {
   private processes: SandboxProcess[] = [];
   private readonly waiting: Job[] = [];
   private nextId = 1;
+  private lastUse = 0;
+  private idle?: NodeJS.Timeout;
 
   evaluate(source: string, context: unknown): Promise<SandboxAnswer> {
+    this.lastUse = Date.now();
     if (this.waiting.length >= SANDBOX_LIMITS.maxWaiting) {
       return Promise.reject(new ExpressionError('expression sandbox is overloaded: try again'));
     }
@@ -172,14 +210,21 @@ class Sandbox {
 
   private dispatch(): void {
     this.processes = this.processes.filter((p) => !p.exited);
+    // In use: a stopped process is replaced at once, so that the next order does not wait for one
+    // to start. Unused for idleMs: the processes go.
+    if (Date.now() - this.lastUse < SANDBOX_LIMITS.idleMs) {
+      while (this.processes.length < SANDBOX_LIMITS.processes) this.processes.push(new SandboxProcess(() => this.dispatch()));
+      clearTimeout(this.idle);
+      this.idle = setTimeout(() => this.dispatch(), SANDBOX_LIMITS.idleMs + 100);
+      this.idle.unref();
+    } else if (this.waiting.length === 0) {
+      this.close();
+      return;
+    }
     while (this.waiting.length > 0) {
       const free = this.processes.find((p) => p.free);
-      if (!free) {
-        // Started ones call back when ready.
-        if (this.processes.length < SANDBOX_LIMITS.processes) this.processes.push(new SandboxProcess(() => this.dispatch()));
-        else return;
-        continue;
-      }
+      // None free: the busy and starting ones call back.
+      if (!free) return;
       free.run(this.waiting.shift()!);
     }
   }
