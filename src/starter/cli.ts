@@ -62,6 +62,7 @@ function buildProgram(ctx: CliContext, io: CliIO): Command {
       .exitOverride()
       .action(async (...args: unknown[]) => {
         ctx.actorEmail = program.opts().as as string | undefined;
+        if (options.admin) await ctx.requireAdmin();
         const run = () => action(ctx, ...args.slice(0, -1));
         await (options.changes ? ctx.inChange(run) : run());
       });

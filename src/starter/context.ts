@@ -51,6 +51,14 @@ export class CliContext {
     return { name: user.email, source: 'cli' };
   }
 
+  /** With `--as <email>`, an operator may not run an admin's command (as in the backoffice). */
+  async requireAdmin(): Promise<void> {
+    if (this.actorEmail === undefined) return;
+    const actor = await this.actor();
+    const user = await findUserByEmail(this.db, actor.name);
+    if (user?.role !== 'admin') throw new UsageError(`only an admin may do this; ${actor.name} is ${user?.role ?? 'no user'}`);
+  }
+
   /** Records a change for the audit trail; written with the command's transaction (see inChange). */
   recordChange(change: Change): void {
     this.changes.record(change);

@@ -214,9 +214,21 @@ describe('audit trail and users from the CLI', () => {
     assert.ok(mine.length >= 20 && mine.every((r: any) => r.vitrine_code === code));
     const two = await cliJson(['audit', '--limit', '2'], h.cliEnv);
     assert.equal(two.length, 2);
-    assert.equal(two[0].vitrine_code, other, 'newest first');
+    assert.deepEqual([two[0].vitrine_code, two[0].action], [other, 'vitrine.interval'], 'newest first');
     assert.deepEqual(await cliJson(['audit', '--since', '2999-01-01'], h.cliEnv), []);
     assert.ok((await cliJson(['audit', '--since', new Date(Date.now() - 3_600_000).toISOString()], h.cliEnv)).length > 0);
+    // --as an operator: the operator's commands, not an admin's.
+    await cli(['users', 'add', 'operador@loja.example', '--role', 'operator', '--password-stdin'], `${PASSWORD}\n`);
+    const count = await auditCount();
+    const refused = await cli(['--as', 'operador@loja.example', 'interval', other, '30']);
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stderr, 'vitrine: only an admin may do this; operador@loja.example is operator\n');
+    assert.equal(await auditCount(), count);
+    assert.equal((await db()('vitrines').where({ code: other }).first()).import_interval_minutes, 5);
+    const allowed = await cli(['--as', 'operador@loja.example', 'notifications', 'retry', '--all', '--vitrine', other]);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.deepEqual([(await lastAudit()).actor, (await lastAudit()).action], ['operador@loja.example', 'notifications.retry']);
+
     const table = await cli(['audit', '--vitrine', other]);
     assert.match(table.stdout, /vitrine\.interval/);
     for (const [args, message] of [

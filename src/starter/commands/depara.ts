@@ -129,7 +129,7 @@ In <condition>, {n} stands for the installments, e.g. "Cartão {n}x".
           `${count} blocked order(s) of ${vitrine.code}; retry them with: vitrine blocked retry --all --vitrine ${vitrine.code}`,
         );
     },
-    { changes: true },
+    { changes: true, admin: true },
   );
 
   register(
@@ -183,6 +183,6 @@ that, set in the ERP (vitrine orders set-status), tells the platform (VTEX start
       const was = previous === undefined ? ' (new row)' : previous === status ? ' (unchanged)' : ` (was ${previous})`;
       ctx.out.line(`vitrine ${vitrine.code}: platform state ${platformState} -> ${status}${was}`);
     },
-    { changes: true },
+    { changes: true, admin: true },
   );
 }

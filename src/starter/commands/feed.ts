@@ -81,5 +81,6 @@ export function registerFeedCommands(program: Command, register: Register): void
         missing: missing.length ? `${missing.join(', ')} (vitrine feed ${vitrine.code} configure)` : 'none',
       });
     },
+    { admin: true },
   );
 }

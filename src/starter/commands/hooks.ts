@@ -74,5 +74,6 @@ export function registerHookCommands(program: Command, register: Register): void
           : {}),
       });
     },
+    { admin: true },
   );
 }

@@ -93,6 +93,6 @@ Without --payment-type, its payments go through the payment DE-PARA (vitrine pay
           `${count} blocked order(s) of ${vitrine.code}; retry them with: vitrine blocked retry --all --vitrine ${vitrine.code}`,
         );
     },
-    { changes: true },
+    { changes: true, admin: true },
   );
 }

@@ -36,5 +36,6 @@ export function registerSecretCommands(program: Command, register: Register): vo
         `${rotated.resealed} secrets re-encrypted under key ${rotated.keyId}, written to ${rotated.path} (the old key is gone from it)`,
       );
     },
+    { admin: true },
   );
 }

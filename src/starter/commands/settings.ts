@@ -141,7 +141,7 @@ function registerDefaultsCommand(program: Command, register: Register, target: D
           throw new UsageError(`unknown action ${JSON.stringify(action.slice(0, 40))}; ${usage}`);
       }
     },
-    { changes: true },
+    { changes: true, admin: true },
   );
 }
 
@@ -169,7 +169,7 @@ export function registerSettingsCommands(program: Command, register: Register): 
       if (options.json) return ctx.out.json({ code: added.code, name: added.name });
       ctx.out.line(`carrier ${added.code} added`);
     },
-    { changes: true },
+    { changes: true, admin: true },
   );
 
   register(
@@ -225,7 +225,7 @@ export function registerSettingsCommands(program: Command, register: Register): 
       ctx.out.line('\norder defaults');
       ctx.out.table(settings.orderDefaults);
     },
-    { changes: true },
+    { changes: true, admin: true },
   );
 
   register(

@@ -58,7 +58,7 @@ export function registerUserCommands(program: Command, register: Register): void
       if (options.json) return ctx.out.json(publicUser(user));
       ctx.out.line(`user ${user.email} added as ${user.role}`);
     },
-    { changes: true },
+    { changes: true, admin: true },
   );
   register(users.command('list').description('List the users'), async (ctx, options) => {
     const rows = (await listUsers(ctx.db)).map(publicUser);
@@ -78,7 +78,7 @@ export function registerUserCommands(program: Command, register: Register): void
         if (options.json) return ctx.out.json(publicUser(user));
         ctx.out.line(`user ${user.email} ${disabled ? 'disabled' : 'enabled'}`);
       },
-      { changes: true },
+      { changes: true, admin: true },
     );
   }
   register(
@@ -88,7 +88,7 @@ export function registerUserCommands(program: Command, register: Register): void
       if (options.json) return ctx.out.json(publicUser(user));
       ctx.out.line(`user ${user.email} is now ${user.role}`);
     },
-    { changes: true },
+    { changes: true, admin: true },
   );
   register(
     users
@@ -101,6 +101,6 @@ export function registerUserCommands(program: Command, register: Register): void
       if (options.json) return ctx.out.json(publicUser(user));
       ctx.out.line(`user ${user.email}: password changed, sessions ended`);
     },
-    { changes: true },
+    { changes: true, admin: true },
   );
 }

@@ -14,7 +14,11 @@ const vitrineImport = () => import('../../admin/vitrineImport');
 // Commander hands an action its arguments and options untyped; each action names what it takes.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Action = (ctx: CliContext, ...args: any[]) => Promise<void>;
-export type Register = (command: Command, action: Action, options?: { changes?: boolean }) => Command;
+/**
+ * changes: the command runs in one transaction with its audit entries; admin: with `--as <email>`,
+ * only an admin user may run it (the OS user, without --as, is trusted as the database is).
+ */
+export type Register = (command: Command, action: Action, options?: { changes?: boolean; admin?: boolean }) => Command;
 
 /** What the CLI shows of a vitrine: never its token. */
 export function publicVitrine(vitrine: VitrineRow) {
@@ -101,7 +105,7 @@ export function registerVitrineCommands(program: Command, register: Register): v
       if (options.json) ctx.out.json(publicVitrine(vitrine));
       else ctx.out.line(`vitrine ${vitrine.code} added; Importar Pedidos is off (vitrine enable ${vitrine.code} to start)`);
     },
-    { changes: true },
+    { changes: true, admin: true },
   );
 
   register(program.command('list').description('List the vitrines'), async (ctx, options) => {
@@ -126,7 +130,7 @@ export function registerVitrineCommands(program: Command, register: Register): v
       ctx.out.line(`vitrine ${vitrine.code}: Importar Pedidos on, every ${vitrine.import_interval_minutes} min`);
       if (feed.message) ctx.out.line(feed.message);
     },
-    { changes: true },
+    { changes: true, admin: true },
   );
 
   register(
@@ -136,7 +140,7 @@ export function registerVitrineCommands(program: Command, register: Register): v
       if (options.json) ctx.out.json(publicVitrine(vitrine));
       else ctx.out.line(`vitrine ${vitrine.code}: Importar Pedidos off, every ${vitrine.import_interval_minutes} min`);
     },
-    { changes: true },
+    { changes: true, admin: true },
   );
 
   register(
@@ -149,7 +153,7 @@ export function registerVitrineCommands(program: Command, register: Register): v
       if (options.json) ctx.out.json(publicVitrine(vitrine));
       else ctx.out.line(`vitrine ${vitrine.code}: imports every ${interval} min`);
     },
-    { changes: true },
+    { changes: true, admin: true },
   );
 
   register(
@@ -186,6 +190,6 @@ export function registerVitrineCommands(program: Command, register: Register): v
       if (options.json) ctx.out.json({ synced: vitrines.map((v) => v.code) });
       else ctx.out.line(`${vitrines.length} schedule(s) in line with the vitrines`);
     },
-    { changes: true },
+    { changes: true, admin: true },
   );
 }
