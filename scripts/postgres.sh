@@ -136,7 +136,7 @@ start_local() {
     fi
     log "postgres: starting the local cluster on 127.0.0.1:$port"
     if ! as_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PG_LOG" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$sock'" start >/dev/null; then
+      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$sock' -c max_connections=300" start >/dev/null; then
       log_tail "$PG_LOG"
       die "the local Postgres cluster did not start (log: $PG_LOG)"
     fi

@@ -2,8 +2,11 @@
 # The whole local stack: Postgres, Temporal dev server, VTEX platform simulator, the hook receiver
 # and a worker.
 #
-#   scripts/stack.sh up [--no-worker]   start what is not running yet (reuses what is), run the
-#                                       ERP migrations, write .data/stack.env
+#   scripts/stack.sh up [--no-worker] [--cluster]
+#                                       start what is not running yet (reuses what is), run the
+#                                       ERP migrations, write .data/stack.env; --cluster (or
+#                                       TEMPORAL_MODE=cluster): a Temporal cluster on the project's
+#                                       Postgres (scripts/temporal-cluster.sh) instead of the dev server
 #   scripts/stack.sh down               stop what `up` started (a DATABASE_URL server is left alone)
 #   scripts/stack.sh status [--quiet]   exit 0 when Postgres, Temporal and the simulator all run
 #
@@ -70,8 +73,12 @@ start_postgres() {
 }
 
 start_temporal() {
-  local out
-  out=$(bash "$SCRIPTS/temporal.sh" start)
+  local out script=temporal.sh other=temporal-cluster.sh
+  if [[ ${TEMPORAL_MODE:-dev} == cluster ]]; then script=temporal-cluster.sh other=temporal.sh; fi
+  # Both listen on 7233: the other mode's server goes first.
+  bash "$SCRIPTS/$other" stop >/dev/null 2>&1 || true
+  echo "${TEMPORAL_MODE:-dev}" >"$RUN_DIR/temporal.mode"
+  out=$(bash "$SCRIPTS/$script" start)
   load_env_lines <<<"$out"
   [[ -n ${TEMPORAL_ADDRESS:-} ]] || die "scripts/temporal.sh start printed no TEMPORAL_ADDRESS"
 }
@@ -187,7 +194,8 @@ cmd_up() {
   for arg in "$@"; do
     case $arg in
       --no-worker) with_worker=0 ;;
-      *) die "unknown option $arg (usage: scripts/stack.sh up [--no-worker])" ;;
+      --cluster) TEMPORAL_MODE=cluster ;;
+      *) die "unknown option $arg (usage: scripts/stack.sh up [--no-worker] [--cluster])" ;;
     esac
   done
   ensure_build
@@ -214,6 +222,8 @@ cmd_down() {
   stop_bg simulator "$SIM_MAIN"
   rm -f "$RUN_DIR/simulator.env" "$RUN_DIR/simulator.build" "$RUN_DIR/worker.settings" "$RUN_DIR/hooks.env" "$RUN_DIR/hooks.settings"
   bash "$SCRIPTS/temporal.sh" stop
+  bash "$SCRIPTS/temporal-cluster.sh" stop
+  rm -f "$RUN_DIR/temporal.mode"
   if [[ $(cat "$RUN_DIR/postgres.mode" 2>/dev/null) == local ]]; then
     bash "$SCRIPTS/postgres.sh" stop
   fi
@@ -233,7 +243,11 @@ cmd_status() {
     echo "postgres  not started by the stack" >&3
     ok=1
   fi
-  bash "$SCRIPTS/temporal.sh" status >&3 2>/dev/null || ok=1
+  if [[ $(cat "$RUN_DIR/temporal.mode" 2>/dev/null) == cluster ]]; then
+    bash "$SCRIPTS/temporal-cluster.sh" status >&3 2>/dev/null || ok=1
+  else
+    bash "$SCRIPTS/temporal.sh" status >&3 2>/dev/null || ok=1
+  fi
   if running simulator "$SIM_MAIN" && [[ -f $RUN_DIR/simulator.env ]]; then
     echo "simulator running  $(sed -n 's/^SIMULATOR_URL=//p' "$RUN_DIR/simulator.env")  (pid $(<"$RUN_DIR/simulator.pid"))" >&3
   else
