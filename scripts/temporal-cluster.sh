@@ -20,6 +20,26 @@ SHARDS=16
 SERVICES=("frontend 7233 6933" "history-a 7234 6934" "history-b 7244 6944" "matching 7235 6935" "worker 7239 6939")
 SEARCH_ATTRIBUTES=(VitrineCode=Keyword ImportedOrders=Int UpdatedOrders=Int BlockedOrders=Int ImportTrigger=Keyword)
 
+# The Web UI server, from its Go module too (v2.58 needs a go.temporal.io/api the module proxy
+# does not serve). Built once into the user-level cache.
+UI_VERSION=2.56.4
+UI_DIR=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/vitrine-order-import/temporal-ui-server-$UI_VERSION
+
+ui_server() {
+  if [[ ! -x $UI_DIR/temporal-ui-server ]]; then
+    local go build
+    go=$(command -v go || echo /usr/local/go/bin/go)
+    [[ -x $go ]] || die "temporal-cluster: Go is needed to build the Temporal Web UI server"
+    build=$(mktemp -d)
+    log "temporal-cluster: building the Web UI server v$UI_VERSION from its Go module (once)"
+    GOBIN=$build "$go" install "github.com/temporalio/ui-server/v2/cmd/server@v$UI_VERSION" >&2 ||
+      die "temporal-cluster: the Web UI server did not build"
+    mkdir -p "$UI_DIR" && mv "$build/server" "$UI_DIR/temporal-ui-server.tmp.$$" && mv "$UI_DIR/temporal-ui-server.tmp.$$" "$UI_DIR/temporal-ui-server"
+    rm -rf "$build"
+  fi
+  printf '%s\n' "$UI_DIR/temporal-ui-server"
+}
+
 cli() { "$TEMPORAL_BIN" "$@"; }
 healthy() { cli operator cluster health --address "$1" --command-timeout 3s 2>/dev/null | grep -q SERVING; }
 add_attributes() {
@@ -120,11 +140,20 @@ cmd_start() {
     cli operator namespace create --address 127.0.0.1:7233 -n "$NAMESPACE" --retention 72h >/dev/null
   # A namespace just created may refuse attributes for a moment: until every one is listed.
   wait_until 60 add_attributes 127.0.0.1:7233 || die "temporal-cluster: the search attributes ${SEARCH_ATTRIBUTES[*]} could not be registered"
-  printf 'TEMPORAL_ADDRESS=%s\nTEMPORAL_NAMESPACE=%s\nTEMPORAL_UI_URL=%s\n' 127.0.0.1:7233 "$NAMESPACE" "" >"$STATE"
+  # The Web UI, pointed at the frontend.
+  local ui ui_port
+  ui=$(ui_server)
+  ui_port=$(pick_port "${TEMPORAL_UI_PORT:-}" 8233)
+  mkdir -p "$CONFIG_DIR/ui"
+  printf 'temporalGrpcAddress: 127.0.0.1:7233\nhost: 127.0.0.1\nport: %s\nenableUi: true\ndefaultNamespace: %s\ncors:\n  cookieInsecure: true\n' "$ui_port" "$NAMESPACE" >"$CONFIG_DIR/ui/development.yaml"
+  start_bg temporal-ui "$LOG_DIR/temporal-ui.log" "$ui" --root "$CONFIG_DIR" --config ui --env development start
+  wait_until 60 http_ok "http://127.0.0.1:$ui_port/" || { log_tail "$LOG_DIR/temporal-ui.log"; die "temporal-cluster: the Web UI did not answer on $ui_port"; }
+  printf 'TEMPORAL_ADDRESS=%s\nTEMPORAL_NAMESPACE=%s\nTEMPORAL_UI_URL=%s\n' 127.0.0.1:7233 "$NAMESPACE" "http://127.0.0.1:$ui_port" >"$STATE"
   cat "$STATE"
 }
 
 cmd_stop() {
+  stop_bg temporal-ui "temporal-ui-server" 2>/dev/null || true
   local entry name
   for entry in "${SERVICES[@]}"; do
     read -r name _ <<<"$entry"
