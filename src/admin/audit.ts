@@ -29,10 +29,6 @@ export class ChangeLog {
     this.entries.push(change);
   }
 
-  get size(): number {
-    return this.entries.length;
-  }
-
   async write(db: Knex, actor: Actor): Promise<void> {
     const records: AuditRecord[] = this.entries.map((change) => ({
       actor: actor.name,

@@ -175,16 +175,16 @@ export function registerBlockedRoutes(app: FastifyInstance, deps: BackofficeDeps
   app.post<{ Params: { id: string } }>('/blocked/:id/retry', async (request, reply) => {
     const location = listLocation(fieldsOf(request).vitrine);
     const parsed = blockedOrderIdSchema.safeParse(request.params.id);
-    if (!parsed.success || !(await getBlockedOrder(deps.db, parsed.data))) {
+    const blocked = parsed.success ? await getBlockedOrder(deps.db, parsed.data) : undefined;
+    if (!parsed.success || !blocked) {
       const message = `blocked order ${JSON.stringify(request.params.id.slice(0, 20))} does not exist (it may have been imported meanwhile)`;
       return redirectWith(reply, location, { kind: 'error', message });
     }
-    const blocked = await getBlockedOrder(deps.db, parsed.data);
     const [result] = await retryBlockedOrders({ db: deps.db, connectorFor: deps.connectorFor }, { id: parsed.data });
     // Each order's retry commits on its own: the trail says what was asked and what came of it.
     await change(deps, request, async (db, log) =>
       log.record({
-        vitrine: blocked ? await getVitrineById(db, blocked.vitrineId) : null,
+        vitrine: await getVitrineById(db, blocked.vitrineId),
         action: 'blocked.retry',
         before: { blockedOrderId: parsed.data },
         after: { retried: result ? 1 : 0, outcome: result?.outcome ?? 'gone' },

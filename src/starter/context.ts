@@ -24,6 +24,8 @@ export class CliContext {
   /** The transaction of a command that changes something (inChange), which `db` then is. */
   private transaction?: Knex.Transaction;
   private readonly changes = new ChangeLog();
+  /** The actor and its role (undefined for the OS user), looked up once per invocation. */
+  private acting?: Promise<{ actor: Actor; role?: string }>;
 
   constructor(
     stdout: TextSink,
@@ -35,28 +37,33 @@ export class CliContext {
 
   /** Who acts, for the audit trail: `--as <email>` (an enabled user) or the OS user. */
   async actor(): Promise<Actor> {
-    if (this.actorEmail === undefined) {
-      let name: string;
-      try {
-        name = userInfo().username;
-      } catch {
-        name = this.env.USER ?? 'unknown';
-      }
-      return { name, source: 'cli' };
-    }
-    const email = parseSetting(emailSchema, this.actorEmail, '--as');
-    const user = await findUserByEmail(this.db, email);
-    if (!user || user.disabled_at)
-      throw new UsageError(`--as ${email}: there is no enabled user with that e-mail (see: vitrine users list)`);
-    return { name: user.email, source: 'cli' };
+    return (await this.resolveActor()).actor;
   }
 
   /** With `--as <email>`, an operator may not run an admin's command (as in the backoffice). */
   async requireAdmin(): Promise<void> {
-    if (this.actorEmail === undefined) return;
-    const actor = await this.actor();
-    const user = await findUserByEmail(this.db, actor.name);
-    if (user?.role !== 'admin') throw new UsageError(`only an admin may do this; ${actor.name} is ${user?.role ?? 'no user'}`);
+    const { actor, role } = await this.resolveActor();
+    if (this.actorEmail !== undefined && role !== 'admin') throw new UsageError(`only an admin may do this; ${actor.name} is ${role}`);
+  }
+
+  private resolveActor(): Promise<{ actor: Actor; role?: string }> {
+    this.acting ??= (async () => {
+      if (this.actorEmail === undefined) {
+        let name: string;
+        try {
+          name = userInfo().username;
+        } catch {
+          name = this.env.USER ?? 'unknown';
+        }
+        return { actor: { name, source: 'cli' as const } };
+      }
+      const email = parseSetting(emailSchema, this.actorEmail, '--as');
+      const user = await findUserByEmail(this.db, email);
+      if (!user || user.disabled_at)
+        throw new UsageError(`--as ${email}: there is no enabled user with that e-mail (see: vitrine users list)`);
+      return { actor: { name: user.email, source: 'cli' as const }, role: user.role };
+    })();
+    return this.acting;
   }
 
   /** Records a change for the audit trail; written with the command's transaction (see inChange). */

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { listLimitSchema } from '../../admin/inputs';
 import { parseSetting, vitrineCodeSchema } from '../../admin/vitrineSettings';
-import { listNotifications, notificationState, unblockNotifications } from '../../erp/store/notifications';
+import { listNotifications, notificationState, unblockNotifications, vitrineOfNotification } from '../../erp/store/notifications';
 import { UsageError } from '../output';
 import type { Register } from './vitrines';
 
@@ -62,13 +62,14 @@ export function registerNotificationCommands(program: Command, register: Registe
         throw new UsageError('give a notification id or --all (see: vitrine notifications list --blocked)');
       if (options.vitrine && !options.all) throw new UsageError('--vitrine goes with --all');
       let retried: number;
-      let vitrine: VitrineRow | null = null;
+      let vitrine: Pick<VitrineRow, 'id' | 'code'> | null;
       if (idText !== undefined) {
         const id = parseSetting(notificationIdSchema, idText, 'notification id');
         const state = await notificationState(ctx.db, id);
         if (state === undefined) throw new UsageError(`notification ${id} does not exist (see: vitrine notifications list --blocked)`);
         if (state !== 'blocked') throw new UsageError(`notification ${id} is not blocked (it is ${state})`);
         retried = await unblockNotifications(ctx.db, { ids: [id] });
+        vitrine = await vitrineOfNotification(ctx.db, id);
       } else {
         vitrine = options.vitrine ? await ctx.vitrine(parseSetting(vitrineCodeSchema, options.vitrine, '--vitrine')) : null;
         retried = await unblockNotifications(ctx.db, { vitrineId: vitrine?.id });
