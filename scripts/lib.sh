@@ -185,6 +185,9 @@ use_stack() {
   trap _stop_started_stack EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
+  if bash "$SCRIPTS/stack.sh" status --quiet && [[ -n ${TEMPORAL_MODE:-} && $(cat "$RUN_DIR/temporal.mode" 2>/dev/null || echo dev) != "$TEMPORAL_MODE" ]]; then
+    die "$STACK_USER: the running stack's Temporal is $(cat "$RUN_DIR/temporal.mode" 2>/dev/null || echo dev), not $TEMPORAL_MODE: stop it first (npm run stack:down)"
+  fi
   if ! bash "$SCRIPTS/stack.sh" status --quiet; then
     STARTED_STACK=1
     log "$STACK_USER: starting the stack (it will be stopped afterwards)"

@@ -6,6 +6,8 @@
 #
 #   DATABASE_URL=... scripts/temporal-cluster.sh start   prints TEMPORAL_ADDRESS=, TEMPORAL_NAMESPACE=, TEMPORAL_UI_URL= lines
 #   scripts/temporal-cluster.sh stop | status
+#   scripts/temporal-cluster.sh kill-service history-a   SIGKILL one service (a host lost, for the reliability suite)
+#   scripts/temporal-cluster.sh start-service history-a  start it again with its config
 #
 # The binaries come from scripts/temporal-server.sh (built once from their Go module).
 set -euo pipefail
@@ -53,6 +55,7 @@ add_attributes() {
   done
   ((missing == 0))
 }
+port_taken() { ! port_free "$1"; }
 marker() { printf 'temporal-server --config-file %s/%s.yaml' "$CONFIG_DIR" "$1"; }
 
 # host port user password of DATABASE_URL
@@ -162,6 +165,44 @@ cmd_stop() {
   rm -f "$STATE"
 }
 
+service_entry() {
+  local entry
+  for entry in "${SERVICES[@]}"; do
+    [[ ${entry%% *} == "$1" ]] && { printf '%s\n' "$entry"; return 0; }
+  done
+  die "temporal-cluster: no service named '$1' (one of: ${SERVICES[*]%% *})"
+}
+
+# A host lost: SIGKILL, no chance to hand its shards over.
+cmd_kill_service() {
+  local name=${1:-}
+  service_entry "$name" >/dev/null
+  running "temporal-$name" "$(marker "$name")" || die "temporal-cluster: $name is not running"
+  local pid
+  pid=$(<"$RUN_DIR/temporal-$name.pid")
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"
+  local i
+  for ((i = 0; i < 40; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  rm -f "$RUN_DIR/temporal-$name.pid"
+  log "temporal-cluster: killed $name (pid $pid)"
+}
+
+cmd_start_service() {
+  local name=${1:-} entry grpc
+  entry=$(service_entry "$name")
+  read -r _ grpc _ <<<"$entry"
+  [[ -f $CONFIG_DIR/$name.yaml ]] || die "temporal-cluster: no config for $name: start the cluster first"
+  running "temporal-$name" "$(marker "$name")" && { log "temporal-cluster: $name is already running"; return 0; }
+  local dir
+  dir=$(bash "$SCRIPTS/temporal-server.sh")
+  start_bg "temporal-$name" "$LOG_DIR/temporal-$name.log" "$dir/temporal-server" --config-file "$CONFIG_DIR/$name.yaml" --allow-no-auth start --service "${name%-?}"
+  wait_until 60 port_taken "$grpc" || { log_tail "$LOG_DIR/temporal-$name.log"; die "temporal-cluster: $name did not listen on $grpc"; }
+  log "temporal-cluster: started $name (gRPC 127.0.0.1:$grpc)"
+}
+
 cmd_status() {
   local entry name up=0
   for entry in "${SERVICES[@]}"; do
@@ -176,5 +217,7 @@ case ${1:-} in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) die "usage: scripts/temporal-cluster.sh start|stop|status" ;;
+  kill-service) cmd_kill_service "${2:-}" ;;
+  start-service) cmd_start_service "${2:-}" ;;
+  *) die "usage: scripts/temporal-cluster.sh start|stop|status|kill-service NAME|start-service NAME" ;;
 esac

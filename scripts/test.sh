@@ -7,6 +7,8 @@
 #   npm test -- --unit                                the unit layer only
 #   npm test -- test/integration/import.test.ts       only these files
 #   npm test -- --test-name-pattern=import            node --test options pass through
+#   npm test -- --cluster [files]                     on a Temporal cluster (TEMPORAL_MODE=cluster) instead of the dev server
+#   npm run test:ci                                   CI: every layer on the dev server, then the core tests on the cluster
 #
 # A stack that is already up (npm run stack:up) is used and left running; otherwise one is
 # started for the integration layer and stopped afterwards, whatever the tests' outcome.
@@ -22,9 +24,12 @@ ensure_build
 opts=()
 files=()
 unit_only=0
+ci=0
 while (($#)); do
   case $1 in
     --unit) unit_only=1 ;;
+    --cluster) export TEMPORAL_MODE=cluster ;;
+    --ci) ci=1 ;;
     -*)
       opts+=("$1")
       if [[ $1 != *=* && $# -gt 1 && $2 != -* && ! -e $2 ]]; then
@@ -40,6 +45,20 @@ done
 # explicit --test-timeout changes it.
 if [[ " ${opts[*]-} " != *" --test-timeout"* ]]; then
   opts+=("--test-timeout=${TEST_TIMEOUT_MS:-600000}")
+fi
+
+# The tests CI runs on the Temporal cluster as well: imports, worker crashes, schedules, and the
+# quick reliability suite (which there also loses a history host mid-import).
+CLUSTER_CORE=(test/integration/import.test.ts test/integration/worker-crash.test.ts test/integration/schedules.test.ts test/e2e/reliability-quick.test.ts)
+
+if ((ci)); then
+  # Each mode in a process of its own: each starts and stops its own stack.
+  rc=0
+  log "test: every layer on the Temporal dev server"
+  TEMPORAL_MODE=dev bash "$0" "${opts[@]}" || rc=$?
+  log "test: the core tests on a Temporal cluster (${CLUSTER_CORE[*]})"
+  TEMPORAL_MODE=cluster bash "$0" "${opts[@]}" "${CLUSTER_CORE[@]}" || rc=$((rc ? rc : $?))
+  exit "$rc"
 fi
 
 list() { find "$@" -name '*.test.ts' -type f 2>/dev/null | sort; }

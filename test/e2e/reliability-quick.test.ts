@@ -1,7 +1,8 @@
 /**
  * The quick part of the reliability suite (the full one: `npm run test:reliability`, figures in
  * docs/RELIABILITY.md). One worker process imports two vitrines at once:
- * - 2,000 orders (four pages) while the worker is killed with SIGKILL 3 times at random moments;
+ * - 2,000 orders (four pages) while the worker is killed with SIGKILL 3 times at random moments,
+ *   and on a Temporal cluster one of its two history hosts killed and started again;
  * - 300 orders behind 10% HTTP 5xx, 5% timeouts, 2% HTTP 429 with Retry-After and 1% malformed
  *   documents, with repeated events, an event older than the one already imported, and an event
  *   for an order the platform answers 404 for.
@@ -12,6 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { historyHostLoss, stackTemporalMode } from '../reliability/cluster';
 import { runReliabilitySuite, type SuiteReport } from '../reliability/suite';
 
 const FAULTS = { errorRate: 0.1, timeoutRate: 0.05, rateLimitRate: 0.02, malformedRate: 0.01 };
@@ -45,6 +47,8 @@ describe('reliability (quick)', () => {
       pushOrders: 200,
       pushRatePerSecond: 20,
       pushKills: 2,
+      // On the Temporal cluster (npm run stack:up -- --cluster): a history host lost mid-import.
+      restarts: stackTemporalMode() === 'cluster' ? [historyHostLoss(databaseUrl, 1)] : [],
       // RELIABILITY_KEEP_DB=1 keeps the suite's database for a look afterwards.
       keepDatabase: process.env.RELIABILITY_KEEP_DB === '1',
       log: (line) => t.diagnostic(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`),

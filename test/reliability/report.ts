@@ -31,6 +31,13 @@ export function renderReliabilityDoc(r: SuiteReport): string {
     '| `npm test -- test/e2e/reliability-quick.test.ts` | the quick part alone | |',
     `| \`npm run test:reliability\` | the full suite below; writes this file | ${Math.ceil(r.durations.totalMs / 60_000)} minutes in the last run |`,
     '',
+    'On a Temporal cluster (`npm run stack:up -- --cluster --no-worker`, then `npm run test:reliability`)',
+    'the whole cluster is restarted instead of the dev server (`scripts/temporal-cluster.sh stop`, `start`),',
+    'and one of its two history hosts is lost: `history-a` is killed with SIGKILL mid-import; all 16',
+    "shards must move to `history-b` (read from the `shards` table of the cluster's database) while the",
+    'import goes on, and shards must move back once it is started again. That run writes',
+    '`docs/RELIABILITY-CLUSTER.md`; the quick test does the same history-host loss when the stack is a cluster.',
+    '',
     "`npm run test:reliability` (`scripts/reliability.sh`) starts the project's stack",
     '(`scripts/stack.sh up --no-worker`) unless it is up, and stops it at the end if it started it. It',
     "restarts the stack's Temporal dev server and its project-local Postgres cluster, so it refuses a",
@@ -103,6 +110,7 @@ export function renderReliabilityDoc(r: SuiteReport): string {
     '| --- | --- |',
     `| date | ${r.startedAt} to ${r.finishedAt} |`,
     `| machine | ${r.machine.cpus} CPUs (${cell(r.machine.cpuModel)}), ${r.machine.memoryGiB} GiB memory, Linux ${r.machine.kernel}, Node ${r.machine.node} |`,
+    `| Temporal | ${o.engine ?? 'the dev server (scripts/temporal.sh)'} |`,
     `| seed | ${r.seed} |`,
     `| orders | ${r.crash.orders} (crash vitrine) + ${r.faults.generated} (fault vitrine, ${r.faults.malformed.length} of them malformed) + 1 order the platform does not have |`,
     `| feed events | ${r.crash.events} + ${r.faults.events} (${r.faults.duplicates.length} orders with 2 repeated events, 1 late event, 1 for the 404 order) |`,
@@ -130,10 +138,11 @@ export function renderReliabilityDoc(r: SuiteReport): string {
     add(
       '### Restarts',
       '',
-      '| service | after kill | at | imported before | stop, 3 s down, start took |',
-      '| --- | --- | --- | --- | --- |',
+      '| service | after kill | at | imported before | down and back took | seen |',
+      '| --- | --- | --- | --- | --- | --- |',
       ...r.restarts.map(
-        (x) => `| ${x.service} | ${x.afterKill} | ${s(x.atMs)} | ${x.importedBefore} of ${r.crash.orders} | ${s(x.tookMs)} |`,
+        (x) =>
+          `| ${x.service} | ${x.afterKill} | ${s(x.atMs)} | ${x.importedBefore} of ${r.crash.orders} | ${s(x.tookMs)} | ${x.outcome?.detail ?? 'stopped, 3 s down, started'} |`,
       ),
       '',
     );

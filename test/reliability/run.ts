@@ -17,6 +17,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PAGE_SIZE } from '../../src/workflows/importVitrineOrders';
+import { historyHostLoss, stackTemporalMode } from './cluster';
 import { renderReliabilityDoc } from './report';
 import { runReliabilitySuite, type Restart, type SuiteReport } from './suite';
 import { sleep } from './worker';
@@ -75,24 +76,26 @@ async function main(): Promise<void> {
   delete scriptEnv.DATABASE_URL; // postgres.sh start must restart the project's cluster, not adopt a URL
   const temporalPort = temporalAddress.split(':').pop()!;
   const uiPort = process.env.TEMPORAL_UI_URL ? new URL(process.env.TEMPORAL_UI_URL).port : '';
+  // On a cluster (npm run stack:up -- --cluster) the whole cluster is restarted, and one of its
+  // two history hosts is lost as well.
+  const cluster = stackTemporalMode() === 'cluster';
+  const restartTemporal = async () => {
+    const temporalScript = cluster ? 'scripts/temporal-cluster.sh' : 'scripts/temporal.sh';
+    await script([temporalScript, 'stop'], scriptEnv);
+    await sleep(3000);
+    const out = await script([temporalScript, 'start'], {
+      ...scriptEnv,
+      ...(cluster ? { DATABASE_URL: databaseUrl } : {}),
+      TEMPORAL_PORT: temporalPort,
+      TEMPORAL_UI_PORT: uiPort,
+    });
+    const address = /TEMPORAL_ADDRESS=(\S+)/.exec(out)?.[1];
+    if (address !== temporalAddress) throw new Error(`Temporal came back on ${address}, not ${temporalAddress}`);
+  };
   const restarts: Restart[] = values['no-restarts']
     ? []
     : [
-        {
-          service: 'temporal',
-          afterKill: Math.max(1, Math.round(kills * 0.3)),
-          async restart() {
-            await script(['scripts/temporal.sh', 'stop'], scriptEnv);
-            await sleep(3000);
-            const out = await script(['scripts/temporal.sh', 'start'], {
-              ...scriptEnv,
-              TEMPORAL_PORT: temporalPort,
-              TEMPORAL_UI_PORT: uiPort,
-            });
-            const address = /TEMPORAL_ADDRESS=(\S+)/.exec(out)?.[1];
-            if (address !== temporalAddress) throw new Error(`Temporal came back on ${address}, not ${temporalAddress}`);
-          },
-        },
+        { service: 'temporal', afterKill: Math.max(1, Math.round(kills * 0.3)), restart: restartTemporal },
         {
           service: 'postgres',
           afterKill: Math.max(2, Math.round(kills * 0.6)),
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
               throw new Error(`Postgres came back on ${new URL(url).host}, not ${new URL(databaseUrl).host}`);
           },
         },
+        ...(cluster ? [historyHostLoss(databaseUrl, Math.max(3, Math.round(kills * 0.8)))] : []),
       ];
 
   const outDir = path.join(REPO, '.data', 'reliability');
@@ -112,7 +116,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const log = (line: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
   log(
-    `reliability suite: seed ${seed}, ${orders} orders, ${kills} kills, ${faultOrders} orders behind faults; worker log ${path.relative(REPO, outDir)}/worker-${stamp}.log`,
+    `reliability suite on the ${cluster ? 'Temporal cluster' : 'Temporal dev server'}: seed ${seed}, ${orders} orders, ${kills} kills, ${faultOrders} orders behind faults; worker log ${path.relative(REPO, outDir)}/worker-${stamp}.log`,
   );
 
   const report = await runReliabilitySuite({
@@ -133,6 +137,9 @@ async function main(): Promise<void> {
     importTimeoutMs: 30 * 60_000,
     stallMs: 300_000,
     restarts,
+    engine: cluster
+      ? 'a cluster (scripts/temporal-cluster.sh): frontend, matching, worker and 2 history hosts as processes, 16 shards, on Postgres'
+      : 'the dev server (scripts/temporal.sh: temporal server start-dev, SQLite)',
     statusUpdateOrders: Math.min(orders, 3000),
     statusUpdateKills: 4,
     pushOrders: 1000,
@@ -146,7 +153,7 @@ async function main(): Promise<void> {
   writeFileSync(jsonFile, JSON.stringify(report, null, 2));
   const doc = renderReliabilityDoc(report);
   if (!values['no-doc']) {
-    const docFile = path.resolve(REPO, values.doc ?? 'docs/RELIABILITY.md');
+    const docFile = path.resolve(REPO, values.doc ?? (cluster ? 'docs/RELIABILITY-CLUSTER.md' : 'docs/RELIABILITY.md'));
     mkdirSync(path.dirname(docFile), { recursive: true });
     writeFileSync(docFile, doc);
     log(`figures written to ${path.relative(REPO, docFile)}`);

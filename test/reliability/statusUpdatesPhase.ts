@@ -9,6 +9,7 @@ import { deliverOrder, invoiceOrder, trackOrder } from '../../src/admin/statusUp
 import type { RunningSimulator } from '../../src/simulator/server';
 import type { Rng } from '../../src/simulator/random';
 import { check, type Check } from './checks';
+import type { Restart } from './suite';
 import { sleep, type WorkerSupervisor } from './worker';
 import { validKey } from '../support/nfe';
 
@@ -27,7 +28,7 @@ export interface StatusUpdatesPhaseOptions {
   /** Switches the vitrine's Importar Pedidos on (through the CLI, as an admin does). */
   enable: () => Promise<void>;
   /** Service restarts (Temporal, Postgres): the n-th runs after the n-th kill, while the platform is being told. */
-  restarts?: Array<{ service: string; restart(): Promise<void> }>;
+  restarts?: Array<Pick<Restart, 'service' | 'restart'>>;
 }
 
 /** An ERP call through a Postgres restart; a write that committed before its answer was lost is found done. */
@@ -47,7 +48,7 @@ async function writing<T>(what: () => Promise<T>, deadlineMs = 180_000): Promise
 export interface StatusUpdatesPhaseRecord {
   orders: number;
   kills: Array<{ n: number; atMs: number; sent: number }>;
-  restarts: Array<{ service: string; atMs: number; tookMs: number }>;
+  restarts: Array<{ service: string; atMs: number; tookMs: number; outcome?: { ok: boolean; detail: string } }>;
   tookMs: number;
   stats: Record<string, number>;
 }
@@ -106,9 +107,11 @@ export async function runStatusUpdatesPhase(o: StatusUpdatesPhaseOptions): Promi
         await o.worker.whenReady();
         const at = Date.now();
         o.log(`status updates: restarting ${restart.service}`);
-        await restart.restart();
-        restarts.push({ service: restart.service, atMs: at - started, tookMs: Date.now() - at });
-        o.log(`status updates: ${restart.service} is back after ${((Date.now() - at) / 1000).toFixed(1)} s`);
+        const outcome = await restart.restart({ progress: sentNow });
+        restarts.push({ service: restart.service, atMs: at - started, tookMs: Date.now() - at, outcome: outcome ?? undefined });
+        o.log(
+          `status updates: ${restart.service} is back after ${((Date.now() - at) / 1000).toFixed(1)} s${outcome ? `: ${outcome.detail}` : ''}`,
+        );
       }
     }
   })();
@@ -198,8 +201,10 @@ export async function runStatusUpdatesPhase(o: StatusUpdatesPhaseOptions): Promi
     checks.push(
       check(
         `status updates: ${restart.service} restarted while the platform was told`,
-        done !== undefined,
-        done ? `at ${(done.atMs / 1000).toFixed(1)} s, back in ${done.tookMs} ms` : 'not done (the phase ended before)',
+        done !== undefined && done.outcome?.ok !== false,
+        done
+          ? `at ${(done.atMs / 1000).toFixed(1)} s, back in ${done.tookMs} ms${done.outcome ? `; ${done.outcome.detail}` : ''}`
+          : 'not done (the phase ended before)',
       ),
     );
   }

@@ -41,10 +41,14 @@ export interface FaultRates {
 }
 
 export interface Restart {
-  service: 'temporal' | 'postgres';
+  service: 'temporal' | 'postgres' | 'history host';
   /** Done once the worker is back after this kill (1-based), while the import goes on. */
   afterKill: number;
-  restart(): Promise<void>;
+  /**
+   * `progress`: the phase's count of work done (orders imported, notifications sent), for a fault
+   * that must see work go on while it lasts. A result with ok false fails the restart's check.
+   */
+  restart(context: { progress: () => Promise<number> }): Promise<void | { ok: boolean; detail: string }>;
 }
 
 export interface SuiteOptions {
@@ -68,6 +72,8 @@ export interface SuiteOptions {
   /** The worker's connector timeout (PLATFORM_TIMEOUT_MS). */
   platformTimeoutMs: number;
   restarts?: Restart[];
+  /** Which Temporal the stack runs, for the report. */
+  engine?: string;
   workerLogFile?: string;
   log?: (line: string) => void;
   /** Deadline for the import phase (runs and drain rounds). */
@@ -105,6 +111,8 @@ export interface RestartRecord {
   atMs: number;
   tookMs: number;
   importedBefore: number;
+  /** What a fault that checks itself saw (the history host: where its shards went). */
+  outcome?: { ok: boolean; detail: string };
 }
 
 export interface RunRecord {
@@ -358,9 +366,16 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
         const importedBefore = await patiently('count', () => importedCount(crashCode));
         const at = since();
         log(`restarting ${restart.service} (${importedBefore}/${o.crashOrders} imported)`);
-        await restart.restart();
-        restarts.push({ service: restart.service, afterKill: n, atMs: at, tookMs: since() - at, importedBefore });
-        log(`${restart.service} is back after ${((since() - at) / 1000).toFixed(1)} s`);
+        const outcome = await restart.restart({ progress: () => patiently('count', () => importedCount(crashCode)) });
+        restarts.push({
+          service: restart.service,
+          afterKill: n,
+          atMs: at,
+          tookMs: since() - at,
+          importedBefore,
+          outcome: outcome ?? undefined,
+        });
+        log(`${restart.service} is back after ${((since() - at) / 1000).toFixed(1)} s${outcome ? `: ${outcome.detail}` : ''}`);
       }
     }
 
@@ -458,8 +473,10 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
       checks.push(
         check(
           `crash: ${restart.service} restarted during the import`,
-          !!done && done.importedBefore < o.crashOrders,
-          done ? `after kill ${done.afterKill}, ${done.importedBefore}/${o.crashOrders} imported, back in ${done.tookMs} ms` : 'not done',
+          !!done && done.importedBefore < o.crashOrders && done.outcome?.ok !== false,
+          done
+            ? `after kill ${done.afterKill}, ${done.importedBefore}/${o.crashOrders} imported, back in ${done.tookMs} ms${done.outcome ? `; ${done.outcome.detail}` : ''}`
+            : 'not done',
         ),
       );
     }
