@@ -44,6 +44,8 @@ export interface BenchContext {
   sim: Simulator;
   /** CPU seconds readers of the services (Temporal server, Postgres, simulator) by name. */
   serviceCpu: Map<string, () => number>;
+  /** The Temporal server's processes (one for the dev server, five for a cluster), for their memory. */
+  temporalPids: number[];
   keepDatabases: boolean;
   timeoutMs: number;
   /** Orders each path's processes drain before the measured drain (not measured; 0: none). */

@@ -26,6 +26,8 @@ export interface BenchReport {
   /** The commit measured (and whether src/ had uncommitted changes). */
   code: string;
   machine: MachineInfo;
+  /** The stack's Temporal: the dev server or a cluster (npm run stack:up -- --cluster). */
+  engine?: 'dev' | 'cluster';
   loadAverage: { before: number[]; after: number[] };
   options: {
     orders: number;
@@ -69,6 +71,10 @@ export interface RuntimeResult {
   ratio?: number;
   rounds: { baseline: number[]; temporal: number[] };
 }
+
+export const CLUSTER_TEXT =
+  'frontend, matching, worker and two history hosts as separate processes, 16 history shards, persistence and visibility on the same Postgres server';
+const workersText = (n: number) => (n === 1 ? 'one worker' : `${n} workers`);
 
 export function machineInfo(postgres: string, temporal: string): MachineInfo {
   let cpuModel = os.cpus()[0]?.model ?? 'unknown';
@@ -194,7 +200,7 @@ export function textTable(report: BenchReport): string {
   if (report.schedules) {
     const s = report.schedules;
     out.push(
-      `schedules: ${s.vitrines} vitrines every ${s.intervalMinutes} min on one worker: ` +
+      `schedules: ${s.vitrines} vitrines every ${s.intervalMinutes} min on ${workersText(s.workers)}: ` +
         s.ticks
           .map(
             (t) =>
@@ -236,7 +242,9 @@ export function markdown(report: BenchReport): string {
   L.push(`- Date: ${report.date} (finished ${report.finishedAt})`);
   L.push(`- Code: ${report.code}`);
   L.push(`- Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB memory, ${m.kernel}; Node ${m.node}`);
-  L.push(`- Services: ${m.postgres}; Temporal ${m.temporal}; VTEX simulator ${report.simulator}`);
+  L.push(
+    `- Services: ${m.postgres}; Temporal ${m.temporal}, ${report.engine === 'cluster' ? `a cluster (${CLUSTER_TEXT})` : 'the dev server'}; VTEX simulator ${report.simulator}`,
+  );
   L.push(
     `- Load average (1, 5, 15 min) before: ${load(report.loadAverage.before)}; after: ${load(report.loadAverage.after)}. ` +
       'Other work on the machine (other test suites) competes for the same CPUs and shows up in these figures.',
@@ -376,8 +384,10 @@ export function markdown(report: BenchReport): string {
       'The whole backlog is created right before the drain starts, so that moment is the end of seeding for every order (same machine clock). ' +
       'For a backlog this is mostly queueing: p50 is about the time to drain half of it. It is not the latency of one order arriving on an idle system.',
     '- **Peak RSS**: VmRSS of each worker process, or of the baseline process, sampled every 200 ms from /proc during the drain (the highest worker is shown).',
-    "- **Temporal server**: the stack's dev server (`scripts/temporal.sh`: `temporal server start-dev` with a SQLite file, eager activity execution on, search attributes read from its cache), " +
-      'the same for every path; a Temporal cluster is how the product scales beyond one machine (docs/DEPLOYMENT.md).',
+    report.engine === 'cluster'
+      ? `- **Temporal server**: the stack's cluster (\`npm run stack:up -- --cluster\`, \`scripts/temporal-cluster.sh\`: ${CLUSTER_TEXT}), the same for every path; its CPU is that of all five processes.`
+      : "- **Temporal server**: the stack's dev server (`scripts/temporal.sh`: `temporal server start-dev` with a SQLite file, eager activity execution on, search attributes read from its cache), " +
+          'the same for every path; a Temporal cluster is how the product scales beyond one machine (docs/DEPLOYMENT.md).',
     "- **Simulator**: a separate process (the stack's, or one the benchmark starts when `SIMULATOR_URL` is not set).",
     '- **CPU**: CPU seconds used during the drain by the workers or the baseline process, the Temporal server, Postgres (postmaster and backends) and the simulator, read from /proc ' +
       "(processes found by their listening port; a shared server's figure includes other users' work).",
@@ -433,11 +443,11 @@ export function markdown(report: BenchReport): string {
   }
   if (report.schedules) {
     const s = report.schedules;
-    L.push(`### ${s.vitrines} vitrines with live schedules on one worker`, '');
+    L.push(`### ${s.vitrines} vitrines with live schedules on ${workersText(s.workers)}`, '');
     L.push(
       `${s.vitrines} vitrines switched on, each with its schedule (the product's \`upsertVitrineSchedule\`) every ${s.intervalMinutes} min, ` +
         `each at its own phase of the interval (drawn from its code, so the starts are spread over the interval), ` +
-        `all on the task queue of one worker process (\`dist/worker/main.js\`). Creating the schedules took ${fmt(s.scheduleCreateSeconds, 1)} s; the first watched window began ${s.marginSeconds} s later ` +
+        `all on the task queue of ${s.workers === 1 ? 'one worker process' : `${s.workers} worker processes`} (\`dist/worker/main.js\`). Creating the schedules took ${fmt(s.scheduleCreateSeconds, 1)} s; the first watched window began ${s.marginSeconds} s later ` +
         `(a new schedule counts ticks from when Temporal first runs its scheduler, so a tick right after the create call may be missed). ` +
         `Every vitrine is due exactly once in each window of one interval; 30 s before each of the ${s.ticks.length} watched window(s) every vitrine got ${s.ordersPerVitrine} new orders on the platform. ` +
         `Watched for ${fmt(s.observedSeconds)} s in all, then the schedules were deleted.`,
@@ -456,7 +466,7 @@ export function markdown(report: BenchReport): string {
     L.push(
       `Lags are from each run's scheduled time (its vitrine's phase in the interval) to the run's \`import_runs\` row (its first activity) and to its completion. Orders imported: ${fmt(s.ordersImported)} of ${fmt(s.ordersExpected)}, ` +
         `latency from each order's feed event to its ERP row p50 ${fmt(s.latencyMs.p50)} ms, p95 ${fmt(s.latencyMs.p95)} ms, max ${fmt(s.latencyMs.max)} ms (mostly the wait for the vitrine's next run), ` +
-        `${s.duplicateRows} duplicates. Worker peak RSS ${fmt(s.workerDrainPeakRssMb, 1)} MB while watching (${fmt(s.workerLifePeakRssMb, 1)} MB over its life). ` +
+        `${s.duplicateRows} duplicates. Worker peak RSS ${fmt(s.workerDrainPeakRssMb, 1)} MB while watching (${fmt(s.workerLifePeakRssMb, 1)} MB over its life; the highest of ${s.workers}); Temporal server peak RSS ${fmt(s.temporalPeakRssMb, 1)} MB (its processes summed). ` +
         `CPU while watching: ${Object.entries(s.cpuSeconds)
           .map(([k, v]) => `${k} ${fmt(v, 1)} s`)
           .join(', ')}. ` +

@@ -22,6 +22,7 @@ import { runPath, type BenchContext, type PathResult, type PathSpec } from './pa
 import { listeningPid, treeCpuSeconds } from './procstat';
 import { machineInfo, markdown, textTable, type BenchReport } from './report';
 import { runSchedules } from './schedules';
+import { CLUSTER_SERVICES, stackTemporalMode } from '../test/support/stack';
 import { runStatusUpdates, statusUpdatesMarkdown, writeStatusUpdatesReport } from './statusUpdates';
 import { rateLimitMarkdown, runRateLimit, writeRateLimitReport } from './rateLimit';
 import { pushMarkdown, runPush, sectionsOf, writePushReport } from './push';
@@ -55,6 +56,7 @@ const USAGE = `usage: npm run bench -- [options]
   --schedule-orders K   new orders per scheduled vitrine 30 s before each watched window (default 2)
   --schedule-interval I the schedules' interval in minutes (default 5; the product's default is 15)
   --schedule-windows W  windows of one interval to watch; every vitrine is due once in each (default 1)
+  --schedule-workers N  worker processes the live schedules run on (default 1)
   --backlog B           also drain a backlog of B orders on one worker for its peak RSS (default 0: no)
   --warm-up W           each path's processes first drain W other orders, not measured, so that
                         the figures are those of warm processes (default 0: fresh processes)
@@ -169,6 +171,7 @@ async function main(): Promise<number> {
       'schedule-orders': { type: 'string' },
       'schedule-interval': { type: 'string' },
       'schedule-windows': { type: 'string' },
+      'schedule-workers': { type: 'string' },
       backlog: { type: 'string' },
       'warm-up': { type: 'string' },
       out: { type: 'string' },
@@ -221,6 +224,7 @@ async function main(): Promise<number> {
   const scheduleOrders = positiveInt('--schedule-orders', values['schedule-orders'], 2, 0);
   const scheduleInterval = positiveInt('--schedule-interval', values['schedule-interval'], 5);
   const scheduleWindows = positiveInt('--schedule-windows', values['schedule-windows'], 1);
+  const scheduleWorkers = positiveInt('--schedule-workers', values['schedule-workers'], 1);
   const backlog = positiveInt('--backlog', values.backlog, 0, 0);
   const warmUp = positiveInt('--warm-up', values['warm-up'], 0, 0);
   const timeoutMs = positiveInt('--timeout-minutes', values['timeout-minutes'], 60) * 60_000;
@@ -260,10 +264,16 @@ async function main(): Promise<number> {
   const systemInfo = await client.workflowService.getSystemInfo({});
   const sim = await openSimulator();
 
-  // The services' processes, found by the port they listen on, for their CPU time.
+  // The services' processes, found by the port they listen on, for their CPU time. A Temporal
+  // cluster (npm run stack:up -- --cluster) is five processes: all of them count.
+  const engine = stackTemporalMode();
+  const temporalPorts = engine === 'cluster' ? CLUSTER_SERVICES.map((s) => s.port) : [portOf(temporalAddress)];
+  const temporalPids = [
+    ...new Set(temporalPorts.map((port) => (port === undefined ? undefined : listeningPid(port))).filter((pid) => pid !== undefined)),
+  ];
   const serviceCpu = new Map<string, () => number>();
+  if (temporalPids.length > 0) serviceCpu.set('Temporal server', () => temporalPids.reduce((sum, pid) => sum + treeCpuSeconds(pid), 0));
   const services: Array<[string, number | undefined]> = [
-    ['Temporal server', portOf(temporalAddress)],
     ['Postgres', Number(new URL(databaseServerUrl).port || 5432)],
     ['simulator', portOf(sim.url)],
   ];
@@ -351,6 +361,7 @@ async function main(): Promise<number> {
     client,
     sim,
     serviceCpu,
+    temporalPids,
     keepDatabases: values['keep-databases'] ?? false,
     timeoutMs,
     warmUpOrders: warmUp,
@@ -363,6 +374,7 @@ async function main(): Promise<number> {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
     code: codeVersion(),
     machine: machineInfo(`PostgreSQL ${postgres}`, `server ${systemInfo.serverVersion || 'unknown'}`),
+    engine,
     loadAverage: { before: loadBefore, after: [] },
     options: {
       orders,
@@ -510,13 +522,14 @@ async function main(): Promise<number> {
       });
     }
     if ((variant === 'all' || variant === 'schedules') && schedules > 0) {
-      log(`- ${schedules} vitrines with live schedules on one worker`);
+      log(`- ${schedules} vitrines with live schedules on ${scheduleWorkers} worker(s)`);
       try {
         report.schedules = await runSchedules(ctx, {
           vitrines: schedules,
           ordersPerVitrine: scheduleOrders,
           ticks: scheduleWindows,
           intervalMinutes: scheduleInterval,
+          workers: scheduleWorkers,
         });
         // Runs that did not happen within their tick are a measurement (the target), not a failure
         // of the benchmark; an order imported twice is.

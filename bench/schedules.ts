@@ -1,8 +1,8 @@
 /**
- * Many vitrines with live schedules on one worker: V vitrines switched on, each with its Temporal
+ * Many vitrines with live schedules on one or more workers: V vitrines switched on, each with its Temporal
  * Schedule every I minutes (the product's own upsertVitrineSchedule, so each vitrine starts at its
- * own phase of the interval), all pointing at the task queue of one worker process
- * (src/worker/main.ts). The watch is W windows of one interval each: every vitrine is due exactly
+ * own phase of the interval), all pointing at the task queue of the worker processes
+ * (src/worker/main.ts; --schedule-workers). The watch is W windows of one interval each: every vitrine is due exactly
  * once in each. Orders trickle in: 30 s before each window every vitrine gets K new orders. It
  * reports, per window, how many of the runs due in it started and completed and how late after
  * their scheduled time, the latency from each order's feed event to its ERP row, and the worker's
@@ -15,7 +15,7 @@ import { deleteVitrineSchedule, upsertVitrineSchedule } from '../src/scheduling/
 import { scheduleIdFor } from '../src/shared/ids';
 import type { VitrineRow } from '../src/erp/tables';
 import { addBenchVitrines, PRODUCT_WORKER, resetAccounts, SEED_BASE, terminateTaskQueue, vitrineCode, type BenchContext } from './paths';
-import { CpuMeter, mb } from './procstat';
+import { CpuMeter, mb, rssBytes, RssSampler } from './procstat';
 import { createBenchDatabase, onInterrupt } from './services';
 import { startWorkers, type WorkerProcess } from './workers';
 
@@ -47,8 +47,13 @@ export interface SchedulesResult {
   ordersExpected: number;
   /** Correctness: an order imported twice. Anything else here is a measurement. */
   duplicateRows: number;
+  /** Worker processes the schedules ran on. */
+  workers: number;
+  /** The highest worker's peak while watching, and over its life. */
   workerDrainPeakRssMb: number;
   workerLifePeakRssMb: number;
+  /** Peak of the Temporal server's processes' VmRSS summed (sampled every second while watching). */
+  temporalPeakRssMb: number;
   cpuSeconds: Record<string, number>;
   observedSeconds: number;
   /**
@@ -134,14 +139,14 @@ async function tickFigures(db: Knex, ticks: number[], intervalMs: number): Promi
 
 export async function runSchedules(
   ctx: BenchContext,
-  options: { vitrines: number; ordersPerVitrine: number; ticks: number; intervalMinutes: number },
+  options: { vitrines: number; ordersPerVitrine: number; ticks: number; intervalMinutes: number; workers?: number },
 ): Promise<SchedulesResult> {
   const tag = 'sc';
   const { intervalMinutes } = options;
   const database = await createBenchDatabase(ctx.databaseServerUrl, `vitrine_bench_${ctx.runId}_${tag}`);
   const codes = Array.from({ length: options.vitrines }, (_, i) => vitrineCode(ctx, tag, i));
   const taskQueue = `bench-${ctx.runId}-${tag}`;
-  let worker: WorkerProcess | undefined;
+  let workers: WorkerProcess[] = [];
   const created: string[] = [];
   const unregister = onInterrupt(async () => {
     await mapLimit(created, 16, (code) => deleteVitrineSchedule(ctx.client, code).catch(() => undefined));
@@ -153,16 +158,17 @@ export async function runSchedules(
     const vitrines = await addBenchVitrines(ctx, database.db, tag, options.vitrines);
     for (const v of vitrines)
       await updateVitrineSettings(database.db, v.id, { import_orders: true, import_interval_minutes: intervalMinutes });
-    [worker] = await startWorkers(
+    workers = await startWorkers(
       ctx.client,
-      1,
+      options.workers ?? 1,
       PRODUCT_WORKER,
       { DATABASE_URL: database.url, TEMPORAL_ADDRESS: ctx.temporalAddress, TEMPORAL_NAMESPACE: ctx.namespace, TASK_QUEUE: taskQueue },
       `bench-${tag}`,
     );
-    const w = worker;
-    const cpu = new CpuMeter(new Map([['worker', () => w.cpuSeconds()], ...ctx.serviceCpu])).start();
-    w.startMeasuring();
+    const all = workers;
+    const cpu = new CpuMeter(new Map([['worker', () => all.reduce((sum, w) => sum + w.cpuSeconds(), 0)], ...ctx.serviceCpu])).start();
+    for (const w of all) w.startMeasuring();
+    const temporalRss = new RssSampler(() => ctx.temporalPids.reduce((sum, pid) => sum + (rssBytes(pid) ?? 0), 0), 1000).start();
     const observeStart = performance.now();
 
     ctx.log(`  creating ${options.vitrines} schedules (every ${intervalMinutes} min, on) for task queue ${taskQueue}`);
@@ -213,7 +219,8 @@ export async function runSchedules(
         scheduler.describeFailures += 1;
       }
     });
-    const workerDrainPeak = w.stopMeasuring();
+    const workerDrainPeak = Math.max(...all.map((w) => w.stopMeasuring()));
+    const temporalPeak = temporalRss.stop();
     const cpuSeconds = cpu.stop();
     const figures = await tickFigures(database.db, ticks, intervalMs);
     const [{ rows, distinct_rows: distinctRows }] = await database
@@ -253,8 +260,10 @@ export async function runSchedules(
       ordersImported: rows,
       ordersExpected,
       duplicateRows: rows - distinctRows,
+      workers: all.length,
       workerDrainPeakRssMb: mb(workerDrainPeak),
-      workerLifePeakRssMb: mb(w.lifeRss.peakBytes),
+      workerLifePeakRssMb: mb(Math.max(...all.map((w) => w.lifeRss.peakBytes))),
+      temporalPeakRssMb: mb(temporalPeak),
       cpuSeconds: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       observedSeconds,
       scheduler,
@@ -267,7 +276,7 @@ export async function runSchedules(
     await mapLimit(created, 16, (code) => deleteVitrineSchedule(ctx.client, code).catch(() => undefined));
     const left = await terminateTaskQueue(ctx, taskQueue);
     if (left > 0) ctx.log(`  terminated ${left} run(s) still going`);
-    await worker?.stop();
+    await Promise.all(workers.map((w) => w.stop()));
     await resetAccounts(ctx, codes);
     if (ctx.keepDatabases) await database.db.destroy();
     else await database.drop();

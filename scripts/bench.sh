@@ -7,6 +7,7 @@
 #   npm run bench -- --orders 2000 --vitrines 4     smaller
 #   npm run bench -- --variant all                  also two workers, one workflow per order, 500 live schedules
 #   npm run bench -- --help                         every option
+#   npm run bench:engines                           the dev server and the Temporal cluster side by side (bench/engines.ts)
 #
 # A stack that is already up (npm run stack:up) is used and left running; otherwise one is
 # started for the run and stopped afterwards, whatever the outcome (as npm test does).
@@ -22,6 +23,13 @@ for arg in "$@"; do
 done
 
 ensure_build
+
+# --engines: both Temporal engines in one run (bench/engines.ts), which brings the stack up in each
+# mode itself (a running stack is stopped first, and the stack is left down).
+if [[ ${1:-} == --engines ]]; then
+  shift
+  exec node --import tsx bench/engines.ts "$@"
+fi
 
 use_stack bench
 

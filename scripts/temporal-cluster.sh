@@ -34,7 +34,8 @@ ui_server() {
     [[ -x $go ]] || die "temporal-cluster: Go is needed to build the Temporal Web UI server"
     build=$(mktemp -d)
     log "temporal-cluster: building the Web UI server v$UI_VERSION from its Go module (once)"
-    GOBIN=$build "$go" install "github.com/temporalio/ui-server/v2/cmd/server@v$UI_VERSION" >&2 ||
+    # It asks for a newer Go than may be installed: the toolchain comes through the module proxy.
+    GOTOOLCHAIN=go1.26.10 GOBIN=$build "$go" install "github.com/temporalio/ui-server/v2/cmd/server@v$UI_VERSION" >&2 ||
       die "temporal-cluster: the Web UI server did not build"
     mkdir -p "$UI_DIR" && mv "$build/server" "$UI_DIR/temporal-ui-server.tmp.$$" && mv "$UI_DIR/temporal-ui-server.tmp.$$" "$UI_DIR/temporal-ui-server"
     rm -rf "$build"

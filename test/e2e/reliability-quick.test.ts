@@ -13,7 +13,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { historyHostLoss, stackTemporalMode } from '../reliability/cluster';
+import { historyHostLoss } from '../reliability/cluster';
+import { stackTemporalMode } from '../support/stack';
 import { runReliabilitySuite, type SuiteReport } from '../reliability/suite';
 
 const FAULTS = { errorRate: 0.1, timeoutRate: 0.05, rateLimitRate: 0.02, malformedRate: 0.01 };

@@ -5,28 +5,19 @@
  * SIGKILL and started again.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDatabase } from '../../src/erp/db';
+import { CLUSTER_SERVICES } from '../support/stack';
 import type { Restart } from './suite';
 import { sleep } from './worker';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
-/** `cluster` when the stack's Temporal is scripts/temporal-cluster.sh, else `dev` (the dev server). */
-export function stackTemporalMode(): 'dev' | 'cluster' {
-  try {
-    return readFileSync(path.join(REPO, '.data', 'run', 'temporal.mode'), 'utf8').trim() === 'cluster' ? 'cluster' : 'dev';
-  } catch {
-    return 'dev';
-  }
-}
-
 /** The history hosts of scripts/temporal-cluster.sh: name and the gRPC address that is its identity. */
-export const HISTORY_HOSTS = [
-  { name: 'history-a', address: '127.0.0.1:7234' },
-  { name: 'history-b', address: '127.0.0.1:7244' },
-] as const;
+export const HISTORY_HOSTS = CLUSTER_SERVICES.filter((s) => s.name.startsWith('history-')).map((s) => ({
+  name: s.name,
+  address: `127.0.0.1:${s.port}`,
+}));
 
 /** Field 3 (owner, a string) of a persistence ShardInfo protobuf: `<host:port>-<seq>-<uuid>`. */
 export function shardOwner(data: Buffer): string | undefined {
