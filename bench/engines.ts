@@ -12,7 +12,7 @@
  * from the children's JSON reports (kept in .data/bench/engines-<time>/).
  *
  *   npm run bench:engines -- [--engines dev,cluster] [--orders 20000] [--vitrines 10] [--rounds 3]
- *     [--warm-up 10000] [--ladder 350x2,700x2,1400x2] [--at-scale 5000x15] [--schedule-workers 2] [--no-write]
+ *     [--warm-up 10000] [--ladder 350x2,525x2,700x2,1050x2] [--at-scale 5000x15] [--schedule-workers 2] [--no-write]
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -169,7 +169,7 @@ function render(results: EngineResult[], header: { date: string; finished: strin
   const scale = results.find((r) => r.atScale);
   if (scale?.atScale) {
     const s = scale.atScale;
-    L.push('', `### ${fmt(s.vitrines)} vitrines every ${s.intervalMinutes} minutes on the ${name(scale.engine)}, two workers`, '');
+    L.push('', `### ${fmt(s.vitrines)} vitrines every ${s.intervalMinutes} min on the ${name(scale.engine)}, ${s.workers} workers`, '');
     L.push(
       `Creating the ${fmt(s.vitrines)} schedules took ${fmt(s.scheduleCreateSeconds, 1)} s; watched one window of ${s.intervalMinutes} min (${fmt(s.observedSeconds)} s in all).`,
       '',
@@ -212,7 +212,7 @@ async function main(): Promise<number> {
   }
   const engines = (values.engines ?? 'dev,cluster').split(',').map((e) => e.trim()) as Engine[];
   if (engines.some((e) => e !== 'dev' && e !== 'cluster')) throw new Error(`--engines: dev and/or cluster, got "${values.engines}"`);
-  const ladder = parseSteps('--ladder', values.ladder ?? '350x2,700x2,1400x2').sort((a, b) => perSecond(a) - perSecond(b));
+  const ladder = parseSteps('--ladder', values.ladder ?? '350x2,525x2,700x2,1050x2').sort((a, b) => perSecond(a) - perSecond(b));
   const atScale = values['at-scale'] === '' ? undefined : parseSteps('--at-scale', values['at-scale'] ?? '5000x15')[0];
   const workers = values['schedule-workers'] ?? '2';
   const batchArgs = [
@@ -250,7 +250,7 @@ async function main(): Promise<number> {
       const env = await stackUp(engine);
       result.batch = await bench(env, batchArgs, path.join(dir, `${engine}-batch.json`));
       if (!result.batch) result.errors.push('the main benchmark wrote no report');
-      result.serverVersion = result.batch?.machine.temporal ?? '-';
+      result.serverVersion = result.batch?.machine.temporal.replace(/^server /, '') ?? '-';
       for (const step of ladder) {
         const report = await bench(
           env,
@@ -261,7 +261,7 @@ async function main(): Promise<number> {
           result.errors.push(`${step.vitrines}x${step.intervalMinutes}: no report`);
           break;
         }
-        if (result.serverVersion === '-') result.serverVersion = report.machine.temporal;
+        if (result.serverVersion === '-') result.serverVersion = report.machine.temporal.replace(/^server /, '');
         result.ladder.push(report.schedules);
         log(
           `  ${step.vitrines}x${step.intervalMinutes}: ${report.schedules.ok ? 'sustained' : `not sustained: ${report.schedules.problems.join('; ')}`}`,
