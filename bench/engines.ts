@@ -146,7 +146,8 @@ function render(results: EngineResult[], header: { date: string; finished: strin
   L.push('');
   L.push('### Live schedules on two workers: the highest rate each engine sustains', '');
   L.push(
-    "Vitrines switched on with their Temporal Schedules (the product's `upsertVitrineSchedule`), each at its own phase of the interval, on two worker processes; 2 new orders per vitrine 30 s before the watched window. " +
+    "Vitrines switched on with their Temporal Schedules (the product's `upsertVitrineSchedule`), each at its own phase of the interval, on two worker processes; 2 new orders per vitrine 30 s before the watched window, " +
+      'which begins once the last schedules created have started their scheduler (a new schedule takes no action before that) and at least 30 s after the create calls. ' +
       "A rate is **sustained** when every run due in the window started and completed within its interval, every order was imported once, and Temporal's scheduler dropped nothing. " +
       'The rates rise until one is not sustained. A shorter interval gives the same run rate with fewer schedules: the load on the engine is the runs per second (a schedule between runs is a sleeping timer), so a rate is also shown as vitrines at the default interval of 15 minutes.',
     '',
@@ -171,7 +172,8 @@ function render(results: EngineResult[], header: { date: string; finished: strin
     const s = scale.atScale;
     L.push('', `### ${fmt(s.vitrines)} vitrines every ${s.intervalMinutes} min on the ${name(scale.engine)}, ${s.workers} workers`, '');
     L.push(
-      `Creating the ${fmt(s.vitrines)} schedules took ${fmt(s.scheduleCreateSeconds, 1)} s; watched one window of ${s.intervalMinutes} min (${fmt(s.observedSeconds)} s in all).`,
+      `Creating the ${fmt(s.vitrines)} schedules took ${fmt(s.scheduleCreateSeconds, 1)} s; the last ones created had started their scheduler ${fmt(s.schedulersStartSeconds, 1)} s after that; ` +
+        `the watched window of ${s.intervalMinutes} min began ${s.marginSeconds} s after the create calls (${fmt(s.observedSeconds)} s watched in all).`,
       '',
     );
     L.push(

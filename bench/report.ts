@@ -447,8 +447,8 @@ export function markdown(report: BenchReport): string {
     L.push(
       `${s.vitrines} vitrines switched on, each with its schedule (the product's \`upsertVitrineSchedule\`) every ${s.intervalMinutes} min, ` +
         `each at its own phase of the interval (drawn from its code, so the starts are spread over the interval), ` +
-        `all on the task queue of ${s.workers === 1 ? 'one worker process' : `${s.workers} worker processes`} (\`dist/worker/main.js\`). Creating the schedules took ${fmt(s.scheduleCreateSeconds, 1)} s; the first watched window began ${s.marginSeconds} s later ` +
-        `(a new schedule counts ticks from when Temporal first runs its scheduler, so a tick right after the create call may be missed). ` +
+        `all on the task queue of ${s.workers === 1 ? 'one worker process' : `${s.workers} worker processes`} (\`dist/worker/main.js\`). Creating the schedules took ${fmt(s.scheduleCreateSeconds, 1)} s; the last ones created had started their scheduler ${fmt(s.schedulersStartSeconds, 1)} s later, and the first watched window began ${s.marginSeconds} s after the create calls ` +
+        `(a new schedule counts ticks from when Temporal first runs its scheduler, so a tick before that is not due). ` +
         `Every vitrine is due exactly once in each window of one interval; 30 s before each of the ${s.ticks.length} watched window(s) every vitrine got ${s.ordersPerVitrine} new orders on the platform. ` +
         `Watched for ${fmt(s.observedSeconds)} s in all, then the schedules were deleted.`,
       '',

@@ -39,6 +39,8 @@ export interface SchedulesResult {
   scheduleCreateSeconds: number;
   /** Seconds from the last schedule created to the first watched tick. */
   marginSeconds: number;
+  /** Seconds from the last schedule created until the last ones created had started their scheduler. */
+  schedulersStartSeconds: number;
   /** From each order's feed event (seeded ~30 s before a tick) to its ERP row. */
   latencyMs: { p50: number; p95: number; max: number };
   ticks: ScheduleTick[];
@@ -137,6 +139,30 @@ async function tickFigures(db: Knex, ticks: number[], intervalMs: number): Promi
   });
 }
 
+/**
+ * When every one of these schedules (the last created) has run its scheduler: each describes with
+ * its next action times. Gives up after 5 minutes (the window then starts anyway).
+ */
+async function schedulersStarted(ctx: BenchContext, codes: string[]): Promise<number> {
+  const waiting = new Set(codes);
+  const deadline = Date.now() + 5 * 60_000;
+  while (waiting.size > 0 && Date.now() < deadline) {
+    await Promise.all(
+      [...waiting].map(async (code) => {
+        try {
+          const described = await ctx.client.schedule.getHandle(scheduleIdFor(code)).describe();
+          if (described.info.nextActionTimes.length > 0) waiting.delete(code);
+        } catch {
+          // not answering yet
+        }
+      }),
+    );
+    if (waiting.size > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  if (waiting.size > 0) ctx.log(`  ${waiting.size} schedule(s) had not started their scheduler after 5 minutes`);
+  return Date.now();
+}
+
 export async function runSchedules(
   ctx: BenchContext,
   options: { vitrines: number; ordersPerVitrine: number; ticks: number; intervalMinutes: number; workers?: number },
@@ -180,16 +206,19 @@ export async function runSchedules(
     const scheduleCreateSeconds = (performance.now() - createStart) / 1000;
 
     // Each vitrine runs once in any window of one interval, at its phase. A new schedule counts its
-    // ticks from when Temporal first runs its scheduler, not from the create call: the first window
-    // starts 30 s later.
+    // ticks from when Temporal first runs its scheduler, not from the create call, and a server
+    // that was just handed hundreds of schedules gets to the last ones tens of seconds later: the
+    // first window starts once the last schedules created answer with their next action times
+    // (their scheduler ran), and at least 30 s after the create calls.
     const createdAt = Date.now();
+    const schedulersStartedAt = await schedulersStarted(ctx, created.slice(-20));
     const intervalMs = intervalMinutes * 60_000;
-    const firstTick = Math.ceil((createdAt + 30_000) / 1000) * 1000;
+    const firstTick = Math.ceil(Math.max(createdAt + 30_000, schedulersStartedAt + 10_000) / 1000) * 1000;
     const ticks = Array.from({ length: options.ticks }, (_, i) => firstTick + i * intervalMs);
     const lastTick = ticks[ticks.length - 1];
     const expected = options.vitrines * options.ticks;
     ctx.log(
-      `  watching ${options.ticks} window(s) of ${intervalMinutes} min from ${new Date(firstTick).toISOString().slice(11, 19)} (UTC), ${options.ordersPerVitrine} new orders per vitrine 30 s before each; each vitrine runs once per window, at its phase`,
+      `  schedulers started ${((schedulersStartedAt - createdAt) / 1000).toFixed(1)} s after the create calls; watching ${options.ticks} window(s) of ${intervalMinutes} min from ${new Date(firstTick).toISOString().slice(11, 19)} (UTC), ${options.ordersPerVitrine} new orders per vitrine 30 s before each; each vitrine runs once per window, at its phase`,
     );
     const seededAt = new Map<string, number>();
     for (const [batch, tick] of ticks.entries()) {
@@ -254,6 +283,7 @@ export async function runSchedules(
       intervalMinutes,
       scheduleCreateSeconds,
       marginSeconds: Math.round((firstTick - createdAt) / 1000),
+      schedulersStartSeconds: Math.round((schedulersStartedAt - createdAt) / 100) / 10,
       latencyMs: { p50: percentile(lags, 0.5), p95: percentile(lags, 0.95), max: percentile(lags, 1) },
       ticks: figures,
       expectedRunsPerTick: options.vitrines,

@@ -8,7 +8,13 @@ import type { Knex } from 'knex';
 import type { ChangeLog } from '../admin/audit';
 import { AdminInputError } from '../admin/errors';
 import { countBlockedOrders } from '../erp/store/blockedOrders';
-import { paymentTypeNamed } from '../admin/inputs';
+import {
+  deleteMarketplaceMapping,
+  deletePaymentMapping,
+  saveMarketplaceMapping,
+  savePaymentMapping,
+  saveStatusMapping,
+} from '../admin/dePara';
 import { marketplaceInputOf } from '../admin/marketplaceInputs';
 import {
   affiliateIdSchema,
@@ -20,11 +26,6 @@ import {
   paymentConditionSchema,
   platformPaymentSchema,
   platformStateSchema,
-  removeMarketplaceMapping,
-  removePaymentMapping,
-  setMarketplaceMapping,
-  setPaymentMapping,
-  setStatusMapping,
 } from '../erp/store/deparaTables';
 import { DEFAULT_PAYMENT_KEY } from '../importing/rules/payments';
 import { ERP_STATUSES, platformActionFor } from '../importing/rules/statuses';
@@ -272,18 +273,15 @@ export function registerDeParaRoutes(app: FastifyInstance, deps: BackofficeDeps)
     deParaChange(deps, 'payments', async (db, log, vitrine, fields) => {
       const platformPayment = parseSetting(platformPaymentSchema, fields.platformPayment, 'platform payment');
       const condition = parseSetting(paymentConditionSchema, fields.condition, 'condition');
-      const type = await paymentTypeNamed(db, fields.paymentType ?? '');
-      const { previous } = await setPaymentMapping(db, vitrine.id, { platformPayment, paymentTypeId: type.id, condition });
-      log.record({
-        vitrine,
-        action: 'depara.payments.set',
-        before: previous ?? null,
-        after: { platformPayment, paymentType: type.code, paymentTypeName: type.name, condition },
+      const { mapping, previous } = await savePaymentMapping(db, log, vitrine, {
+        platformPayment,
+        paymentType: fields.paymentType ?? '',
+        condition,
       });
       const was = previous ? ` (was ${previous.paymentType} "${previous.condition}")` : ' (new row)';
       const blocked = await countBlockedOrders(db, vitrine.id);
       const retry = blocked > 0 ? `; ${blocked} blocked order(s) of ${vitrine.code} can be retried on Pedidos bloqueados` : '';
-      return `vitrine ${vitrine.code}: payment ${JSON.stringify(platformPayment)} -> ${type.code} "${condition}"${was}${retry}`;
+      return `vitrine ${vitrine.code}: payment ${JSON.stringify(platformPayment)} -> ${mapping.paymentType} "${condition}"${was}${retry}`;
     }),
   );
 
@@ -292,10 +290,9 @@ export function registerDeParaRoutes(app: FastifyInstance, deps: BackofficeDeps)
     ADMIN,
     deParaChange(deps, 'payments', async (db, log, vitrine, fields) => {
       const platformPayment = parseSetting(platformPaymentSchema, fields.platformPayment, 'platform payment');
-      const removed = await removePaymentMapping(db, vitrine.id, platformPayment);
+      const removed = await deletePaymentMapping(db, log, vitrine, platformPayment);
       if (removed === undefined)
         throw new AdminInputError(`vitrine ${vitrine.code} has no payment DE-PARA row for ${JSON.stringify(platformPayment)}`);
-      log.record({ vitrine, action: 'depara.payments.remove', before: { platformPayment: removed }, after: null });
       return removed === DEFAULT_PAYMENT_KEY
         ? `vitrine ${vitrine.code}: default payment row removed; orders with an unmapped payment will be blocked`
         : `vitrine ${vitrine.code}: payment ${JSON.stringify(removed)} removed from the DE-PARA`;
@@ -308,13 +305,7 @@ export function registerDeParaRoutes(app: FastifyInstance, deps: BackofficeDeps)
     deParaChange(deps, 'statuses', async (db, log, vitrine, fields) => {
       const status = parseSetting(erpStatusSchema, fields.erpStatus, 'ERP status');
       const platformState = parseSetting(platformStateSchema, fields.platformState, 'platform state');
-      const { previous } = await setStatusMapping(db, vitrine.id, platformState, status);
-      log.record({
-        vitrine,
-        action: 'depara.statuses.set',
-        before: previous === undefined ? null : { platformState, erpStatus: previous },
-        after: { platformState, erpStatus: status },
-      });
+      const { previous } = await saveStatusMapping(db, log, vitrine, platformState, status);
       const was = previous === undefined ? ' (new row)' : previous === status ? ' (unchanged)' : ` (was ${previous})`;
       return `vitrine ${vitrine.code}: platform state ${platformState} -> ${status}${was}`;
     }),
@@ -325,9 +316,7 @@ export function registerDeParaRoutes(app: FastifyInstance, deps: BackofficeDeps)
     ADMIN,
     deParaChange(deps, 'marketplaces', async (db, log, vitrine, fields) => {
       const input = await marketplaceInputOf(db, fields);
-      const { created, previous } = await setMarketplaceMapping(db, vitrine.id, input);
-      const [row] = await listMarketplaceMappings(db, vitrine.id, input.affiliateId);
-      log.record({ vitrine, action: 'marketplaces.set', before: previous ?? null, after: row });
+      const { created } = await saveMarketplaceMapping(db, log, vitrine, input);
       const blocked = await countBlockedOrders(db, vitrine.id);
       const retry = blocked > 0 ? `; ${blocked} blocked order(s) of ${vitrine.code} can be retried on Pedidos bloqueados` : '';
       return `vitrine ${vitrine.code}: marketplace ${input.affiliateId} -> "${input.channel}"${created ? ' (new row)' : ''}${retry}`;
@@ -339,9 +328,8 @@ export function registerDeParaRoutes(app: FastifyInstance, deps: BackofficeDeps)
     ADMIN,
     deParaChange(deps, 'marketplaces', async (db, log, vitrine, fields) => {
       const affiliateId = parseSetting(affiliateIdSchema, fields.affiliateId, 'affiliate id');
-      const removed = await removeMarketplaceMapping(db, vitrine.id, affiliateId);
+      const removed = await deleteMarketplaceMapping(db, log, vitrine, affiliateId);
       if (removed === undefined) throw new AdminInputError(`vitrine ${vitrine.code} has no marketplace row for ${affiliateId}`);
-      log.record({ vitrine, action: 'marketplaces.remove', before: { affiliateId: removed }, after: null });
       return `vitrine ${vitrine.code}: marketplace ${removed} removed; its new orders will be blocked`;
     }),
   );

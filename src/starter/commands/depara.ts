@@ -7,14 +7,11 @@ import {
   paymentConditionSchema,
   platformPaymentSchema,
   platformStateSchema,
-  removePaymentMapping,
-  setPaymentMapping,
-  setStatusMapping,
 } from '../../erp/store/deparaTables';
 import { countBlockedOrders } from '../../erp/store/blockedOrders';
 import { DEFAULT_PAYMENT_KEY } from '../../importing/rules/payments';
 import { ERP_STATUSES, platformActionFor } from '../../importing/rules/statuses';
-import { paymentTypeNamed } from '../../admin/inputs';
+import { deletePaymentMapping, savePaymentMapping, saveStatusMapping } from '../../admin/dePara';
 import { parseSetting, vitrineCodeSchema } from '../../admin/vitrineSettings';
 import { UsageError } from '../output';
 import type { Register } from './vitrines';
@@ -97,13 +94,12 @@ In <condition>, {n} stands for the installments, e.g. "Cartão {n}x".
       const platformPayment = parseSetting(platformPaymentSchema, args[0], 'platform payment');
       if (which === 'remove') {
         const vitrine = await ctx.vitrine(vitrineCode);
-        const removed = await removePaymentMapping(ctx.db, vitrine.id, platformPayment);
+        const removed = await deletePaymentMapping(ctx.db, ctx.changeLog, vitrine, platformPayment);
         if (removed === undefined) {
           throw new UsageError(
             `vitrine ${vitrine.code} has no payment DE-PARA row for ${JSON.stringify(platformPayment)} (see: vitrine payments ${vitrine.code} list)`,
           );
         }
-        ctx.recordChange({ vitrine, action: 'depara.payments.remove', before: { platformPayment: removed }, after: null });
         if (options.json) return ctx.out.json({ vitrine: vitrine.code, removed });
         ctx.out.line(
           removed === DEFAULT_PAYMENT_KEY
@@ -116,13 +112,16 @@ In <condition>, {n} stands for the installments, e.g. "Cartão {n}x".
       const typeCode = args[1];
       const condition = parseSetting(paymentConditionSchema, args[2], 'condition');
       const vitrine = await ctx.vitrine(vitrineCode);
-      const type = await paymentTypeNamed(ctx.db, typeCode, '; see: vitrine payment-types list');
-      const { created, previous } = await setPaymentMapping(ctx.db, vitrine.id, { platformPayment, paymentTypeId: type.id, condition });
-      const mapping = { platformPayment, paymentType: type.code, paymentTypeName: type.name, condition };
-      ctx.recordChange({ vitrine, action: 'depara.payments.set', before: previous ?? null, after: mapping });
+      const { mapping, created, previous } = await savePaymentMapping(
+        ctx.db,
+        ctx.changeLog,
+        vitrine,
+        { platformPayment, paymentType: typeCode, condition },
+        '; see: vitrine payment-types list',
+      );
       if (options.json) return ctx.out.json({ vitrine: vitrine.code, ...mapping, created, previous: previous ?? null });
       const was = previous ? ` (was ${previous.paymentType} "${previous.condition}")` : '';
-      ctx.out.line(`vitrine ${vitrine.code}: payment ${JSON.stringify(platformPayment)} -> ${type.code} "${condition}"${was}`);
+      ctx.out.line(`vitrine ${vitrine.code}: payment ${JSON.stringify(platformPayment)} -> ${mapping.paymentType} "${condition}"${was}`);
       const count = await countBlockedOrders(ctx.db, vitrine.id);
       if (count > 0)
         ctx.out.line(
@@ -172,13 +171,7 @@ that, set in the ERP (vitrine orders set-status), tells the platform (VTEX start
       const status = parseSetting(erpStatusSchema, args[0], 'ERP status');
       const platformState = parseSetting(platformStateSchema, args[1], 'platform state');
       const vitrine = await ctx.vitrine(vitrineCode);
-      const { previous } = await setStatusMapping(ctx.db, vitrine.id, platformState, status);
-      ctx.recordChange({
-        vitrine,
-        action: 'depara.statuses.set',
-        before: previous === undefined ? null : { platformState, erpStatus: previous },
-        after: { platformState, erpStatus: status },
-      });
+      const { previous } = await saveStatusMapping(ctx.db, ctx.changeLog, vitrine, platformState, status);
       if (options.json) return ctx.out.json({ vitrine: vitrine.code, platformState, erpStatus: status, previous: previous ?? null });
       const was = previous === undefined ? ' (new row)' : previous === status ? ' (unchanged)' : ` (was ${previous})`;
       ctx.out.line(`vitrine ${vitrine.code}: platform state ${platformState} -> ${status}${was}`);

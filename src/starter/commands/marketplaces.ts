@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { marketplaceInputOf } from '../../admin/marketplaceInputs';
 import { parseSetting, vitrineCodeSchema } from '../../admin/vitrineSettings';
 import { countBlockedOrders } from '../../erp/store/blockedOrders';
-import { affiliateIdSchema, listMarketplaceMappings, removeMarketplaceMapping, setMarketplaceMapping } from '../../erp/store/deparaTables';
+import { deleteMarketplaceMapping, saveMarketplaceMapping } from '../../admin/dePara';
+import { affiliateIdSchema, listMarketplaceMappings } from '../../erp/store/deparaTables';
 import { UsageError } from '../output';
 import { actionArgs } from './depara';
 import type { Register } from './vitrines';
@@ -59,13 +60,12 @@ Without --payment-type, its payments go through the payment DE-PARA (vitrine pay
 
       if (which === 'remove') {
         const affiliateId = parseSetting(affiliateIdSchema, args[0], 'affiliate id');
-        const removed = await removeMarketplaceMapping(ctx.db, vitrine.id, affiliateId);
+        const removed = await deleteMarketplaceMapping(ctx.db, ctx.changeLog, vitrine, affiliateId);
         if (removed === undefined) {
           throw new UsageError(
             `vitrine ${vitrine.code} has no marketplace row for ${affiliateId} (see: vitrine marketplaces ${vitrine.code} list)`,
           );
         }
-        ctx.recordChange({ vitrine, action: 'marketplaces.remove', before: { affiliateId: removed }, after: null });
         if (options.json) return ctx.out.json({ vitrine: vitrine.code, removed });
         ctx.out.line(`vitrine ${vitrine.code}: marketplace ${removed} removed; its new orders will be blocked`);
         return;
@@ -78,9 +78,7 @@ Without --payment-type, its payments go through the payment DE-PARA (vitrine pay
         paymentType: options.paymentType,
         condition: options.condition,
       });
-      const { created, previous } = await setMarketplaceMapping(ctx.db, vitrine.id, input);
-      const [row] = await listMarketplaceMappings(ctx.db, vitrine.id, input.affiliateId);
-      ctx.recordChange({ vitrine, action: 'marketplaces.set', before: previous ?? null, after: row });
+      const { row, created, previous } = await saveMarketplaceMapping(ctx.db, ctx.changeLog, vitrine, input);
       if (options.json) return ctx.out.json({ vitrine: vitrine.code, ...row, created, previous: previous ?? null });
       const payment = row.paymentType ? `, payment ${row.paymentType} "${row.condition}"` : '';
       const prefix = row.orderCodePrefix ? `, codes ${row.orderCodePrefix}-...` : '';
