@@ -15,7 +15,7 @@
  *     [--warm-up 10000] [--ladder 350x2,525x2,700x2,1050x2] [--at-scale 5000x15] [--schedule-workers 2] [--no-write]
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,7 +34,8 @@ interface EngineResult {
   engine: Engine;
   serverVersion: string;
   batch?: BenchReport;
-  ladder: SchedulesResult[];
+  /** `run` 2: added by a --continue run. */
+  ladder: Array<SchedulesResult & { run?: number }>;
   atScale?: SchedulesResult;
   errors: string[];
 }
@@ -94,25 +95,36 @@ async function bench(env: NodeJS.ProcessEnv, args: string[], jsonFile: string): 
   }
 }
 
-function scheduleRow(engine: string, s: SchedulesResult): string {
+function scheduleRow(engine: string, s: SchedulesResult & { run?: number }): string {
   const t = s.ticks[0];
   const step = { vitrines: s.vitrines, intervalMinutes: s.intervalMinutes };
+  const busy = Object.values(s.cpuSeconds).reduce((a, b) => a + b, 0) / s.observedSeconds;
   const cpu = Object.entries(s.cpuSeconds)
     .map(([k, v]) => `${k} ${fmt(v, 0)}`)
     .join(', ');
   return (
-    `| ${engine} | ${fmt(s.vitrines)} × ${s.intervalMinutes} min | ${fmt(perSecond(step), 1)} (${fmt(at15(step))} at 15 min) | ` +
+    `| ${engine}${s.run === 2 ? ' (second run)' : ''} | ${fmt(s.vitrines)} × ${s.intervalMinutes} min | ${fmt(perSecond(step), 1)} (${fmt(at15(step))} at 15 min) | ` +
     `${t ? `${fmt(t.completed)} / ${fmt(s.expectedRunsPerTick)}` : '-'} | ${t ? `${fmt(t.startLagMs.p50)} / ${fmt(t.startLagMs.p95)} / ${fmt(t.startLagMs.max)}` : '-'} | ` +
-    `${t ? fmt(t.finishLagMs.max) : '-'} | ${s.scheduler.missedCatchupWindow} | ${fmt(s.workerDrainPeakRssMb, 0)} | ${fmt(s.temporalPeakRssMb, 0)} | ${cpu} in ${fmt(s.observedSeconds)} s | ${s.ok ? 'yes' : `**no**: ${s.problems.join('; ')}`} |`
+    `${t ? fmt(t.finishLagMs.max) : '-'} | ${s.scheduler.missedCatchupWindow} | ${fmt(s.workerDrainPeakRssMb, 0)} | ${fmt(s.temporalPeakRssMb, 0)} | ${fmt(busy, 2)} | ${cpu} in ${fmt(s.observedSeconds)} s | ${s.ok ? 'yes' : `**no**: ${s.problems.join('; ')}`} |`
   );
 }
 
-function render(results: EngineResult[], header: { date: string; finished: string; command: string; machine: string }): string {
+interface Header {
+  date: string;
+  finished: string;
+  command: string;
+  machine: string;
+}
+
+function render(results: EngineResult[], header: Header, second?: Header): string {
   const L: string[] = [];
   const name = (e: Engine) => (e === 'dev' ? 'dev server' : 'cluster');
   L.push('<!-- section:engines -->', '## The two Temporal engines side by side', '');
   L.push(
-    `Run ${header.date} to ${header.finished} on ${header.machine}. Command: \`${header.command}\` (\`bench/engines.ts\`: one run, the stack brought up on each engine in turn, each step a \`bench/run.ts\` of its own).`,
+    `Run ${header.date} to ${header.finished} on ${header.machine}. Command: \`${header.command}\` (\`bench/engines.ts\`: one run, the stack brought up on each engine in turn, each step a \`bench/run.ts\` of its own).` +
+      (second
+        ? ` The rows marked "second run" come from \`${second.command}\`, ${second.date} to ${second.finished}, on the same machine: the higher rates, for the engines that sustained every rate of the first run.`
+        : ''),
     '',
     `- **dev server**: \`temporal server start-dev\` of the Temporal CLI (\`scripts/temporal.sh\`), one process, SQLite. Server ${results.find((r) => r.engine === 'dev')?.serverVersion ?? '-'}.`,
     `- **cluster**: \`npm run stack:up -- --cluster\` (\`scripts/temporal-cluster.sh\`): ${CLUSTER_TEXT}. Server ${results.find((r) => r.engine === 'cluster')?.serverVersion ?? '-'}.`,
@@ -149,13 +161,14 @@ function render(results: EngineResult[], header: { date: string; finished: strin
     "Vitrines switched on with their Temporal Schedules (the product's `upsertVitrineSchedule`), each at its own phase of the interval, on two worker processes; 2 new orders per vitrine 30 s before the watched window, " +
       'which begins once the last schedules created have started their scheduler (a new schedule takes no action before that) and at least 30 s after the create calls. ' +
       "A rate is **sustained** when every run due in the window started and completed within its interval, every order was imported once, and Temporal's scheduler dropped nothing. " +
+      'CPUs busy: the CPU seconds of the workers, the Temporal server, Postgres and the simulator over the time watched (2 is the whole machine); one window is watched per rate, so a rate that keeps the machine nearly full is at its limit even when its window passed. ' +
       'The rates rise until one is not sustained. A shorter interval gives the same run rate with fewer schedules: the load on the engine is the runs per second (a schedule between runs is a sleeping timer), so a rate is also shown as vitrines at the default interval of 15 minutes.',
     '',
   );
   L.push(
-    '| engine | vitrines × interval | runs/s (≈ vitrines at 15 min) | runs completed / due | start lag p50 / p95 / max ms | finish lag max ms | dropped by the scheduler | worker peak RSS MB | Temporal peak RSS MB | CPU s (worker = both) | sustained |',
+    '| engine | vitrines × interval | runs/s (≈ vitrines at 15 min) | runs completed / due | start lag p50 / p95 / max ms | finish lag max ms | dropped by the scheduler | worker peak RSS MB | Temporal peak RSS MB | CPUs busy | CPU s (worker = both) | sustained |',
   );
-  L.push('| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |');
+  L.push('| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |');
   for (const r of results) for (const s of r.ladder) L.push(scheduleRow(name(r.engine), s));
   L.push('');
   for (const r of results) {
@@ -177,9 +190,9 @@ function render(results: EngineResult[], header: { date: string; finished: strin
       '',
     );
     L.push(
-      '| engine | vitrines × interval | runs/s (≈ vitrines at 15 min) | runs completed / due | start lag p50 / p95 / max ms | finish lag max ms | dropped by the scheduler | worker peak RSS MB | Temporal peak RSS MB | CPU s (worker = both) | sustained |',
+      '| engine | vitrines × interval | runs/s (≈ vitrines at 15 min) | runs completed / due | start lag p50 / p95 / max ms | finish lag max ms | dropped by the scheduler | worker peak RSS MB | Temporal peak RSS MB | CPUs busy | CPU s (worker = both) | sustained |',
     );
-    L.push('| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |');
+    L.push('| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |');
     L.push(scheduleRow(name(scale.engine), s));
     L.push(
       '',
@@ -191,6 +204,17 @@ function render(results: EngineResult[], header: { date: string; finished: strin
   if (errors.length) L.push('', `Problems: ${errors.join('; ')}.`);
   L.push('<!-- /section:engines -->', '');
   return L.join('\n');
+}
+
+/** The first run's header: its header.json, or (older runs) its folder's time and the default command. */
+function earlierHeader(dir: string, machine: string): Header {
+  try {
+    return JSON.parse(readFileSync(path.join(dir, 'header.json'), 'utf8')) as Header;
+  } catch {
+    const stamp = /engines-(\d{4}-\d\d-\d\d)T(\d\d)-(\d\d)-(\d\d)-(\d+)Z$/.exec(dir);
+    const date = stamp ? `${stamp[1]}T${stamp[2]}:${stamp[3]}:${stamp[4]}.${stamp[5]}Z` : '?';
+    return { date, finished: statSync(path.join(dir, 'results.json')).mtime.toISOString(), command: 'npm run bench:engines', machine };
+  }
 }
 
 async function main(): Promise<number> {
@@ -205,6 +229,7 @@ async function main(): Promise<number> {
       'at-scale': { type: 'string' },
       'schedule-workers': { type: 'string' },
       'no-write': { type: 'boolean' },
+      continue: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -232,6 +257,11 @@ async function main(): Promise<number> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = path.join(REPO, '.data', 'bench', `engines-${stamp}`);
   mkdirSync(dir, { recursive: true });
+  // --continue DIR: a second run adds higher ladder rates to an earlier one's results (no main
+  // benchmark again); the report says which rows came from which run.
+  const earlier: EngineResult[] = values.continue
+    ? (JSON.parse(readFileSync(path.join(path.resolve(values.continue), 'results.json'), 'utf8')) as EngineResult[])
+    : [];
   const date = new Date().toISOString();
   const results: EngineResult[] = [];
   const schedulesArgs = (s: Step) => [
@@ -246,13 +276,20 @@ async function main(): Promise<number> {
   ];
   try {
     for (const engine of engines) {
-      const result: EngineResult = { engine, serverVersion: '-', ladder: [], errors: [] };
+      const before = earlier.find((r) => r.engine === engine);
+      const result: EngineResult = before
+        ? { ...before, ladder: before.ladder.map((s) => ({ ...s, run: s.run ?? 1 })), errors: [...before.errors] }
+        : { engine, serverVersion: '-', ladder: [], errors: [] };
       results.push(result);
+      // Where the earlier run stopped on a rate not sustained, there is nothing higher to try.
+      if (before && before.ladder.some((s) => !s.ok)) continue;
       log(`== ${engine}: bringing the stack up`);
       const env = await stackUp(engine);
-      result.batch = await bench(env, batchArgs, path.join(dir, `${engine}-batch.json`));
-      if (!result.batch) result.errors.push('the main benchmark wrote no report');
-      result.serverVersion = result.batch?.machine.temporal.replace(/^server /, '') ?? '-';
+      if (!before) {
+        result.batch = await bench(env, batchArgs, path.join(dir, `${engine}-batch.json`));
+        if (!result.batch) result.errors.push('the main benchmark wrote no report');
+        result.serverVersion = result.batch?.machine.temporal.replace(/^server /, '') ?? '-';
+      }
       for (const step of ladder) {
         const report = await bench(
           env,
@@ -264,13 +301,13 @@ async function main(): Promise<number> {
           break;
         }
         if (result.serverVersion === '-') result.serverVersion = report.machine.temporal.replace(/^server /, '');
-        result.ladder.push(report.schedules);
+        result.ladder.push({ ...report.schedules, run: earlier.length ? 2 : 1 });
         log(
           `  ${step.vitrines}x${step.intervalMinutes}: ${report.schedules.ok ? 'sustained' : `not sustained: ${report.schedules.problems.join('; ')}`}`,
         );
         if (!report.schedules.ok) break;
       }
-      if (atScale && engine === 'cluster') {
+      if (atScale && engine === 'cluster' && !result.atScale) {
         const report = await bench(
           env,
           schedulesArgs(atScale),
@@ -285,13 +322,16 @@ async function main(): Promise<number> {
   }
   const cpus = os.cpus();
   const machine = `${cpus.length} × ${cpus[0]?.model.trim() ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${os.release()}, Node ${process.version}`;
-  const text = render(results, {
+  const header: Header = {
     date,
     finished: new Date().toISOString(),
     command: `npm run bench:engines -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
     machine,
-  });
+  };
+  const first = values.continue ? earlierHeader(path.resolve(values.continue), machine) : undefined;
+  const text = first ? render(results, first, header) : render(results, header);
   writeFileSync(path.join(dir, 'results.json'), JSON.stringify(results, null, 2));
+  writeFileSync(path.join(dir, 'header.json'), JSON.stringify(first ?? header, null, 2));
   process.stdout.write(`${text}\n`);
   if (!values['no-write']) {
     const benchmarks = path.join(REPO, 'docs', 'BENCHMARKS.md');
