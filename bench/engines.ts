@@ -21,7 +21,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { withSection } from './push';
 import type { PathResult } from './paths';
-import { CLUSTER_TEXT, type BenchReport } from './report';
+import { CLUSTER_TEXT } from '../test/support/stack';
+import type { BenchReport } from './report';
 import type { SchedulesResult } from './schedules';
 import { REPO } from './services';
 

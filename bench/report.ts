@@ -7,6 +7,7 @@ import os from 'node:os';
 import { PAGE_SIZE } from '../src/workflows/importVitrineOrders';
 import type { PathResult } from './paths';
 import { WORKER_NODE_FLAGS } from './workers';
+import { CLUSTER_TEXT } from '../test/support/stack';
 import type { SchedulesResult } from './schedules';
 
 export interface MachineInfo {
@@ -72,8 +73,6 @@ export interface RuntimeResult {
   rounds: { baseline: number[]; temporal: number[] };
 }
 
-export const CLUSTER_TEXT =
-  'frontend, matching, worker and two history hosts as separate processes, 16 history shards, persistence and visibility on the same Postgres server';
 const workersText = (n: number) => (n === 1 ? 'one worker' : `${n} workers`);
 
 export function machineInfo(postgres: string, temporal: string): MachineInfo {

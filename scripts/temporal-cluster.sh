@@ -56,6 +56,8 @@ add_attributes() {
   done
   ((missing == 0))
 }
+# launch BINDIR NAME : one service of the cluster in the background, with its config.
+launch() { start_bg "temporal-$2" "$LOG_DIR/temporal-$2.log" "$1/temporal-server" --config-file "$CONFIG_DIR/$2.yaml" --allow-no-auth start --service "${2%-?}"; }
 port_taken() { ! port_free "$1"; }
 marker() { printf 'temporal-server --config-file %s/%s.yaml' "$CONFIG_DIR" "$1"; }
 
@@ -136,7 +138,7 @@ cmd_start() {
   for entry in "${SERVICES[@]}"; do
     read -r name grpc membership <<<"$entry"
     log "temporal-cluster: starting $name (gRPC 127.0.0.1:$grpc)"
-    start_bg "temporal-$name" "$LOG_DIR/temporal-$name.log" "$dir/temporal-server" --config-file "$CONFIG_DIR/$name.yaml" --allow-no-auth start --service "${name%-?}"
+    launch "$dir" "$name"
     if [[ $name == frontend ]]; then sleep 2; fi
   done
   wait_until 120 healthy 127.0.0.1:7233 || { log_tail "$LOG_DIR/temporal-frontend.log"; die "temporal-cluster: the frontend did not become healthy"; }
@@ -199,7 +201,7 @@ cmd_start_service() {
   running "temporal-$name" "$(marker "$name")" && { log "temporal-cluster: $name is already running"; return 0; }
   local dir
   dir=$(bash "$SCRIPTS/temporal-server.sh")
-  start_bg "temporal-$name" "$LOG_DIR/temporal-$name.log" "$dir/temporal-server" --config-file "$CONFIG_DIR/$name.yaml" --allow-no-auth start --service "${name%-?}"
+  launch "$dir" "$name"
   wait_until 60 port_taken "$grpc" || { log_tail "$LOG_DIR/temporal-$name.log"; die "temporal-cluster: $name did not listen on $grpc"; }
   log "temporal-cluster: started $name (gRPC 127.0.0.1:$grpc)"
 }

@@ -17,7 +17,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PAGE_SIZE } from '../../src/workflows/importVitrineOrders';
-import { stackTemporalMode } from '../support/stack';
+import { CLUSTER_TEXT, stackTemporalMode } from '../support/stack';
 import { historyHostLoss } from './cluster';
 import { renderReliabilityDoc } from './report';
 import { runReliabilitySuite, type Restart, type SuiteReport } from './suite';
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     stallMs: 300_000,
     restarts,
     engine: cluster
-      ? 'a cluster (scripts/temporal-cluster.sh): frontend, matching, worker and 2 history hosts as processes, 16 shards, on Postgres'
+      ? `a cluster (scripts/temporal-cluster.sh): ${CLUSTER_TEXT}`
       : 'the dev server (scripts/temporal.sh: temporal server start-dev, SQLite)',
     statusUpdateOrders: Math.min(orders, 3000),
     statusUpdateKills: 4,

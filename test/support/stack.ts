@@ -21,3 +21,7 @@ export const CLUSTER_SERVICES = [
   { name: 'matching', port: 7235 },
   { name: 'worker', port: 7239 },
 ] as const;
+
+/** What scripts/temporal-cluster.sh runs, in the words of the reports. */
+export const CLUSTER_TEXT =
+  'frontend, matching, worker and two history hosts as separate processes, 16 history shards, persistence and visibility on the same Postgres server';
