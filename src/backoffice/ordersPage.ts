@@ -99,7 +99,7 @@ function customerText(customer: Record<string, unknown>): { name: string; docume
   const text = (key: string) => (customer[key] === null || customer[key] === undefined ? '' : String(customer[key]));
   return {
     name: text('name'),
-    document: `${text('document_type').toUpperCase()} ${text('document')}`,
+    document: customer.document ? `${text('document_type').toUpperCase()} ${text('document')}` : 'sem documento',
     address: ['street', 'number', 'complement', 'neighborhood', 'city', 'state', 'postal_code'].map(text).filter(Boolean).join(', '),
   };
 }
@@ -153,6 +153,12 @@ function renderDetail(order: OrderDetail) {
                 Payments total ${formatCents(order.totalCents + order.paymentDifferenceCents)}, ${formatCents(order.paymentDifferenceCents)}
                 from the order total: imported as the platform sent it, check with the platform.
               </dd>`
+          : ''
+      }
+      ${
+        order.importWarnings.length > 0
+          ? html`<dt>Avisos</dt>
+              <dd data-field="importWarnings" class="flash warning">${order.importWarnings.join('; ')}</dd>`
           : ''
       }
       <dt>Placed</dt>

@@ -20,6 +20,8 @@ export interface VitrineRow {
   /** Get order calls a minute the platform allows the account; the connector paces at 95% of it. */
   get_order_limit_per_minute: number;
   keep_customer_identity: boolean;
+  /** Block orders whose customer has no valid CPF/CNPJ; otherwise they import without one, with a warning. */
+  require_document: boolean;
   log_level: 'errors' | 'all';
   created_at: Date;
   updated_at: Date;
@@ -27,8 +29,10 @@ export interface VitrineRow {
 
 export interface CustomerRow {
   id: number;
-  document: string;
-  document_type: 'cpf' | 'cnpj';
+  /** cpf:<digits> or cnpj:<digits>; email:<address> or order:<vitrine id>:<order id> without a document. */
+  customer_key: string;
+  document: string | null;
+  document_type: 'cpf' | 'cnpj' | null;
   name: string;
   email: string | null;
   phone: string | null;
@@ -117,6 +121,8 @@ export interface SalesOrderRow {
   marketplace_order_id: string | null;
   currency: string;
   payment_difference_cents: number | null;
+  /** What the import noticed and let through (a customer without a valid document). */
+  import_warnings: string[];
   customer_id: number;
   carrier_id: number | null;
   payment_condition: string;
@@ -278,6 +284,20 @@ export interface QueuePageRow {
   source: 'feed' | 'hook';
   fetched_at: Date;
   committed_at: Date | null;
+  /** Orders an order fetch attempt was reading; still set when its worker died. */
+  fetch_in_flight: string[] | null;
+  /** Order fetch attempts of the page that ended with their worker gone. */
+  fetch_deaths: number;
+  /** The size of the document being read when the fetch reads one order at a time. */
+  fetch_in_flight_bytes: number | null;
+}
+
+export interface WorkerStartRow {
+  id: number;
+  identity: string;
+  task_queue: string;
+  pid: number;
+  started_at: Date;
 }
 
 /** The step of a page's import that settled an order of the page (queue_page_orders.step). */

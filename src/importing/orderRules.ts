@@ -29,6 +29,8 @@ export interface OrderDecision {
   paymentCondition: string;
   approved: boolean;
   payments: Array<{ payment: ErpOrder['payments'][number]; paymentTypeId: number; condition: string }>;
+  /** What the order is imported despite (a customer without a valid document), kept on the order. */
+  warnings: string[];
 }
 
 /** The ERP order code of a platform order: `<prefix>-<platform order number>`, e.g. VT-1172452900788. */
@@ -51,6 +53,13 @@ export function mappedStatusOf(settings: Pick<ImportSettings, 'statusMappings'>,
 export function decideOrder(settings: ImportSettings, order: ErpOrder): OrderDecision {
   const { vitrine } = settings;
   const status = mappedStatusOf(settings, order.platformState);
+  // Orders stored with a page by an earlier version have no documentIssue: their document was valid.
+  const documentIssue = order.customer.documentIssue ?? null;
+  if (documentIssue && vitrine.require_document) {
+    throw new OrderRejectedError(
+      `${documentIssue}; the vitrine requires a CPF or CNPJ (vitrine settings ${vitrine.code} --no-require-document imports such orders without one)`,
+    );
+  }
 
   // Orders stored with a page by an earlier version have no marketplace field.
   const marketplace = order.marketplace ?? null;
@@ -98,10 +107,9 @@ export function decideOrder(settings: ImportSettings, order: ErpOrder): OrderDec
   const paid = payments.reduce((sum, p) => sum + p.payment.valueCents, 0);
 
   const prefix = row?.order_code_prefix;
+  const number = prefix ? withoutAffiliatePrefix(order.platformOrderNumber, marketplace!.affiliateId) : order.platformOrderNumber;
   return {
-    orderCode: prefix
-      ? `${prefix}-${withoutAffiliatePrefix(order.platformOrderNumber, marketplace!.affiliateId)}`
-      : orderCodeOf(vitrine, order.platformOrderNumber),
+    orderCode: prefix ? `${prefix}-${number}` : orderCodeOf(vitrine, number),
     origin: row ? row.channel : SITE_ORIGIN,
     currency: order.currency ?? vitrine.currency,
     paymentDifferenceCents: paid === order.totalCents ? null : paid - order.totalCents,
@@ -109,6 +117,7 @@ export function decideOrder(settings: ImportSettings, order: ErpOrder): OrderDec
     paymentCondition: [...new Set(payments.map((p) => p.condition))].join(' + '),
     approved: isPaymentApproved(status),
     payments,
+    warnings: documentIssue ? [`${documentIssue}: the customer was imported without a document`] : [],
   };
 }
 

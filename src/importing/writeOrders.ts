@@ -109,6 +109,13 @@ async function write(vi: VitrineImport, trx: Knex.Transaction, orders: NewSalesO
   for (const o of written) {
     vi.log.push({ level: 'info', externalOrderId: o.order.externalOrderId, message: 'order imported' });
     if (o.paymentDifferenceCents !== null) vi.log.push(paymentDifferenceLine(o));
+    for (const warning of o.warnings) {
+      vi.log.push({
+        level: 'warning',
+        externalOrderId: o.order.externalOrderId,
+        message: `${warning}: imported, check order ${o.orderCode}`,
+      });
+    }
   }
   return { imported, existing };
 }
@@ -139,7 +146,11 @@ function newSalesOrder(vi: VitrineImport, o: OrderToWrite): NewSalesOrder {
     paymentCondition: decision.paymentCondition,
     approved: decision.approved,
     payments: decision.payments,
-    customer: { ...customerColumns(o.order.customer), ...o.customerDefaults },
+    customer: {
+      ...customerColumns(o.order.customer, { vitrineId: vi.settings.vitrine.id, externalOrderId: o.externalOrderId }),
+      ...o.customerDefaults,
+    },
+    warnings: decision.warnings,
     orderDefaults: o.orderDefaults,
   };
 }
@@ -150,12 +161,12 @@ function newSalesOrder(vi: VitrineImport, o: OrderToWrite): NewSalesOrder {
  */
 function mergeCustomers(vi: VitrineImport, orders: NewSalesOrder[]): void {
   const kept = keptCustomerColumns(vi.settings.vitrine);
-  const byDocument = new Map<string, Record<string, unknown>>();
+  const byKey = new Map<string, Record<string, unknown>>();
   for (const o of orders) {
-    const document = o.customer.document as string;
-    const earlier = byDocument.get(document);
+    const key = o.customer.customer_key as string;
+    const earlier = byKey.get(key);
     if (!earlier) {
-      byDocument.set(document, o.customer);
+      byKey.set(key, o.customer);
       continue;
     }
     for (const [column, value] of Object.entries(o.customer)) if (!kept.has(column)) earlier[column] = value;

@@ -3,9 +3,11 @@
  * Money is integer cents, as the platform sends it.
  */
 export interface ErpCustomer {
-  /** CPF or CNPJ, digits only. */
-  document: string;
-  documentType: 'cpf' | 'cnpj';
+  /** CPF or CNPJ, digits only; null when the platform sent none or one that is not valid. */
+  document: string | null;
+  documentType: 'cpf' | 'cnpj' | null;
+  /** Why the document is null (never quoting it); the importer blocks or warns by the vitrine's setting. */
+  documentIssue: string | null;
   name: string;
   email: string | null;
   phone: string | null;

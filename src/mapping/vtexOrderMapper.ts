@@ -2,8 +2,10 @@
  * VTEX order document (Orders API "Get order") → ErpOrder. Pure: no I/O, no clock, no randomness.
  *
  * It accepts what VTEX really sends (docs/MARKETPLACES.md, test/fixtures/vtex-orders) and refuses
- * only what the ERP cannot do without: an order id, a creation date, items, integer cents, a
- * customer with a valid CPF or CNPJ and a name. A refusal throws OrderMappingError with a short
+ * only what the ERP cannot do without: an order id, a creation date, items, integer cents and a
+ * customer with a name. A customer document that is missing or not a valid CPF or CNPJ is left
+ * null with the reason in `documentIssue`: the importer blocks the order only where the vitrine
+ * requires documents. A refusal throws OrderMappingError with a short
  * reason naming the field path (`invalid platform order: items[1].quantity must be a positive
  * integer`). Reasons never quote values, so customer names, e-mails and documents stay out of logs.
  *
@@ -14,8 +16,9 @@
  *   receives from a VTEX marketplace (origin "Fulfillment", no affiliate) is keyed by the
  *   marketplace's account name. None for the store's own site.
  * - platformState: `status`, empty when absent (the import uses the feed's state first).
- * - placedAt / approvedAt: `creationDate` (required, ISO 8601 with offset, up to 7 fraction digits,
- *   not rewritten) / `authorizedDate` (ignored when it is not such a date).
+ * - placedAt / approvedAt: `creationDate` (required, any date-time VTEX writes: seven fraction
+ *   digits, an offset with or without a colon, none at all for UTC) /
+ *   `authorizedDate` (ignored when it is not such a date).
  * - currency: `storePreferencesData.currencyCode`, else null (the vitrine's currency).
  * - item sku: the item `id`, VTEX's SKU id; `refId` is kept in its own field. Unit price:
  *   `sellingPrice` (after item discounts) or `price`; line total is unit price × quantity.
@@ -109,9 +112,15 @@ function customerAddressOf(order: VtexOrder): VtexAddress | null {
   return address?.addressType === 'pickup' ? null : address;
 }
 
-/** `1172452900788-01` → `1172452900788`: the order id without the seller suffix. */
+/**
+ * `1172452900788-01` → `1172452900788`, `MGZ-49204204203-01` → `MGZ-49204204203`: the order id
+ * without its split suffix, VTEX's two-digit seller sequence. Only that suffix goes: a marketplace
+ * id written without one (`MGZ-49204204203`) keeps its number, so that two orders of one
+ * affiliate never share a code.
+ */
 export function orderNumberOf(orderId: string): string {
-  return orderId.replace(/-\d+$/, '');
+  const number = orderId.replace(/-\d{1,2}$/, '');
+  return /\d/.test(number) ? number : orderId;
 }
 
 /** Stable carrier code: uppercase ASCII slug ("Correios PAC" → "CORREIOS-PAC", "Sedex Rápido" → "SEDEX-RAPIDO"). */
@@ -127,22 +136,19 @@ export function carrierCodeOf(name: string): string {
 function mapCustomer(profile: VtexClientProfile, address: VtexAddress | null): ErpCustomer {
   const personal = blankToNull(profile.document);
   const corporate = blankToNull(profile.corporateDocument);
-  if (!personal && !corporate) {
-    throw invalid('clientProfileData has no customer document (document or corporateDocument): the ERP needs a CPF or CNPJ');
-  }
   // A company may come with isCorporate false (or null) and only its CNPJ in corporateDocument.
   const isCorporate = corporate !== null && (profile.isCorporate === true || personal === null);
   const field = isCorporate ? 'corporateDocument' : 'document';
-  const document = documentOf(isCorporate ? corporate : personal, field);
-  if (isCorporate && document.type !== 'cnpj') throw invalidDocument(field, document.digits);
+  const document = documentOf(isCorporate ? corporate : personal, field, isCorporate);
   const personName = blankToNull([profile.firstName, profile.lastName].map((part) => part?.trim() ?? '').join(' '));
   const name = isCorporate ? (blankToNull(profile.corporateName) ?? blankToNull(profile.tradeName) ?? personName) : personName;
   if (name === null) {
     throw invalid(`clientProfileData.${isCorporate ? 'corporateName' : 'firstName and lastName'} must not be empty`);
   }
   return {
-    document: document.digits,
-    documentType: document.type,
+    document: 'digits' in document ? document.digits : null,
+    documentType: 'digits' in document ? document.type : null,
+    documentIssue: 'issue' in document ? document.issue : null,
     name,
     email: blankToNull(profile.email),
     phone: blankToNull(isCorporate ? (blankToNull(profile.corporatePhone) ?? profile.phone) : profile.phone),
@@ -209,18 +215,22 @@ function totalOf(order: VtexOrder, id: 'Items' | 'Shipping' | 'Discounts'): numb
   return order.totals?.find((entry) => entry.id === id)?.value;
 }
 
-type Document = { digits: string; type: 'cpf' | 'cnpj' };
+type Document = { digits: string; type: 'cpf' | 'cnpj' } | { issue: string };
 
-/** A CPF (11 digits) or CNPJ (14 digits) without punctuation, with valid check digits. */
-function documentOf(value: string | null, field: string): Document {
-  const digits = (value ?? '').replace(/[\s./-]/g, '');
-  if (/^\d{11}$/.test(digits) && hasValidCheckDigits(digits, [10, 9, 8, 7, 6, 5, 4, 3, 2])) {
+/**
+ * A CPF (11 digits) or CNPJ (14 digits) without punctuation, with valid check digits; otherwise
+ * what is wrong with it, without quoting it (the importer decides whether that blocks the order).
+ */
+function documentOf(value: string | null, field: string, corporate: boolean): Document {
+  if (value === null) return { issue: 'the customer has no document (clientProfileData.document and corporateDocument are empty)' };
+  const digits = value.replace(/[\s./-]/g, '');
+  if (!corporate && /^\d{11}$/.test(digits) && hasValidCheckDigits(digits, [10, 9, 8, 7, 6, 5, 4, 3, 2])) {
     return { digits, type: 'cpf' };
   }
   if (/^\d{14}$/.test(digits) && hasValidCheckDigits(digits, [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2])) {
     return { digits, type: 'cnpj' };
   }
-  throw invalidDocument(field, digits);
+  return { issue: invalidDocumentReason(field, digits, corporate) };
 }
 
 /**
@@ -255,11 +265,10 @@ function reasonOf(error: ZodError): string {
 }
 
 /** Says what is wrong with the document without quoting it: a foreign one is told apart from a mistyped one. */
-function invalidDocument(field: string, digits: string): OrderMappingError {
-  const foreign = !/^(\d{11}|\d{14})$/.test(digits) ? ' (it is not 11 or 14 digits: a foreign document? The ERP needs a CPF or CNPJ)' : '';
-  return invalid(
-    `invalid customer document: clientProfileData.${field} must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits${foreign}`,
-  );
+function invalidDocumentReason(field: string, digits: string, corporate: boolean): string {
+  const foreign = !/^(\d{11}|\d{14})$/.test(digits) ? ' (it is not 11 or 14 digits: a foreign document?)' : '';
+  const expected = corporate ? 'a CNPJ (14 digits)' : 'a CPF (11 digits) or CNPJ (14 digits)';
+  return `invalid customer document: clientProfileData.${field} is not ${expected} with valid check digits${foreign}`;
 }
 
 function invalid(reason: string): OrderMappingError {

@@ -26,20 +26,36 @@ const positiveInt = z.number(expect(POSITIVE_INT)).int(POSITIVE_INT).min(1, POSI
 const COUNT = 'must be a whole number, 0 or more';
 const count = z.number(expect(COUNT)).int(COUNT).min(0, COUNT);
 
-/** "2024-02-04T20:09:43.899958+00:00": date, time and an explicit offset (VTEX always sends one). */
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-const dateTime = requiredText.refine(
-  (value) => ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)),
-  'must be an ISO 8601 date-time with a time zone offset',
-);
+/**
+ * Dates as VTEX writes them: "2024-02-04T20:09:43.899958+00:00", "2019-03-27T17:13:49.0000000+00:00"
+ * (seven fraction digits, .NET's), "...Z", "+0000", a space for the T, and, in old documents, no
+ * offset at all (taken as UTC, which is what VTEX stores). Normalised to ISO 8601 with its offset and
+ * its fraction as written (Postgres rounds it to microseconds), which every reader takes.
+ */
+const VTEX_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
-/** A date of an optional field: kept when it is a valid ISO 8601 date-time, otherwise ignored (null). */
+/** A VTEX date-time as ISO 8601, or null when it is not one. */
+export function vtexDateTime(value: string): string | null {
+  const match = VTEX_DATE_TIME.exec(value.trim());
+  if (!match) return null;
+  const [, date, hoursMinutes, seconds = '00', fraction = '', zone = 'Z'] = match;
+  const offset = zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 3 ? `${zone}:00` : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  const millis = (fraction + '000').slice(0, 3);
+  if (Number.isNaN(Date.parse(`${date}T${hoursMinutes}:${seconds}.${millis}${offset}`))) return null;
+  return `${date}T${hoursMinutes}:${seconds}${fraction ? `.${fraction}` : ''}${offset}`;
+}
+
+const dateTime = requiredText.transform((value, ctx) => {
+  const date = vtexDateTime(value);
+  if (date === null) ctx.addIssue({ code: 'custom', message: 'must be a date-time as VTEX writes them (ISO 8601)' });
+  return date ?? value;
+});
+
+/** A date of an optional field: kept when it is a date-time VTEX writes, otherwise ignored (null). */
 const optionalDateTime = z
   .unknown()
   .optional()
-  .transform((value) =>
-    typeof value === 'string' && ISO_DATE_TIME.test(value.trim()) && !Number.isNaN(Date.parse(value)) ? value.trim() : null,
-  );
+  .transform((value) => (typeof value === 'string' ? vtexDateTime(value) : null));
 
 const object = expect('must be an object');
 const array = expect('must be an array');

@@ -24,8 +24,8 @@ interface Imported {
   status: string;
   platformState: string;
   customer: {
-    document: string;
-    documentType: 'cpf' | 'cnpj';
+    document: string | null;
+    documentType: 'cpf' | 'cnpj' | null;
     name: string;
     corporate: boolean;
     city: string | null;
@@ -38,6 +38,10 @@ interface Imported {
   totals: [number, number, number, number];
   payments: Array<[string, string, number, number]>;
   paymentDifference: number | null;
+  /** What the import let through, kept on the order. */
+  warnings?: string[];
+  /** creationDate as Postgres keeps it, where the document writes it unusually. */
+  placedAt?: string;
 }
 
 /** What most documents share (the store's own site, ready-for-handling, paid exactly); each entry says where it differs. */
@@ -78,6 +82,60 @@ const IMPORTED: Record<string, Imported> = {
     ],
     totals: [48970, 0, 2290, 51260],
     payments: [['OUTROS', 'Marketplace', 51260, 0]],
+  }),
+  // Two orders of one affiliate whose ids have no split suffix: each its own code.
+  'marketplace-mgz-id-without-suffix.json': importedAs({
+    code: 'MGZ-49204204203',
+    origin: 'Magazine Luiza',
+    marketplace: ['MGZ', 'Magazine Luiza', '49204204203'],
+    customer: { document: '52998224725', documentType: 'cpf', name: 'Mariana Albuquerque', corporate: false, city: 'São Paulo' },
+    carrier: 'MAGALU-ENTREGAS',
+    items: [
+      ['2101', 1, 38990, 38990],
+      ['2250', 2, 4990, 9980],
+    ],
+    totals: [48970, 0, 2290, 51260],
+    payments: [['OUTROS', 'Marketplace', 51260, 0]],
+    placedAt: '2019-03-27T17:13:49.000Z',
+  }),
+  'marketplace-mgz-id-without-suffix-no-offset.json': importedAs({
+    code: 'MGZ-436463463463',
+    origin: 'Magazine Luiza',
+    marketplace: ['MGZ', 'Magazine Luiza', '436463463463'],
+    customer: { document: '52998224725', documentType: 'cpf', name: 'Mariana Albuquerque', corporate: false, city: 'São Paulo' },
+    carrier: 'MAGALU-ENTREGAS',
+    items: [
+      ['2101', 1, 38990, 38990],
+      ['2250', 2, 4990, 9980],
+    ],
+    totals: [48970, 0, 2290, 51260],
+    payments: [['OUTROS', 'Marketplace', 51260, 0]],
+    placedAt: '2019-03-28T09:01:02.500Z',
+  }),
+  // Customers without a valid CPF/CNPJ: imported without one, with a warning (the vitrine does not require documents).
+  'customer-without-document.json': importedAs({
+    code: 'VT-1460011112222',
+    customer: { document: null, documentType: null, name: 'Sem Documento', corporate: false, city: 'Rio de Janeiro' },
+    carrier: 'ALL-CEPS',
+    items: [['18', 1, 990, 990]],
+    totals: [99, 0, 300, 1160],
+    payments: [['CARTAO_CREDITO', 'Cartão 1x', 3990, 1]],
+    paymentDifference: 2830,
+    warnings: [
+      'the customer has no document (clientProfileData.document and corporateDocument are empty): the customer was imported without a document',
+    ],
+  }),
+  'customer-foreign-document.json': importedAs({
+    code: 'VT-1460033334444',
+    customer: { document: null, documentType: null, name: 'John Doe', corporate: false, city: 'Rio de Janeiro' },
+    carrier: 'ALL-CEPS',
+    items: [['18', 1, 990, 990]],
+    totals: [99, 0, 300, 1160],
+    payments: [['CARTAO_CREDITO', 'Cartão 1x', 3990, 1]],
+    paymentDifference: 2830,
+    warnings: [
+      'invalid customer document: clientProfileData.document is not a CPF (11 digits) or CNPJ (14 digits) with valid check digits (it is not 11 or 14 digits: a foreign document?): the customer was imported without a document',
+    ],
   }),
   'marketplace-affiliate-mlb-lowercase-no-payment-data.json': importedAs({
     code: 'VT-mlb-2000009876543210',
@@ -218,10 +276,6 @@ const IMPORTED: Record<string, Imported> = {
 
 /** What an admin reads for a document the ERP cannot take (`<code>` is the vitrine's). */
 const BLOCKED: Record<string, string> = {
-  'blocked-no-customer-document.json':
-    'invalid platform order: clientProfileData has no customer document (document or corporateDocument): the ERP needs a CPF or CNPJ',
-  'blocked-foreign-document.json':
-    'invalid platform order: invalid customer document: clientProfileData.document must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits (it is not 11 or 14 digits: a foreign document? The ERP needs a CPF or CNPJ)',
   'blocked-money-not-cents.json': 'invalid platform order: items[0].price must be an integer amount of cents (and 1 more problem)',
   'blocked-no-items.json': 'invalid platform order: items must have at least one item',
   'blocked-unknown-marketplace.json': 'marketplace XYZ has no DE-PARA row: add it with: vitrine marketplaces <code> set XYZ <channel>',
@@ -313,6 +367,8 @@ describe('the corpus of VTEX order documents', () => {
           carrier: order.carrierCode,
           totals: [order.items_total_cents, order.discount_total_cents, order.shipping_total_cents, order.total_cents],
           paymentDifference: order.payment_difference_cents,
+          warnings: order.import_warnings,
+          ...(expected.placedAt ? { placedAt: order.placed_at.toISOString() } : {}),
         },
         {
           code: expected.code,
@@ -325,6 +381,8 @@ describe('the corpus of VTEX order documents', () => {
           carrier: expected.carrier,
           totals: expected.totals,
           paymentDifference: expected.paymentDifference,
+          warnings: expected.warnings ?? [],
+          ...(expected.placedAt ? { placedAt: expected.placedAt } : {}),
         },
       );
       const customer: Record<string, unknown> = {
@@ -366,10 +424,52 @@ describe('the corpus of VTEX order documents', () => {
     });
   }
 
+  test('a vitrine that requires documents blocks the customers without one, saying why', async () => {
+    const strict = await h.addVitrine();
+    const settings = await cli(['settings', strict, '--require-document']);
+    assert.equal(settings.requireDocument, true);
+    const files = ['customer-without-document.json', 'customer-foreign-document.json'];
+    await h.sim('POST', `/_sim/${strict}/orders`, files.map(documentOf));
+    const summary = await h.runImport(strict);
+    assert.deepEqual([summary.imported, summary.blocked], [0, 2], JSON.stringify(summary));
+    const vitrine = await db()('vitrines').where({ code: strict }).first('id');
+    const reasons = await db()('blocked_orders').where({ vitrine_id: vitrine.id }).orderBy('external_order_id').pluck('reason');
+    const requires = `; the vitrine requires a CPF or CNPJ (vitrine settings ${strict} --no-require-document imports such orders without one)`;
+    assert.deepEqual(reasons, [
+      `the customer has no document (clientProfileData.document and corporateDocument are empty)${requires}`,
+      `invalid customer document: clientProfileData.document is not a CPF (11 digits) or CNPJ (14 digits) with valid check digits (it is not 11 or 14 digits: a foreign document?)${requires}`,
+    ]);
+    // Switched off, a retry imports them without a document.
+    assert.equal((await cli(['settings', strict, '--no-require-document'])).requireDocument, false);
+    const retried = await cli(['blocked', 'retry', '--all', '--vitrine', strict]);
+    assert.equal(retried.imported, 2, JSON.stringify(retried));
+  });
+
+  test('customers without a document are shown so, with the warning', async () => {
+    const text = await runCli(['orders', 'show', 'VT-1460033334444'], h.cliEnv);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /\ncustomer: +John Doe \(sem documento\)\n/);
+    assert.match(text.stdout, /\nwarnings: +invalid customer document: .* the customer was imported without a document\n/);
+    // Two document-less customers are two rows, each keyed by its e-mail.
+    const keys = await db()('customers')
+      .whereNull('document')
+      .whereIn('email', ['sem.documento@example.com', 'john.doe@example.com'])
+      .pluck('customer_key');
+    assert.deepEqual(keys.sort(), ['email:john.doe@example.com', 'email:sem.documento@example.com']);
+  });
+
   test('payments that do not add up are logged as a warning, and shown with the order', async () => {
     const log = await cli(['log', code, '--level', 'warning']);
     const ids = new Set(log.map((entry: { orderId: string }) => entry.orderId));
-    assert.deepEqual([...ids].sort(), [idOf.get('payments-differ-from-value.json'), idOf.get('spec-get-order-example.json')].sort());
+    assert.deepEqual(
+      [...ids].sort(),
+      [
+        idOf.get('payments-differ-from-value.json'),
+        idOf.get('spec-get-order-example.json'),
+        idOf.get('customer-without-document.json'),
+        idOf.get('customer-foreign-document.json'),
+      ].sort(),
+    );
     const line = log.find((entry: { orderId: string }) => entry.orderId === idOf.get('payments-differ-from-value.json'));
     assert.equal(
       line.message,

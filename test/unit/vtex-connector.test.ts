@@ -317,7 +317,7 @@ describe('VtexConnector against the simulator', () => {
       assert.equal(order.externalOrderId, orderId);
       assert.equal(order.platformState, 'ready-for-handling');
       assert.ok(order.items.length > 0 && order.payments.length > 0);
-      documentTypes.add(order.customer.documentType);
+      documentTypes.add(order.customer.documentType!);
     }
     assert.deepStrictEqual(documentTypes, new Set(['cpf', 'cnpj'])); // seed 42 includes corporate buyers
   });

@@ -49,6 +49,7 @@ describe('mapVtexOrder', () => {
       customer: {
         document: '84513427019',
         documentType: 'cpf',
+        documentIssue: null,
         name: 'Rodrigo Smith',
         email: 'rodrigo.smith@email.com',
         phone: '+5561992227222',
@@ -256,6 +257,11 @@ describe('mapVtexOrder', () => {
     assert.equal(orderNumberOf('1172452900788-01'), '1172452900788');
     assert.equal(orderNumberOf('v502556llux-02'), 'v502556llux');
     assert.equal(orderNumberOf('1172452900788'), '1172452900788');
+    // Marketplace ids: two orders of one affiliate never share a number.
+    assert.equal(orderNumberOf('MGZ-49204204203-01'), 'MGZ-49204204203');
+    assert.equal(orderNumberOf('MGZ-436463463463-01'), 'MGZ-436463463463');
+    assert.equal(orderNumberOf('MGZ-49204204203'), 'MGZ-49204204203');
+    assert.equal(orderNumberOf('MGZ-436463463463'), 'MGZ-436463463463');
     assert.equal(carrierCodeOf('All CEPs'), 'ALL-CEPS');
     assert.equal(carrierCodeOf('Correios PAC'), 'CORREIOS-PAC');
     assert.equal(carrierCodeOf('  Transportadora São João / Expresso  '), 'TRANSPORTADORA-SAO-JOAO-EXPRESSO');
@@ -285,35 +291,9 @@ describe('mapVtexOrder', () => {
     ],
     ['missing clientProfileData', exampleWith((o) => delete o.clientProfileData), 'invalid platform order: clientProfileData is required'],
     [
-      'invalid document',
-      exampleWith((o) => (o.clientProfileData.document = '845.134.270-18')),
-      'invalid platform order: invalid customer document: clientProfileData.document must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits',
-    ],
-    [
-      'corporate without a CNPJ',
-      exampleWith((o) =>
-        Object.assign(o.clientProfileData, {
-          isCorporate: true,
-          corporateName: 'Lux Ltda',
-          corporateDocument: o.clientProfileData.document,
-        }),
-      ),
-      'invalid platform order: invalid customer document: clientProfileData.corporateDocument must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits',
-    ],
-    [
       'no customer name',
       exampleWith((o) => Object.assign(o.clientProfileData, { firstName: ' ', lastName: null })),
       'invalid platform order: clientProfileData.firstName and lastName must not be empty',
-    ],
-    [
-      'no document at all',
-      exampleWith((o) => Object.assign(o.clientProfileData, { document: null, corporateDocument: '' })),
-      'invalid platform order: clientProfileData has no customer document (document or corporateDocument): the ERP needs a CPF or CNPJ',
-    ],
-    [
-      'a foreign document',
-      exampleWith((o) => (o.clientProfileData.document = 'X1234567')),
-      'invalid platform order: invalid customer document: clientProfileData.document must be a CPF (11 digits) or CNPJ (14 digits) with valid check digits (it is not 11 or 14 digits: a foreign document? The ERP needs a CPF or CNPJ)',
     ],
     [
       'an affiliate id that is not one',
@@ -333,7 +313,7 @@ describe('mapVtexOrder', () => {
     [
       'bad creation date',
       exampleWith((o) => (o.creationDate = '04/02/2024')),
-      'invalid platform order: creationDate must be an ISO 8601 date-time with a time zone offset',
+      'invalid platform order: creationDate must be a date-time as VTEX writes them (ISO 8601)',
     ],
     ['missing order id', exampleWith((o) => delete o.orderId), 'invalid platform order: orderId is required'],
   ];
@@ -343,6 +323,70 @@ describe('mapVtexOrder', () => {
       assert.equal(mappingError(raw).message, reason);
     });
   }
+
+  const documentIssues: Array<[string, unknown, string]> = [
+    [
+      'an invalid document',
+      exampleWith((o) => (o.clientProfileData.document = '845.134.270-18')),
+      'invalid customer document: clientProfileData.document is not a CPF (11 digits) or CNPJ (14 digits) with valid check digits',
+    ],
+    [
+      'a company without a CNPJ',
+      exampleWith((o) =>
+        Object.assign(o.clientProfileData, {
+          isCorporate: true,
+          corporateName: 'Lux Ltda',
+          corporateDocument: o.clientProfileData.document,
+        }),
+      ),
+      'invalid customer document: clientProfileData.corporateDocument is not a CNPJ (14 digits) with valid check digits',
+    ],
+    [
+      'no document at all',
+      exampleWith((o) => Object.assign(o.clientProfileData, { document: null, corporateDocument: '' })),
+      'the customer has no document (clientProfileData.document and corporateDocument are empty)',
+    ],
+    [
+      'an empty document',
+      exampleWith((o) => (o.clientProfileData.document = '')),
+      'the customer has no document (clientProfileData.document and corporateDocument are empty)',
+    ],
+    [
+      'a foreign document',
+      exampleWith((o) => (o.clientProfileData.document = 'X1234567')),
+      'invalid customer document: clientProfileData.document is not a CPF (11 digits) or CNPJ (14 digits) with valid check digits (it is not 11 or 14 digits: a foreign document?)',
+    ],
+  ];
+  for (const [name, raw, issue] of documentIssues) {
+    it(`maps a customer with ${name} without a document, saying why`, () => {
+      const { customer } = mapVtexOrder(raw);
+      assert.equal(customer.document, null);
+      assert.equal(customer.documentType, null);
+      assert.equal(customer.documentIssue, issue);
+      assert.ok(customer.name.length > 0);
+    });
+  }
+
+  it('takes every date-time VTEX writes', () => {
+    const cases: Array<[string, string]> = [
+      ['2019-03-27T17:13:49.0000000+00:00', '2019-03-27T17:13:49.0000000+00:00'],
+      ['2019-03-27T17:13:49.1234567-03:00', '2019-03-27T17:13:49.1234567-03:00'],
+      ['2019-03-27T17:13:49.899958+00:00', '2019-03-27T17:13:49.899958+00:00'],
+      ['2019-03-27T17:13:49Z', '2019-03-27T17:13:49Z'],
+      ['2019-03-27T17:13:49+0000', '2019-03-27T17:13:49+00:00'],
+      ['2019-03-27 17:13:49.5', '2019-03-27T17:13:49.5Z'],
+      ['2019-03-27T17:13:49.0000000', '2019-03-27T17:13:49.0000000Z'],
+      ['2019-03-27T17:13', '2019-03-27T17:13:00Z'],
+    ];
+    for (const [written, taken] of cases) {
+      const order = mapVtexOrder(exampleWith((o) => (o.creationDate = written)));
+      assert.equal(order.placedAt, taken, written);
+      assert.equal(Date.parse(order.placedAt), Date.parse(taken));
+    }
+    for (const bad of ['04/02/2024', '2019-13-45T17:13:49Z', '2019-03-27', 'yesterday']) {
+      assert.match(mappingError(exampleWith((o) => (o.creationDate = bad))).message, /creationDate must be a date-time/, bad);
+    }
+  });
 
   it('never puts customer data in an error message', () => {
     const customerValues = [
@@ -355,16 +399,17 @@ describe('mapVtexOrder', () => {
       '+5561992227222',
       'Lúcio',
     ];
+    for (const [, raw] of documentIssues) {
+      const issue = mapVtexOrder(raw).customer.documentIssue!;
+      for (const value of customerValues) assert.ok(!issue.includes(value), `"${issue}" contains customer data`);
+    }
     const cases = [
       ...badInputs.map(([, raw]) => raw),
-      exampleWith((o) => (o.clientProfileData.document = 'rodrigo.smith@email.com')),
+      exampleWith((o) => (o.clientProfileData.email = { value: 'rodrigo.smith@email.com' })),
       exampleWith((o) => (o.clientProfileData.email = { value: 'rodrigo.smith@email.com' })),
       exampleWith((o) => (o.clientProfileData.firstName = ['Rodrigo'])),
       exampleWith((o) => (o.clientProfileData.isCorporate = 'Rodrigo Smith')),
       exampleWith((o) => (o.shippingData.address.street = 84513427019)),
-      exampleWith((o) =>
-        Object.assign(o.clientProfileData, { isCorporate: true, corporateName: 'Rodrigo Smith', corporateDocument: '84513427019' }),
-      ),
     ];
     for (const raw of cases) {
       const { message } = mappingError(raw);

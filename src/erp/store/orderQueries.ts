@@ -58,6 +58,8 @@ export interface OrderDetail {
   currency: string;
   /** Payments total minus the order total, when they differ. */
   paymentDifferenceCents: number | null;
+  /** What the import noticed and let through (a customer without a valid document). */
+  importWarnings: string[];
   status: string;
   platformState: string;
   paymentCondition: string;
@@ -140,7 +142,7 @@ export async function getOrderDetail(db: Knex, orderCode: string): Promise<Order
       changedAt: 'changed_at',
     }),
   ]);
-  const { id: _id, created_at: _created, updated_at: _updated, ...customerFields } = customer;
+  const { id: _id, customer_key: _key, created_at: _created, updated_at: _updated, ...customerFields } = customer;
   return {
     orderCode: order.order_code,
     externalOrderId: order.external_order_id,
@@ -152,6 +154,7 @@ export async function getOrderDetail(db: Knex, orderCode: string): Promise<Order
     platformOrigin: order.platform_origin,
     currency: order.currency,
     paymentDifferenceCents: order.payment_difference_cents,
+    importWarnings: order.import_warnings ?? [],
     status: order.status,
     platformState: order.platform_state,
     paymentCondition: order.payment_condition,

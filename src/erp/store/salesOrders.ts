@@ -52,14 +52,27 @@ export interface NewSalesOrder {
   /** Set when the status says the payment is approved: the platform's time, else now. */
   approved: boolean;
   payments: Array<{ payment: ErpOrder['payments'][number]; paymentTypeId: number; condition: string }>;
-  /** Customer columns, the platform's data with the default fields over it. */
+  /** Customer columns, the platform's data with the default fields over it; customer_key identifies the row. */
   customer: Record<string, unknown>;
+  /** What the import noticed and let through, kept on the order. */
+  warnings: string[];
   orderDefaults: Record<string, unknown>;
 }
 
+/**
+ * The key of a customer row: its document, else its e-mail, else the order (a customer with
+ * neither is the order's own: nothing says two such orders have one buyer).
+ */
+export function customerKeyOf(c: ErpCustomer, order: { vitrineId: number; externalOrderId: string }): string {
+  if (c.document !== null && c.documentType !== null) return `${c.documentType}:${c.document}`;
+  if (c.email) return `email:${c.email.toLowerCase()}`;
+  return `order:${order.vitrineId}:${order.externalOrderId}`;
+}
+
 /** The customer columns of a platform customer. */
-export function customerColumns(c: ErpCustomer): Record<string, unknown> {
+export function customerColumns(c: ErpCustomer, order: { vitrineId: number; externalOrderId: string }): Record<string, unknown> {
   return {
+    customer_key: customerKeyOf(c, order),
     document: c.document,
     document_type: c.documentType,
     name: c.name,
@@ -98,7 +111,19 @@ export async function insertSalesOrders(
   const productIds = await upsertProducts(trx, orders);
 
   const orderRows = orders.map(
-    ({ order, status, orderCode, origin, currency, paymentDifferenceCents, paymentCondition, approved, customer, orderDefaults }) => ({
+    ({
+      order,
+      status,
+      orderCode,
+      origin,
+      currency,
+      paymentDifferenceCents,
+      paymentCondition,
+      approved,
+      customer,
+      orderDefaults,
+      warnings,
+    }) => ({
       vitrine_id: vitrineId,
       external_order_id: order.externalOrderId,
       order_code: orderCode,
@@ -109,7 +134,8 @@ export async function insertSalesOrders(
       marketplace_order_id: order.marketplace?.orderId ?? null,
       currency,
       payment_difference_cents: paymentDifferenceCents,
-      customer_id: customerIds.get(customer.document as string),
+      import_warnings: warnings,
+      customer_id: customerIds.get(customer.customer_key as string),
       carrier_id: order.carrier ? carrierIds.get(order.carrier.code) : null,
       payment_condition: paymentCondition,
       status,
@@ -179,29 +205,29 @@ function maxColumns(rows: object[]): number {
 }
 
 /**
- * Upserts the orders' customers, one row per document (the last order's values win). Rows are
+ * Upserts the orders' customers, one row per customer key (the last order's values win). Rows are
  * grouped by the columns they set: a default rule that yields nothing for one order must leave
  * that column of an existing customer as it is, not reset it.
  */
 async function upsertCustomers(trx: Knex.Transaction, orders: NewSalesOrder[], kept: ReadonlySet<string>): Promise<Map<string, number>> {
-  const byDocument = new Map<string, Record<string, unknown>>();
-  for (const { customer } of orders) byDocument.set(customer.document as string, customer);
+  const byKey = new Map<string, Record<string, unknown>>();
+  for (const { customer } of orders) byKey.set(customer.customer_key as string, customer);
   const groups = new Map<string, Array<Record<string, unknown>>>();
-  for (const document of [...byDocument.keys()].sort()) {
-    const row = byDocument.get(document)!;
+  for (const key of [...byKey.keys()].sort()) {
+    const row = byKey.get(key)!;
     const signature = Object.keys(row).sort().join(',');
     groups.set(signature, [...(groups.get(signature) ?? []), row]);
   }
   const ids = new Map<string, number>();
   for (const rows of groups.values()) {
-    const updated = Object.keys(rows[0]).filter((column) => column !== 'document' && !kept.has(column));
+    const updated = Object.keys(rows[0]).filter((column) => column !== 'customer_key' && !kept.has(column));
     for (const chunk of chunksOf(rows)) {
-      const returned: Array<{ id: number; document: string }> = await trx('customers')
+      const returned: Array<{ id: number; customer_key: string }> = await trx('customers')
         .insert(chunk)
-        .onConflict('document')
+        .onConflict('customer_key')
         .merge([...updated, 'updated_at'])
-        .returning(['id', 'document']);
-      for (const row of returned) ids.set(row.document, row.id);
+        .returning(['id', 'customer_key']);
+      for (const row of returned) ids.set(row.customer_key, row.id);
     }
   }
   return ids;

@@ -78,6 +78,7 @@ export async function updateVitrineSettings(
       | 'log_level'
       | 'currency'
       | 'get_order_limit_per_minute'
+      | 'require_document'
     >
   >,
 ): Promise<VitrineRow> {

@@ -18,7 +18,7 @@ const TABLE = TARGET_TABLE;
 
 // Identity, bookkeeping and import-owned columns are never written by a rule.
 const PROTECTED: Record<DefaultTarget, Set<string>> = {
-  customer: new Set(['id', 'document', 'document_type', 'created_at', 'updated_at']),
+  customer: new Set(['id', 'customer_key', 'document', 'document_type', 'created_at', 'updated_at']),
   order: new Set([
     'id',
     'vitrine_id',

@@ -55,7 +55,7 @@ export function registerOrderCommands(program: Command, register: Register): voi
           : null,
         status: `${order.status} (platform: ${order.platformState})`,
         'payment condition': order.paymentCondition,
-        customer: `${c.name} (${String(c.document_type).toUpperCase()} ${c.document})`,
+        customer: c.document ? `${c.name} (${String(c.document_type).toUpperCase()} ${c.document})` : `${c.name} (sem documento)`,
         'produtor rural': c.produtor_rural ? 'sim' : 'não',
         email: c.email,
         address: [c.street, c.number, c.complement, c.neighborhood, c.city, c.state, c.postal_code].filter(Boolean).join(', '),
@@ -70,6 +70,7 @@ export function registerOrderCommands(program: Command, register: Register): voi
               'payments differ': `payments total ${formatCents(order.totalCents + order.paymentDifferenceCents)}, ${formatCents(order.paymentDifferenceCents)} from the total: check with the platform`,
             }
           : {}),
+        ...(order.importWarnings.length > 0 ? { warnings: order.importWarnings.join('; ') } : {}),
         placed: order.placedAt,
         approved: order.approvedAt,
         ...(order.cancelReason ? { 'cancel reason': order.cancelReason } : {}),

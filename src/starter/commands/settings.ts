@@ -65,6 +65,7 @@ async function orderSettings(ctx: CliContext, vitrine: VitrineRow) {
     logLevel: vitrine.log_level,
     currency: vitrine.currency,
     getOrderLimitPerMinute: vitrine.get_order_limit_per_minute,
+    requireDocument: vitrine.require_document,
     customerDefaults: rulesOf(customerRules),
     orderDefaults: rulesOf(orderRules),
   };
@@ -183,7 +184,12 @@ export function registerSettingsCommands(program: Command, register: Register): 
       )
       .option('--log-level <level>', 'integration log level: errors (the default) or all')
       .option('--currency <code>', 'currency of orders whose document does not say (ISO 4217; default BRL)')
-      .option('--get-order-limit <per minute>', "the platform's Get order limit for the account (VTEX: 6000); imports use 95% of it"),
+      .option('--get-order-limit <per minute>', "the platform's Get order limit for the account (VTEX: 6000); imports use 95% of it")
+      .option(
+        '--require-document [on|off]',
+        'block orders whose customer has no valid CPF/CNPJ (off, the default: they import without one, with a warning)',
+      )
+      .option('--no-require-document', 'the same as --require-document off'),
     async (ctx, code: string, options) => {
       const patch: Parameters<typeof updateVitrineSettings>[2] = {};
       // Every option is checked before anything is saved.
@@ -195,6 +201,12 @@ export function registerSettingsCommands(program: Command, register: Register): 
       if (options.currency !== undefined) patch.currency = parseSetting(currencySchema, options.currency, '--currency');
       if (options.getOrderLimit !== undefined) {
         patch.get_order_limit_per_minute = parseSetting(getOrderLimitSchema, options.getOrderLimit, '--get-order-limit');
+      }
+      if (options.requireDocument !== undefined) {
+        patch.require_document =
+          typeof options.requireDocument === 'boolean'
+            ? options.requireDocument
+            : parseSetting(onOffSchema, options.requireDocument, '--require-document');
       }
       let vitrine = await vitrineOf(ctx, code);
       const changed = Object.keys(patch).length > 0;
@@ -219,6 +231,7 @@ export function registerSettingsCommands(program: Command, register: Register): 
         'log level': settings.logLevel,
         currency: settings.currency,
         'get order limit': `${settings.getOrderLimitPerMinute} a minute (imports use 95%)`,
+        'require document': settings.requireDocument ? 'on (orders without a valid CPF/CNPJ are blocked)' : 'off',
       });
       ctx.out.line('\ncustomer defaults');
       ctx.out.table(settings.customerDefaults);

@@ -1,0 +1,74 @@
+import type { Knex } from 'knex';
+
+/**
+ * What real documents and large pages need:
+ * - customers whose platform document is missing or not a CPF/CNPJ: imported without one (a
+ *   warning on the order) unless the vitrine requires documents; customers are keyed by
+ *   customer_key (the document, else the e-mail, else the order) instead of the document alone;
+ * - an order fetch that the worker died in the middle of: the orders it was reading are kept on
+ *   the page, so the next attempt reads them in a smaller slice, and blocks the one that kills a
+ *   worker on its own;
+ * - worker starts, so that restarts are seen (vitrine status, metrics).
+ */
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.alterTable('customers', (t) => {
+    t.text('customer_key').comment('cpf:<digits> or cnpj:<digits>; email:<address> or order:<vitrine>:<order id> without a document');
+  });
+  await knex.raw(`update customers set customer_key = document_type || ':' || document`);
+  await knex.schema.alterTable('customers', (t) => {
+    t.text('customer_key').notNullable().alter();
+    t.unique(['customer_key'], { indexName: 'customers_customer_key_unique' });
+    t.text('document').nullable().alter();
+    t.text('document_type').nullable().alter();
+  });
+
+  await knex.schema.alterTable('vitrines', (t) => {
+    t.boolean('require_document')
+      .notNullable()
+      .defaultTo(false)
+      .comment('Block orders whose customer has no valid CPF/CNPJ (otherwise imported without one, with a warning)');
+  });
+  await knex.schema.alterTable('sales_orders', (t) => {
+    t.specificType('import_warnings', 'text[]').notNullable().defaultTo('{}').comment('What the import noticed and let through');
+  });
+
+  await knex.schema.alterTable('queue_pages', (t) => {
+    t.specificType('fetch_in_flight', 'text[]').comment('Orders an order fetch attempt was reading; left set when its worker died');
+    t.integer('fetch_deaths').notNullable().defaultTo(0).comment('Order fetch attempts of this page that ended with their worker gone');
+    t.integer('fetch_in_flight_bytes').comment('The size of the one document being read when the attempt reads one order at a time');
+  });
+
+  await knex.schema.createTable('worker_starts', (t) => {
+    t.comment('One row per worker process start: restarts show in vitrine status and the metrics');
+    t.bigIncrements('id').primary();
+    t.text('identity').notNullable().comment('host and task queue: the same for a worker and its restarts');
+    t.text('task_queue').notNullable();
+    t.integer('pid').notNullable();
+    t.timestamp('started_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.index(['started_at'], 'worker_starts_started_at');
+  });
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTable('worker_starts');
+  await knex.schema.alterTable('queue_pages', (t) => {
+    t.dropColumns('fetch_in_flight', 'fetch_deaths', 'fetch_in_flight_bytes');
+  });
+  await knex.schema.alterTable('sales_orders', (t) => {
+    t.dropColumn('import_warnings');
+  });
+  await knex.schema.alterTable('vitrines', (t) => {
+    t.dropColumn('require_document');
+  });
+  // Customers without a document cannot go back to a schema that needs one: their orders keep them.
+  await knex.raw(
+    `delete from customers c where c.document is null and not exists (select 1 from sales_orders o where o.customer_id = c.id)`,
+  );
+  await knex.raw(`update customers set document = 'sem-documento-' || id, document_type = 'cpf' where document is null`);
+  await knex.schema.alterTable('customers', (t) => {
+    t.dropUnique(['customer_key'], 'customers_customer_key_unique');
+    t.dropColumn('customer_key');
+    t.text('document').notNullable().alter();
+    t.text('document_type').notNullable().alter();
+  });
+}
