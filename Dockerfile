@@ -24,8 +24,8 @@ RUN mkdir -p /var/lib/vitrine-secrets && chown node:node /var/lib/vitrine-secret
 USER node
 # Settings (docs/DEPLOYMENT.md): DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE,
 # TEMPORAL_API_KEY or TEMPORAL_TLS* for a Temporal cluster or Temporal Cloud, WORKER_METRICS_ADDRESS,
-# LOG_LEVEL, VITRINE_SECRET_KEY or VITRINE_SECRET_KEY_FILE. One process, node itself, so that SIGTERM reaches the worker.
+# LOG_LEVEL, VITRINE_SECRET_KEY or VITRINE_SECRET_KEY_FILE. One process, node itself (bin/worker execs it), so that SIGTERM reaches the worker.
 ENV WORKER_METRICS_ADDRESS=0.0.0.0:9464
 EXPOSE 9464
-# The heap caps keep a worker's memory flat under any backlog (docs/BENCHMARKS.md).
-CMD ["node", "--max-old-space-size=128", "--max-semi-space-size=8", "dist/worker/main.js"]
+# bin/worker holds the worker's memory settings (docs/DEPLOYMENT.md, "Memory") and execs node.
+CMD ["bin/worker"]

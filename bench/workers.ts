@@ -4,15 +4,23 @@
  * variant), each with its VmRSS sampled every 200 ms from its start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { rssBytes, RssSampler, treeCpuSeconds } from './procstat';
 import { LOG_DIR, onInterrupt, REPO } from './services';
 
 const READY_LINE = 'worker polling task queue';
-/** How the Dockerfile and docker-compose.yml start a worker. */
-export const WORKER_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8'];
+/** How bin/worker (the Dockerfile's, docker-compose.yml's and the stack's command) starts a worker. */
+export const WORKER_NODE_FLAGS = workerNodeFlags();
+
+/** The node flags of bin/worker, the one place they are set. */
+export function workerNodeFlags(): string[] {
+  const script = readFileSync(path.join(REPO, 'bin/worker'), 'utf8');
+  const line = /^WORKER_NODE_FLAGS="([^"]*)"/m.exec(script);
+  if (!line) throw new Error('bin/worker sets no WORKER_NODE_FLAGS');
+  return line[1].replace(/\$\{WORKER_HEAP_MB:-(\d+)\}/, '$1').split(/\s+/);
+}
 
 export type WorkerEnv = {
   DATABASE_URL: string;

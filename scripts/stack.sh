@@ -19,7 +19,8 @@ cd "$REPO"
 
 # The compiled entry points (npm run build; `up` builds when a source is newer than dist/).
 SIM_MAIN=dist/simulator/main.js
-WORKER_MAIN=dist/worker/main.js
+# The worker runs under scripts/supervise.sh: its command line names it.
+WORKER_MAIN="supervise.sh worker"
 HOOKS_MAIN=dist/hooks/main.js
 MIGRATE_MAIN=dist/erp/migrate.js
 PREFERRED_SIM_PORT=${SIMULATOR_PORT:-8787} # the simulator's own default
@@ -129,8 +130,9 @@ start_worker() {
   local settings="$DATABASE_URL $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE $SIMULATOR_URL ${VITRINE_SECRET_KEY_FILE:-} $(build_stamp)"
   reuse_or_stop worker "$WORKER_MAIN" "$settings" && return 0
   log "stack: starting a worker on task queue $(task_queue)"
-  # The heap caps of the production worker (Dockerfile, docker-compose.yml).
-  start_bg worker "$LOG_DIR/worker.log" node --max-old-space-size=128 --max-semi-space-size=8 "$WORKER_MAIN"
+  # bin/worker starts it as the Dockerfile and docker-compose.yml do; supervised, a worker that
+  # dies is started again within seconds (compose's restart policy does the same).
+  start_bg worker "$LOG_DIR/worker.log" bash "$SCRIPTS/supervise.sh" worker bin/worker
   echo "$settings" >"$RUN_DIR/worker.settings"
   TEMPORAL_BIN=$(bash "$SCRIPTS/temporal-cli.sh")
   wait_started worker "$WORKER_MAIN" 90 "$LOG_DIR/worker.log" worker_polling

@@ -288,8 +288,6 @@ export interface QueuePageRow {
   fetch_in_flight: string[] | null;
   /** Order fetch attempts of the page that ended with their worker gone. */
   fetch_deaths: number;
-  /** The size of the document being read when the fetch reads one order at a time. */
-  fetch_in_flight_bytes: number | null;
 }
 
 export interface WorkerStartRow {
@@ -298,6 +296,8 @@ export interface WorkerStartRow {
   task_queue: string;
   pid: number;
   started_at: Date;
+  /** Set when the worker shut down by itself; a start without it died (or still runs). */
+  stopped_at: Date | null;
 }
 
 /** The step of a page's import that settled an order of the page (queue_page_orders.step). */
@@ -313,6 +313,8 @@ export interface QueuePageOrderRow {
   platform_state: string;
   /** The mapped order (src/mapping/erpOrder.ts), for an order new to the ERP. */
   erp_order: unknown;
+  /** Size of erp_order as JSON (rows of an earlier version: null). */
+  erp_order_bytes: number | null;
   approved_at: string | null;
   cancel_reason: string | null;
   customer_defaults: Record<string, unknown> | null;

@@ -1,5 +1,5 @@
 import type { BlockedOrderEntry } from '../erp/store/blockedOrders';
-import type { PageOrderEntry } from '../erp/store/pageOrders';
+import { SLICE_BYTES, type PageOrderEntry } from '../erp/store/pageOrders';
 import { existingOrderStatuses } from '../erp/store/salesOrders';
 import { mapPlatformOrder } from '../mapping';
 import type { OrderEvent } from '../shared/importTypes';
@@ -9,12 +9,16 @@ import { progress, type VitrineImport } from './context';
 import { decideOrder, mappedStatusOf } from './orderRules';
 import { erpStatusFor, isCancellationRequest, isForwardTransition, type ErpStatus } from './rules/statuses';
 
-export interface FetchedOrders {
+/** Orders the order fetch read, kept together: at most SLICE_BYTES of mapped orders and blocked documents. */
+export interface FetchedSlice {
   /** One entry per order: new (mapped), existing (with the platform's state), or settled already. */
   entries: PageOrderEntry[];
   /** Orders the fetch blocked, with the platform's document when it sent one. */
   blocked: BlockedOrderEntry[];
 }
+
+/** Keeps a slice of fetched orders (the page step writes it in one transaction); the fetch waits for it. */
+export type OnSlice = (slice: FetchedSlice) => Promise<void>;
 
 /**
  * Order fetch: what the platform says of the orders a queue page announced. One query tells which
@@ -22,59 +26,92 @@ export interface FetchedOrders {
  * the status and payment DE-PARA while its document is at hand (a refused order keeps it). An
  * order the ERP has is read only when its event would move it forward; a repeated or late event
  * is settled as unchanged without asking the platform again.
+ *
+ * Memory is bounded by bytes, whatever the page's size and its orders': documents are received
+ * within the process's document budget (src/platform/byteBudget.ts) and dropped once mapped, and
+ * what the fetch keeps goes to `onSlice` every SLICE_BYTES, before more is read.
  */
-export async function fetchOrders(vi: VitrineImport, events: OrderEvent[]): Promise<FetchedOrders> {
+export async function fetchOrders(
+  vi: VitrineImport,
+  events: OrderEvent[],
+  onSlice: OnSlice,
+  options: { concurrency?: number; sliceBytes?: number } = {},
+): Promise<void> {
   const { settings } = vi;
+  const sliceBytes = options.sliceBytes ?? SLICE_BYTES;
   // The latest event of each order says which state it reached on the platform.
   const latest = new Map<string, string>();
   for (const event of events) latest.set(event.orderId, event.state);
   const statuses = await existingOrderStatuses(vi.db, settings.vitrine.id, [...latest.keys()]);
 
-  const entries: PageOrderEntry[] = [];
-  const blocked: BlockedOrderEntry[] = [];
+  let slice: FetchedSlice = { entries: [], blocked: [] };
+  let bytes = 0;
+  let flushing: Promise<void> = Promise.resolve();
+  // Slices are kept one after the other; a reader that fills one waits until it is kept.
+  const flush = () => {
+    const full = slice;
+    slice = { entries: [], blocked: [] };
+    bytes = 0;
+    flushing = flushing.then(() => (full.entries.length > 0 || full.blocked.length > 0 ? onSlice(full) : undefined));
+    return flushing;
+  };
+  const keep = async (entry: PageOrderEntry, blocked?: BlockedOrderEntry, size = 0) => {
+    slice.entries.push(entry);
+    if (blocked) slice.blocked.push(blocked);
+    bytes += size;
+    if (bytes >= sliceBytes) await flush();
+  };
+
   const toFetch: Array<{ orderId: string; state: string; existing: boolean }> = [];
   for (const [orderId, state] of latest) {
     const status = statuses.get(orderId);
     const announced = erpStatusFor(settings.statusMappings, state);
     // A cancellation request is read whatever the status (the status step decides what it changes).
     if (status !== undefined && announced && !isForwardTransition(status, announced) && !isCancellationRequest(state)) {
-      entries.push({ externalOrderId: orderId, kind: 'existing', platformState: state, outcome: 'unchanged' });
+      await keep({ externalOrderId: orderId, kind: 'existing', platformState: state, outcome: 'unchanged' });
     } else {
       toFetch.push({ orderId, state, existing: status !== undefined });
     }
   }
 
   const done = progress(vi.run);
-  await mapWithConcurrency(toFetch, vi.concurrency, async ({ orderId, state, existing }) => {
+  await mapWithConcurrency(toFetch, options.concurrency ?? vi.concurrency, async ({ orderId, state, existing }) => {
     const kind = existing ? 'existing' : 'new';
     let raw: unknown;
+    let entry: PageOrderEntry;
+    let blocked: BlockedOrderEntry | undefined;
+    let size = 0;
     try {
       raw = await vi.connector.getOrder(orderId);
       const mapped = mapPlatformOrder(settings.vitrine.platform, raw);
       const order = { ...mapped, platformState: platformStateOf(settings.statusMappings, mapped.platformState, state) };
       if (existing) {
         mappedStatusOf(settings, order.platformState);
-        entries.push({
+        entry = {
           externalOrderId: orderId,
           kind,
           platformState: order.platformState,
           approvedAt: order.approvedAt,
           cancelReason: order.cancelReason,
-        });
+        };
       } else {
         decideOrder(settings, order);
-        entries.push({ externalOrderId: orderId, kind, platformState: order.platformState, erpOrder: order });
+        const erpOrderJson = JSON.stringify(order);
+        size = erpOrderJson.length;
+        entry = { externalOrderId: orderId, kind, platformState: order.platformState, erpOrderJson };
       }
     } catch (error) {
       // The platform not answering fails the step (it is retried); anything else that went wrong
       // with the document at hand is this order's own: it is blocked, and the page goes on.
       if (raw === undefined && !isPermanentOrderError(error)) throw error;
-      entries.push({ externalOrderId: orderId, kind, platformState: state, outcome: 'blocked' });
-      blocked.push({ externalOrderId: orderId, reason: blockReason(error), payload: raw ?? null });
+      entry = { externalOrderId: orderId, kind, platformState: state, outcome: 'blocked' };
+      blocked = { externalOrderId: orderId, reason: blockReason(error), payload: raw ?? null };
+      size = raw === undefined ? 0 : JSON.stringify(raw).length;
     }
+    await keep(entry, blocked, size);
     done();
   });
-  return { entries, blocked };
+  await flush();
 }
 
 /**

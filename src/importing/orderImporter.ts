@@ -1,12 +1,14 @@
 import { recordBlockedOrders, type BlockedOrderEntry } from '../erp/store/blockedOrders';
 import {
   addPageOrders,
+  keptPageOrderIds,
   markExisting,
+  markFetchInFlight,
   pageOrderCounts,
-  hasPageOrders,
-  pendingPageOrders,
+  pendingPageOrderSlices,
   saveDefaults,
   settlePageOrders,
+  takeFetchDeath,
 } from '../erp/store/pageOrders';
 import type { QueuePage } from '../erp/store/queuePages';
 import type { PageStep, QueuePageOrderRow } from '../erp/tables';
@@ -16,7 +18,7 @@ import { applyPlatformStates } from './approvedOrders';
 import { logBlocked, withPayloads, type OrderToBlock } from './blocking';
 import { withVitrineImport, type ImporterDependencies, type RunContext, type VitrineImport } from './context';
 import { evaluateDefaultFields } from './defaultFields';
-import { fetchOrders } from './fetchOrders';
+import { fetchOrders, type FetchedSlice } from './fetchOrders';
 import { sendPlatformNotifications, type NotificationBatchResult } from './platformNotifications';
 import { writeOrders } from './writeOrders';
 
@@ -74,17 +76,51 @@ export function createOrderImporter(deps: ImporterDependencies) {
   }
 
   return {
-    /** Order fetch of a page: each order's document read, mapped and kept with the page. */
+    /**
+     * Order fetch of a page: each order's document read, mapped and kept with the page, slice by
+     * slice, so a retried fetch goes on after the orders its last attempt kept. The orders an
+     * attempt reads are marked on the page first: when the next attempt finds them still marked,
+     * the worker died reading them (a heartbeat timeout, not an error), and it reads them one at a
+     * time, each marked alone; an order the worker dies reading alone is blocked, saying so, so
+     * that no document can kill worker after worker.
+     */
     async fetchPageOrders(page: QueuePage, run: RunContext = {}): Promise<PageFetchResult> {
       return onPage(page, run, async (vi) => {
-        // A retried fetch whose last attempt committed finds the page's orders there already.
-        if (!(await hasPageOrders(db, page.id))) {
-          const { entries, blocked } = await fetchOrders(vi, page.items);
-          await db.transaction(async (trx) => {
-            await addPageOrders(trx, page.id, entries);
-            await recordBlockedOrders(trx, page.vitrineId, blocked);
-          });
-          logBlocked(vi, blocked);
+        const death = await takeFetchDeath(db, page.id);
+        const kept = await keptPageOrderIds(db, page.id);
+        const left = page.items.filter((item) => !kept.has(item.orderId));
+        if (left.length > 0) {
+          const keepSlice = async ({ entries, blocked }: FetchedSlice) => {
+            await db.transaction(async (trx) => {
+              await addPageOrders(trx, page.id, entries);
+              await recordBlockedOrders(trx, page.vitrineId, blocked);
+            });
+            logBlocked(vi, blocked);
+          };
+          const suspects = new Set(death.inFlight.filter((id) => !kept.has(id)));
+          const alone = suspects.size === 1;
+          try {
+            for (const orderId of suspects) {
+              const events = left.filter((item) => item.orderId === orderId);
+              if (alone) {
+                // It was being read alone when its worker died: reading it again would kill this one.
+                await keepSlice(killerOf(events[0], death.deaths));
+                continue;
+              }
+              await markFetchInFlight(db, page.id, [orderId]);
+              await fetchOrders(vi, events, keepSlice, { concurrency: 1 });
+            }
+            const rest = left.filter((item) => !suspects.has(item.orderId));
+            if (rest.length > 0) {
+              await markFetchInFlight(db, page.id, [...new Set(rest.map((item) => item.orderId))]);
+              await fetchOrders(vi, rest, keepSlice);
+            }
+          } catch (error) {
+            // An attempt that fails by itself is no death: the next one reads as usual.
+            await markFetchInFlight(db, page.id, null).catch(() => undefined);
+            throw error;
+          }
+          await markFetchInFlight(db, page.id, null);
         }
         const counts = await pageOrderCounts(db, page.id, 'fetch');
         return {
@@ -96,44 +132,47 @@ export function createOrderImporter(deps: ImporterDependencies) {
       });
     },
 
-    /** Client-field defaulting of a page's new orders: the values are kept with the page. */
+    /** Client-field defaulting of a page's new orders, slice by slice: the values are kept with the page. */
     async applyPageDefaults(page: QueuePage, run: RunContext = {}): Promise<{ blocked: number }> {
       return onPage(page, run, async (vi) => {
-        const rows = (await pendingPageOrders(db, page.id, 'new')).filter((row) => row.defaults_at === null);
-        const { values, blocked } = await evaluateDefaultFields(vi, rows.map(newOrderOf));
-        await saveDefaults(db, page.id, values);
-        await blockPageOrders(vi, page, 'defaults', blocked);
+        for await (const slice of pendingPageOrderSlices(db, page.id, 'new')) {
+          const rows = slice.filter((row) => row.defaults_at === null);
+          const { values, blocked } = await evaluateDefaultFields(vi, rows.map(newOrderOf));
+          await saveDefaults(db, page.id, values);
+          await blockPageOrders(vi, page, 'defaults', blocked);
+        }
         return { blocked: (await pageOrderCounts(db, page.id, 'defaults')).settled.blocked };
       });
     },
 
-    /** Importar Pedido of a page's new orders, with the default fields kept for them. */
+    /** Importar Pedido of a page's new orders, with the default fields kept for them: a transaction per slice. */
     async importPageOrders(page: QueuePage, run: RunContext = {}): Promise<{ imported: number; existing: number; blocked: number }> {
       return onPage(page, run, async (vi) => {
-        const rows = await pendingPageOrders(db, page.id, 'new');
-        // An order is never written without its default fields. The workflow runs the defaulting
-        // step first; an order that step did not reach would get them here, the same way.
-        const late = await evaluateDefaultFields(vi, rows.filter((row) => row.defaults_at === null).map(newOrderOf));
-        const defaults = new Map(late.values.map((v) => [v.externalOrderId, v]));
-        const orders = rows.flatMap((row) => {
-          const value =
-            row.defaults_at === null
-              ? defaults.get(row.external_order_id)
-              : { customer: row.customer_defaults!, order: row.order_defaults! };
-          if (!value) return [];
-          return [{ ...newOrderOf(row), customerDefaults: value.customer, orderDefaults: value.order }];
-        });
-        const written = await writeOrders(vi, orders, async (trx, { imported, existing }) => {
-          await settlePageOrders(
-            trx,
-            page.id,
-            'import',
-            imported.map((id) => ({ externalOrderId: id, outcome: 'imported' })),
-          );
-          // Written by another import first: its state is applied by Processar Pedido Aprovado.
-          await markExisting(trx, page.id, existing);
-        });
-        await blockPageOrders(vi, page, 'import', [...late.blocked, ...written.blocked]);
+        for await (const rows of pendingPageOrderSlices(db, page.id, 'new')) {
+          // An order is never written without its default fields. The workflow runs the defaulting
+          // step first; an order that step did not reach would get them here, the same way.
+          const late = await evaluateDefaultFields(vi, rows.filter((row) => row.defaults_at === null).map(newOrderOf));
+          const defaults = new Map(late.values.map((v) => [v.externalOrderId, v]));
+          const orders = rows.flatMap((row) => {
+            const value =
+              row.defaults_at === null
+                ? defaults.get(row.external_order_id)
+                : { customer: row.customer_defaults!, order: row.order_defaults! };
+            if (!value) return [];
+            return [{ ...newOrderOf(row), customerDefaults: value.customer, orderDefaults: value.order }];
+          });
+          const written = await writeOrders(vi, orders, async (trx, { imported, existing }) => {
+            await settlePageOrders(
+              trx,
+              page.id,
+              'import',
+              imported.map((id) => ({ externalOrderId: id, outcome: 'imported' })),
+            );
+            // Written by another import first: its state is applied by Processar Pedido Aprovado.
+            await markExisting(trx, page.id, existing);
+          });
+          await blockPageOrders(vi, page, 'import', [...late.blocked, ...written.blocked]);
+        }
         const counts = await pageOrderCounts(db, page.id, 'import');
         return { imported: counts.settled.imported, existing: counts.pending.existing, blocked: counts.settled.blocked };
       });
@@ -142,18 +181,19 @@ export function createOrderImporter(deps: ImporterDependencies) {
     /** Processar Pedido Aprovado of a page's orders that the ERP has. */
     async processPageStatuses(page: QueuePage, run: RunContext = {}): Promise<{ updated: number; unchanged: number; blocked: number }> {
       return onPage(page, run, async (vi) => {
-        const rows = await pendingPageOrders(db, page.id, 'existing');
-        const applied = await applyPlatformStates(
-          vi,
-          rows.map((row) => ({
-            externalOrderId: row.external_order_id,
-            platformState: row.platform_state,
-            approvedAt: row.approved_at,
-            cancelReason: row.cancel_reason,
-          })),
-          (trx, id, outcome) => settlePageOrders(trx, page.id, 'status', [{ externalOrderId: id, outcome }]),
-        );
-        await blockPageOrders(vi, page, 'status', applied.blocked);
+        for await (const rows of pendingPageOrderSlices(db, page.id, 'existing')) {
+          const applied = await applyPlatformStates(
+            vi,
+            rows.map((row) => ({
+              externalOrderId: row.external_order_id,
+              platformState: row.platform_state,
+              approvedAt: row.approved_at,
+              cancelReason: row.cancel_reason,
+            })),
+            (trx, id, outcome) => settlePageOrders(trx, page.id, 'status', [{ externalOrderId: id, outcome }]),
+          );
+          await blockPageOrders(vi, page, 'status', applied.blocked);
+        }
         const { settled } = await pageOrderCounts(db, page.id, 'status');
         return { updated: settled.updated, unchanged: settled.unchanged, blocked: settled.blocked };
       });
@@ -167,11 +207,15 @@ export function createOrderImporter(deps: ImporterDependencies) {
       return inVitrine(vitrineId, run, async (vi) => {
         // No queue event: an empty state makes the fetch read every order from the platform.
         const events: OrderEvent[] = orderIds.map((orderId) => ({ orderId, state: '' }));
-        const fetched = await fetchOrders(vi, events);
+        const fetched: FetchedSlice = { entries: [], blocked: [] };
+        await fetchOrders(vi, events, async (slice) => {
+          fetched.entries.push(...slice.entries);
+          fetched.blocked.push(...slice.blocked);
+        });
         const blocked: BlockedOrderEntry[] = [...fetched.blocked];
         const fresh = fetched.entries
           .filter((e) => e.kind === 'new' && !e.outcome)
-          .map((e) => ({ externalOrderId: e.externalOrderId, order: e.erpOrder as ErpOrder }));
+          .map((e) => ({ externalOrderId: e.externalOrderId, order: JSON.parse(e.erpOrderJson!) as ErpOrder }));
         const defaults = await evaluateDefaultFields(vi, fresh);
         const byId = new Map(fresh.map((o) => [o.externalOrderId, o.order]));
         const written = await writeOrders(
@@ -219,6 +263,17 @@ export function createOrderImporter(deps: ImporterDependencies) {
     async sendPlatformNotifications(vitrineId: number, run: RunContext = {}): Promise<NotificationBatchResult> {
       return inVitrine(vitrineId, run, (vi) => sendPlatformNotifications(vi));
     },
+  };
+}
+
+/** The order its worker died reading alone: blocked without reading it again. */
+function killerOf(event: OrderEvent, deaths: number): FetchedSlice {
+  const reason =
+    `the worker stopped while reading this order on its own (${deaths} worker stop${deaths === 1 ? '' : 's'} on its page): ` +
+    'its document is kept out of the import so that it cannot stop the next one; retry it once the cause is known';
+  return {
+    entries: [{ externalOrderId: event.orderId, kind: 'new', platformState: event.state, outcome: 'blocked' }],
+    blocked: [{ externalOrderId: event.orderId, reason, payload: null }],
   };
 }
 

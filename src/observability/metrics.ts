@@ -25,6 +25,14 @@ export const METRICS = {
   },
 } as const;
 
+/** Of the worker process itself, labelled by its identity (host/task queue). */
+export const WORKER_METRICS = {
+  restarts: {
+    name: 'vitrine_worker_restarts',
+    description: 'Times this worker (host and task queue) started again in the last hour: it died and its supervisor restarted it',
+  },
+} as const;
+
 /** Buckets of the run duration histogram, in seconds: from a few seconds to two hours. */
 export const RUN_DURATION_BUCKETS = [1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200];
 

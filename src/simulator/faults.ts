@@ -15,9 +15,18 @@ export interface FaultSettings {
   malformedRate: number;
   /** Share of platform requests answered 429 with Retry-After: 1. */
   rateLimitRate: number;
+  /** Orders whose Get order never gets an answer: a document a worker cannot get through, on purpose. */
+  hangOrderIds: string[];
 }
 
-export const NO_FAULTS: FaultSettings = { errorRate: 0, timeoutRate: 0, latencyMs: 0, malformedRate: 0, rateLimitRate: 0 };
+export const NO_FAULTS: FaultSettings = {
+  errorRate: 0,
+  timeoutRate: 0,
+  latencyMs: 0,
+  malformedRate: 0,
+  rateLimitRate: 0,
+  hangOrderIds: [],
+};
 
 const RATES = ['errorRate', 'timeoutRate', 'malformedRate', 'rateLimitRate'] as const;
 const MAX_LATENCY_MS = 120_000;
@@ -26,11 +35,18 @@ const MAX_LATENCY_MS = 120_000;
 export function parseFaults(body: unknown): FaultSettings | string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'body must be a JSON object';
   const input = body as Record<string, unknown>;
-  const known = new Set<string>([...RATES, 'latencyMs']);
+  const known = new Set<string>([...RATES, 'latencyMs', 'hangOrderIds']);
   // Unknown fields are refused: a typo ("errorrate") must not silently mean "no faults".
   const unknown = Object.keys(input).filter((k) => !known.has(k));
   if (unknown.length) return `unknown fault settings: ${unknown.join(', ')}`;
-  const out: FaultSettings = { ...NO_FAULTS };
+  const out: FaultSettings = { ...NO_FAULTS, hangOrderIds: [] };
+  const hang = input.hangOrderIds;
+  if (hang !== undefined) {
+    if (!Array.isArray(hang) || hang.length > 100 || !hang.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 100)) {
+      return 'hangOrderIds must be a list of at most 100 order ids';
+    }
+    out.hangOrderIds = hang as string[];
+  }
   for (const key of RATES) {
     const v = input[key];
     if (v === undefined) continue;

@@ -75,7 +75,9 @@ export interface GenerateParams {
   index: number;
   state: string;
   /**
-   * Product lines per order, drawn from this range: B2B-sized orders (a line may repeat a product
+   * Product lines per order, drawn from this range: B2B-sized orders in VTEX's full item shape
+   * (attachments, price tags, components, assembly options, two SLAs a line: about 4 KB a
+   * line, as real B2B documents are; a line may repeat a product
    * of the catalogue, as a price or a delivery split does on VTEX). Default: 1 to 4 distinct products.
    */
   lines?: LineRange;
@@ -275,7 +277,7 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
         : null,
     taxData: null,
     subscriptionData: null,
-    itemMetadata: itemMetadata(items, account),
+    itemMetadata: itemMetadata(items, account, p.lines !== undefined),
     marketplace: marketplace
       ? { baseURL: `https://${marketplace.account}.vtexcommercestable.com.br/api/vtex/pvt`, isCertified: null, name: marketplace.account }
       : { baseURL: `http://oms.vtexinternal.com.br/api/oms?an=${account}`, isCertified: null, name: account },
@@ -304,7 +306,7 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
     shippingData: {
       id: 'shippingData',
       address,
-      logisticsInfo: logisticsInfos(items, { shipping, carrier, days, createdMs, addressId, account }),
+      logisticsInfo: logisticsInfos(items, { shipping, carrier, days, createdMs, addressId, account, full: p.lines !== undefined }),
       trackingHints: [],
       selectedAddresses: [{ ...address }],
       contactInformation: [
@@ -370,7 +372,7 @@ export function generateOrder(p: GenerateParams): Record<string, unknown> {
       customerClass: null,
       customerCode: null,
     },
-    items: itemDocuments(items, { rng, account, orderGroup, createdMs }),
+    items: itemDocuments(items, { rng, account, orderGroup, createdMs, full: p.lines !== undefined }),
     marketplaceItems: [],
   };
 }

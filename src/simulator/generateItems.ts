@@ -21,7 +21,20 @@ const eanOf = (pi: number) => ean13(`7891000${String(10_000 + pi * 37).padStart(
 const urlOf = (pi: number) => slug(PRODUCTS[pi].name);
 const imageUrl = (account: string, pi: number) => `https://${account}.vteximg.com.br/arquivos/ids/${155_000 + pi}-55-55/${urlOf(pi)}.jpg`;
 
-export function itemMetadata(items: GeneratedItem[], account: string): Record<string, unknown> {
+/** The assembly option VTEX lists for a subscription SKU (as in the contract's example). */
+const assemblyOptions = (account: string) => [
+  {
+    Id: `${account}.subscription.weekly`,
+    Name: `${account}.subscription.weekly`,
+    Required: false,
+    InputValues: {
+      [`${account}.subscription.key.frequency`]: { MaximumNumberOfCharacters: 7, Domain: ['1 week', '2 week', '3 week', '4 week'] },
+    },
+    Composition: {},
+  },
+];
+
+export function itemMetadata(items: GeneratedItem[], account: string, full = false): Record<string, unknown> {
   return {
     Items: items.map(({ pi, product }) => ({
       Id: skuOf(pi),
@@ -33,7 +46,7 @@ export function itemMetadata(items: GeneratedItem[], account: string): Record<st
       Ean: eanOf(pi),
       ImageUrl: imageUrl(account, pi),
       DetailUrl: `/${urlOf(pi)}/p`,
-      AssemblyOptions: [],
+      AssemblyOptions: full ? assemblyOptions(account) : [],
     })),
   };
 }
@@ -43,6 +56,65 @@ interface ItemContext {
   account: string;
   orderGroup: string;
   createdMs: number;
+  /** VTEX's full item shape, as B2B documents come: attachments, price tags, components, offerings. */
+  full?: boolean;
+}
+
+/** The blocks of a line in VTEX's full shape (the contract's Get order example, filled in). */
+function fullItemBlocks(item: GeneratedItem, ctx: ItemContext): Record<string, unknown> {
+  const { pi, product, sellingPrice, listPrice, quantity } = item;
+  const discount = Math.max(0, listPrice - sellingPrice);
+  return {
+    itemAttachment: {
+      content: {
+        'Nome na embalagem': product.name.slice(0, 20),
+        'Pedido de compra': `PC-${ctx.orderGroup.slice(-6)}`,
+        Observacao: 'Entregar na doca 3',
+      },
+      name: 'Personalização B2B',
+    },
+    attachments: [
+      {
+        name: 'Personalização B2B',
+        content: { 'Nome na embalagem': product.name.slice(0, 20), 'Centro de custo': `CC-${1000 + (pi % 90)}` },
+      },
+    ],
+    priceTags: [
+      {
+        name: 'DISCOUNT@MARKETPLACE',
+        value: -discount * quantity,
+        rawValue: -(discount * quantity) / 100,
+        isPercentual: false,
+        identifier: `${ctx.rng.hex(8)}-${ctx.rng.hex(4)}-${ctx.rng.hex(4)}-${ctx.rng.hex(4)}-${ctx.rng.hex(12)}`,
+        owner: ctx.account,
+      },
+      {
+        name: 'discount@price-b2b-tabela-atacado',
+        value: 0,
+        rawValue: 0,
+        isPercentual: false,
+        identifier: `${ctx.rng.hex(8)}-${ctx.rng.hex(4)}-${ctx.rng.hex(4)}-${ctx.rng.hex(4)}-${ctx.rng.hex(12)}`,
+        owner: ctx.account,
+      },
+    ],
+    components: [
+      {
+        id: skuOf(pi),
+        quantity: 1,
+        seller: '1',
+        name: `${product.name} (embalagem)`,
+        refId: refIdOf(pi),
+        price: 0,
+        listPrice: 0,
+        sellingPrice: 0,
+        measurementUnit: 'un',
+        unitMultiplier: 1,
+        isGift: false,
+      },
+    ],
+    offerings: [{ type: 'Garantia', id: '5', name: 'Garantia estendida 12 meses', price: 0 }],
+    assemblies: [{ id: `${ctx.account}.subscription.weekly`, inputValues: { [`${ctx.account}.subscription.key.frequency`]: '2 week' } }],
+  };
 }
 
 export function itemDocuments(items: GeneratedItem[], ctx: ItemContext): Array<Record<string, unknown>> {
@@ -106,6 +178,7 @@ export function itemDocuments(items: GeneratedItem[], ctx: ItemContext): Array<R
     serialNumbers: null,
     assemblies: [],
     costPrice: Math.round(price * 0.55),
+    ...(ctx.full ? fullItemBlocks({ pi, product, quantity, price, listPrice, sellingPrice }, ctx) : {}),
   }));
 }
 
@@ -117,6 +190,48 @@ interface ShippingContext {
   createdMs: number;
   addressId: string;
   account: string;
+  /** Two SLAs a line, as a B2B checkout offers them (the full shape). */
+  full?: boolean;
+}
+
+/** The SLA a B2B checkout also offered for a line: a pickup at the distribution centre. */
+function otherSlas(): Array<Record<string, unknown>> {
+  return [
+    {
+      id: 'Retira no CD (1_cd-cajamar)',
+      name: 'Retira no CD (1_cd-cajamar)',
+      shippingEstimate: '2bd',
+      deliveryWindow: null,
+      price: 0,
+      deliveryChannel: 'pickup-in-point',
+      pickupStoreInfo: {
+        additionalInfo: 'Retirada na doca 3, das 8h às 17h, com o número do pedido de compra',
+        address: {
+          addressType: 'pickup',
+          receiverName: null,
+          addressId: '1_cd-cajamar',
+          postalCode: '07750-000',
+          city: 'Cajamar',
+          state: 'SP',
+          country: 'BRA',
+          street: 'Avenida Doutor Antonio João Abdalla',
+          number: '3333',
+          neighborhood: 'Empresarial Colina',
+          complement: 'Galpão 4',
+          reference: null,
+          geoCoordinates: [-46.8761, -23.3556],
+        },
+        dockId: '1_cd-cajamar',
+        friendlyName: 'CD Cajamar',
+        isPickupStore: true,
+      },
+      polygonName: '',
+      lockTTL: '10d',
+      pickupPointId: '1_cd-cajamar',
+      transitTime: '0d',
+      pickupDistance: 12.4,
+    },
+  ];
 }
 
 /** One logisticsInfo per item, same carrier; the first item takes the rounding rest of the freight. */
@@ -152,6 +267,7 @@ export function logisticsInfos(items: GeneratedItem[], ctx: ShippingContext): Ar
           transitTime: `${days}d`,
           pickupDistance: 0,
         },
+        ...(ctx.full ? otherSlas() : []),
       ],
       shipsTo: ['BRA'],
       deliveryIds: [

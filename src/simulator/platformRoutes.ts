@@ -94,7 +94,7 @@ export function registerPlatformRoutes(app: FastifyInstance, ctx: PlatformContex
 
   app.get(
     '/:account/api/oms/pvt/orders/:orderId',
-    guarded(ctx, (req, reply, account) => {
+    guarded(ctx, async (req, reply, account) => {
       const { orderId = '' } = req.params as Params;
       account.counters.getOrderCalls++;
       const waitMs = account.takeGetOrder();
@@ -106,6 +106,11 @@ export function registerPlatformRoutes(app: FastifyInstance, ctx: PlatformContex
           .send(vtexError('429', 'Too Many Requests'));
       }
       if (!account.orders.has(orderId)) return orderNotFound(reply);
+      if (account.faults.hangOrderIds.includes(orderId)) {
+        account.counters.faultTimeouts++;
+        await ctx.waits.hang(reply, ctx.hangMs);
+        return reply;
+      }
       if (isMalformed(orderId, account.faults.malformedRate)) {
         account.counters.faultMalformed++;
         return reply.send(corruptOrder(orderId, account.document(orderId)!));

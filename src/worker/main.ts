@@ -5,7 +5,10 @@
  *
  * Logs are JSON lines on stdout; a setting or startup error is one plain line on stderr and exit 1.
  */
+import { hostname } from 'node:os';
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import { recordWorkerStart, recordWorkerStopped } from '../erp/store/workerStarts';
+import { WORKER_METRICS } from '../observability/metrics';
 import { applyDatabaseMigrations, createDatabase } from '../erp/db';
 import { createLogger, redactText } from '../observability/logger';
 import { installWorkerRuntime } from '../observability/runtime';
@@ -31,6 +34,15 @@ async function main(): Promise<void> {
     });
     try {
       const worker = await createImportWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db });
+      // A worker that keeps dying and being started again shows as restarts (vitrine status, metrics).
+      const identity = `${hostname()}/${config.taskQueue}`;
+      const start = await recordWorkerStart(db, { identity, taskQueue: config.taskQueue, pid: process.pid });
+      if (metricsAddress) {
+        Runtime.instance()
+          .metricMeter.createGauge(WORKER_METRICS.restarts.name, 'int', undefined, WORKER_METRICS.restarts.description)
+          .set(start.restarts, { worker: identity });
+      }
+      if (start.restarts > 0) logger.warn({ identity, restartsInTheLastHour: start.restarts }, 'worker started again after it died');
       // The SDK shuts the worker down gracefully on SIGINT and SIGTERM.
       logger.info(
         {
@@ -69,6 +81,7 @@ async function main(): Promise<void> {
         await waker.stop();
         await client.connection.close();
       }
+      await recordWorkerStopped(db, start.id);
       logger.info({ taskQueue: config.taskQueue }, 'worker stopped');
     } finally {
       await connection.close();

@@ -35,7 +35,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('queue_pages', (t) => {
     t.specificType('fetch_in_flight', 'text[]').comment('Orders an order fetch attempt was reading; left set when its worker died');
     t.integer('fetch_deaths').notNullable().defaultTo(0).comment('Order fetch attempts of this page that ended with their worker gone');
-    t.integer('fetch_in_flight_bytes').comment('The size of the one document being read when the attempt reads one order at a time');
+  });
+  await knex.schema.alterTable('queue_page_orders', (t) => {
+    t.integer('erp_order_bytes').comment('Size of erp_order as JSON: the steps work through a page in slices of a few MB');
   });
 
   await knex.schema.createTable('worker_starts', (t) => {
@@ -45,14 +47,18 @@ export async function up(knex: Knex): Promise<void> {
     t.text('task_queue').notNullable();
     t.integer('pid').notNullable();
     t.timestamp('started_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.timestamp('stopped_at', { useTz: true }).comment('Set when the worker shut down by itself: a start without it died');
     t.index(['started_at'], 'worker_starts_started_at');
   });
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('worker_starts');
+  await knex.schema.alterTable('queue_page_orders', (t) => {
+    t.dropColumn('erp_order_bytes');
+  });
   await knex.schema.alterTable('queue_pages', (t) => {
-    t.dropColumns('fetch_in_flight', 'fetch_deaths', 'fetch_in_flight_bytes');
+    t.dropColumns('fetch_in_flight', 'fetch_deaths');
   });
   await knex.schema.alterTable('sales_orders', (t) => {
     t.dropColumn('import_warnings');

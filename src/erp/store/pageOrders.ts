@@ -14,16 +14,17 @@ export interface PageOrderEntry {
   externalOrderId: string;
   kind: 'new' | 'existing';
   platformState: string;
-  erpOrder?: unknown;
+  /** The mapped order as JSON text (new orders): its length is what the page's slices are cut by. */
+  erpOrderJson?: string;
   approvedAt?: string | null;
   cancelReason?: string | null;
   /** Set when the fetch already settled the order (blocked, or unchanged without a fetch). */
   outcome?: PageOutcome;
 }
 
-/** Whether the order fetch already kept the page's orders (a retried fetch finds them there). */
-export async function hasPageOrders(db: Db, pageId: number): Promise<boolean> {
-  return (await db('queue_page_orders').where({ queue_page_id: pageId }).first('external_order_id')) !== undefined;
+/** The orders the order fetch already kept with the page (a retried fetch goes on after them). */
+export async function keptPageOrderIds(db: Db, pageId: number): Promise<Set<string>> {
+  return new Set(await db('queue_page_orders').where({ queue_page_id: pageId }).pluck('external_order_id'));
 }
 
 /** Keeps the page's orders; an order the page already has (a retried fetch) is left as it is. */
@@ -33,7 +34,8 @@ export async function addPageOrders(db: Db, pageId: number, entries: PageOrderEn
     external_order_id: entry.externalOrderId,
     kind: entry.kind,
     platform_state: entry.platformState,
-    erp_order: entry.erpOrder === undefined ? null : JSON.stringify(entry.erpOrder),
+    erp_order: entry.erpOrderJson ?? null,
+    erp_order_bytes: entry.erpOrderJson === undefined ? null : Buffer.byteLength(entry.erpOrderJson),
     approved_at: entry.approvedAt ?? null,
     cancel_reason: entry.cancelReason ?? null,
     outcome: entry.outcome ?? null,
@@ -43,12 +45,44 @@ export async function addPageOrders(db: Db, pageId: number, entries: PageOrderEn
     await db('queue_page_orders').insert(chunk).onConflict(['queue_page_id', 'external_order_id']).ignore();
 }
 
-/** The page's orders of one kind that no step has settled yet. */
-export async function pendingPageOrders(db: Db, pageId: number, kind: 'new' | 'existing'): Promise<QueuePageOrderRow[]> {
-  return db<QueuePageOrderRow>('queue_page_orders')
+/** Bytes of mapped orders a page step holds at once: a page of 1,000-line orders goes a few at a time. */
+export const SLICE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The page's orders of one kind that no step has settled yet, in slices of at most `maxBytes` of
+ * mapped orders (an order larger than that is a slice of its own), each read when its turn comes.
+ */
+export async function* pendingPageOrderSlices(
+  db: Db,
+  pageId: number,
+  kind: 'new' | 'existing',
+  maxBytes: number = SLICE_BYTES,
+): AsyncGenerator<QueuePageOrderRow[]> {
+  const sizes: Array<{ external_order_id: string; bytes: number | null }> = await db('queue_page_orders')
     .where({ queue_page_id: pageId, kind })
     .whereNull('outcome')
-    .orderBy('external_order_id');
+    .orderBy('external_order_id')
+    // Rows of an earlier version have no size: measured here.
+    .select('external_order_id', db.raw('coalesce(erp_order_bytes, octet_length(erp_order::text), 0) as bytes'));
+  let slice: string[] = [];
+  let bytes = 0;
+  const load = async (ids: string[]) =>
+    db<QueuePageOrderRow>('queue_page_orders')
+      .where({ queue_page_id: pageId, kind })
+      .whereIn('external_order_id', ids)
+      .whereNull('outcome')
+      .orderBy('external_order_id');
+  for (const row of sizes) {
+    const size = Number(row.bytes ?? 0);
+    if (slice.length > 0 && bytes + size > maxBytes) {
+      yield await load(slice);
+      slice = [];
+      bytes = 0;
+    }
+    slice.push(row.external_order_id);
+    bytes += size;
+  }
+  if (slice.length > 0) yield await load(slice);
 }
 
 /** The default fields of some of the page's orders, evaluated. */
@@ -101,6 +135,7 @@ export async function markExisting(db: Db, pageId: number, externalOrderIds: str
       approved_at: db.raw("erp_order->>'approvedAt'"),
       cancel_reason: db.raw("erp_order->>'cancelReason'"),
       erp_order: null,
+      erp_order_bytes: null,
     });
 }
 
@@ -126,4 +161,28 @@ export async function pageOrderCounts(db: Db, pageId: number, step: PageStep): P
     else if (row.step === step) counts.settled[row.outcome] += Number(row.count);
   }
   return counts;
+}
+
+/**
+ * The orders an order fetch attempt is reading, kept on the page before it reads them and cleared
+ * when the attempt ends by itself: an attempt that finds some left there knows that the worker
+ * before it died reading them (queue_pages.fetch_in_flight).
+ */
+export async function markFetchInFlight(db: Db, pageId: number, orderIds: string[] | null): Promise<void> {
+  await db('queue_pages').where({ id: pageId }).update({ fetch_in_flight: orderIds });
+}
+
+/** What an order fetch attempt finds of the one before it: the orders it died reading (none when it ended by itself). */
+export async function takeFetchDeath(db: Db, pageId: number): Promise<{ inFlight: string[]; deaths: number }> {
+  // RETURNING gives the new row: the orders left in flight are read from the row as it was.
+  const { rows } = await db.raw(
+    `update queue_pages q
+        set fetch_in_flight = null, fetch_deaths = q.fetch_deaths + (case when old.fetch_in_flight is null then 0 else 1 end)
+       from (select id, fetch_in_flight from queue_pages where id = ? for update) old
+      where q.id = old.id
+  returning old.fetch_in_flight as in_flight, q.fetch_deaths as deaths`,
+    [pageId],
+  );
+  const row = rows[0] as { in_flight: string[] | null; deaths: number } | undefined;
+  return { inFlight: row?.in_flight ?? [], deaths: Number(row?.deaths ?? 0) };
 }

@@ -8,6 +8,7 @@
  * handle (it embeds the app key) or anything from a response body that could be customer data.
  */
 import { z } from 'zod';
+import { BodyTooLargeError, documentBudget, MAX_DOCUMENT_BYTES, megabytes, type ByteBudget } from '../byteBudget';
 import { httpFetch, type HttpFetch, type HttpResponse } from '../http';
 import type { Pacer } from '../pacing';
 import {
@@ -36,6 +37,16 @@ export interface VtexConnectorOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Paces Get order, VTEX's rate-limited call (6,000 a minute per account); none: unpaced. */
   getOrderPacer?: Pacer;
+  /** The largest order document taken; default MAX_DOCUMENT_BYTES (5 MB). */
+  maxDocumentBytes?: number;
+  /** Bytes of documents the process receives at once; default the process's documentBudget. */
+  documentBudget?: ByteBudget;
+}
+
+/** How large a response may be and whose bytes it takes while it is read. */
+interface BodyLimits {
+  maxBodyBytes: number;
+  budget: ByteBudget;
 }
 
 /** `maxlot` of GET /api/orders/feed: "Maximum accepted value is 10" (contract). */
@@ -70,6 +81,7 @@ export class VtexConnector implements PlatformConnector {
   private readonly fetchFn: HttpFetch;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly getOrderPacer?: Pacer;
+  private readonly documentLimits: BodyLimits;
 
   constructor(
     private readonly account: PlatformAccount,
@@ -81,6 +93,10 @@ export class VtexConnector implements PlatformConnector {
     this.fetchFn = options.fetch ?? httpFetch;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.getOrderPacer = options.getOrderPacer;
+    this.documentLimits = {
+      maxBodyBytes: options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES,
+      budget: options.documentBudget ?? documentBudget,
+    };
   }
 
   async fetchQueue(maxItems: number): Promise<QueueFetch> {
@@ -115,8 +131,14 @@ export class VtexConnector implements PlatformConnector {
     }
   }
 
+  /**
+   * One order document. Its body is read within the process's document budget, and a document
+   * over the size limit is not read at all: DocumentTooLargeError, which blocks that order.
+   */
   async getOrder(orderId: string): Promise<unknown> {
-    return this.json(`getOrder ${orderId}`, 'GET', `/api/oms/pvt/orders/${encodeURIComponent(orderId)}`, this.getOrderPacer);
+    const operation = `getOrder ${orderId}`;
+    const text = await this.send(operation, 'GET', orderPath(orderId), undefined, this.getOrderPacer, this.documentLimits);
+    return this.parsed(operation, text);
   }
 
   async startHandling(orderId: string): Promise<void> {
@@ -197,11 +219,11 @@ export class VtexConnector implements PlatformConnector {
    * one flaky request. What is still failing after that is the activity's to retry. Returns the
    * body text of a 2xx response, throws PlatformError otherwise.
    */
-  private async send(operation: string, method: Method, path: string, body?: unknown, pacer?: Pacer): Promise<string> {
+  private async send(operation: string, method: Method, path: string, body?: unknown, pacer?: Pacer, limits?: BodyLimits): Promise<string> {
     for (let attempt = 1; ; attempt++) {
       try {
         await pacer?.wait();
-        return await this.sendOnce(operation, method, path, body);
+        return await this.sendOnce(operation, method, path, body, limits);
       } catch (error) {
         if (!(error instanceof PlatformError) || !error.retryable || attempt >= this.attempts) throw error;
         const delayMs =
@@ -213,7 +235,7 @@ export class VtexConnector implements PlatformConnector {
     }
   }
 
-  private async sendOnce(operation: string, method: Method, path: string, body?: unknown): Promise<string> {
+  private async sendOnce(operation: string, method: Method, path: string, body?: unknown, limits?: BodyLimits): Promise<string> {
     const headers: Record<string, string> = {
       Accept: 'application/json',
       'Content-Type': 'application/json',
@@ -231,9 +253,11 @@ export class VtexConnector implements PlatformConnector {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
+        ...limits,
       });
       text = await response.text();
     } catch (err) {
+      if (err instanceof BodyTooLargeError) throw new DocumentTooLargeError(operation, err);
       throw this.networkError(operation, err);
     }
     if (response.ok) return text;
@@ -272,6 +296,17 @@ export class VtexConnector implements PlatformConnector {
 }
 
 const orderPath = (orderId: string) => `/api/oms/pvt/orders/${encodeURIComponent(orderId)}`;
+
+/** An order document over the size limit: final for that order (it is blocked with its size), not for the page. */
+export class DocumentTooLargeError extends PlatformError {
+  constructor(operation: string, cause: BodyTooLargeError) {
+    super(
+      `order document of ${cause.exact ? '' : 'more than '}${megabytes(cause.bytes)} is over the ${megabytes(cause.limit)} limit (VTEX ${operation})`,
+      false,
+    );
+    this.name = 'DocumentTooLargeError';
+  }
+}
 
 /**
  * One feed item, or what is wrong with it: a bad item must not fail the page (the rest of the

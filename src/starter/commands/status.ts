@@ -3,6 +3,7 @@ import { hookStatus } from '../../admin/vitrineHooks';
 import { vitrineCodeSchema, parseSetting } from '../../admin/vitrineSettings';
 import { lastImportRuns } from '../../erp/store/importRuns';
 import { listVitrines } from '../../erp/store/vitrines';
+import { recentWorkerRestarts, RESTART_WINDOW_HOURS, type WorkerRestarts } from '../../erp/store/workerStarts';
 import type { ScheduleState } from '../../scheduling/vitrineSchedules';
 import type { CliContext } from '../context';
 import { UsageError } from '../output';
@@ -45,7 +46,8 @@ export async function showVitrineStatus(ctx: CliContext, code: string, options: 
     hook: await hookStatus(ctx.db, vitrine.id),
     attention: health.attention,
   };
-  if (options.json) return ctx.out.json({ ...status, lastRuns: runs });
+  const workers = await recentWorkerRestarts(ctx.db);
+  if (options.json) return ctx.out.json({ ...status, workers: workers.map(workerSummary), lastRuns: runs });
   ctx.out.fields({
     ...status,
     importOrders: vitrine.import_orders ? 'on' : 'off',
@@ -56,9 +58,25 @@ export async function showVitrineStatus(ctx: CliContext, code: string, options: 
       : 'not enabled (schedule only)',
     attention:
       health.attention.length === 0 ? 'none' : health.attention.map((a) => `${a.reason} (since ${a.since.toISOString()})`).join('; '),
+    workers: workersText(workers),
   });
   ctx.out.line('');
   ctx.out.table(runs, 'no runs yet');
+}
+
+/** A worker that died and was started again, as status shows it. */
+function workerSummary(w: WorkerRestarts) {
+  return { identity: w.identity, taskQueue: w.taskQueue, restarts: w.restarts, lastStartedAt: w.lastStartedAt };
+}
+
+function workersText(workers: WorkerRestarts[]): string {
+  if (workers.length === 0) return `no worker died in the last ${RESTART_WINDOW_HOURS} h`;
+  return workers
+    .map(
+      (w) =>
+        `${w.identity}: died and restarted ${w.restarts} time${w.restarts === 1 ? '' : 's'} in the last ${RESTART_WINDOW_HOURS} h (last start ${w.lastStartedAt.toISOString()})`,
+    )
+    .join('; ');
 }
 
 /**
@@ -81,8 +99,18 @@ export async function showAttention(ctx: CliContext, options: { json?: boolean }
   const health = await vitrineHealth(ctx.db, vitrines, states);
   const needing = health.filter((h) => h.attention.length > 0);
   if (needing.length > 0 || temporalProblem) ctx.exitCode = ATTENTION_EXIT_CODE;
-  if (options.json) return ctx.out.json({ vitrines: vitrines.length, temporal: temporalProblem ?? 'ok', attention: needing.map(summary) });
+  const restarting = await recentWorkerRestarts(ctx.db);
+  if (restarting.length > 0) ctx.exitCode = ATTENTION_EXIT_CODE;
+  if (options.json) {
+    return ctx.out.json({
+      vitrines: vitrines.length,
+      temporal: temporalProblem ?? 'ok',
+      workers: restarting.map(workerSummary),
+      attention: needing.map(summary),
+    });
+  }
   if (temporalProblem) ctx.out.line(`Temporal: ${temporalProblem}`);
+  if (restarting.length > 0) ctx.out.line(`workers restarting: ${workersText(restarting)}`);
   if (needing.length === 0) return ctx.out.line(`every vitrine is fine (${vitrines.length} checked)`);
   ctx.out.table(
     needing.flatMap((h) =>
