@@ -1,4 +1,4 @@
-import { heartbeat } from '@temporalio/activity';
+import { Context, heartbeat } from '@temporalio/activity';
 import { createOrderImporter, type PageFetchResult } from '../importing/orderImporter';
 import type { NotificationBatchResult } from '../importing/platformNotifications';
 import { reportOrders } from '../observability/importEvents';
@@ -16,12 +16,26 @@ export function createOrderActivities(deps: ActivityDependencies) {
   const importer = createOrderImporter(deps);
   const codeOf = vitrineCodes(db);
   const page = (ref: PageRef) => queuePageOf(db, ref.vitrineId, ref.pageId);
+  /**
+   * A page step says it is alive every 5 s, also while one platform call or one large slice takes
+   * long: Temporal hands the step to another worker 20 s after the last heartbeat (the heartbeat
+   * timeout), which then means the worker is gone, not busy.
+   */
+  const alive = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (Context.current().info.isLocal) return work();
+    const timer = setInterval(() => heartbeat(), 5000);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  };
 
   return {
     /** Reads the page's orders from the platform and maps them; orders it cannot take are blocked. */
     async fetchPageOrders(ref: PageRef): Promise<PageFetchResult> {
-      const result = await withFailureTypes(`order fetch of vitrine ${ref.vitrineId}`, async () =>
-        importer.fetchPageOrders(await page(ref), activityRun()),
+      const result = await alive(() =>
+        withFailureTypes(`order fetch of vitrine ${ref.vitrineId}`, async () => importer.fetchPageOrders(await page(ref), activityRun())),
       );
       reportOrders(await codeOf(ref.vitrineId), { blocked: result.blocked });
       return result;
@@ -29,8 +43,10 @@ export function createOrderActivities(deps: ActivityDependencies) {
 
     /** Client-field defaulting: the vitrine's default rules evaluated for the page's new orders. */
     async applyClientFieldDefaults(ref: PageRef): Promise<{ blocked: number }> {
-      const result = await withFailureTypes(`client-field defaulting of vitrine ${ref.vitrineId}`, async () =>
-        importer.applyPageDefaults(await page(ref), activityRun()),
+      const result = await alive(() =>
+        withFailureTypes(`client-field defaulting of vitrine ${ref.vitrineId}`, async () =>
+          importer.applyPageDefaults(await page(ref), activityRun()),
+        ),
       );
       reportOrders(await codeOf(ref.vitrineId), { blocked: result.blocked });
       return result;
@@ -38,8 +54,8 @@ export function createOrderActivities(deps: ActivityDependencies) {
 
     /** Importar Pedido: the page's new orders written with their default fields. */
     async importOrders(ref: PageRef): Promise<PageImportResult> {
-      const result = await withFailureTypes(`order import of vitrine ${ref.vitrineId}`, async () =>
-        importer.importPageOrders(await page(ref), activityRun()),
+      const result = await alive(() =>
+        withFailureTypes(`order import of vitrine ${ref.vitrineId}`, async () => importer.importPageOrders(await page(ref), activityRun())),
       );
       reportOrders(await codeOf(ref.vitrineId), { imported: result.imported, blocked: result.blocked });
       return result;
@@ -47,8 +63,10 @@ export function createOrderActivities(deps: ActivityDependencies) {
 
     /** Processar Pedido Aprovado: the page's orders the ERP has, brought to their platform state. */
     async processApprovedOrders(ref: PageRef): Promise<StatusUpdateResult> {
-      const result = await withFailureTypes(`approved-order processing of vitrine ${ref.vitrineId}`, async () =>
-        importer.processPageStatuses(await page(ref), activityRun()),
+      const result = await alive(() =>
+        withFailureTypes(`approved-order processing of vitrine ${ref.vitrineId}`, async () =>
+          importer.processPageStatuses(await page(ref), activityRun()),
+        ),
       );
       reportOrders(await codeOf(ref.vitrineId), { updated: result.updated, blocked: result.blocked });
       return result;
@@ -58,14 +76,11 @@ export function createOrderActivities(deps: ActivityDependencies) {
     async sendPlatformNotifications(input: { vitrineId: number }): Promise<NotificationBatchResult> {
       // One platform call may take a while (its own timeout and in-place retries): the worker says it
       // is alive meanwhile, so that only a dead worker, not a slow platform, has the batch sent again.
-      const alive = setInterval(() => heartbeat(), 5000);
-      try {
-        return await withFailureTypes(`platform notifications of vitrine ${input.vitrineId}`, () =>
+      return alive(() =>
+        withFailureTypes(`platform notifications of vitrine ${input.vitrineId}`, () =>
           importer.sendPlatformNotifications(input.vitrineId, activityRun()),
-        );
-      } finally {
-        clearInterval(alive);
-      }
+        ),
+      );
     },
   };
 }
