@@ -455,6 +455,7 @@ describe('faults', () => {
       latencyMs: 0,
       malformedRate: 0,
       rateLimitRate: 0,
+      hangOrderIds: [],
     });
     for (let i = 0; i < 6; i++) assert.ok([500, 503].includes((await feed('faulty', 1)).status));
     assert.equal((await stats('faulty')).feedInFlight, 0, 'failed calls changed nothing');
@@ -489,6 +490,15 @@ describe('faults', () => {
     );
     assert.equal((await control('GET', 'faulty', '/stats')).status, 200, 'control API has no faults');
 
+    // One chosen order hangs; the others answer.
+    await set({ hangOrderIds: [ids[3]] });
+    await assert.rejects(
+      fetch(`${sim.url}/faulty/api/oms/pvt/orders/${ids[3]}`, { headers: AUTH, signal: AbortSignal.timeout(300) }),
+      (err: Error) => err.name === 'TimeoutError',
+    );
+    assert.equal((await fetch(`${sim.url}/faulty/api/oms/pvt/orders/${ids[4]}`, { headers: AUTH })).status, 200);
+    assert.equal((await set({ hangOrderIds: 'all' })).status, 400);
+
     await set({ latencyMs: 150 });
     const t0 = Date.now();
     assert.equal((await feed('faulty', 1)).status, 200);
@@ -498,8 +508,9 @@ describe('faults', () => {
     const normal = await getOrder('faulty', ids[0]);
     assert.equal(normal.status, 200);
     assertValid(getOrderSchema, normal.json, 'after faults reset');
+    // The hung order counts as a timeout too.
     const s = await stats('faulty');
-    assert.ok(s.faultErrors === 6 && s.faultRateLimited === 1 && s.faultTimeouts === 1 && s.faultMalformed >= 20, JSON.stringify(s));
+    assert.ok(s.faultErrors === 6 && s.faultRateLimited === 1 && s.faultTimeouts === 2 && s.faultMalformed >= 20, JSON.stringify(s));
   });
 
   it('refuses bad fault settings', async () => {
