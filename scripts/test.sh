@@ -62,7 +62,8 @@ if ((ci)); then
 fi
 
 list() { find "$@" -name '*.test.ts' -type f 2>/dev/null | sort; }
-run_tests() { node --import tsx --test --test-reporter=spec "${opts[@]}" "$@"; }
+# test/support/fileTimeout.ts ends a test file's process that outlives its tests' timeout.
+run_tests() { node --import tsx --import ./test/support/fileTimeout.ts --test --test-reporter=spec "${opts[@]}" "$@"; }
 
 # The workflow tests start a Temporal dev server of their own from the project's CLI.
 TEMPORAL_CLI=$(bash "$SCRIPTS/temporal-cli.sh")

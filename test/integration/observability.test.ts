@@ -294,9 +294,11 @@ describe('metrics port', () => {
     try {
       const worker = startWorker({ WORKER_METRICS_ADDRESS: undefined, TASK_QUEUE: `obs-default-port-${process.pid}` });
       try {
-        await waitFor('the worker to poll', () => worker.stdout().includes('worker polling task queue'));
+        await waitFor('the worker to poll', () => worker.stdout().includes('worker polling task queue'), 60_000);
       } finally {
         worker.child.kill('SIGTERM');
+        // A worker that does not stop by itself must not keep the test file alive.
+        setTimeout(() => worker.child.kill('SIGKILL'), 15_000).unref();
       }
       assert.equal(await worker.exited, 0, worker.stderr());
       const records = worker
