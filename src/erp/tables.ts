@@ -284,10 +284,6 @@ export interface QueuePageRow {
   source: 'feed' | 'hook';
   fetched_at: Date;
   committed_at: Date | null;
-  /** Orders an order fetch attempt was reading; still set when its worker died. */
-  fetch_in_flight: string[] | null;
-  /** Order fetch attempts of the page that ended with their worker gone. */
-  fetch_deaths: number;
 }
 
 export interface WorkerStartRow {

@@ -1,6 +1,7 @@
 import { recordBlockedOrders, type BlockedOrderEntry } from '../erp/store/blockedOrders';
 import {
   addPageOrders,
+  endFetchInFlight,
   keptPageOrderIds,
   markExisting,
   markFetchInFlight,
@@ -79,14 +80,14 @@ export function createOrderImporter(deps: ImporterDependencies) {
     /**
      * Order fetch of a page: each order's document read, mapped and kept with the page, slice by
      * slice, so a retried fetch goes on after the orders its last attempt kept. The orders an
-     * attempt reads are marked on the page first: when the next attempt finds them still marked,
+     * attempt reads are marked for the vitrine first: when its next attempt finds them still marked,
      * the worker died reading them (a heartbeat timeout, not an error), and it reads them one at a
      * time, each marked alone; an order the worker dies reading alone is blocked, saying so, so
      * that no document can kill worker after worker.
      */
     async fetchPageOrders(page: QueuePage, run: RunContext = {}): Promise<PageFetchResult> {
       return onPage(page, run, async (vi) => {
-        const death = await takeFetchDeath(db, page.id);
+        const death = await takeFetchDeath(db, page.vitrineId);
         const kept = await keptPageOrderIds(db, page.id);
         const left = page.items.filter((item) => !kept.has(item.orderId));
         if (left.length > 0) {
@@ -97,8 +98,11 @@ export function createOrderImporter(deps: ImporterDependencies) {
             });
             logBlocked(vi, blocked);
           };
-          const suspects = new Set(death.inFlight.filter((id) => !kept.has(id)));
-          const alone = suspects.size === 1;
+          // Suspects are the orders in flight that this page still has to read (a small page's orders
+          // may come back on another page, and some of them not yet).
+          const leftIds = new Set(left.map((item) => item.orderId));
+          const suspects = new Set(death.inFlight.filter((id) => leftIds.has(id)));
+          const alone = death.inFlight.length === 1 && suspects.size === 1;
           try {
             for (const orderId of suspects) {
               const events = left.filter((item) => item.orderId === orderId);
@@ -107,21 +111,21 @@ export function createOrderImporter(deps: ImporterDependencies) {
                 await keepSlice(killerOf(events[0], death.deaths));
                 continue;
               }
-              await markFetchInFlight(db, page.id, [orderId]);
+              await markFetchInFlight(db, page.vitrineId, [orderId]);
               await fetchOrders(vi, events, keepSlice, { concurrency: 1 });
             }
             const rest = left.filter((item) => !suspects.has(item.orderId));
             if (rest.length > 0) {
-              await markFetchInFlight(db, page.id, [...new Set(rest.map((item) => item.orderId))]);
+              await markFetchInFlight(db, page.vitrineId, [...new Set(rest.map((item) => item.orderId))]);
               await fetchOrders(vi, rest, keepSlice);
             }
           } catch (error) {
             // An attempt that fails by itself is no death: the next one reads as usual.
-            await markFetchInFlight(db, page.id, null).catch(() => undefined);
+            await markFetchInFlight(db, page.vitrineId, null).catch(() => undefined);
             throw error;
           }
-          await markFetchInFlight(db, page.id, null);
         }
+        await endFetchInFlight(db, page.vitrineId);
         const counts = await pageOrderCounts(db, page.id, 'fetch');
         return {
           new: counts.pending.new,
@@ -269,7 +273,7 @@ export function createOrderImporter(deps: ImporterDependencies) {
 /** The order its worker died reading alone: blocked without reading it again. */
 function killerOf(event: OrderEvent, deaths: number): FetchedSlice {
   const reason =
-    `the worker stopped while reading this order on its own (${deaths} worker stop${deaths === 1 ? '' : 's'} on its page): ` +
+    `the worker stopped while reading this order on its own (${deaths} worker stop${deaths === 1 ? '' : 's'} in a row reading the vitrine's orders): ` +
     'its document is kept out of the import so that it cannot stop the next one; retry it once the cause is known';
   return {
     entries: [{ externalOrderId: event.orderId, kind: 'new', platformState: event.state, outcome: 'blocked' }],

@@ -5,9 +5,9 @@ import type { Knex } from 'knex';
  * - customers whose platform document is missing or not a CPF/CNPJ: imported without one (a
  *   warning on the order) unless the vitrine requires documents; customers are keyed by
  *   customer_key (the document, else the e-mail, else the order) instead of the document alone;
- * - an order fetch that the worker died in the middle of: the orders it was reading are kept on
- *   the page, so the next attempt reads them in a smaller slice, and blocks the one that kills a
- *   worker on its own;
+ * - an order fetch that the worker died in the middle of: the orders it was reading are kept for
+ *   the vitrine (whichever page announces them next), so the next attempt reads them one at a
+ *   time, and blocks the one that kills a worker on its own;
  * - worker starts, so that restarts are seen (vitrine status, metrics).
  */
 export async function up(knex: Knex): Promise<void> {
@@ -32,9 +32,14 @@ export async function up(knex: Knex): Promise<void> {
     t.specificType('import_warnings', 'text[]').notNullable().defaultTo('{}').comment('What the import noticed and let through');
   });
 
-  await knex.schema.alterTable('queue_pages', (t) => {
-    t.specificType('fetch_in_flight', 'text[]').comment('Orders an order fetch attempt was reading; left set when its worker died');
-    t.integer('fetch_deaths').notNullable().defaultTo(0).comment('Order fetch attempts of this page that ended with their worker gone');
+  await knex.schema.createTable('order_fetches_in_flight', (t) => {
+    t.comment(
+      'The orders an order fetch attempt of a vitrine is reading: a row still set when the next attempt starts means its worker died',
+    );
+    t.integer('vitrine_id').primary().references('vitrines.id').onDelete('CASCADE');
+    t.specificType('order_ids', 'text[]').comment('Orders being read; null between attempts');
+    t.integer('worker_deaths').notNullable().defaultTo(0).comment('Attempts in a row that ended with their worker gone');
+    t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
   await knex.schema.alterTable('queue_page_orders', (t) => {
     t.integer('erp_order_bytes').comment('Size of erp_order as JSON: the steps work through a page in slices of a few MB');
@@ -57,9 +62,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('queue_page_orders', (t) => {
     t.dropColumn('erp_order_bytes');
   });
-  await knex.schema.alterTable('queue_pages', (t) => {
-    t.dropColumns('fetch_in_flight', 'fetch_deaths');
-  });
+  await knex.schema.dropTable('order_fetches_in_flight');
   await knex.schema.alterTable('sales_orders', (t) => {
     t.dropColumn('import_warnings');
   });

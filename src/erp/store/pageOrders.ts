@@ -164,25 +164,37 @@ export async function pageOrderCounts(db: Db, pageId: number, step: PageStep): P
 }
 
 /**
- * The orders an order fetch attempt is reading, kept on the page before it reads them and cleared
- * when the attempt ends by itself: an attempt that finds some left there knows that the worker
- * before it died reading them (queue_pages.fetch_in_flight).
+ * The orders an order fetch attempt of a vitrine is reading, kept before it reads them and cleared
+ * when the attempt ends by itself (table order_fetches_in_flight). They are kept for the vitrine,
+ * not the page: a small page's steps run in the workflow task, and a worker that dies there takes
+ * the unrecorded page with it, so its orders come back on another page.
  */
-export async function markFetchInFlight(db: Db, pageId: number, orderIds: string[] | null): Promise<void> {
-  await db('queue_pages').where({ id: pageId }).update({ fetch_in_flight: orderIds });
+export async function markFetchInFlight(db: Db, vitrineId: number, orderIds: string[] | null): Promise<void> {
+  await db('order_fetches_in_flight')
+    .insert({ vitrine_id: vitrineId, order_ids: orderIds, updated_at: db.fn.now() })
+    .onConflict('vitrine_id')
+    .merge(['order_ids', 'updated_at']);
 }
 
-/** What an order fetch attempt finds of the one before it: the orders it died reading (none when it ended by itself). */
-export async function takeFetchDeath(db: Db, pageId: number): Promise<{ inFlight: string[]; deaths: number }> {
+/** An attempt that ended by itself: what its vitrine's next attempt finds is no death. */
+export async function endFetchInFlight(db: Db, vitrineId: number): Promise<void> {
+  await db('order_fetches_in_flight').where({ vitrine_id: vitrineId }).delete();
+}
+
+/**
+ * What an order fetch attempt finds of the one before it: the orders its worker died reading
+ * (none when it ended by itself), and how many attempts in a row ended so.
+ */
+export async function takeFetchDeath(db: Db, vitrineId: number): Promise<{ inFlight: string[]; deaths: number }> {
   // RETURNING gives the new row: the orders left in flight are read from the row as it was.
   const { rows } = await db.raw(
-    `update queue_pages q
-        set fetch_in_flight = null, fetch_deaths = q.fetch_deaths + (case when old.fetch_in_flight is null then 0 else 1 end)
-       from (select id, fetch_in_flight from queue_pages where id = ? for update) old
-      where q.id = old.id
-  returning old.fetch_in_flight as in_flight, q.fetch_deaths as deaths`,
-    [pageId],
+    `update order_fetches_in_flight f
+        set order_ids = null, worker_deaths = f.worker_deaths + 1, updated_at = now()
+       from (select vitrine_id, order_ids from order_fetches_in_flight where vitrine_id = ? for update) old
+      where f.vitrine_id = old.vitrine_id and old.order_ids is not null
+  returning old.order_ids as in_flight, f.worker_deaths as deaths`,
+    [vitrineId],
   );
-  const row = rows[0] as { in_flight: string[] | null; deaths: number } | undefined;
+  const row = rows[0] as { in_flight: string[]; deaths: number } | undefined;
   return { inFlight: row?.in_flight ?? [], deaths: Number(row?.deaths ?? 0) };
 }
