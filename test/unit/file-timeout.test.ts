@@ -15,7 +15,10 @@ test('a hung test file is ended after its timeout, and the next file still runs'
   const dir = mkdtempSync(path.join(tmpdir(), 'file-timeout-'));
   const hung = path.join(dir, 'a-hung.test.mjs');
   const next = path.join(dir, 'b-next.test.mjs');
-  writeFileSync(hung, "import { test } from 'node:test';\ntest('hangs', async () => { setInterval(() => {}, 1000); await new Promise(() => {}); });\n");
+  writeFileSync(
+    hung,
+    "import { test } from 'node:test';\ntest('hangs', async () => { setInterval(() => {}, 1000); await new Promise(() => {}); });\n",
+  );
   writeFileSync(next, "import { test } from 'node:test';\ntest('runs', () => {});\n");
   const child = spawn(
     process.execPath,
