@@ -211,55 +211,54 @@ export function createOrderImporter(deps: ImporterDependencies) {
       return inVitrine(vitrineId, run, async (vi) => {
         // No queue event: an empty state makes the fetch read every order from the platform.
         const events: OrderEvent[] = orderIds.map((orderId) => ({ orderId, state: '' }));
-        const fetched: FetchedSlice = { entries: [], blocked: [] };
-        await fetchOrders(vi, events, async (slice) => {
-          fetched.entries.push(...slice.entries);
-          fetched.blocked.push(...slice.blocked);
-        });
-        const blocked: BlockedOrderEntry[] = [...fetched.blocked];
-        const fresh = fetched.entries
-          .filter((e) => e.kind === 'new' && !e.outcome)
-          .map((e) => ({ externalOrderId: e.externalOrderId, order: JSON.parse(e.erpOrderJson!) as ErpOrder }));
-        const defaults = await evaluateDefaultFields(vi, fresh);
-        const byId = new Map(fresh.map((o) => [o.externalOrderId, o.order]));
-        const written = await writeOrders(
-          vi,
-          defaults.values.map((v) => ({
-            externalOrderId: v.externalOrderId,
-            order: byId.get(v.externalOrderId)!,
-            customerDefaults: v.customer,
-            orderDefaults: v.order,
-          })),
-          async () => undefined,
-        );
-        const known = fetched.entries.filter((e) => e.kind === 'existing' && !e.outcome);
-        const writtenFirst = new Set(written.existing);
-        const states = [
-          ...known.map((e) => ({
-            externalOrderId: e.externalOrderId,
-            platformState: e.platformState,
-            approvedAt: e.approvedAt ?? null,
-            cancelReason: e.cancelReason ?? null,
-          })),
-          ...fresh
-            .filter((o) => writtenFirst.has(o.externalOrderId))
-            .map((o) => ({
-              externalOrderId: o.externalOrderId,
-              platformState: o.order.platformState,
-              approvedAt: o.order.approvedAt,
-              cancelReason: o.order.cancelReason,
+        const result: ImportResult = { imported: [], existing: [], blocked: [] };
+        // Each slice the fetch hands over (at most a few MB of mapped orders) is written before
+        // the next is read, so a retry of large orders never holds them all.
+        await fetchOrders(vi, events, async (fetched) => {
+          const blocked: BlockedOrderEntry[] = [...fetched.blocked];
+          const fresh = fetched.entries
+            .filter((e) => e.kind === 'new' && !e.outcome)
+            .map((e) => ({ externalOrderId: e.externalOrderId, order: JSON.parse(e.erpOrderJson!) as ErpOrder }));
+          const defaults = await evaluateDefaultFields(vi, fresh);
+          const byId = new Map(fresh.map((o) => [o.externalOrderId, o.order]));
+          const written = await writeOrders(
+            vi,
+            defaults.values.map((v) => ({
+              externalOrderId: v.externalOrderId,
+              order: byId.get(v.externalOrderId)!,
+              customerDefaults: v.customer,
+              orderDefaults: v.order,
             })),
-        ];
-        const applied = await applyPlatformStates(vi, states, async () => undefined);
-        blocked.push(...(await withPayloads(vi, [...defaults.blocked, ...written.blocked, ...applied.blocked])));
-        await recordBlockedOrders(db, vitrineId, blocked);
-        logBlocked(vi, blocked);
-        const stillBlocked = new Set(blocked.map((b) => b.externalOrderId));
-        return {
-          imported: written.imported,
-          existing: states.map((s) => s.externalOrderId).filter((id) => !stillBlocked.has(id)),
-          blocked: blocked.map((b) => b.externalOrderId),
-        };
+            async () => undefined,
+          );
+          const known = fetched.entries.filter((e) => e.kind === 'existing' && !e.outcome);
+          const writtenFirst = new Set(written.existing);
+          const states = [
+            ...known.map((e) => ({
+              externalOrderId: e.externalOrderId,
+              platformState: e.platformState,
+              approvedAt: e.approvedAt ?? null,
+              cancelReason: e.cancelReason ?? null,
+            })),
+            ...fresh
+              .filter((o) => writtenFirst.has(o.externalOrderId))
+              .map((o) => ({
+                externalOrderId: o.externalOrderId,
+                platformState: o.order.platformState,
+                approvedAt: o.order.approvedAt,
+                cancelReason: o.order.cancelReason,
+              })),
+          ];
+          const applied = await applyPlatformStates(vi, states, async () => undefined);
+          blocked.push(...(await withPayloads(vi, [...defaults.blocked, ...written.blocked, ...applied.blocked])));
+          await recordBlockedOrders(db, vitrineId, blocked);
+          logBlocked(vi, blocked);
+          const stillBlocked = new Set(blocked.map((b) => b.externalOrderId));
+          result.imported.push(...written.imported);
+          result.existing.push(...states.map((s) => s.externalOrderId).filter((id) => !stillBlocked.has(id)));
+          result.blocked.push(...blocked.map((b) => b.externalOrderId));
+        });
+        return result;
       });
     },
 
