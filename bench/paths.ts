@@ -100,6 +100,9 @@ export interface PathResult extends PathSpec {
   latencyMs: { min: number; p50: number; p95: number; max: number };
   /** The highest drain peak of the path's processes (the workers, or the baseline process). */
   peakRssMb: number;
+  /** Order documents the platform served during the measured drain (Get order), in MB, and that over the wall time. */
+  documentMb?: number;
+  mbPerSecond?: number;
   workerFigures: WorkerFigures[];
   /** Reports of earlier versions, whose baseline ran in the benchmark process: its RSS. */
   processRss?: { beforeMb: number; peakMb: number; deltaMb: number };
@@ -235,6 +238,13 @@ async function checkPath(
   return { rows, distinctRows, itemRows, blocked, importRuns, simCommitted, simPending, simInFlight, ok: problems.length === 0, problems };
 }
 
+/** Bytes of order documents the simulator served the path's vitrines so far. */
+async function documentBytes(ctx: BenchContext, vitrines: VitrineRow[]): Promise<number> {
+  let bytes = 0;
+  for (const v of vitrines) bytes += (await ctx.sim.call<{ getOrderBytes: number }>('GET', `/_sim/${v.code}/stats`)).getOrderBytes;
+  return bytes;
+}
+
 /** Of the orders imported since t0, the end of seeding (a warm-up's orders are before). */
 async function latencies(db: Knex, t0: number): Promise<PathResult['latencyMs']> {
   const result = await db.raw(
@@ -357,6 +367,7 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
     }
 
     const seedSeconds = await seedOrders(ctx, vitrines, spec.orders, [], spec.lines);
+    const bytesBefore = await documentBytes(ctx, vitrines);
     const t0 = Date.now();
     const started = performance.now();
     const cpu = cpuMeter(ctx, spec.kind, workers).start();
@@ -373,6 +384,7 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
       cpuSeconds: Math.round(w.cpuSeconds() * 10) / 10,
     }));
     const cpuSeconds = cpu.stop();
+    const documentMb = mb((await documentBytes(ctx, vitrines)) - bytesBefore);
 
     const check = await checkPath(ctx, database.db, vitrines, spec.orders + warmUp, warmUp > 0 ? 2 : 1);
     const history = spec.kind === 'temporal' ? await historyStats(ctx, handles, workers) : undefined;
@@ -385,6 +397,8 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
       ordersPerSecond: spec.orders / wallSeconds,
       latencyMs: await latencies(database.db, t0),
       peakRssMb: Math.max(...workerFigures.map((w) => w.drainPeakRssMb)),
+      documentMb,
+      mbPerSecond: documentMb / wallSeconds,
       workerFigures,
       cpuSeconds: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       check,

@@ -137,6 +137,7 @@ export function textTable(report: BenchReport): string {
     'workers',
     'wall s',
     'orders/s',
+    'MB/s',
     'p50 ms',
     'p95 ms',
     'peak RSS MB',
@@ -150,6 +151,7 @@ export function textTable(report: BenchReport): string {
     r.kind === 'baseline' ? '-' : String(r.workers),
     fmt(r.wallSeconds, 1),
     fmt(r.ordersPerSecond, 1),
+    fmt(r.mbPerSecond, 1),
     fmt(r.latencyMs.p50),
     fmt(r.latencyMs.p95),
     fmt(r.peakRssMb, 1),
@@ -255,13 +257,13 @@ export function markdown(report: BenchReport): string {
 
   L.push('## Results', '');
   L.push(
-    '| path | orders | vitrines | workers | wall s | orders/s | latency p50 ms | latency p95 ms | peak RSS MB | CPU ms per order | checks |',
+    '| path | orders | vitrines | workers | wall s | orders/s | documents MB | MB/s | latency p50 ms | latency p95 ms | peak RSS MB | CPU ms per order | checks |',
   );
-  L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const [, r] of pathRows(report)) {
     L.push(
       `| ${r.label} | ${fmt(r.orders)} | ${r.vitrines} | ${r.kind === 'baseline' ? '-' : r.workers} | ${fmt(r.wallSeconds, 1)} | ${fmt(r.ordersPerSecond, 1)} | ` +
-        `${fmt(r.latencyMs.p50)} | ${fmt(r.latencyMs.p95)} | ${fmt(r.peakRssMb, 1)} | ${fmt(cpuMsPerOrder(r), 1)} | ${r.check.ok ? 'ok' : `FAILED: ${r.check.problems.join('; ')}`} |`,
+        `${fmt(r.documentMb, 1)} | ${fmt(r.mbPerSecond, 1)} | ${fmt(r.latencyMs.p50)} | ${fmt(r.latencyMs.p95)} | ${fmt(r.peakRssMb, 1)} | ${fmt(cpuMsPerOrder(r), 1)} | ${r.check.ok ? 'ok' : `FAILED: ${r.check.problems.join('; ')}`} |`,
     );
   }
   L.push('');
@@ -287,6 +289,13 @@ export function markdown(report: BenchReport): string {
         `${per(report.temporal)}): baseline ${fmt(b.baseline?.ordersPerSecond, 1)} and Temporal ${fmt(b.temporal?.ordersPerSecond, 1)} orders/s ` +
         `(ratio ${fmt(b.ratio, 2)}), that is ${fmt(b.temporal ? (b.temporal.ordersPerSecond * (b.temporal.check.itemRows ?? 0)) / Math.max(1, b.temporal.check.rows) : undefined, 0)} ` +
         `product lines a second through Temporal; retail: ${fmt(report.temporal?.ordersPerSecond, 1)} orders/s.`,
+      '',
+    );
+    L.push(
+      "Every B2B order is in VTEX's full document shape (each line with its `itemAttachment`, `priceTags`, `components`, `additionalInfo` " +
+        `and \`logisticsInfo\` entry, about 4.7 KB a line): ${fmt(b.temporal?.documentMb, 0)} MB of documents read through Temporal at ` +
+        `${fmt(b.temporal?.mbPerSecond, 1)} MB/s (baseline ${fmt(b.baseline?.mbPerSecond, 1)} MB/s; retail ${fmt(report.temporal?.mbPerSecond, 1)} MB/s), ` +
+        `worker peak RSS ${fmt(b.temporal?.peakRssMb, 1)} MB (retail ${fmt(report.temporal?.peakRssMb, 1)} MB).`,
       '',
     );
   }
@@ -340,9 +349,15 @@ export function markdown(report: BenchReport): string {
     );
   }
   L.push(
-    `| worker peak RSS < 300 MB draining 100,000 orders | ${report.backlog ? `${fmt(report.backlog.peakRssMb, 1)} MB at ${fmt(report.backlog.orders)} orders` : 'not run (`--backlog 100000`)'} | ` +
-      `${target(report.backlog && report.backlog.orders >= 100_000 ? report.backlog.peakRssMb < 300 : undefined)} |`,
+    `| worker peak RSS < 200 MB draining 100,000 orders | ${report.backlog ? `${fmt(report.backlog.peakRssMb, 1)} MB at ${fmt(report.backlog.orders)} orders` : 'not run (`--backlog 100000`)'} | ` +
+      `${target(report.backlog && report.backlog.orders >= 100_000 ? report.backlog.peakRssMb < 200 : undefined)} |`,
   );
+  if (report.b2b?.temporal) {
+    const t = report.b2b.temporal;
+    L.push(
+      `| worker peak RSS < 256 MB on B2B orders in VTEX's full shape | ${fmt(t.peakRssMb, 1)} MB over ${fmt(t.documentMb, 0)} MB of documents (${fmt(t.orders)} orders) | ${target(t.peakRssMb < 256)} |`,
+    );
+  }
   if (report.schedules) {
     const s = report.schedules;
     L.push(

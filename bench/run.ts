@@ -67,7 +67,8 @@ const USAGE = `usage: npm run bench -- [options]
   --rounds R            measure baseline and Temporal R times, alternately, and keep each one's
                         median round (default 1); for a busy machine
   --b2b-orders N        also measure baseline and Temporal on a B2B mix of N orders of 10 to 200
-                        product lines each (default 0: no; --variant all: 2000)
+                        product lines each in VTEX's full document shape (about 4.7 KB a line):
+                        orders/s, MB/s of documents and peak RSS (default 0: no; --variant all: 2000)
   --runtimes L=NODE,... measure baseline and Temporal on each Node.js binary, alternately per
                         round (e.g. 24=.tools/node/bin/node,20=/usr/bin/node): every process of
                         a path (the workers, the baseline) runs on it; only with --variant batch

@@ -115,7 +115,9 @@ export function registerPlatformRoutes(app: FastifyInstance, ctx: PlatformContex
         account.counters.faultMalformed++;
         return reply.send(corruptOrder(orderId, account.document(orderId)!));
       }
-      return reply.type('application/json; charset=utf-8').send(account.documentJson(orderId));
+      const json = account.documentJson(orderId)!;
+      account.counters.getOrderBytes += Buffer.byteLength(json);
+      return reply.type('application/json; charset=utf-8').send(json);
     }),
   );
 

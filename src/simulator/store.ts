@@ -162,6 +162,8 @@ export class Account {
     refusedCredentials: 0,
     commitCalls: 0,
     getOrderCalls: 0,
+    /** Bytes of the order documents Get order served whole (the benchmarks' MB/s). */
+    getOrderBytes: 0,
     eventsEmitted: 0,
     eventsInjected: 0,
     platformRequests: 0,

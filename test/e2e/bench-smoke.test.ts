@@ -77,6 +77,8 @@ test(
         assert.equal(measured.check.distinctRows, 10 + WARM_UP);
         const lines = measured.check.itemRows!;
         assert.ok(lines >= 10 * (10 + WARM_UP) && lines <= 200 * (10 + WARM_UP), `${lines} lines`);
+        // The measured drain read 10 documents in VTEX's full shape, about 4.7 KB a line: at least 10 lines each.
+        assert.ok(measured.documentMb! >= (10 * 10 * 4000) / 2 ** 20 && measured.mbPerSecond! > 0, `${measured.documentMb} MB`);
       }
       assert.equal(report.b2b!.baseline!.check.itemRows, report.b2b!.temporal!.check.itemRows, 'the same orders on both paths');
       assert.match(result.stdout, /^B2B mix \(10-200 lines an order, [\d.]+ on average\): ratio temporal\/baseline \d+\.\d\d/m);
