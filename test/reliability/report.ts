@@ -228,6 +228,19 @@ export function renderReliabilityDoc(r: SuiteReport): string {
       '',
     );
   }
+  if (r.b2b) {
+    const b = r.b2b;
+    add(
+      '### B2B page',
+      '',
+      `${b.orders - 1} orders of ${b.lines} lines and one of ${b.largeLines} in VTEX's full document shape (${b.documentMb} MB of documents), ` +
+        `imported by a worker started by \`bin/worker\` (its production heap settings). The worker was SIGKILLed ${(b.killAtMs / 1000).toFixed(1)} s in, ` +
+        `${b.readAtKill} of ${b.orders} documents read; the restarted worker read on ${(b.resumedInMs / 1000).toFixed(1)} s after its start and ` +
+        `the run ended ${(b.finishedAfterRestartMs / 1000).toFixed(1)} s after it (${(b.tookMs / 1000).toFixed(1)} s in all). ` +
+        `Worker peak RSS, both processes: ${b.peakRssMb} MB. Get order calls: ${b.stats.getOrderCalls} for ${b.orders} orders.`,
+      '',
+    );
+  }
   if (r.stuck.length) {
     add('### Runs that did not finish', '', ...r.stuck.map((x) => `- ${cell(x)}`), '');
   }

@@ -3,12 +3,14 @@
  * project's stack and runs this with its environment).
  *
  *   node --import tsx test/reliability/run.ts [--seed N] [--orders 6000] [--kills 10]
- *     [--fault-orders 1000] [--no-restarts] [--doc docs/RELIABILITY.md | --no-doc]
+ *     [--fault-orders 1000] [--b2b-orders 500] [--no-restarts] [--doc docs/RELIABILITY.md | --no-doc]
  *   node --import tsx test/reliability/run.ts --render-doc .data/reliability/report-<time>.json
  *
  * Imports 6,000 orders (12 pages) while killing the worker with SIGKILL 10 times and restarting the Temporal
  * dev server and Postgres once each (through scripts/temporal.sh and scripts/postgres.sh, on the
- * same ports), and 1,000 more behind the simulator's platform faults; checks everything; prints
+ * same ports), and 1,000 more behind the simulator's platform faults; then Atualização de Status,
+ * push mode, and a B2B page of 500 orders of 16 lines in VTEX's full shape plus one of 1,000 lines
+ * with the worker killed halfway through it; checks everything; prints
  * the figures, writes them to docs/RELIABILITY.md and the whole report to
  * .data/reliability/report-<time>.json. Exits 1 when a check fails.
  */
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
       orders: { type: 'string' },
       kills: { type: 'string' },
       'fault-orders': { type: 'string' },
+      'b2b-orders': { type: 'string' },
       'no-restarts': { type: 'boolean' },
       doc: { type: 'string' },
       'no-doc': { type: 'boolean' },
@@ -146,6 +149,9 @@ async function main(): Promise<void> {
     pushOrders: 1000,
     pushRatePerSecond: 20,
     pushKills: 4,
+    b2bOrders: Number(values['b2b-orders'] ?? 500),
+    b2bLines: 16,
+    b2bLargeLines: 1000,
     workerLogFile: path.join(outDir, `worker-${stamp}.log`),
     log,
   });

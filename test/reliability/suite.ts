@@ -29,6 +29,7 @@ import { check, erpOrders, ordersExactlyOnce, queueDrained, secretsAbsent, type 
 import { CliRecorder } from './cli';
 import { runHistories, findValues, type RunHistory } from './history';
 import { runSandboxProbes, type ProbeOutcome } from './sandbox';
+import { runB2bPhase, type B2bPhaseRecord } from './b2bPhase';
 import { runPushPhase, type PushPhaseRecord } from './pushPhase';
 import { runStatusUpdatesPhase, type StatusUpdatesPhaseRecord } from './statusUpdatesPhase';
 import { sleep, WorkerSupervisor, type WorkerEvent } from './worker';
@@ -91,6 +92,10 @@ export interface SuiteOptions {
   pushRatePerSecond?: number;
   /** Worker kills during that phase (the hook receiver is killed once besides). */
   pushKills?: number;
+  /** B2B phase: a page of this many orders of `b2bLines` lines in VTEX's full shape, plus one of `b2bLargeLines`, the worker killed halfway (0: skipped). */
+  b2bOrders?: number;
+  b2bLines?: number;
+  b2bLargeLines?: number;
 }
 
 export interface KillRecord {
@@ -159,6 +164,7 @@ export interface SuiteReport {
   sandbox: ProbeOutcome[];
   statusUpdates?: StatusUpdatesPhaseRecord;
   push?: PushPhaseRecord;
+  b2b?: B2bPhaseRecord;
   checks: Check[];
   ok: boolean;
 }
@@ -606,6 +612,42 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
       await worker.stop();
     }
 
+    // B2B orders in VTEX's full shape: memory bounded by bytes, a worker killed mid-page.
+    let b2b: B2bPhaseRecord | undefined;
+    if ((o.b2bOrders ?? 0) > 0) {
+      const b2bCode = `rel-b2b-${suffix}`;
+      await cli.json(
+        addVitrineArgs({
+          code: b2bCode,
+          name: `Loja ${b2bCode}`,
+          baseUrl: `${sim.url}/${b2bCode}`,
+          appKey: `key-${b2bCode}`,
+          appToken: (tokens[b2bCode] = `tok-${hex(12)}-b2b`),
+          prefix: 'RB',
+        }),
+      );
+      for (const args of simulatedMarketplaceCommands(b2bCode)) await cli.json(args);
+      codes.push(b2bCode);
+      void worker.start().catch(() => undefined);
+      const phase = await runB2bPhase({
+        db,
+        sim,
+        client,
+        worker,
+        cli,
+        code: b2bCode,
+        orders: o.b2bOrders!,
+        lines: o.b2bLines ?? 16,
+        largeLines: o.b2bLargeLines ?? 1000,
+        seed: o.seed + 3,
+        timeoutMs: o.importTimeoutMs,
+        log,
+      });
+      checks.push(...phase.checks);
+      b2b = phase.record;
+      await worker.stop();
+    }
+
     // Push mode: the orders hook on, the worker and the hook receiver killed meanwhile.
     let push: PushPhaseRecord | undefined;
     if ((o.pushOrders ?? 0) > 0) {
@@ -798,6 +840,7 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
       sandbox: sandbox.outcomes,
       statusUpdates,
       push,
+      b2b,
       checks,
       ok: checks.every((c) => c.ok),
     };

@@ -1,6 +1,6 @@
 /**
- * The import worker as a child process (`node --import tsx src/worker/main.ts`), the way it runs in
- * production: started, killed with SIGKILL, started again. Everything it prints is kept, so that
+ * The import worker as a child process started by bin/worker (its production heap settings), the
+ * way it runs in production: started, killed with SIGKILL, started again. Everything it prints is kept, so that
  * the suite can search it for secrets afterwards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -60,7 +60,7 @@ export class WorkerSupervisor {
   start(): Promise<void> {
     if (this.child) return this.ready!;
     this.stopping = false;
-    const child = spawn(process.execPath, [path.join(REPO, 'dist/worker/main.js')], {
+    const child = spawn(path.join(REPO, 'bin/worker'), [], {
       cwd: REPO,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
