@@ -35,6 +35,8 @@ const TABLES = [
   'users',
   'user_sessions',
   'audit_log',
+  'worker_starts',
+  'order_fetches_in_flight',
 ];
 
 /** Key columns of each table, with their Postgres data type. */
@@ -50,7 +52,7 @@ const COLUMNS: Record<string, Record<string, string>> = {
     import_interval_minutes: 'integer',
     order_code_prefix: 'text',
   },
-  customers: { id: 'bigint', document: 'text', document_type: 'text', name: 'text', produtor_rural: 'boolean' },
+  customers: { id: 'bigint', customer_key: 'text', document: 'text', document_type: 'text', name: 'text', produtor_rural: 'boolean' },
   products: { id: 'bigint', sku: 'text', name: 'text' },
   carriers: { id: 'bigint', code: 'text', name: 'text' },
   payment_types: { id: 'bigint', code: 'text', name: 'text' },
@@ -167,6 +169,7 @@ const NAMED_CONSTRAINTS: Record<string, { table: string; type: 'u' | 'c'; column
   vitrines_platform_known: { table: 'vitrines', type: 'c' },
   vitrines_interval_range: { table: 'vitrines', type: 'c' },
   customers_document_unique: { table: 'customers', type: 'u', columns: ['document'] },
+  customers_customer_key_unique: { table: 'customers', type: 'u', columns: ['customer_key'] },
   customers_document_type_known: { table: 'customers', type: 'c' },
   products_sku_unique: { table: 'products', type: 'u', columns: ['sku'] },
   carriers_code_unique: { table: 'carriers', type: 'u', columns: ['code'] },
@@ -223,6 +226,7 @@ const FOREIGN_KEYS: Array<[string, string, string]> = [
   ['sales_order_tracking', 'invoice_id', 'sales_order_invoices'],
   ['sales_order_tracking_events', 'invoice_id', 'sales_order_invoices'],
   ['platform_notifications', 'invoice_id', 'sales_order_invoices'],
+  ['order_fetches_in_flight', 'vitrine_id', 'vitrines'],
 ];
 
 async function publicTables(db: Knex): Promise<string[]> {
@@ -289,7 +293,9 @@ describe('ERP schema migrations', () => {
           ? ['invoice_id']
           : table === 'user_sessions'
             ? ['id_hash']
-            : ['id'];
+            : table === 'order_fetches_in_flight'
+              ? ['vitrine_id']
+              : ['id'];
     for (const table of TABLES)
       assert.deepEqual([...(pkOf.get(table) as string[])].sort(), keyOf(table), `${table} has primary key ${keyOf(table)}`);
   });
@@ -389,6 +395,65 @@ describe('ERP schema migrations', () => {
       })
       .returning('id');
     await db('sales_orders').insert({ ...order('OU-1000001'), vitrine_id: other.id });
+  });
+
+  test('a customer written without its key (another writer of the ERP) is keyed by its document, or by its id', async () => {
+    const keys = await db('customers')
+      .insert([
+        { document: '52998224725', document_type: 'cpf', name: 'Ana' },
+        { document: null, document_type: null, name: 'Sem Documento' },
+      ])
+      .returning(['id', 'customer_key']);
+    assert.equal(keys[0].customer_key, 'cpf:52998224725');
+    assert.equal(keys[1].customer_key, `customer:${keys[1].id}`);
+    await db('customers')
+      .whereIn(
+        'id',
+        keys.map((k: { id: number }) => k.id),
+      )
+      .delete();
+  });
+
+  test('the worker resilience migration goes down with customers without a document in it, giving the others back their document as key', async () => {
+    const [vitrine] = await db('vitrines').where({ code: 'loja' }).select('id');
+    const [kept, dropped] = await db('customers')
+      .insert([
+        { customer_key: 'email:sem@example.com', name: 'Sem Documento', email: 'sem@example.com' },
+        { customer_key: 'order:1:x', name: 'Sem Pedido' },
+      ])
+      .returning('id');
+    await db('sales_orders').insert({
+      vitrine_id: vitrine.id,
+      external_order_id: '1000002-01',
+      order_code: 'VT-1000002',
+      origin: 'website',
+      customer_id: kept.id,
+      payment_condition: 'A VISTA',
+      status: 'Pagamento confirmado',
+      platform_state: 'ready-for-handling',
+      items_total_cents: 100,
+      shipping_total_cents: 0,
+      discount_total_cents: 0,
+      total_cents: 100,
+      placed_at: new Date(),
+      import_warnings: ['the customer has no document'],
+    });
+    await db('worker_starts').insert({ identity: 'host/q', task_queue: 'q', pid: 1 });
+    await db('order_fetches_in_flight').insert({ vitrine_id: vitrine.id, order_ids: ['1000003-01'] });
+    const [, down] = await db.migrate.down(migrationConfig);
+    assert.deepEqual(
+      down.map((name: string) => name.replace(/\.(ts|js)$/, '')),
+      ['20261209000000_worker_resilience'],
+    );
+    const tables = await publicTables(db);
+    assert.ok(!tables.includes('worker_starts') && !tables.includes('order_fetches_in_flight'));
+    // The customer without a document whose order stays is kept with a stand-in; the other goes.
+    const customers = await db('customers').whereIn('id', [kept.id, dropped.id]).select('id', 'document');
+    assert.deepEqual(customers, [{ id: kept.id, document: `sem-documento-${kept.id}` }]);
+    const columns = await db('information_schema.columns').where({ table_schema: 'public', table_name: 'customers' }).pluck('column_name');
+    assert.ok(!columns.includes('customer_key'));
+    await db('sales_orders').where({ external_order_id: '1000002-01' }).delete();
+    await db('customers').where({ id: kept.id }).delete();
   });
 
   test('the users and audit migration goes down with users, sessions and audit rows in it', async () => {

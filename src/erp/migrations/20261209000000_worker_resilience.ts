@@ -15,6 +15,20 @@ export async function up(knex: Knex): Promise<void> {
     t.text('customer_key').comment('cpf:<digits> or cnpj:<digits>; email:<address> or order:<vitrine>:<order id> without a document');
   });
   await knex.raw(`update customers set customer_key = document_type || ':' || document`);
+  // Other writers of the ERP's customers (its own screens) do not know the key: a customer written
+  // without one is keyed by its document, or by its id when it has none.
+  await knex.raw(`
+    create function customers_default_key() returns trigger language plpgsql as $$
+    begin
+      if new.customer_key is null then
+        new.customer_key := case when new.document is not null then coalesce(new.document_type, 'doc') || ':' || new.document
+                                 else 'customer:' || new.id end;
+      end if;
+      return new;
+    end $$`);
+  await knex.raw(
+    `create trigger customers_default_key before insert or update on customers for each row execute function customers_default_key()`,
+  );
   await knex.schema.alterTable('customers', (t) => {
     t.text('customer_key').notNullable().alter();
     t.unique(['customer_key'], { indexName: 'customers_customer_key_unique' });
@@ -74,6 +88,8 @@ export async function down(knex: Knex): Promise<void> {
     `delete from customers c where c.document is null and not exists (select 1 from sales_orders o where o.customer_id = c.id)`,
   );
   await knex.raw(`update customers set document = 'sem-documento-' || id, document_type = 'cpf' where document is null`);
+  await knex.raw(`drop trigger customers_default_key on customers`);
+  await knex.raw(`drop function customers_default_key()`);
   await knex.schema.alterTable('customers', (t) => {
     t.dropUnique(['customer_key'], 'customers_customer_key_unique');
     t.dropColumn('customer_key');
