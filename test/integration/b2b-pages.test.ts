@@ -11,9 +11,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cliJson } from '../support/cli';
+import { cliJson, runCli } from '../support/cli';
+import { freePort } from '../support/ports';
 import { startHarness, type Harness } from '../support/importHarness';
 import { REPO } from '../support/services';
 import { until } from '../support/until';
@@ -112,27 +114,35 @@ describe('B2B pages and workers that die', () => {
     assert.ok(peak > 0 && peak < 256 * MB, `worker peak RSS ${(peak / MB).toFixed(1)} MB`);
   });
 
-  test('a document over 5 MB is blocked with its size, and the rest of its page imports', async () => {
+  test('documents over 5 MB are blocked with their size, the rest of their page imports, and a healthy vitrine on the same worker imports beside them', async () => {
     const code = await h.addVitrine();
+    const healthy = await h.addVitrine();
     const { orderIds } = await h.sim<{ orderIds: string[] }>('POST', `/_sim/${code}/orders`, { generate: 3, seed: 7, lines: 2 });
     const base = await h.platformOrder(code, orderIds[0]);
-    const huge = structuredClone(base);
-    huge.orderId = `${String(base.orderId).replace(/-\d+$/, '')}9-01`;
-    // 3,000 lines of the full shape: about 7 MB.
+    // Three orders of 3,000 lines of the full shape: about 7 MB each.
     const [line] = base.items;
-    huge.items = Array.from({ length: 3000 }, (_, i) => ({ ...line, uniqueId: `u${i}`, id: String(5000 + i) }));
-    await h.sim('POST', `/_sim/${code}/orders`, [huge]);
-    const hugeBytes = Buffer.byteLength(JSON.stringify(huge));
+    const huge = [1, 2, 3].map((n) => ({
+      ...structuredClone(base),
+      orderId: `${String(base.orderId).replace(/-\d+$/, '')}${n}-01`,
+      items: Array.from({ length: 3000 }, (_, i) => ({ ...line, uniqueId: `u${n}-${i}`, id: String(5000 + i) })),
+    }));
+    await h.sim('POST', `/_sim/${code}/orders`, huge);
+    const hugeBytes = Buffer.byteLength(JSON.stringify(huge[0]));
     assert.ok(hugeBytes > 5 * MB, `${hugeBytes} bytes`);
+    await h.sim('POST', `/_sim/${healthy}/orders`, { generate: 200, seed: 8 });
 
     const worker = startWorker(h.cliEnv);
-    const summary = await h.runImport(code);
+    const [summary, healthyRun] = await Promise.all([h.runImport(code), h.runImport(healthy)]);
     await kill(worker);
-    assert.deepEqual([summary.imported, summary.blocked], [3, 1], JSON.stringify(summary));
-    const blocked = await db()('blocked_orders').where({ external_order_id: huge.orderId }).first('reason');
-    assert.match(blocked.reason, /^order document of \d+(\.\d)? MB is over the 5 MB limit \(VTEX getOrder /);
-    const mb = Number(/of ([\d.]+) MB/.exec(blocked.reason)![1]);
-    assert.ok(Math.abs(mb - hugeBytes / MB) < 0.15, `${blocked.reason} for ${(hugeBytes / MB).toFixed(2)} MB`);
+    assert.deepEqual([summary.imported, summary.blocked], [3, 3], JSON.stringify(summary));
+    assert.deepEqual([healthyRun.imported, healthyRun.blocked], [200, 0], JSON.stringify(healthyRun));
+    assert.equal(await countOf(healthy), 200);
+    for (const order of huge) {
+      const blocked = await db()('blocked_orders').where({ external_order_id: order.orderId }).first('reason');
+      assert.match(blocked.reason, /^order document of \d+(\.\d)? MB is over the 5 MB limit \(VTEX getOrder /);
+      const mb = Number(/of ([\d.]+) MB/.exec(blocked.reason)![1]);
+      assert.ok(Math.abs(mb - hugeBytes / MB) < 0.15, `${blocked.reason} for ${(hugeBytes / MB).toFixed(2)} MB`);
+    }
   });
 
   test('SIGKILL mid-page: the restarted worker resumes the run within a minute, every order once', async () => {
@@ -229,5 +239,64 @@ describe('B2B pages and workers that die', () => {
 
   test('an order a worker dies reading alone is blocked, on a small page whose orders come back on another page', async () => {
     await killerOrder(20, 'small page', 92);
+  });
+
+  test('a worker that died and was started again shows in vitrine status, status --all and the metrics; a clean stop does not', async () => {
+    // A task queue of its own: the worker's identity (host and task queue) has no starts yet.
+    const taskQueue = `restarts-${Date.now().toString(36)}`;
+    const identity = `${hostname()}/${taskQueue}`;
+    const env = { ...h.cliEnv, TASK_QUEUE: taskQueue };
+    const recorded = async (child: ChildProcess) =>
+      until(
+        async () => (await db()('worker_starts').where({ identity, pid: child.pid })).length === 1,
+        'the worker start recorded',
+        60_000,
+      );
+    // status --all exits 3 while a worker restarted within the hour: its JSON is read all the same.
+    const restartsSeen = async () => {
+      const result = await runCli(['status', '--all', '--json'], h.cliEnv);
+      const workers = (JSON.parse(result.stdout) as { workers: Array<{ identity: string; restarts: number }> }).workers;
+      return workers.find((w) => w.identity === identity)?.restarts ?? 0;
+    };
+
+    const first = startWorker(env);
+    await recorded(first);
+    await kill(first);
+    const port = await freePort();
+    const second = spawn(path.join(REPO, 'bin/worker'), [], {
+      cwd: REPO,
+      env: { ...process.env, ...env, WORKER_METRICS_ADDRESS: `127.0.0.1:${port}`, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    started.push(second);
+    await recorded(second);
+    assert.equal(await restartsSeen(), 1, 'status --all --json lists the worker with one restart');
+    const all = await runCli(['status', '--all'], h.cliEnv);
+    assert.equal(all.code, 3, all.stdout + all.stderr);
+    assert.match(
+      all.stdout,
+      new RegExp(`workers restarting: ${identity.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: died and restarted 1 time in the last 1 h`),
+    );
+    let metrics = '';
+    await until(
+      async () => {
+        metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+          (r) => r.text(),
+          () => '',
+        );
+        return metrics.includes('vitrine_worker_restarts');
+      },
+      'the restarts gauge served',
+      60_000,
+    );
+    assert.match(metrics, new RegExp(`^vitrine_worker_restarts\\{[^}]*worker="${identity}"[^}]*\\} 1$`, 'm'));
+
+    // A worker that shuts down by itself (SIGTERM) is no death: the next start adds no restart.
+    second.kill('SIGTERM');
+    await once(second, 'exit');
+    const third = startWorker(env);
+    await recorded(third);
+    assert.equal(await restartsSeen(), 1);
+    await kill(third);
   });
 });
