@@ -359,7 +359,9 @@ export async function runPath(ctx: BenchContext, spec: PathSpec): Promise<PathRe
       return { counts, handles: started };
     };
     // Not for the per-order variant: at its pace a warm-up would take longer than the measure.
-    const warmUp = spec.kind === 'per-order' ? 0 : ctx.warmUpOrders;
+    // A B2B warm-up is no larger than its measure: the simulator keeps every seeded document, and
+    // B2B documents in the full shape are about 0.5 MB each.
+    const warmUp = spec.kind === 'per-order' ? 0 : spec.lines ? Math.min(ctx.warmUpOrders, spec.orders) : ctx.warmUpOrders;
     if (warmUp > 0) {
       // Other orders of the same seeds (after the measured ones), drained before the clock starts.
       await seedOrders(ctx, vitrines, warmUp, splitOrders(spec.orders, spec.vitrines), spec.lines);
