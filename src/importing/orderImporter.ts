@@ -81,9 +81,10 @@ export function createOrderImporter(deps: ImporterDependencies) {
      * Order fetch of a page: each order's document read, mapped and kept with the page, slice by
      * slice, so a retried fetch goes on after the orders its last attempt kept. The orders an
      * attempt reads are marked for the vitrine first: when its next attempt finds them still marked,
-     * the worker died reading them (a heartbeat timeout, not an error), and it reads them one at a
-     * time, each marked alone; an order the worker dies reading alone is blocked, saying so, so
-     * that no document can kill worker after worker.
+     * the worker died reading them (a heartbeat timeout, not an error), and it reads them again in
+     * groups of SUSPECT_GROUP, each group marked, then a group a worker died on one order at a
+     * time; an order the worker dies reading alone is blocked, saying so, so that no document can
+     * kill worker after worker.
      */
     async fetchPageOrders(page: QueuePage, run: RunContext = {}): Promise<PageFetchResult> {
       return onPage(page, run, async (vi) => {
@@ -102,17 +103,33 @@ export function createOrderImporter(deps: ImporterDependencies) {
           // may come back on another page, and some of them not yet).
           const leftIds = new Set(left.map((item) => item.orderId));
           const suspects = new Set(death.inFlight.filter((id) => leftIds.has(id)));
-          const alone = death.inFlight.length === 1 && suspects.size === 1;
+          // A killer: read alone when its worker died, and not for the first time (a worker stopped by
+          // a deploy while it read a one-order page is no evidence against the order).
+          const killer = death.inFlight.length === 1 && suspects.size === 1 && death.deaths >= 2;
           try {
-            for (const orderId of suspects) {
-              const events = left.filter((item) => item.orderId === orderId);
-              if (alone) {
-                // It was being read alone when its worker died: reading it again would kill this one.
-                await keepSlice(killerOf(events[0], death.deaths));
-                continue;
+            if (killer) {
+              // It was being read alone when its worker died: reading it again would kill this one.
+              await keepSlice(
+                killerOf(
+                  left.find((item) => suspects.has(item.orderId))!,
+                  death.deaths,
+                ),
+              );
+            } else if (suspects.size > 0) {
+              // Many suspects are read in groups of SUSPECT_GROUP, as fast as a usual read, so that a
+              // worker that died for another reason costs little; a few are read one at a time.
+              const size = suspects.size > SUSPECT_GROUP ? SUSPECT_GROUP : 1;
+              const ids = [...suspects];
+              for (let i = 0; i < ids.length; i += size) {
+                const group = new Set(ids.slice(i, i + size));
+                await markFetchInFlight(db, page.vitrineId, [...group]);
+                await fetchOrders(
+                  vi,
+                  left.filter((item) => group.has(item.orderId)),
+                  keepSlice,
+                  { concurrency: size },
+                );
               }
-              await markFetchInFlight(db, page.vitrineId, [orderId]);
-              await fetchOrders(vi, events, keepSlice, { concurrency: 1 });
             }
             const rest = left.filter((item) => !suspects.has(item.orderId));
             if (rest.length > 0) {
@@ -268,6 +285,9 @@ export function createOrderImporter(deps: ImporterDependencies) {
     },
   };
 }
+
+/** Orders read together after a worker died reading a page: the fetch's usual concurrency. */
+const SUSPECT_GROUP = 8;
 
 /** The order its worker died reading alone: blocked without reading it again. */
 function killerOf(event: OrderEvent, deaths: number): FetchedSlice {
