@@ -23,9 +23,11 @@ export const SANDBOX_LIMITS = {
   /**
    * What an evaluation may add to its process's resident memory, in MB, watched every
    * `memoryCheckMs` where the system tells (Linux /proc): V8's heap limit does not hold for one
-   * builtin that allocates a large array, nor for memory outside the heap.
+   * builtin that allocates a large array, nor for memory outside the heap. 40 leaves room under
+   * 64 MB for what a fast allocation adds between two checks (a sum over 10^7 numbers reached
+   * 68.6 MB with 48).
    */
-  evaluationMemoryMb: 48,
+  evaluationMemoryMb: 40,
   memoryCheckMs: 2,
   /** Evaluations at once (one per process). */
   processes: 2,
