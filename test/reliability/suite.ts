@@ -612,22 +612,27 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
       await worker.stop();
     }
 
+    /** A vitrine of a later phase, added through the CLI as the first ones were, with the simulator's marketplaces. */
+    const addPhaseVitrine = async (code: string, kind: string, prefix: string) => {
+      await cli.json(
+        addVitrineArgs({
+          code,
+          name: `Loja ${code}`,
+          baseUrl: `${sim!.url}/${code}`,
+          appKey: `key-${code}`,
+          appToken: (tokens[code] = `tok-${hex(12)}-${kind}`),
+          prefix,
+        }),
+      );
+      for (const args of simulatedMarketplaceCommands(code)) await cli.json(args);
+      codes.push(code);
+    };
+
     // B2B orders in VTEX's full shape: memory bounded by bytes, a worker killed mid-page.
     let b2b: B2bPhaseRecord | undefined;
     if ((o.b2bOrders ?? 0) > 0) {
       const b2bCode = `rel-b2b-${suffix}`;
-      await cli.json(
-        addVitrineArgs({
-          code: b2bCode,
-          name: `Loja ${b2bCode}`,
-          baseUrl: `${sim.url}/${b2bCode}`,
-          appKey: `key-${b2bCode}`,
-          appToken: (tokens[b2bCode] = `tok-${hex(12)}-b2b`),
-          prefix: 'RB',
-        }),
-      );
-      for (const args of simulatedMarketplaceCommands(b2bCode)) await cli.json(args);
-      codes.push(b2bCode);
+      await addPhaseVitrine(b2bCode, 'b2b', 'RB');
       void worker.start().catch(() => undefined);
       const phase = await runB2bPhase({
         db,
@@ -652,18 +657,7 @@ export async function runReliabilitySuite(o: SuiteOptions): Promise<SuiteReport>
     let push: PushPhaseRecord | undefined;
     if ((o.pushOrders ?? 0) > 0) {
       const pushCode = `rel-push-${suffix}`;
-      await cli.json(
-        addVitrineArgs({
-          code: pushCode,
-          name: `Loja ${pushCode}`,
-          baseUrl: `${sim.url}/${pushCode}`,
-          appKey: `key-${pushCode}`,
-          appToken: (tokens[pushCode] = `tok-${hex(12)}-push`),
-          prefix: 'RP',
-        }),
-      );
-      for (const args of simulatedMarketplaceCommands(pushCode)) await cli.json(args);
-      codes.push(pushCode);
+      await addPhaseVitrine(pushCode, 'push', 'RP');
       void worker.start().catch(() => undefined);
       const phase = await runPushPhase({
         db,
